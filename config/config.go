@@ -1,0 +1,206 @@
+// Package config loads aitrail's configuration file and resolves the
+// locations that depend on the environment: the config file itself, the
+// database, and the user's home. It knows nothing of what the settings
+// drive.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// File is the content of config.yml. Every key is optional.
+type File struct {
+	// DB is the database path (AITRAIL_DB and --db win over it).
+	DB string `yaml:"db"`
+	// Sources replace agent log discovery, like --source AGENT:PATH.
+	Sources []Source `yaml:"sources"`
+	// Redaction sets the privacy policies of the built-in rules.
+	Redaction Redaction `yaml:"redaction"`
+}
+
+// Source is one configured log location.
+type Source struct {
+	Agent string `yaml:"agent"`
+	Path  string `yaml:"path"`
+}
+
+// Redaction holds the policy switches of the built-in personal-data rules.
+type Redaction struct {
+	IP     string `yaml:"ip"`     // public (default), all, off
+	Emails *bool  `yaml:"emails"` // default true
+	Phones *bool  `yaml:"phones"` // default true
+	Cards  *bool  `yaml:"cards"`  // default true
+	IBANs  *bool  `yaml:"ibans"`  // default true
+	// Rules is an extra rule file (the user's redactions.yml is read
+	// anyway).
+	Rules string `yaml:"rules"`
+}
+
+// Env is the process environment as config needs it.
+type Env struct {
+	Getenv func(string) string
+	Home   string
+}
+
+// Path returns the config file to read: the flag, else AITRAIL_CONFIG, else
+// $XDG_CONFIG_HOME/aitrail/config.yml (~/.config when unset). explicit
+// reports whether the user named it (a named file must exist).
+func (e Env) Path(flag string) (path string, explicit bool) {
+	if flag != "" {
+		return e.Expand(flag), true
+	}
+	if v := e.Getenv("AITRAIL_CONFIG"); v != "" {
+		return e.Expand(v), true
+	}
+	return filepath.Join(e.ConfigDir(), "config.yml"), false
+}
+
+// ConfigDir returns aitrail's configuration directory.
+func (e Env) ConfigDir() string {
+	base := e.Getenv("XDG_CONFIG_HOME")
+	if base == "" {
+		base = filepath.Join(e.Home, ".config")
+	}
+	return filepath.Join(base, "aitrail")
+}
+
+// DataDir returns aitrail's data directory.
+func (e Env) DataDir() string {
+	base := e.Getenv("XDG_DATA_HOME")
+	if base == "" {
+		base = filepath.Join(e.Home, ".local", "share")
+	}
+	return filepath.Join(base, "aitrail")
+}
+
+// DBPath resolves the database: the flag, else AITRAIL_DB, else the config
+// file's db, else $XDG_DATA_HOME/aitrail/trail.db.
+func (e Env) DBPath(flag string, f *File) string {
+	switch {
+	case flag != "":
+		return e.Expand(flag)
+	case e.Getenv("AITRAIL_DB") != "":
+		return e.Expand(e.Getenv("AITRAIL_DB"))
+	case f != nil && f.DB != "":
+		return e.Expand(f.DB)
+	}
+	return filepath.Join(e.DataDir(), "trail.db")
+}
+
+// Expand replaces a leading ~ with the home directory.
+func (e Env) Expand(p string) string {
+	if p == "~" {
+		return e.Home
+	}
+	if strings.HasPrefix(p, "~/") {
+		return filepath.Join(e.Home, p[2:])
+	}
+	return p
+}
+
+// Load reads the config file at path. A missing file is an empty
+// configuration unless mustExist.
+func Load(path string, mustExist bool) (*File, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) && !mustExist {
+		return &File{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(data, path)
+}
+
+var lineRe = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+var unknownRe = regexp.MustCompile(`field (\S+) not found in type`)
+
+// Parse decodes a config file's content; name is used in errors, which read
+// "name:line: problem".
+func Parse(data []byte, name string) (*File, error) {
+	var f File
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil && err != io.EOF {
+		return nil, yamlError(name, err)
+	}
+	for i, s := range f.Sources {
+		if s.Agent == "" || s.Path == "" {
+			return nil, fmt.Errorf("%s: sources[%d]: both agent and path are required", name, i)
+		}
+	}
+	switch f.Redaction.IP {
+	case "", "public", "all", "off":
+	default:
+		return nil, fmt.Errorf("%s: redaction.ip: %q is not one of public, all, off", name, f.Redaction.IP)
+	}
+	return &f, nil
+}
+
+// yamlError rewrites yaml.v3's messages as name:line: problem, naming the
+// unknown key when that is the problem.
+func yamlError(name string, err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		var msgs []string
+		for _, m := range te.Errors {
+			msgs = append(msgs, rewrite(name, m))
+		}
+		return fmt.Errorf("%s", strings.Join(msgs, "\n"))
+	}
+	return fmt.Errorf("%s", rewrite(name, err.Error()))
+}
+
+func rewrite(name, msg string) string {
+	m := lineRe.FindStringSubmatch(msg)
+	if m == nil {
+		return name + ": " + msg
+	}
+	line, problem := m[1], m[2]
+	if u := unknownRe.FindStringSubmatch(problem); u != nil {
+		problem = fmt.Sprintf("unknown key %q (see docs/cli.md for the keys)", u[1])
+	}
+	return name + ":" + line + ": " + problem
+}
+
+// ParseDuration parses a duration with an extra unit d (days), as used by
+// --since and look-back settings.
+func ParseDuration(s string) (time.Duration, error) {
+	if strings.HasSuffix(s, "d") {
+		n, err := strconv.ParseFloat(strings.TrimSuffix(s, "d"), 64)
+		if err != nil {
+			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+		return time.Duration(n * float64(24*time.Hour)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("invalid duration %q", s)
+	}
+	return d, nil
+}
+
+// ParseTime parses a --since/--until value: a date (2006-01-02), an RFC 3339
+// time, or a duration before now ("7d", "12h").
+func ParseTime(s string, now time.Time) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02", s, time.Local); err == nil {
+		return t.UTC(), nil
+	}
+	if d, err := ParseDuration(s); err == nil {
+		return now.Add(-d).UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("invalid time %q: use 2006-01-02, an RFC 3339 time, or a duration such as 7d or 12h", s)
+}

@@ -1,0 +1,575 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Source is one log file and how far it has been ingested: its watermark.
+type Source struct {
+	ID       int64
+	Agent    string
+	Path     string
+	Size     int64  // file size at the last ingest
+	MtimeNS  int64  // modification time at the last ingest
+	Inode    int64  // inode at the last ingest (0 where unknown)
+	Offset   int64  // bytes ingested: the file is read again from here
+	Line     int    // lines ingested, the number of the last one
+	HeadHash string // SHA-256 of the first HeadLen bytes, to detect rewrites
+	HeadLen  int
+	State    []byte // the decoder's state after Line
+	Good     int    // lines decoded
+	Bad      int    // malformed lines
+	Unknown  int    // lines of record types the decoder does not know
+}
+
+// Sources returns every known source by path. It reads outside any
+// transaction, for the cheap check of what changed.
+func (db *DB) Sources(ctx context.Context) (map[string]Source, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+sourceCols+` FROM sources`)
+	if err != nil {
+		return nil, fmt.Errorf("list sources: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]Source{}
+	for rows.Next() {
+		s, err := scanSource(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[s.Path] = s
+	}
+	return out, rows.Err()
+}
+
+const sourceCols = `id, agent, path, size, mtime_ns, inode, offset, line, head_hash, head_len, state, good_lines, bad_lines, unknown_lines`
+
+func scanSource(r interface{ Scan(...any) error }) (Source, error) {
+	var s Source
+	err := r.Scan(&s.ID, &s.Agent, &s.Path, &s.Size, &s.MtimeNS, &s.Inode, &s.Offset, &s.Line,
+		&s.HeadHash, &s.HeadLen, &s.State, &s.Good, &s.Bad, &s.Unknown)
+	if err != nil {
+		return s, fmt.Errorf("read source: %w", err)
+	}
+	return s, nil
+}
+
+// Finding is one redaction applied to a stored field: which rule, and a
+// keyed hash of the value (never the value).
+type Finding struct {
+	RuleID          string
+	RuleFingerprint string
+	ValueHash       string
+	Actor           string // "rule" unless a person made it
+}
+
+// Ref names the row a record was written to.
+type Ref struct {
+	Table string
+	ID    int64
+}
+
+// Batch is one write transaction. It is immediate: it takes the database's
+// write lock when it begins, so what it reads (a source's watermark) cannot
+// change under it.
+type Batch struct {
+	ctx      context.Context
+	tx       *sql.Tx
+	stmts    map[string]*sql.Stmt
+	sessions map[[2]string]int64 // (agent, external id) → row id
+	prompts  map[promptKey]int64
+	pending  map[int64]*Session // session fields to merge at commit
+	now      string
+}
+
+type promptKey struct {
+	session int64
+	key     string
+}
+
+// Begin starts a write batch.
+func (db *DB) Begin(ctx context.Context) (*Batch, error) {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin write: %w", err)
+	}
+	return &Batch{
+		ctx: ctx, tx: tx,
+		stmts:    map[string]*sql.Stmt{},
+		sessions: map[[2]string]int64{},
+		prompts:  map[promptKey]int64{},
+		pending:  map[int64]*Session{},
+		now:      FormatTime(time.Now()),
+	}, nil
+}
+
+// Rollback abandons the batch; it is safe after Commit.
+func (b *Batch) Rollback() { b.tx.Rollback() }
+
+// Commit writes the merged session fields and commits.
+func (b *Batch) Commit() error {
+	ids := make([]int64, 0, len(b.pending))
+	for id := range b.pending {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		s := b.pending[id]
+		_, err := b.exec(`UPDATE sessions SET
+			parent_id = CASE WHEN ?1 != '' THEN ?1 ELSE parent_id END,
+			relation = CASE WHEN ?2 != '' THEN ?2 ELSE relation END,
+			cwd = CASE WHEN cwd = '' THEN ?3 ELSE cwd END,
+			git_remote = CASE WHEN git_remote = '' THEN ?4 ELSE git_remote END,
+			git_branch = CASE WHEN git_branch = '' THEN ?5 ELSE git_branch END,
+			git_commit = CASE WHEN git_commit = '' THEN ?6 ELSE git_commit END,
+			agent_version = CASE WHEN ?7 != '' THEN ?7 ELSE agent_version END,
+			originator = CASE WHEN originator = '' THEN ?8 ELSE originator END,
+			title = CASE WHEN ?9 != '' THEN ?9 ELSE title END,
+			model = CASE WHEN ?10 != '' THEN ?10 ELSE model END,
+			started_at = CASE WHEN ?11 != '' AND (started_at = '' OR ?11 < started_at) THEN ?11 ELSE started_at END,
+			ended_at = CASE WHEN ?12 > ended_at THEN ?12 ELSE ended_at END
+			WHERE id = ?13`,
+			s.ParentID, s.Relation, s.Cwd, s.GitRemote, s.GitBranch, s.GitCommit, s.AgentVersion,
+			s.Originator, s.Title, s.Model, FormatTime(s.Started), FormatTime(s.Ended), id)
+		if err != nil {
+			return fmt.Errorf("update session: %w", err)
+		}
+	}
+	b.pending = map[int64]*Session{}
+	if err := b.tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func (b *Batch) stmt(query string) (*sql.Stmt, error) {
+	if st, ok := b.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := b.tx.PrepareContext(b.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	b.stmts[query] = st
+	return st, nil
+}
+
+func (b *Batch) exec(query string, args ...any) (sql.Result, error) {
+	st, err := b.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(b.ctx, args...)
+}
+
+func (b *Batch) queryRow(query string, args ...any) *sql.Row {
+	st, err := b.stmt(query)
+	if err != nil {
+		// A statement that does not prepare is a bug; surface it through Scan.
+		return b.tx.QueryRowContext(b.ctx, query, args...)
+	}
+	return st.QueryRowContext(b.ctx, args...)
+}
+
+// Source returns the watermark of path, read inside the batch, creating the
+// source when it is new.
+func (b *Batch) Source(agent, path string) (Source, error) {
+	if _, err := b.exec(`INSERT INTO sources (agent, path) VALUES (?, ?) ON CONFLICT (path) DO NOTHING`, agent, path); err != nil {
+		return Source{}, fmt.Errorf("add source %s: %w", path, err)
+	}
+	return scanSource(b.queryRow(`SELECT `+sourceCols+` FROM sources WHERE path = ?`, path))
+}
+
+// SaveSource advances a source's watermark.
+func (b *Batch) SaveSource(s Source) error {
+	_, err := b.exec(`UPDATE sources SET agent = ?, size = ?, mtime_ns = ?, inode = ?, offset = ?, line = ?,
+		head_hash = ?, head_len = ?, state = ?, good_lines = ?, bad_lines = ?, unknown_lines = ?, ingested_at = ?
+		WHERE id = ?`,
+		s.Agent, s.Size, s.MtimeNS, s.Inode, s.Offset, s.Line, s.HeadHash, s.HeadLen, s.State,
+		s.Good, s.Bad, s.Unknown, b.now, s.ID)
+	if err != nil {
+		return fmt.Errorf("save source %s: %w", s.Path, err)
+	}
+	return nil
+}
+
+// ResetSource deletes everything that was read from a source, so that it
+// can be read again from the start (it was truncated or rewritten, or the
+// user asked for a rebuild). Sessions left without any content are deleted
+// too; rows that other sources contributed stay.
+func (b *Batch) ResetSource(id int64) error {
+	for _, t := range []string{"redactions", "raw_records", "links", "token_usage", "file_edits", "tool_calls", "messages", "prompts"} {
+		if _, err := b.exec(`DELETE FROM `+t+` WHERE source_id = ?`, id); err != nil {
+			return fmt.Errorf("reset source: %w", err)
+		}
+	}
+	_, err := b.exec(`DELETE FROM sessions WHERE source_id = ?1
+		AND NOT EXISTS (SELECT 1 FROM prompts WHERE session_id = sessions.id)
+		AND NOT EXISTS (SELECT 1 FROM messages WHERE session_id = sessions.id)
+		AND NOT EXISTS (SELECT 1 FROM tool_calls WHERE session_id = sessions.id)
+		AND NOT EXISTS (SELECT 1 FROM file_edits WHERE session_id = sessions.id)
+		AND NOT EXISTS (SELECT 1 FROM token_usage WHERE session_id = sessions.id)
+		AND NOT EXISTS (SELECT 1 FROM links WHERE session_id = sessions.id)`, id)
+	if err != nil {
+		return fmt.Errorf("reset source sessions: %w", err)
+	}
+	b.sessions = map[[2]string]int64{}
+	b.prompts = map[promptKey]int64{}
+	b.pending = map[int64]*Session{}
+	return nil
+}
+
+// AddRaw stores one source line (already redacted) and returns its row id.
+func (b *Batch) AddRaw(src int64, line int, offset int64, json string) (int64, error) {
+	var id int64
+	err := b.queryRow(`INSERT INTO raw_records (source_id, line, offset, json) VALUES (?, ?, ?, ?)
+		ON CONFLICT (source_id, line) DO UPDATE SET offset = excluded.offset, json = excluded.json RETURNING id`,
+		src, line, offset, json).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store raw line %d: %w", line, err)
+	}
+	return id, nil
+}
+
+// AddFindings records the redactions applied to one field of one row.
+// Identical findings (same rule and value) are counted in one row.
+func (b *Batch) AddFindings(src int64, ref Ref, field string, fs []Finding) error {
+	type key struct{ rule, fp, hash, actor string }
+	counts := map[key]int{}
+	var order []key
+	for _, f := range fs {
+		actor := f.Actor
+		if actor == "" {
+			actor = "rule"
+		}
+		k := key{f.RuleID, f.RuleFingerprint, f.ValueHash, actor}
+		if counts[k] == 0 {
+			order = append(order, k)
+		}
+		counts[k]++
+	}
+	for _, k := range order {
+		_, err := b.exec(`INSERT INTO redactions (source_id, tbl, row_id, field, rule_id, rule_fingerprint, value_hash, count, actor, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, src, ref.Table, ref.ID, field, k.rule, k.fp, k.hash, counts[k], k.actor, b.now)
+		if err != nil {
+			return fmt.Errorf("record redaction: %w", err)
+		}
+	}
+	return nil
+}
+
+// session returns the row id of a session, creating a bare row when it is
+// new; src is the source that first mentions it.
+func (b *Batch) session(agent, ext string, src int64) (int64, error) {
+	k := [2]string{agent, ext}
+	if id, ok := b.sessions[k]; ok {
+		return id, nil
+	}
+	var id int64
+	err := b.queryRow(`INSERT INTO sessions (agent, external_id, source_id) VALUES (?, ?, ?)
+		ON CONFLICT (agent, external_id) DO UPDATE SET source_id = COALESCE(source_id, excluded.source_id) RETURNING id`,
+		agent, ext, src).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("add session %s: %w", ext, err)
+	}
+	b.sessions[k] = id
+	return id, nil
+}
+
+// prompt returns the row id of a session's prompt by key, or nil when the
+// key is empty or unknown.
+func (b *Batch) prompt(session int64, key string) (any, error) {
+	if key == "" {
+		return nil, nil
+	}
+	k := promptKey{session, key}
+	if id, ok := b.prompts[k]; ok {
+		return id, nil
+	}
+	var id int64
+	err := b.queryRow(`SELECT id FROM prompts WHERE session_id = ? AND key = ?`, session, key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find prompt: %w", err)
+	}
+	b.prompts[k] = id
+	return id, nil
+}
+
+// Add writes one record read from src and returns the row it went to (a
+// zero Ref for records that are not stored as rows).
+func (b *Batch) Add(src Source, r Record) (Ref, error) {
+	switch r := r.(type) {
+	case Session:
+		id, err := b.session(src.Agent, r.ID, src.ID)
+		if err != nil {
+			return Ref{}, err
+		}
+		p := b.pending[id]
+		if p == nil {
+			p = &Session{}
+			b.pending[id] = p
+		}
+		mergeSession(p, r)
+		return Ref{"sessions", id}, nil
+	case Prompt:
+		sid, err := b.session(src.Agent, r.Session, src.ID)
+		if err != nil {
+			return Ref{}, err
+		}
+		var id int64
+		err = b.queryRow(`INSERT INTO prompts (session_id, source_id, key, seq, ts, text, context, cwd, model)
+			VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(seq), 0) + 1 FROM prompts WHERE session_id = ?1), ?4, ?5, ?6, ?7, ?8)
+			ON CONFLICT (session_id, key) DO UPDATE SET ts = excluded.ts, text = excluded.text,
+				context = excluded.context, cwd = excluded.cwd, model = excluded.model
+			RETURNING id`,
+			sid, src.ID, r.Key, FormatTime(r.Time), r.Text, r.Context, r.Cwd, r.Model).Scan(&id)
+		if err != nil {
+			return Ref{}, fmt.Errorf("add prompt: %w", err)
+		}
+		b.prompts[promptKey{sid, r.Key}] = id
+		b.touch(sid, r.Time)
+		return Ref{"prompts", id}, nil
+	case Message:
+		sid, pid, err := b.owner(src, r.Session, r.Prompt)
+		if err != nil {
+			return Ref{}, err
+		}
+		var id int64
+		err = b.queryRow(`INSERT INTO messages (session_id, prompt_id, source_id, key, ts, kind, text)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (session_id, key) DO UPDATE SET text = excluded.text RETURNING id`,
+			sid, pid, src.ID, r.Key, FormatTime(r.Time), r.Kind, r.Text).Scan(&id)
+		if err != nil {
+			return Ref{}, fmt.Errorf("add message: %w", err)
+		}
+		b.touch(sid, r.Time)
+		return Ref{"messages", id}, nil
+	case ToolCall:
+		sid, pid, err := b.owner(src, r.Session, r.Prompt)
+		if err != nil {
+			return Ref{}, err
+		}
+		var id int64
+		err = b.queryRow(`INSERT INTO tool_calls (session_id, prompt_id, source_id, call_id, ts, name, input)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (session_id, call_id) DO UPDATE SET prompt_id = COALESCE(excluded.prompt_id, prompt_id),
+				ts = excluded.ts, name = excluded.name, input = excluded.input
+			RETURNING id`,
+			sid, pid, src.ID, r.CallID, FormatTime(r.Time), r.Name, r.Input).Scan(&id)
+		if err != nil {
+			return Ref{}, fmt.Errorf("add tool call: %w", err)
+		}
+		b.touch(sid, r.Time)
+		return Ref{"tool_calls", id}, nil
+	case ToolResult:
+		sid, err := b.session(src.Agent, r.Session, src.ID)
+		if err != nil {
+			return Ref{}, err
+		}
+		var id int64
+		err = b.queryRow(`INSERT INTO tool_calls (session_id, source_id, call_id, output, status, ended_at)
+			VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (session_id, call_id) DO UPDATE SET output = excluded.output,
+				status = excluded.status, ended_at = excluded.ended_at
+			RETURNING id`,
+			sid, src.ID, r.CallID, r.Output, r.Status, FormatTime(r.Time)).Scan(&id)
+		if err != nil {
+			return Ref{}, fmt.Errorf("add tool result: %w", err)
+		}
+		b.touch(sid, r.Time)
+		return Ref{"tool_calls", id}, nil
+	case FileEdit:
+		sid, pid, err := b.owner(src, r.Session, r.Prompt)
+		if err != nil {
+			return Ref{}, err
+		}
+		status := r.Status
+		if status == "" {
+			status = EditApplied
+		}
+		rel := ""
+		if r.Root != "" {
+			if rp, err := filepath.Rel(r.Root, r.Path); err == nil && !strings.HasPrefix(rp, "..") {
+				rel = filepath.ToSlash(rp)
+			}
+		}
+		var id int64
+		err = b.queryRow(`INSERT INTO file_edits (session_id, prompt_id, source_id, call_id, ts, path, repo_root, rel_path,
+				move_path, op, added, removed, diff, via, status)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (session_id, call_id, path) DO UPDATE SET prompt_id = COALESCE(excluded.prompt_id, prompt_id),
+				ts = CASE WHEN excluded.ts != '' THEN excluded.ts ELSE ts END,
+				repo_root = excluded.repo_root, rel_path = excluded.rel_path, move_path = excluded.move_path,
+				op = excluded.op, added = excluded.added, removed = excluded.removed, diff = excluded.diff,
+				via = excluded.via, status = excluded.status
+			RETURNING id`,
+			sid, pid, src.ID, r.CallID, FormatTime(r.Time), r.Path, r.Root, rel, r.MovePath, r.Op,
+			r.Added, r.Removed, r.Diff, r.Source, status).Scan(&id)
+		if err != nil {
+			return Ref{}, fmt.Errorf("add file edit: %w", err)
+		}
+		b.touch(sid, r.Time)
+		return Ref{"file_edits", id}, nil
+	case Usage:
+		return b.addUsage(src, r)
+	case Link:
+		sid, err := b.session(src.Agent, r.Session, src.ID)
+		if err != nil {
+			return Ref{}, err
+		}
+		var id int64
+		err = b.queryRow(`INSERT INTO links (session_id, source_id, ts, kind, url, title) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (session_id, kind, url) DO UPDATE SET title = excluded.title RETURNING id`,
+			sid, src.ID, FormatTime(r.Time), r.Kind, r.URL, r.Title).Scan(&id)
+		if err != nil {
+			return Ref{}, fmt.Errorf("add link: %w", err)
+		}
+		return Ref{"links", id}, nil
+	case Unknown:
+		return Ref{}, nil
+	}
+	return Ref{}, fmt.Errorf("store: unknown record type %T", r)
+}
+
+// owner resolves the session and prompt row ids of a record.
+func (b *Batch) owner(src Source, session, prompt string) (int64, any, error) {
+	sid, err := b.session(src.Agent, session, src.ID)
+	if err != nil {
+		return 0, nil, err
+	}
+	pid, err := b.prompt(sid, prompt)
+	return sid, pid, err
+}
+
+// touch widens a session's time span to include t.
+func (b *Batch) touch(session int64, t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	p := b.pending[session]
+	if p == nil {
+		p = &Session{}
+		b.pending[session] = p
+	}
+	mergeSession(p, Session{Started: t, Ended: t})
+}
+
+// mergeSession folds src into dst with the store's rules: fields that
+// describe the start keep their first value, the others take the latest
+// non-empty one, and the time span widens.
+func mergeSession(dst *Session, src Session) {
+	first := func(d *string, s string) {
+		if *d == "" {
+			*d = s
+		}
+	}
+	latest := func(d *string, s string) {
+		if s != "" {
+			*d = s
+		}
+	}
+	latest(&dst.ParentID, src.ParentID)
+	latest(&dst.Relation, src.Relation)
+	first(&dst.Cwd, src.Cwd)
+	first(&dst.GitRemote, src.GitRemote)
+	first(&dst.GitBranch, src.GitBranch)
+	first(&dst.GitCommit, src.GitCommit)
+	latest(&dst.AgentVersion, src.AgentVersion)
+	first(&dst.Originator, src.Originator)
+	latest(&dst.Title, src.Title)
+	latest(&dst.Model, src.Model)
+	if !src.Started.IsZero() && (dst.Started.IsZero() || src.Started.Before(dst.Started)) {
+		dst.Started = src.Started
+	}
+	if src.Ended.After(dst.Ended) {
+		dst.Ended = src.Ended
+	}
+}
+
+// addUsage writes a usage entry with the de-duplication rules of Usage.Key
+// and Usage.Group.
+func (b *Batch) addUsage(src Source, u Usage) (Ref, error) {
+	sid, pid, err := b.owner(src, u.Session, u.Prompt)
+	if err != nil {
+		return Ref{}, err
+	}
+	b.touch(sid, u.Time)
+	var key, grp any
+	if u.Key != "" {
+		key = src.Agent + ":" + u.Key
+	}
+	group := ""
+	if u.Group != "" {
+		group = src.Agent + ":" + u.Group
+		if u.Sidechain {
+			var n int
+			err := b.queryRow(`SELECT COUNT(*) FROM token_usage WHERE grp = ? AND sidechain = 0`, group).Scan(&n)
+			if err != nil {
+				return Ref{}, fmt.Errorf("check usage replay: %w", err)
+			}
+			if n > 0 {
+				return Ref{}, nil // a sidechain replay of a message already counted
+			}
+		} else {
+			_, err := b.exec(`DELETE FROM token_usage WHERE grp = ? AND sidechain = 1 AND dedupe_key IS NOT ?`, group, key)
+			if err != nil {
+				return Ref{}, fmt.Errorf("drop usage replays: %w", err)
+			}
+		}
+	}
+	grp = group
+	args := []any{sid, pid, src.ID, FormatTime(u.Time), u.Model, u.Input, u.CacheRead, u.CacheWrite, u.Output, u.Reasoning, key, grp, u.Sidechain}
+	if key == nil {
+		var id int64
+		err := b.queryRow(`INSERT INTO token_usage (session_id, prompt_id, source_id, ts, model, input, cache_read, cache_write, output, reasoning, dedupe_key, grp, sidechain)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&id)
+		if err != nil {
+			return Ref{}, fmt.Errorf("add usage: %w", err)
+		}
+		return Ref{"token_usage", id}, nil
+	}
+	var (
+		id        int64
+		sidechain bool
+		total     int64
+	)
+	err = b.queryRow(`SELECT id, sidechain, input + cache_read + cache_write + output FROM token_usage WHERE dedupe_key = ?`, key).
+		Scan(&id, &sidechain, &total)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		err := b.queryRow(`INSERT INTO token_usage (session_id, prompt_id, source_id, ts, model, input, cache_read, cache_write, output, reasoning, dedupe_key, grp, sidechain)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&id)
+		if err != nil {
+			return Ref{}, fmt.Errorf("add usage: %w", err)
+		}
+		return Ref{"token_usage", id}, nil
+	case err != nil:
+		return Ref{}, fmt.Errorf("find usage: %w", err)
+	}
+	replace := false
+	switch {
+	case sidechain != u.Sidechain:
+		replace = sidechain // keep the non-sidechain entry
+	default:
+		replace = u.Total() > total
+	}
+	if !replace {
+		return Ref{}, nil
+	}
+	_, err = b.exec(`UPDATE token_usage SET session_id = ?, prompt_id = ?, source_id = ?, ts = ?, model = ?, input = ?,
+		cache_read = ?, cache_write = ?, output = ?, reasoning = ?, dedupe_key = ?, grp = ?, sidechain = ? WHERE id = ?`,
+		append(args, id)...)
+	if err != nil {
+		return Ref{}, fmt.Errorf("replace usage: %w", err)
+	}
+	return Ref{"token_usage", id}, nil
+}

@@ -1,0 +1,537 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// ErrNotFound is returned when a session, prompt or row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrAmbiguous is returned when a session prefix matches several sessions.
+var ErrAmbiguous = errors.New("ambiguous")
+
+// Secret returns the database's random key for keyed hashes of redacted
+// values, creating it on first use. It never leaves the database.
+func (db *DB) Secret(ctx context.Context) ([]byte, error) {
+	var key []byte
+	err := db.sql.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'redaction-key'`).Scan(&key)
+	if err == nil {
+		return key, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("read redaction key: %w", err)
+	}
+	key = make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	if _, err := db.sql.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('redaction-key', ?) ON CONFLICT DO NOTHING`, key); err != nil {
+		return nil, fmt.Errorf("store redaction key: %w", err)
+	}
+	err = db.sql.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'redaction-key'`).Scan(&key)
+	return key, err
+}
+
+// Tokens sums token usage in ccusage's terms.
+type Tokens struct {
+	Input      int64 `json:"inputTokens"`
+	Output     int64 `json:"outputTokens"`
+	CacheWrite int64 `json:"cacheCreationTokens"`
+	CacheRead  int64 `json:"cacheReadTokens"`
+	Reasoning  int64 `json:"reasoningOutputTokens"`
+	Total      int64 `json:"totalTokens"`
+}
+
+func (t *Tokens) add(o Tokens) {
+	t.Input += o.Input
+	t.Output += o.Output
+	t.CacheWrite += o.CacheWrite
+	t.CacheRead += o.CacheRead
+	t.Reasoning += o.Reasoning
+	t.Total += o.Total
+}
+
+// SessionInfo is a session with its counts.
+type SessionInfo struct {
+	ID           int64     `json:"-"`
+	Agent        string    `json:"agent"`
+	SessionID    string    `json:"sessionId"`
+	ParentID     string    `json:"parentId,omitempty"`
+	Relation     string    `json:"relation,omitempty"`
+	Cwd          string    `json:"cwd,omitempty"`
+	GitRemote    string    `json:"gitRemote,omitempty"`
+	GitBranch    string    `json:"gitBranch,omitempty"`
+	GitCommit    string    `json:"gitCommit,omitempty"`
+	AgentVersion string    `json:"agentVersion,omitempty"`
+	Originator   string    `json:"originator,omitempty"`
+	Title        string    `json:"title,omitempty"`
+	Model        string    `json:"model,omitempty"`
+	Started      time.Time `json:"startedAt"`
+	Ended        time.Time `json:"endedAt"`
+	Prompts      int       `json:"prompts"`
+	ToolCalls    int       `json:"toolCalls"`
+	Edits        int       `json:"fileEdits"`
+	Tokens       Tokens    `json:"tokens"`
+}
+
+// SessionFilter selects sessions. Zero fields do not filter.
+type SessionFilter struct {
+	Agent string
+	// Repo selects sessions whose working directory, or an edited file, is
+	// inside this directory (given as stored: redacted, "~" for home).
+	Repo  string
+	Since time.Time // sessions active at or after
+	Until time.Time // sessions active at or before
+}
+
+func (f SessionFilter) where() (string, []any) {
+	var conds []string
+	var args []any
+	if f.Agent != "" {
+		conds = append(conds, "s.agent = ?")
+		args = append(args, f.Agent)
+	}
+	if f.Repo != "" {
+		repo := strings.TrimSuffix(f.Repo, "/")
+		conds = append(conds, `(s.cwd = ? OR substr(s.cwd, 1, ?) = ? OR EXISTS (SELECT 1 FROM file_edits e
+			WHERE e.session_id = s.id AND substr(e.path, 1, ?) = ?))`)
+		args = append(args, repo, len(repo)+1, repo+"/", len(repo)+1, repo+"/")
+	}
+	if !f.Since.IsZero() {
+		conds = append(conds, "s.ended_at >= ?")
+		args = append(args, FormatTime(f.Since))
+	}
+	if !f.Until.IsZero() {
+		conds = append(conds, "s.started_at != '' AND s.started_at <= ?")
+		args = append(args, FormatTime(f.Until))
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+const sessionSelect = `SELECT s.id, s.agent, s.external_id, s.parent_id, s.relation, s.cwd, s.git_remote, s.git_branch,
+	s.git_commit, s.agent_version, s.originator, s.title, s.model, s.started_at, s.ended_at,
+	(SELECT COUNT(*) FROM prompts p WHERE p.session_id = s.id),
+	(SELECT COUNT(*) FROM tool_calls t WHERE t.session_id = s.id),
+	(SELECT COUNT(*) FROM file_edits e WHERE e.session_id = s.id),
+	COALESCE(u.input, 0), COALESCE(u.output, 0), COALESCE(u.cache_write, 0), COALESCE(u.cache_read, 0), COALESCE(u.reasoning, 0)
+	FROM sessions s LEFT JOIN (SELECT session_id, SUM(input) input, SUM(output) output, SUM(cache_write) cache_write,
+		SUM(cache_read) cache_read, SUM(reasoning) reasoning FROM token_usage GROUP BY session_id) u ON u.session_id = s.id`
+
+func scanSession(r interface{ Scan(...any) error }) (SessionInfo, error) {
+	var s SessionInfo
+	var started, ended string
+	err := r.Scan(&s.ID, &s.Agent, &s.SessionID, &s.ParentID, &s.Relation, &s.Cwd, &s.GitRemote, &s.GitBranch,
+		&s.GitCommit, &s.AgentVersion, &s.Originator, &s.Title, &s.Model, &started, &ended,
+		&s.Prompts, &s.ToolCalls, &s.Edits,
+		&s.Tokens.Input, &s.Tokens.Output, &s.Tokens.CacheWrite, &s.Tokens.CacheRead, &s.Tokens.Reasoning)
+	s.Started, s.Ended = ParseTime(started), ParseTime(ended)
+	s.Tokens.Total = s.Tokens.Input + s.Tokens.Output + s.Tokens.CacheWrite + s.Tokens.CacheRead
+	return s, err
+}
+
+// Sessions lists sessions, most recent first.
+func (db *DB) Sessions(ctx context.Context, f SessionFilter) ([]SessionInfo, error) {
+	where, args := f.where()
+	rows, err := db.sql.QueryContext(ctx, sessionSelect+where+` ORDER BY s.started_at DESC, s.id DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []SessionInfo
+	for rows.Next() {
+		s, err := scanSession(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list sessions: %w", err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// FindSession resolves a session reference: an exact session id, a unique
+// prefix of one, or AGENT:ID.
+func (db *DB) FindSession(ctx context.Context, ref string) (SessionInfo, error) {
+	agent, id := "", ref
+	if a, rest, ok := strings.Cut(ref, ":"); ok && a != "" && !strings.Contains(a, "/") {
+		agent, id = a, rest
+	}
+	try := func(cond string, args ...any) ([]SessionInfo, error) {
+		if agent != "" {
+			cond += " AND s.agent = ?"
+			args = append(args, agent)
+		}
+		rows, err := db.sql.QueryContext(ctx, sessionSelect+" WHERE "+cond+" ORDER BY s.id LIMIT 10", args...)
+		if err != nil {
+			return nil, fmt.Errorf("find session: %w", err)
+		}
+		defer rows.Close()
+		var out []SessionInfo
+		for rows.Next() {
+			s, err := scanSession(rows)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s)
+		}
+		return out, rows.Err()
+	}
+	found, err := try("s.external_id = ?", id)
+	if err == nil && len(found) == 0 && agent != "" {
+		// "agent:id" may be an id that contains a colon.
+		agent, id = "", ref
+		found, err = try("s.external_id = ?", id)
+	}
+	if err == nil && len(found) == 0 && id != "" {
+		found, err = try("substr(s.external_id, 1, ?) = ?", len(id), id)
+	}
+	if err != nil {
+		return SessionInfo{}, err
+	}
+	switch len(found) {
+	case 0:
+		return SessionInfo{}, fmt.Errorf("session %q: %w (list them with aitrail sessions)", ref, ErrNotFound)
+	case 1:
+		return found[0], nil
+	}
+	var ids []string
+	for _, s := range found {
+		ids = append(ids, s.Agent+":"+s.SessionID)
+	}
+	return SessionInfo{}, fmt.Errorf("session %q is %w: it matches %s", ref, ErrAmbiguous, strings.Join(ids, ", "))
+}
+
+// PromptDetail is one prompt with what the agent did for it.
+type PromptDetail struct {
+	ID        int64          `json:"-"`
+	Seq       int            `json:"seq"`
+	Time      time.Time      `json:"time"`
+	Text      string         `json:"text"`
+	Context   string         `json:"context,omitempty"`
+	Cwd       string         `json:"cwd,omitempty"`
+	Model     string         `json:"model,omitempty"`
+	Messages  []MessageInfo  `json:"messages"`
+	ToolCalls []ToolCallInfo `json:"toolCalls"`
+	Edits     []EditInfo     `json:"fileEdits"`
+	Tokens    Tokens         `json:"tokens"`
+}
+
+// MessageInfo is a stored message.
+type MessageInfo struct {
+	Time time.Time `json:"time"`
+	Kind string    `json:"kind"`
+	Text string    `json:"text"`
+}
+
+// ToolCallInfo is a stored tool call with its result.
+type ToolCallInfo struct {
+	CallID string    `json:"callId"`
+	Time   time.Time `json:"time"`
+	Name   string    `json:"name"`
+	Input  string    `json:"input"`
+	Output string    `json:"output"`
+	Status string    `json:"status,omitempty"`
+}
+
+// EditInfo is a stored file edit.
+type EditInfo struct {
+	ID       int64     `json:"-"`
+	PromptID int64     `json:"-"`
+	Session  int64     `json:"-"`
+	CallID   string    `json:"callId,omitempty"`
+	Time     time.Time `json:"time"`
+	Path     string    `json:"path"`
+	RelPath  string    `json:"relPath,omitempty"`
+	MovePath string    `json:"movePath,omitempty"`
+	Op       string    `json:"op"`
+	Added    int       `json:"added"`
+	Removed  int       `json:"removed"`
+	Diff     string    `json:"diff,omitempty"`
+	Via      string    `json:"via"`
+	Status   string    `json:"status"`
+}
+
+// LinkInfo is a stored link.
+type LinkInfo struct {
+	Time  time.Time `json:"time"`
+	Kind  string    `json:"kind"`
+	URL   string    `json:"url"`
+	Title string    `json:"title,omitempty"`
+}
+
+// SessionDetail is a session grouped by prompt: the "group session" view.
+type SessionDetail struct {
+	SessionInfo
+	// Preamble holds what the agent did before the first prompt, or what
+	// could not be tied to a prompt.
+	Preamble PromptDetail   `json:"preamble"`
+	Prompts  []PromptDetail `json:"prompts"`
+	Links    []LinkInfo     `json:"links,omitempty"`
+	Children []SessionInfo  `json:"subSessions,omitempty"`
+}
+
+// Detail loads a session grouped by prompt.
+func (db *DB) Detail(ctx context.Context, s SessionInfo) (*SessionDetail, error) {
+	d := &SessionDetail{SessionInfo: s}
+	byID := map[int64]*PromptDetail{}
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, seq, ts, text, context, cwd, model FROM prompts WHERE session_id = ? ORDER BY seq`, s.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load prompts: %w", err)
+	}
+	for rows.Next() {
+		var p PromptDetail
+		var ts string
+		if err := rows.Scan(&p.ID, &p.Seq, &ts, &p.Text, &p.Context, &p.Cwd, &p.Model); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		p.Time = ParseTime(ts)
+		d.Prompts = append(d.Prompts, p)
+	}
+	rows.Close()
+	for i := range d.Prompts {
+		byID[d.Prompts[i].ID] = &d.Prompts[i]
+	}
+	target := func(pid sql.NullInt64) *PromptDetail {
+		if p, ok := byID[pid.Int64]; ok && pid.Valid {
+			return p
+		}
+		return &d.Preamble
+	}
+	err = db.each(ctx, `SELECT prompt_id, ts, kind, text FROM messages WHERE session_id = ? ORDER BY ts, id`, []any{s.ID}, func(r *sql.Rows) error {
+		var pid sql.NullInt64
+		var m MessageInfo
+		var ts string
+		if err := r.Scan(&pid, &ts, &m.Kind, &m.Text); err != nil {
+			return err
+		}
+		m.Time = ParseTime(ts)
+		p := target(pid)
+		p.Messages = append(p.Messages, m)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = db.each(ctx, `SELECT prompt_id, call_id, ts, name, input, output, status FROM tool_calls WHERE session_id = ? ORDER BY ts, id`, []any{s.ID}, func(r *sql.Rows) error {
+		var pid sql.NullInt64
+		var c ToolCallInfo
+		var ts string
+		if err := r.Scan(&pid, &c.CallID, &ts, &c.Name, &c.Input, &c.Output, &c.Status); err != nil {
+			return err
+		}
+		c.Time = ParseTime(ts)
+		p := target(pid)
+		p.ToolCalls = append(p.ToolCalls, c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	edits, err := db.edits(ctx, `WHERE session_id = ? ORDER BY ts, id`, s.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range edits {
+		p := target(sql.NullInt64{Int64: e.PromptID, Valid: e.PromptID != 0})
+		p.Edits = append(p.Edits, e)
+	}
+	err = db.each(ctx, `SELECT prompt_id, SUM(input), SUM(output), SUM(cache_write), SUM(cache_read), SUM(reasoning)
+		FROM token_usage WHERE session_id = ? GROUP BY prompt_id`, []any{s.ID}, func(r *sql.Rows) error {
+		var pid sql.NullInt64
+		var t Tokens
+		if err := r.Scan(&pid, &t.Input, &t.Output, &t.CacheWrite, &t.CacheRead, &t.Reasoning); err != nil {
+			return err
+		}
+		t.Total = t.Input + t.Output + t.CacheWrite + t.CacheRead
+		target(pid).Tokens.add(t)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = db.each(ctx, `SELECT ts, kind, url, title FROM links WHERE session_id = ? ORDER BY ts, id`, []any{s.ID}, func(r *sql.Rows) error {
+		var l LinkInfo
+		var ts string
+		if err := r.Scan(&ts, &l.Kind, &l.URL, &l.Title); err != nil {
+			return err
+		}
+		l.Time = ParseTime(ts)
+		d.Links = append(d.Links, l)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	crows, err := db.sql.QueryContext(ctx, sessionSelect+` WHERE s.agent = ? AND s.parent_id = ? ORDER BY s.started_at, s.id`, s.Agent, s.SessionID)
+	if err != nil {
+		return nil, fmt.Errorf("load sub-sessions: %w", err)
+	}
+	defer crows.Close()
+	for crows.Next() {
+		c, err := scanSession(crows)
+		if err != nil {
+			return nil, err
+		}
+		d.Children = append(d.Children, c)
+	}
+	return d, crows.Err()
+}
+
+func (db *DB) edits(ctx context.Context, where string, args ...any) ([]EditInfo, error) {
+	var out []EditInfo
+	err := db.each(ctx, `SELECT id, session_id, COALESCE(prompt_id, 0), call_id, ts, path, rel_path, move_path, op, added, removed, diff, via, status
+		FROM file_edits `+where, args, func(r *sql.Rows) error {
+		var e EditInfo
+		var ts string
+		if err := r.Scan(&e.ID, &e.Session, &e.PromptID, &e.CallID, &ts, &e.Path, &e.RelPath, &e.MovePath, &e.Op,
+			&e.Added, &e.Removed, &e.Diff, &e.Via, &e.Status); err != nil {
+			return err
+		}
+		e.Time = ParseTime(ts)
+		out = append(out, e)
+		return nil
+	})
+	return out, err
+}
+
+func (db *DB) each(ctx context.Context, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := db.sql.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("query: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return fmt.Errorf("query: %w", err)
+		}
+	}
+	return rows.Err()
+}
+
+// StatRow is one row of a token report.
+type StatRow struct {
+	Key          string    `json:"-"`
+	Agent        string    `json:"agent,omitempty"`
+	SessionID    string    `json:"sessionId,omitempty"`
+	Model        string    `json:"model,omitempty"`
+	Date         string    `json:"date,omitempty"`
+	Models       []string  `json:"models"`
+	LastActivity time.Time `json:"lastActivity"`
+	Tokens
+	Sessions int `json:"sessions"`
+}
+
+// Stat groupings.
+var StatGroups = []string{"session", "agent", "model", "day"}
+
+// Stats sums token usage grouped by session, agent, model or day (days in
+// loc), restricted to sessions that match f, ordered by key.
+func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.Location) ([]StatRow, error) {
+	where, args := f.where()
+	rows, err := db.sql.QueryContext(ctx, `SELECT s.agent, s.external_id, u.model, u.ts, u.input, u.output, u.cache_write, u.cache_read, u.reasoning
+		FROM token_usage u JOIN sessions s ON s.id = u.session_id`+where+` ORDER BY u.ts, u.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("token stats: %w", err)
+	}
+	defer rows.Close()
+	index := map[string]*StatRow{}
+	var order []string
+	sessions := map[string]map[string]bool{}
+	for rows.Next() {
+		var agent, sid, model, ts string
+		var t Tokens
+		if err := rows.Scan(&agent, &sid, &model, &ts, &t.Input, &t.Output, &t.CacheWrite, &t.CacheRead, &t.Reasoning); err != nil {
+			return nil, fmt.Errorf("token stats: %w", err)
+		}
+		t.Total = t.Input + t.Output + t.CacheWrite + t.CacheRead
+		when := ParseTime(ts)
+		var key string
+		row := StatRow{}
+		switch by {
+		case "session":
+			key = agent + "\x00" + sid
+			row.Agent, row.SessionID = agent, sid
+		case "agent":
+			key = agent
+			row.Agent = agent
+		case "model":
+			key = model
+			row.Model = model
+		case "day":
+			if when.IsZero() {
+				key = "unknown"
+			} else {
+				key = when.In(loc).Format("2006-01-02")
+			}
+			row.Date = key
+		default:
+			return nil, fmt.Errorf("unknown grouping %q (want one of %s)", by, strings.Join(StatGroups, ", "))
+		}
+		r := index[key]
+		if r == nil {
+			row.Key = key
+			r = &row
+			index[key] = r
+			order = append(order, key)
+			sessions[key] = map[string]bool{}
+		}
+		r.Tokens.add(t)
+		if model != "" && !contains(r.Models, model) {
+			r.Models = append(r.Models, model)
+		}
+		if when.After(r.LastActivity) {
+			r.LastActivity = when
+		}
+		sessions[key][agent+"\x00"+sid] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]StatRow, 0, len(order))
+	for _, k := range order {
+		r := index[k]
+		r.Sessions = len(sessions[k])
+		if r.Models == nil {
+			r.Models = []string{}
+		}
+		out = append(out, *r)
+	}
+	sortRows(out)
+	return out, nil
+}
+
+func sortRows(rows []StatRow) {
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Key < rows[j].Key })
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Counts returns the number of rows of each table, for status reports.
+func (db *DB) Counts(ctx context.Context) (map[string]int64, error) {
+	out := map[string]int64{}
+	for _, t := range []string{"sources", "sessions", "prompts", "messages", "tool_calls", "file_edits", "token_usage", "raw_records", "redactions"} {
+		var n int64
+		if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t).Scan(&n); err != nil {
+			return nil, fmt.Errorf("count %s: %w", t, err)
+		}
+		out[t] = n
+	}
+	return out, nil
+}

@@ -1,0 +1,183 @@
+package store
+
+// migrations lists the schema changes in order; migration i brings the
+// database from user_version i to i+1. Never edit a released migration: add
+// a new one.
+var migrations = []string{
+	// 1: the normalized store of agent logs.
+	`
+CREATE TABLE sources (
+	id            INTEGER PRIMARY KEY,
+	agent         TEXT    NOT NULL,
+	path          TEXT    NOT NULL UNIQUE,
+	size          INTEGER NOT NULL DEFAULT 0,
+	mtime_ns      INTEGER NOT NULL DEFAULT 0,
+	inode         INTEGER NOT NULL DEFAULT 0,
+	offset        INTEGER NOT NULL DEFAULT 0,
+	line          INTEGER NOT NULL DEFAULT 0,
+	head_hash     TEXT    NOT NULL DEFAULT '',
+	head_len      INTEGER NOT NULL DEFAULT 0,
+	state         BLOB,
+	good_lines    INTEGER NOT NULL DEFAULT 0,
+	bad_lines     INTEGER NOT NULL DEFAULT 0,
+	unknown_lines INTEGER NOT NULL DEFAULT 0,
+	ingested_at   TEXT    NOT NULL DEFAULT ''
+);
+
+CREATE TABLE sessions (
+	id            INTEGER PRIMARY KEY,
+	agent         TEXT NOT NULL,
+	external_id   TEXT NOT NULL,
+	parent_id     TEXT NOT NULL DEFAULT '',
+	relation      TEXT NOT NULL DEFAULT '',
+	source_id     INTEGER REFERENCES sources(id) ON DELETE SET NULL,
+	cwd           TEXT NOT NULL DEFAULT '',
+	git_remote    TEXT NOT NULL DEFAULT '',
+	git_branch    TEXT NOT NULL DEFAULT '',
+	git_commit    TEXT NOT NULL DEFAULT '',
+	agent_version TEXT NOT NULL DEFAULT '',
+	originator    TEXT NOT NULL DEFAULT '',
+	title         TEXT NOT NULL DEFAULT '',
+	model         TEXT NOT NULL DEFAULT '',
+	started_at    TEXT NOT NULL DEFAULT '',
+	ended_at      TEXT NOT NULL DEFAULT '',
+	UNIQUE (agent, external_id)
+);
+CREATE INDEX sessions_started ON sessions (started_at);
+CREATE INDEX sessions_cwd ON sessions (cwd);
+
+CREATE TABLE prompts (
+	id         INTEGER PRIMARY KEY,
+	session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+	source_id  INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+	key        TEXT    NOT NULL,
+	seq        INTEGER NOT NULL,
+	ts         TEXT    NOT NULL DEFAULT '',
+	text       TEXT    NOT NULL DEFAULT '',
+	context    TEXT    NOT NULL DEFAULT '',
+	cwd        TEXT    NOT NULL DEFAULT '',
+	model      TEXT    NOT NULL DEFAULT '',
+	UNIQUE (session_id, key)
+);
+CREATE INDEX prompts_ts ON prompts (ts);
+CREATE INDEX prompts_source ON prompts (source_id);
+
+CREATE TABLE messages (
+	id         INTEGER PRIMARY KEY,
+	session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+	prompt_id  INTEGER REFERENCES prompts(id) ON DELETE SET NULL,
+	source_id  INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+	key        TEXT    NOT NULL,
+	ts         TEXT    NOT NULL DEFAULT '',
+	kind       TEXT    NOT NULL,
+	text       TEXT    NOT NULL DEFAULT '',
+	UNIQUE (session_id, key)
+);
+CREATE INDEX messages_prompt ON messages (prompt_id);
+CREATE INDEX messages_source ON messages (source_id);
+
+CREATE TABLE tool_calls (
+	id         INTEGER PRIMARY KEY,
+	session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+	prompt_id  INTEGER REFERENCES prompts(id) ON DELETE SET NULL,
+	source_id  INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+	call_id    TEXT    NOT NULL,
+	ts         TEXT    NOT NULL DEFAULT '',
+	name       TEXT    NOT NULL DEFAULT '',
+	input      TEXT    NOT NULL DEFAULT '',
+	output     TEXT    NOT NULL DEFAULT '',
+	status     TEXT    NOT NULL DEFAULT '',
+	ended_at   TEXT    NOT NULL DEFAULT '',
+	UNIQUE (session_id, call_id)
+);
+CREATE INDEX tool_calls_prompt ON tool_calls (prompt_id);
+CREATE INDEX tool_calls_source ON tool_calls (source_id);
+
+CREATE TABLE file_edits (
+	id         INTEGER PRIMARY KEY,
+	session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+	prompt_id  INTEGER REFERENCES prompts(id) ON DELETE SET NULL,
+	source_id  INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+	call_id    TEXT    NOT NULL DEFAULT '',
+	ts         TEXT    NOT NULL DEFAULT '',
+	path       TEXT    NOT NULL,
+	repo_root  TEXT    NOT NULL DEFAULT '',
+	rel_path   TEXT    NOT NULL DEFAULT '',
+	move_path  TEXT    NOT NULL DEFAULT '',
+	op         TEXT    NOT NULL,
+	added      INTEGER NOT NULL DEFAULT 0,
+	removed    INTEGER NOT NULL DEFAULT 0,
+	diff       TEXT    NOT NULL DEFAULT '',
+	via        TEXT    NOT NULL DEFAULT '',
+	status     TEXT    NOT NULL DEFAULT 'applied',
+	UNIQUE (session_id, call_id, path)
+);
+CREATE INDEX file_edits_path ON file_edits (path);
+CREATE INDEX file_edits_ts ON file_edits (ts);
+CREATE INDEX file_edits_prompt ON file_edits (prompt_id);
+CREATE INDEX file_edits_source ON file_edits (source_id);
+
+CREATE TABLE token_usage (
+	id          INTEGER PRIMARY KEY,
+	session_id  INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+	prompt_id   INTEGER REFERENCES prompts(id) ON DELETE SET NULL,
+	source_id   INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+	ts          TEXT    NOT NULL DEFAULT '',
+	model       TEXT    NOT NULL DEFAULT '',
+	input       INTEGER NOT NULL DEFAULT 0,
+	cache_read  INTEGER NOT NULL DEFAULT 0,
+	cache_write INTEGER NOT NULL DEFAULT 0,
+	output      INTEGER NOT NULL DEFAULT 0,
+	reasoning   INTEGER NOT NULL DEFAULT 0,
+	dedupe_key  TEXT UNIQUE,
+	grp         TEXT    NOT NULL DEFAULT '',
+	sidechain   INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX token_usage_session ON token_usage (session_id);
+CREATE INDEX token_usage_ts ON token_usage (ts);
+CREATE INDEX token_usage_grp ON token_usage (grp) WHERE grp != '';
+CREATE INDEX token_usage_source ON token_usage (source_id);
+
+CREATE TABLE links (
+	id         INTEGER PRIMARY KEY,
+	session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+	source_id  INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+	ts         TEXT    NOT NULL DEFAULT '',
+	kind       TEXT    NOT NULL,
+	url        TEXT    NOT NULL,
+	title      TEXT    NOT NULL DEFAULT '',
+	UNIQUE (session_id, kind, url)
+);
+
+CREATE TABLE raw_records (
+	id        INTEGER PRIMARY KEY,
+	source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+	line      INTEGER NOT NULL,
+	offset    INTEGER NOT NULL,
+	json      TEXT    NOT NULL,
+	UNIQUE (source_id, line)
+);
+
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value BLOB NOT NULL
+);
+
+CREATE TABLE redactions (
+	id               INTEGER PRIMARY KEY,
+	source_id        INTEGER REFERENCES sources(id) ON DELETE CASCADE,
+	tbl              TEXT    NOT NULL,
+	row_id           INTEGER NOT NULL,
+	field            TEXT    NOT NULL,
+	rule_id          TEXT    NOT NULL,
+	rule_fingerprint TEXT    NOT NULL,
+	value_hash       TEXT    NOT NULL,
+	count            INTEGER NOT NULL DEFAULT 1,
+	actor            TEXT    NOT NULL DEFAULT 'rule',
+	created_at       TEXT    NOT NULL
+);
+CREATE INDEX redactions_row ON redactions (tbl, row_id);
+CREATE INDEX redactions_rule ON redactions (rule_id);
+CREATE INDEX redactions_source ON redactions (source_id);
+`,
+}
