@@ -527,11 +527,11 @@ func (b *Batch) addUsage(src Source, u Usage) (Ref, error) {
 		}
 	}
 	grp = group
-	args := []any{sid, pid, src.ID, FormatTime(u.Time), u.Model, u.Input, u.CacheRead, u.CacheWrite, u.Output, u.Reasoning, key, grp, u.Sidechain}
+	args := []any{sid, pid, src.ID, FormatTime(u.Time), u.Model, u.Input, u.CacheRead, u.CacheWrite, u.CacheWrite1h, u.Output, u.Reasoning, key, grp, u.Sidechain}
 	if key == nil {
 		var id int64
-		err := b.queryRow(`INSERT INTO token_usage (session_id, prompt_id, source_id, ts, model, input, cache_read, cache_write, output, reasoning, dedupe_key, grp, sidechain)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&id)
+		err := b.queryRow(`INSERT INTO token_usage (session_id, prompt_id, source_id, ts, model, input, cache_read, cache_write, cache_write_1h, output, reasoning, dedupe_key, grp, sidechain)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&id)
 		if err != nil {
 			return Ref{}, fmt.Errorf("add usage: %w", err)
 		}
@@ -546,8 +546,8 @@ func (b *Batch) addUsage(src Source, u Usage) (Ref, error) {
 		Scan(&id, &sidechain, &total)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		err := b.queryRow(`INSERT INTO token_usage (session_id, prompt_id, source_id, ts, model, input, cache_read, cache_write, output, reasoning, dedupe_key, grp, sidechain)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&id)
+		err := b.queryRow(`INSERT INTO token_usage (session_id, prompt_id, source_id, ts, model, input, cache_read, cache_write, cache_write_1h, output, reasoning, dedupe_key, grp, sidechain)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&id)
 		if err != nil {
 			return Ref{}, fmt.Errorf("add usage: %w", err)
 		}
@@ -566,7 +566,7 @@ func (b *Batch) addUsage(src Source, u Usage) (Ref, error) {
 		return Ref{}, nil
 	}
 	_, err = b.exec(`UPDATE token_usage SET session_id = ?, prompt_id = ?, source_id = ?, ts = ?, model = ?, input = ?,
-		cache_read = ?, cache_write = ?, output = ?, reasoning = ?, dedupe_key = ?, grp = ?, sidechain = ? WHERE id = ?`,
+		cache_read = ?, cache_write = ?, cache_write_1h = ?, output = ?, reasoning = ?, dedupe_key = ?, grp = ?, sidechain = ? WHERE id = ?`,
 		append(args, id)...)
 	if err != nil {
 		return Ref{}, fmt.Errorf("replace usage: %w", err)

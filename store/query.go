@@ -47,7 +47,14 @@ type Tokens struct {
 	CacheRead  int64 `json:"cacheReadTokens"`
 	Reasoning  int64 `json:"reasoningOutputTokens"`
 	Total      int64 `json:"totalTokens"`
+	// CacheWrite1h is the part of CacheWrite with a one-hour TTL (priced
+	// higher); ccusage reports it inside cacheCreationTokens.
+	CacheWrite1h int64 `json:"-"`
 }
+
+// Pricer estimates the cost in USD of one API call's tokens with a model;
+// ok is false when the model has no known price.
+type Pricer func(model string, t Tokens) (usd float64, ok bool)
 
 func (t *Tokens) add(o Tokens) {
 	t.Input += o.Input
@@ -56,6 +63,7 @@ func (t *Tokens) add(o Tokens) {
 	t.CacheRead += o.CacheRead
 	t.Reasoning += o.Reasoning
 	t.Total += o.Total
+	t.CacheWrite1h += o.CacheWrite1h
 }
 
 // SessionInfo is a session with its counts.
@@ -428,7 +436,9 @@ type StatRow struct {
 	Models       []string  `json:"models"`
 	LastActivity time.Time `json:"lastActivity"`
 	Tokens
-	Sessions int `json:"sessions"`
+	Cost     float64 `json:"totalCost"`
+	Unpriced int64   `json:"unpricedTokens,omitempty"` // tokens of models without a known price
+	Sessions int     `json:"sessions"`
 }
 
 // Stat groupings.
@@ -436,10 +446,13 @@ var StatGroups = []string{"session", "agent", "model", "day"}
 
 // Stats sums token usage grouped by session, agent, model or day (days in
 // loc), restricted to sessions that match f, ordered by key.
-func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.Location) ([]StatRow, error) {
+//
+// Each API call is priced on its own with price (long-context tiers apply
+// per call), and the costs are summed.
+func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.Location, price Pricer) ([]StatRow, error) {
 	where, args := f.where()
-	rows, err := db.sql.QueryContext(ctx, `SELECT s.agent, s.external_id, u.model, u.ts, u.input, u.output, u.cache_write, u.cache_read, u.reasoning
-		FROM token_usage u JOIN sessions s ON s.id = u.session_id`+where+` ORDER BY u.ts, u.id`, args...)
+	rows, err := db.sql.QueryContext(ctx, `SELECT s.agent, s.external_id, u.model, u.ts, u.input, u.output, u.cache_write, u.cache_read, u.reasoning,
+		u.cache_write_1h FROM token_usage u JOIN sessions s ON s.id = u.session_id`+where+` ORDER BY u.ts, u.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("token stats: %w", err)
 	}
@@ -450,7 +463,7 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 	for rows.Next() {
 		var agent, sid, model, ts string
 		var t Tokens
-		if err := rows.Scan(&agent, &sid, &model, &ts, &t.Input, &t.Output, &t.CacheWrite, &t.CacheRead, &t.Reasoning); err != nil {
+		if err := rows.Scan(&agent, &sid, &model, &ts, &t.Input, &t.Output, &t.CacheWrite, &t.CacheRead, &t.Reasoning, &t.CacheWrite1h); err != nil {
 			return nil, fmt.Errorf("token stats: %w", err)
 		}
 		t.Total = t.Input + t.Output + t.CacheWrite + t.CacheRead
@@ -486,6 +499,13 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 			sessions[key] = map[string]bool{}
 		}
 		r.Tokens.add(t)
+		if price != nil {
+			if c, ok := price(model, t); ok {
+				r.Cost += c
+			} else {
+				r.Unpriced += t.Total
+			}
+		}
 		if model != "" && !contains(r.Models, model) {
 			r.Models = append(r.Models, model)
 		}

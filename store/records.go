@@ -122,8 +122,11 @@ type Usage struct {
 	Input      int64 // uncached input tokens
 	CacheRead  int64 // input tokens read from cache
 	CacheWrite int64 // input tokens written to cache
-	Output     int64 // output tokens, reasoning included
-	Reasoning  int64 // reasoning tokens (informational, part of Output)
+	// CacheWrite1h is the part of CacheWrite written with a one-hour TTL
+	// (Claude Code), which costs more.
+	CacheWrite1h int64
+	Output       int64 // output tokens, reasoning included
+	Reasoning    int64 // reasoning tokens (informational, part of Output)
 	// Key de-duplicates usage across lines and files of the same agent: of
 	// several entries with the same key the store keeps one (the
 	// non-sidechain one, else the larger). Empty means never de-duplicated.

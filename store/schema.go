@@ -127,6 +127,7 @@ CREATE TABLE token_usage (
 	input       INTEGER NOT NULL DEFAULT 0,
 	cache_read  INTEGER NOT NULL DEFAULT 0,
 	cache_write INTEGER NOT NULL DEFAULT 0,
+	cache_write_1h INTEGER NOT NULL DEFAULT 0,
 	output      INTEGER NOT NULL DEFAULT 0,
 	reasoning   INTEGER NOT NULL DEFAULT 0,
 	dedupe_key  TEXT UNIQUE,
@@ -179,5 +180,52 @@ CREATE TABLE redactions (
 CREATE INDEX redactions_row ON redactions (tbl, row_id);
 CREATE INDEX redactions_rule ON redactions (rule_id);
 CREATE INDEX redactions_source ON redactions (source_id);
+`,
+	// 2: annotated commits and the hooks' work queue.
+	`
+CREATE TABLE commits (
+	id           INTEGER PRIMARY KEY,
+	repo         TEXT    NOT NULL,
+	sha          TEXT    NOT NULL,
+	parent       TEXT    NOT NULL DEFAULT '',
+	committed_at TEXT    NOT NULL DEFAULT '',
+	status       TEXT    NOT NULL,
+	note_hash    TEXT    NOT NULL DEFAULT '',
+	added_lines  INTEGER NOT NULL DEFAULT 0,
+	ai_lines     INTEGER NOT NULL DEFAULT 0,
+	origin       TEXT    NOT NULL DEFAULT '',
+	updated_at   TEXT    NOT NULL,
+	UNIQUE (repo, sha)
+);
+CREATE INDEX commits_repo_time ON commits (repo, committed_at);
+
+CREATE TABLE commit_prompts (
+	commit_id  INTEGER NOT NULL REFERENCES commits(id) ON DELETE CASCADE,
+	agent      TEXT    NOT NULL,
+	session    TEXT    NOT NULL,
+	prompt_key TEXT    NOT NULL,
+	role       TEXT    NOT NULL,
+	PRIMARY KEY (commit_id, agent, session, prompt_key)
+);
+
+CREATE TABLE commit_files (
+	commit_id INTEGER NOT NULL REFERENCES commits(id) ON DELETE CASCADE,
+	path      TEXT    NOT NULL,
+	added     INTEGER NOT NULL,
+	ai_added  INTEGER NOT NULL,
+	PRIMARY KEY (commit_id, path)
+);
+
+CREATE TABLE jobs (
+	id         INTEGER PRIMARY KEY,
+	repo       TEXT    NOT NULL,
+	kind       TEXT    NOT NULL,
+	arg        TEXT    NOT NULL,
+	created_at TEXT    NOT NULL,
+	claimed_at TEXT    NOT NULL DEFAULT '',
+	attempts   INTEGER NOT NULL DEFAULT 0,
+	last_error TEXT    NOT NULL DEFAULT '',
+	UNIQUE (repo, kind, arg)
+);
 `,
 }

@@ -205,14 +205,14 @@ func TestStats(t *testing.T) {
 		Usage{Session: "s1", Time: day1.Add(24 * time.Hour), Model: "b", Input: 10},
 		Usage{Session: "s2", Time: day1, Model: "a", Input: 100},
 	)
-	rows, err := db.Stats(context.Background(), "day", SessionFilter{}, time.UTC)
+	rows, err := db.Stats(context.Background(), "day", SessionFilter{}, time.UTC, func(string, Tokens) (float64, bool) { return 1, true })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 2 || rows[0].Date != "2026-01-01" || rows[0].Total != 110 || rows[0].Sessions != 2 || rows[1].Total != 10 {
+	if len(rows) != 2 || rows[0].Date != "2026-01-01" || rows[0].Total != 110 || rows[0].Sessions != 2 || rows[0].Cost != 2 || rows[1].Total != 10 {
 		t.Errorf("by day = %+v", rows)
 	}
-	rows, _ = db.Stats(context.Background(), "session", SessionFilter{}, time.UTC)
+	rows, _ = db.Stats(context.Background(), "session", SessionFilter{}, time.UTC, nil)
 	if len(rows) != 2 || rows[0].SessionID != "s1" || rows[0].Total != 20 || len(rows[0].Models) != 2 {
 		t.Errorf("by session = %+v", rows)
 	}
