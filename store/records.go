@@ -29,7 +29,9 @@ type Session struct {
 }
 
 // Prompt is one user turn: what the user asked, separated from the context
-// the agent or its front end injected around it.
+// the agent or its front end injected around it. Prompts are keyed by
+// (Session, Key): a later record with the same key updates the text,
+// context, time, cwd and model (copies of a prompt are stored once).
 type Prompt struct {
 	Session string    // session id
 	Key     string    // stable key within the session (a line uuid, a turn id, "L<line>")
@@ -47,7 +49,8 @@ const (
 	MessageSystem    = "system"    // notes the agent itself wrote (compaction, hooks, errors)
 )
 
-// Message is text the agent produced while answering a prompt.
+// Message is text the agent produced while answering a prompt. Messages are
+// keyed by (Session, Key); a later copy updates the text.
 type Message struct {
 	Session string
 	Prompt  string // key of the prompt it answers; empty before the first prompt
@@ -57,7 +60,7 @@ type Message struct {
 	Text    string
 }
 
-// ToolCall is one call of a tool by the agent.
+// ToolCall is one call of a tool by the agent, keyed by (Session, CallID).
 type ToolCall struct {
 	Session string
 	Prompt  string
