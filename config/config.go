@@ -27,6 +27,25 @@ type File struct {
 	Sources []Source `yaml:"sources"`
 	// Redaction sets the privacy policies of the built-in rules.
 	Redaction Redaction `yaml:"redaction"`
+	// Notes shape the transparency notes written on commits.
+	Notes Notes `yaml:"notes"`
+	// Hooks tune the git hooks.
+	Hooks Hooks `yaml:"hooks"`
+}
+
+// Notes shape the transparency notes.
+type Notes struct {
+	Ref       string `yaml:"ref"`        // notes ref (default refs/notes/aitrail)
+	Prompts   string `yaml:"prompts"`    // full (default), first-line, none
+	MaxPrompt int    `yaml:"max_prompt"` // characters of a prompt shown (default 1000)
+	NoAI      string `yaml:"no_ai_note"` // note for commits without AI involvement; empty: no note
+	Lookback  string `yaml:"lookback"`   // how long before the parent commit an edit may count (default 7d)
+}
+
+// Hooks tune the git hooks.
+type Hooks struct {
+	Budget  string `yaml:"budget"`   // how long a hook works before queueing the rest (default 1s)
+	CatchUp int    `yaml:"catch_up"` // recent commits checked for missing notes (default 50, -1 off)
 }
 
 // Source is one configured log location.
@@ -137,6 +156,19 @@ func Parse(data []byte, name string) (*File, error) {
 	for i, s := range f.Sources {
 		if s.Agent == "" || s.Path == "" {
 			return nil, fmt.Errorf("%s: sources[%d]: both agent and path are required", name, i)
+		}
+	}
+	switch f.Notes.Prompts {
+	case "", "full", "first-line", "none":
+	default:
+		return nil, fmt.Errorf("%s: notes.prompts: %q is not one of full, first-line, none", name, f.Notes.Prompts)
+	}
+	for key, v := range map[string]string{"notes.lookback": f.Notes.Lookback, "hooks.budget": f.Hooks.Budget} {
+		if v == "" {
+			continue
+		}
+		if d, err := ParseDuration(v); err != nil || d <= 0 {
+			return nil, fmt.Errorf("%s: %s: %q is not a positive duration such as 500ms, 2h or 7d", name, key, v)
 		}
 	}
 	switch f.Redaction.IP {

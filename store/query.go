@@ -173,10 +173,15 @@ func (db *DB) FindSession(ctx context.Context, ref string) (SessionInfo, error) 
 	if a, rest, ok := strings.Cut(ref, ":"); ok && a != "" && !strings.Contains(a, "/") {
 		agent, id = a, rest
 	}
-	try := func(cond string, args ...any) ([]SessionInfo, error) {
-		if agent != "" {
+	type form struct{ agent, id string }
+	forms := []form{{agent, id}}
+	if agent != "" {
+		forms = append(forms, form{"", ref}) // an id that contains a colon
+	}
+	try := func(f form, cond string, args ...any) ([]SessionInfo, error) {
+		if f.agent != "" {
 			cond += " AND s.agent = ?"
-			args = append(args, agent)
+			args = append(args, f.agent)
 		}
 		rows, err := db.sql.QueryContext(ctx, sessionSelect+" WHERE "+cond+" ORDER BY s.id LIMIT 10", args...)
 		if err != nil {
@@ -193,17 +198,25 @@ func (db *DB) FindSession(ctx context.Context, ref string) (SessionInfo, error) 
 		}
 		return out, rows.Err()
 	}
-	found, err := try("s.external_id = ?", id)
-	if err == nil && len(found) == 0 && agent != "" {
-		// "agent:id" may be an id that contains a colon.
-		agent, id = "", ref
-		found, err = try("s.external_id = ?", id)
-	}
-	if err == nil && len(found) == 0 && id != "" {
-		found, err = try("substr(s.external_id, 1, ?) = ?", len(id), id)
-	}
-	if err != nil {
-		return SessionInfo{}, err
+	var found []SessionInfo
+	var err error
+	for _, exact := range []bool{true, false} {
+		for _, f := range forms {
+			if exact {
+				found, err = try(f, "s.external_id = ?", f.id)
+			} else if f.id != "" {
+				found, err = try(f, "substr(s.external_id, 1, ?) = ?", len(f.id), f.id)
+			}
+			if err != nil {
+				return SessionInfo{}, err
+			}
+			if len(found) > 0 {
+				break
+			}
+		}
+		if len(found) > 0 {
+			break
+		}
 	}
 	switch len(found) {
 	case 0:

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/aitrail/aitrail/ingest"
+	"github.com/aitrail/aitrail/redact"
+	"github.com/aitrail/aitrail/store"
+)
+
+type ingestOptions struct {
+	rebuild bool
+	json    bool
+	quiet   bool
+}
+
+func ingestCommand() command {
+	return command{
+		name: "ingest", args: "[options]",
+		summary: "read new agent log lines into the database",
+		long: `Reads the session logs of every supported agent (Codex CLI, Claude Code) into
+the database. Only bytes written since the last run are read: a re-run with
+nothing new takes milliseconds. Every line and every text field is redacted
+before it is stored. A malformed line is reported as path:line: reason and
+skipped; the run goes on.
+
+Logs are found where the agents write them: $CODEX_HOME or ~/.codex for Codex
+(sessions/ and archived_sessions/), $CLAUDE_CONFIG_DIR (a comma-separated
+list) or ~/.config/claude and ~/.claude for Claude Code (projects/).
+--source AGENT:PATH, or the config file's sources, replace that discovery.`,
+		flags: func(e *env, fs *pflag.FlagSet) func([]string) error {
+			var o ingestOptions
+			fs.BoolVar(&o.rebuild, "rebuild", false, "re-read every log from the start, replacing what was read before")
+			fs.BoolVar(&o.json, "json", false, "print the summary as JSON")
+			fs.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing but errors")
+			return func(args []string) error {
+				if len(args) > 0 {
+					return usagef("ingest takes no arguments (use --source AGENT:PATH to name logs)")
+				}
+				return e.ingest(o)
+			}
+		},
+	}
+}
+
+// logFiles discovers the log files the options and config name.
+func (e *env) logFiles() ([]ingest.File, error) {
+	f, err := e.config()
+	if err != nil {
+		return nil, err
+	}
+	var srcs []ingest.Source
+	for _, s := range e.sources {
+		src, err := ingest.ParseSource(s)
+		if err != nil {
+			return nil, usageError{err.Error()}
+		}
+		srcs = append(srcs, src)
+	}
+	if len(srcs) == 0 {
+		for _, s := range f.Sources {
+			srcs = append(srcs, ingest.Source{Agent: s.Agent, Path: e.cfgEnv().Expand(s.Path)})
+		}
+	}
+	return ingest.Discover(ingest.Agents(), srcs, e.getenv, e.home)
+}
+
+// engine builds the redaction engine: the built-in pack with the config's
+// policies, the user's rule files, then the repository's.
+func (e *env) engine(db *store.DB) (*redact.Engine, error) {
+	f, err := e.config()
+	if err != nil {
+		return nil, err
+	}
+	cfg := redact.DefaultConfig()
+	cfg.Home = e.home
+	if u, err := user.Current(); err == nil {
+		cfg.Username = u.Username
+	}
+	if db != nil {
+		if cfg.Key, err = db.Secret(e.ctx); err != nil {
+			return nil, err
+		}
+	}
+	p := f.Redaction
+	if p.IP != "" {
+		cfg.IPPolicy = p.IP
+	}
+	setBool := func(dst *bool, v *bool) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	setBool(&cfg.Emails, p.Emails)
+	setBool(&cfg.Phones, p.Phones)
+	setBool(&cfg.Cards, p.Cards)
+	setBool(&cfg.IBANs, p.IBANs)
+	type ruleFile struct {
+		path   string
+		origin redact.Origin
+	}
+	files := []ruleFile{{filepath.Join(e.cfgEnv().ConfigDir(), "redactions.yml"), redact.OriginUser}}
+	if p.Rules != "" {
+		files = append(files, ruleFile{e.cfgEnv().Expand(p.Rules), redact.OriginUser})
+	}
+	if root := repoRootOf("."); root != "" {
+		files = append(files, ruleFile{filepath.Join(root, ".aitrail", "redactions.yml"), redact.OriginRepo})
+	}
+	for _, rf := range files {
+		if _, err := os.Stat(rf.path); errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		rules, err := redact.LoadRules(rf.path, rf.origin)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Rules = append(cfg.Rules, rules...)
+	}
+	return redact.New(cfg)
+}
+
+func (e *env) ingest(o ingestOptions) error {
+	start := e.now()
+	files, err := e.logFiles()
+	if err != nil {
+		return err
+	}
+	db, err := e.openDB()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	eng, err := e.engine(db)
+	if err != nil {
+		return err
+	}
+	bar := &progressBar{w: e.stderr, on: e.tty && !o.quiet && !o.json}
+	var warnings int
+	opt := ingest.Options{
+		Rebuild:  o.rebuild,
+		Home:     e.home,
+		Progress: bar.update,
+		Warn: func(msg string) {
+			warnings++
+			if !o.quiet && warnings <= 50 {
+				bar.clear()
+				fmt.Fprintln(e.stderr, "warning:", msg)
+			}
+		},
+	}
+	sum, err := ingest.Run(e.ctx, db, eng, files, opt)
+	bar.clear()
+	if err != nil {
+		return err
+	}
+	if warnings > 50 && !o.quiet {
+		fmt.Fprintf(e.stderr, "warning: %d more malformed lines not shown\n", warnings-50)
+	}
+	if o.json {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(sum)
+	}
+	if o.quiet {
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "ingested %d of %d log files (%s) in %s: %d sessions, %d prompts, %d tool calls, %d file edits, %d token entries\n",
+		sum.FilesRead, sum.Files, humanBytes(sum.Bytes), e.now().Sub(start).Round(time.Millisecond),
+		sum.Sessions, sum.Prompts, sum.ToolCalls, sum.Edits, sum.Usage)
+	if sum.BadLines > 0 {
+		fmt.Fprintf(e.stdout, "malformed lines: %d (skipped, listed above)\n", sum.BadLines)
+	}
+	if sum.UnknownLines > 0 {
+		fmt.Fprintf(e.stdout, "unknown record types: %s (kept raw)\n", countList(sum.Unknown))
+	}
+	if len(sum.Redactions) > 0 {
+		fmt.Fprintf(e.stdout, "redacted: %s\n", countList(sum.Redactions))
+	}
+	return nil
+}
+
+func countList(m map[string]int) string {
+	var parts []string
+	for _, k := range ingest.Sorted(m) {
+		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

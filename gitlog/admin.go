@@ -1,0 +1,112 @@
+package gitlog
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// ConfigAll returns every value of a multi-valued config key (none when
+// unset), as `git config --get-all` does.
+func (r *Repo) ConfigAll(key string) ([]string, error) {
+	out, err := r.git(nil, "config", "-z", "--get-all", key)
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && ee.ExitCode() == 1 {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("read config %s: %w", key, err)
+	}
+	var vals []string
+	for _, v := range strings.Split(string(out), "\x00") {
+		if v != "" {
+			vals = append(vals, v)
+		}
+	}
+	return vals, nil
+}
+
+// AddConfig adds a value to a key in the repository's local config.
+func (r *Repo) AddConfig(key, value string) error {
+	if _, err := r.git(nil, "config", "--local", "--add", key, value); err != nil {
+		return fmt.Errorf("set config %s: %w", key, err)
+	}
+	return nil
+}
+
+// UnsetConfig removes one value of a key from the local config.
+func (r *Repo) UnsetConfig(key, value string) error {
+	_, err := r.git(nil, "config", "--local", "--fixed-value", "--unset", key, value)
+	var ee *exec.ExitError
+	if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 5) {
+		return fmt.Errorf("unset config %s: %w", key, err)
+	}
+	return nil
+}
+
+// Worktrees returns the root of every worktree of the repository, the main
+// one first, as `git worktree list` does (pruned or missing ones skipped).
+func (r *Repo) Worktrees() ([]string, error) {
+	var out []string
+	if main := filepath.Dir(r.commonDir); filepath.Base(r.commonDir) == ".git" {
+		out = append(out, evalOrClean(main))
+	}
+	entries, err := os.ReadDir(filepath.Join(r.commonDir, "worktrees"))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("list worktrees: %w", err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(r.commonDir, "worktrees", e.Name(), "gitdir"))
+		if err != nil {
+			continue
+		}
+		gitFile := strings.TrimSpace(string(b)) // <worktree>/.git
+		root := filepath.Dir(gitFile)
+		if _, err := os.Stat(gitFile); err == nil {
+			out = append(out, evalOrClean(root))
+		}
+	}
+	return out, nil
+}
+
+// SyncNotes shares a notes ref with a remote: it fetches the remote's notes
+// into refs/notes/remotes/<remote>/<name> (never over the local ref), merges
+// them into the local ref keeping the local note where both annotated a
+// commit, and pushes, retrying up to tries times when the push is rejected
+// because another one won the race. A remote without the notes ref is not an
+// error. AITRAIL_SYNCING is set for the push, so that aitrail's own pre-push
+// hook does not recurse.
+func (r *Repo) SyncNotes(remote, ref string, tries int) error {
+	ref, err := ExpandNotesRef(ref)
+	if err != nil {
+		return err
+	}
+	tracking := "refs/notes/remotes/" + remote + "/" + strings.TrimPrefix(ref, "refs/notes/")
+	var last error
+	for i := 0; i < max(tries, 1); i++ {
+		if _, err := r.git(nil, "fetch", "--quiet", remote, "+"+ref+":"+tracking); err != nil {
+			if !strings.Contains(err.Error(), "couldn't find remote ref") {
+				return fmt.Errorf("fetch notes from %s: %w", remote, err)
+			}
+		} else if _, ok, _ := r.readRef(tracking); ok {
+			if _, ok, _ := r.readRef(ref); ok {
+				if _, err := r.git(nil, "notes", "--ref="+ref, "merge", "--quiet", "-s", "ours", tracking); err != nil {
+					return fmt.Errorf("merge notes from %s: %w", remote, err)
+				}
+			} else if _, err := r.git(nil, "update-ref", ref, tracking); err != nil {
+				return err
+			}
+		}
+		if _, ok, _ := r.readRef(ref); !ok {
+			return nil // nothing to push
+		}
+		_, last = r.gitEnv([]string{"AITRAIL_SYNCING=1"}, nil, "push", "--quiet", remote, ref+":"+ref)
+		if last == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("push notes to %s: %w", remote, last)
+}

@@ -1,0 +1,376 @@
+package hooks
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/aitrail/aitrail/gitlog"
+	"github.com/aitrail/aitrail/report"
+	"github.com/aitrail/aitrail/store"
+)
+
+// Env is what the handlers work with; the command wires it.
+type Env struct {
+	DB   *store.DB
+	Repo *gitlog.Repo
+	// RepoKey is how the repository is named in the database (its
+	// worktree root, redacted).
+	RepoKey string
+	// Ingest reads what the agents wrote since the last run; it stops
+	// between batches when ctx is done.
+	Ingest func(ctx context.Context) error
+	// Correlate and Note configure annotation.
+	Correlate report.Options
+	Note      report.NoteOptions
+	Ref       string // notes ref (default NotesRef)
+	// Budget is how long a hook may work before it queues the rest for a
+	// detached worker (default 1 s).
+	Budget time.Duration
+	// CatchUp is how many commits before HEAD every invocation checks for
+	// missing annotations (default 50; 0 uses the default, <0 disables).
+	CatchUp int
+	// Spawn starts a detached worker that drains the queue ("aitrail hook
+	// worker"); nil queues without starting one.
+	Spawn func() error
+	Now   func() time.Time
+}
+
+func (e *Env) ref() string {
+	if e.Ref == "" {
+		return NotesRef
+	}
+	return e.Ref
+}
+
+func (e *Env) now() time.Time {
+	if e.Now == nil {
+		return time.Now()
+	}
+	return e.Now()
+}
+
+// Result is the outcome of annotating one commit.
+type Result struct {
+	SHA     string
+	Note    string // the note written (or that would be written)
+	Wrote   bool   // a note was written
+	Skipped string // why nothing was written, when nothing was
+	AI      int
+	Added   int
+	Prompts int
+}
+
+// Annotate correlates commits and writes their notes (all in one notes
+// commit); dryRun renders without writing. extra adds prompts per commit
+// (the commits it was cherry-picked or rewritten from).
+func (e *Env) Annotate(ctx context.Context, shas []gitlog.Hash, extra map[gitlog.Hash][]store.PromptRef, origin map[gitlog.Hash]string, dryRun bool) ([]Result, error) {
+	notes := map[gitlog.Hash]string{}
+	var results []Result
+	var records []store.CommitRecord
+	for _, h := range shas {
+		opt := e.Correlate
+		opt.Extra = extra[h]
+		a, err := report.Correlate(ctx, e.DB, e.Repo, h, opt)
+		if err != nil {
+			return results, fmt.Errorf("correlate %s: %w", short(h), err)
+		}
+		note, ok := report.Render(a, e.Note)
+		res := Result{SHA: h.String(), Note: note, AI: a.AI, Added: a.Added, Prompts: len(a.Prompts)}
+		rec := store.CommitRecord{Repo: e.RepoKey, SHA: h.String(), CommittedAt: a.Commit.Committer.When,
+			Added: a.Added, AI: a.AI, Origin: origin[h], Status: store.CommitNoAI}
+		if !a.Parent.IsZero() {
+			rec.Parent = a.Parent.String()
+		}
+		for _, p := range a.Prompts {
+			rec.Prompts = append(rec.Prompts, store.CommitPrompt{Agent: p.Agent, Session: p.SessionID, Key: p.PromptRef.Key, Role: "author"})
+		}
+		for _, p := range a.Context {
+			rec.Prompts = append(rec.Prompts, store.CommitPrompt{Agent: p.Agent, Session: p.SessionID, Key: p.Key, Role: "context"})
+		}
+		for _, f := range a.Files {
+			rec.Files = append(rec.Files, store.CommitFile{Path: f.Path, Added: f.Added, AI: f.AI})
+		}
+		if ok {
+			existing, has, err := e.Repo.ReadNote(e.ref(), h)
+			if err != nil {
+				return results, err
+			}
+			sum := sha256.Sum256([]byte(note))
+			rec.NoteHash = hex.EncodeToString(sum[:])
+			if a.Involved() {
+				rec.Status = store.CommitAnnotated
+			}
+			if has && existing == note {
+				res.Skipped = "note up to date"
+			} else {
+				notes[h] = note
+				res.Wrote = !dryRun
+			}
+		} else {
+			res.Skipped = "no AI involvement found"
+		}
+		results = append(results, res)
+		records = append(records, rec)
+	}
+	if dryRun {
+		return results, nil
+	}
+	if len(notes) > 0 {
+		if err := e.Repo.WriteNotes(e.ref(), notes, "chore: update AI transparency notes"); err != nil {
+			return results, fmt.Errorf("write notes: %w", err)
+		}
+	}
+	for _, rec := range records {
+		if err := e.DB.SaveCommit(ctx, rec); err != nil {
+			return results, err
+		}
+	}
+	return results, nil
+}
+
+// PreCommit ingests what the agents wrote since the last run.
+func (e *Env) PreCommit(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, e.budget())
+	defer cancel()
+	if err := e.Ingest(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+func (e *Env) budget() time.Duration {
+	if e.Budget <= 0 {
+		return time.Second
+	}
+	return e.Budget
+}
+
+// PostCommit annotates HEAD and any commit no hook saw. During a rebase it
+// does nothing: post-rewrite handles the rewritten commits at the end.
+func (e *Env) PostCommit(ctx context.Context) error {
+	seq := e.Repo.Sequencer()
+	if seq.Op == "rebase" {
+		return nil
+	}
+	deadline := time.Now().Add(e.budget())
+	head, err := e.Repo.Head()
+	if err != nil {
+		return err
+	}
+	ictx, cancel := context.WithDeadline(ctx, deadline)
+	err = e.Ingest(ictx)
+	cancel()
+	if errors.Is(err, context.DeadlineExceeded) || time.Now().After(deadline) {
+		return e.defer_(ctx, "annotate", head.String())
+	}
+	if err != nil {
+		return err
+	}
+	extra := map[gitlog.Hash][]store.PromptRef{}
+	origin := map[gitlog.Hash]string{}
+	if seq.Op == "cherry-pick" && !seq.Source.IsZero() {
+		refs, err := e.promptsOf(ctx, seq.Source)
+		if err != nil {
+			return err
+		}
+		extra[head] = refs
+		origin[head] = seq.Source.String()
+	}
+	if _, err := e.Annotate(ctx, []gitlog.Hash{head}, extra, origin, false); err != nil {
+		return err
+	}
+	return e.catchUp(ctx, deadline)
+}
+
+// promptsOf returns the prompts an annotated commit carries: from the
+// database, else from its note's Agent Trace record.
+func (e *Env) promptsOf(ctx context.Context, h gitlog.Hash) ([]store.PromptRef, error) {
+	var out []store.PromptRef
+	if rec, err := e.DB.LoadCommit(ctx, e.RepoKey, h.String()); err == nil {
+		for _, p := range rec.Prompts {
+			if p.Role == "author" {
+				out = append(out, store.PromptRef{Agent: p.Agent, SessionID: p.Session, Key: p.Key})
+			}
+		}
+		if len(out) > 0 {
+			return out, nil
+		}
+	}
+	note, ok, err := e.Repo.ReadNote(e.ref(), h)
+	if err != nil || !ok {
+		return out, err
+	}
+	for _, t := range report.ParseNotes(note) {
+		for _, m := range t.Metadata {
+			for _, p := range m.Prompts {
+				out = append(out, store.PromptRef{Agent: p.Agent, SessionID: p.Session, Key: p.Key})
+			}
+		}
+	}
+	return out, nil
+}
+
+// PostRewrite carries notes from rewritten commits to their replacements:
+// each new commit is annotated afresh with the prompts of every commit it
+// replaces, so that a squash gets one coherent note.
+func (e *Env) PostRewrite(ctx context.Context, kind string, input io.Reader) error {
+	var news []gitlog.Hash
+	olds := map[gitlog.Hash][]gitlog.Hash{}
+	sc := bufio.NewScanner(input)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 2 {
+			continue
+		}
+		oldH, err1 := gitlog.ParseHash(f[0])
+		newH, err2 := gitlog.ParseHash(f[1])
+		if err1 != nil || err2 != nil {
+			return fmt.Errorf("post-rewrite: unexpected line %q", sc.Text())
+		}
+		if _, ok := olds[newH]; !ok {
+			news = append(news, newH)
+		}
+		olds[newH] = append(olds[newH], oldH)
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	extra := map[gitlog.Hash][]store.PromptRef{}
+	origin := map[gitlog.Hash]string{}
+	for _, n := range news {
+		seen := map[string]bool{}
+		var names []string
+		for _, o := range olds[n] {
+			refs, err := e.promptsOf(ctx, o)
+			if err != nil {
+				return err
+			}
+			for _, r := range refs {
+				k := r.Agent + "\x00" + r.SessionID + "\x00" + r.Key
+				if !seen[k] {
+					seen[k] = true
+					extra[n] = append(extra[n], r)
+				}
+			}
+			names = append(names, o.String())
+		}
+		origin[n] = strings.Join(names, ",")
+	}
+	_, err := e.Annotate(ctx, news, extra, origin, false)
+	return err
+}
+
+// defer_ queues work and starts a detached worker for it.
+func (e *Env) defer_(ctx context.Context, kind, arg string) error {
+	if err := e.DB.Enqueue(ctx, e.RepoKey, kind, arg); err != nil {
+		return err
+	}
+	if e.Spawn != nil {
+		return e.Spawn()
+	}
+	return nil
+}
+
+// catchUp annotates commits before HEAD that have no record, oldest first,
+// until the deadline; what remains is queued.
+func (e *Env) catchUp(ctx context.Context, deadline time.Time) error {
+	n := e.CatchUp
+	if n == 0 {
+		n = 50
+	}
+	if n < 0 {
+		return nil
+	}
+	missing, err := e.Missing(ctx, n)
+	if err != nil {
+		return err
+	}
+	for i, h := range missing {
+		if time.Now().After(deadline) {
+			for _, rest := range missing[i:] {
+				if err := e.DB.Enqueue(ctx, e.RepoKey, "annotate", rest.String()); err != nil {
+					return err
+				}
+			}
+			if e.Spawn != nil {
+				return e.Spawn()
+			}
+			return nil
+		}
+		if _, err := e.Annotate(ctx, []gitlog.Hash{h}, nil, nil, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Missing returns up to limit recent commits of HEAD without a record,
+// oldest first.
+func (e *Env) Missing(ctx context.Context, limit int) ([]gitlog.Hash, error) {
+	head, err := e.Repo.Head()
+	if errors.Is(err, gitlog.ErrNoCommits) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	list, err := e.Repo.RevList(gitlog.Hash{}, head, limit)
+	if err != nil {
+		return nil, err
+	}
+	shas := make([]string, len(list))
+	for i, h := range list {
+		shas[i] = h.String()
+	}
+	known, err := e.DB.KnownCommits(ctx, e.RepoKey, shas)
+	if err != nil {
+		return nil, err
+	}
+	var out []gitlog.Hash
+	for _, h := range list {
+		if !known[h.String()] {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
+// Work drains the queue of this repository: the detached worker.
+func (e *Env) Work(ctx context.Context) error {
+	if err := e.Ingest(ctx); err != nil {
+		return err
+	}
+	for {
+		j, ok, err := e.DB.Claim(ctx, e.RepoKey, 10*time.Minute)
+		if err != nil || !ok {
+			return err
+		}
+		var jerr error
+		switch j.Kind {
+		case "annotate":
+			h, err := gitlog.ParseHash(j.Arg)
+			if err != nil {
+				jerr = err
+				break
+			}
+			_, jerr = e.Annotate(ctx, []gitlog.Hash{h}, nil, nil, false)
+		default:
+			jerr = fmt.Errorf("unknown job kind %q", j.Kind)
+		}
+		if jerr != nil && j.Attempts >= 3 {
+			jerr = nil // give up: status shows it was attempted
+		}
+		if err := e.DB.Finish(ctx, j.ID, jerr); err != nil {
+			return err
+		}
+	}
+}
+
+func short(h gitlog.Hash) string { return h.String()[:10] }

@@ -1,0 +1,42 @@
+package ingest
+
+import "github.com/aitrail/aitrail/store"
+
+// Decoder turns the lines of one log file into normalized records. A decoder
+// is created for one file, fed its complete lines in order, and asked for its
+// state whenever the pipeline commits a batch; the next run resumes from that
+// state at the byte offset where the batch ended.
+type Decoder interface {
+	// Line decodes line number no (1-based; a line holds no trailing
+	// newline). An error means the line is malformed: the pipeline reports
+	// it as path:no: err, counts it, and goes on with the next line.
+	Line(no int, line []byte, emit func(store.Record)) error
+	// State returns what the decoder must remember to resume after the
+	// last line it was given (current session, prompt, model, running token
+	// totals, …), encoded as JSON.
+	State() ([]byte, error)
+}
+
+// Agent describes one agent's logs: where they live, which files are
+// sessions, and how to decode them.
+type Agent struct {
+	Name string // "codex", "claude", … (the --agent and --source name)
+	// Dirs returns the directories to scan for this agent, given a getenv
+	// function and the user's home directory: the agent's own conventions
+	// and environment variables.
+	Dirs func(getenv func(string) string, home string) []string
+	// HomeDirs returns the directories to scan under an agent home given
+	// with --source AGENT:PATH (for Codex, PATH/sessions and
+	// PATH/archived_sessions); nil when PATH itself holds the logs.
+	HomeDirs func(home string) []string
+	// Match reports whether a file, by its path relative to a scanned
+	// directory (slash-separated), is a session log of this agent.
+	Match func(rel string) bool
+	// Whole reports whether a file is rewritten whole rather than appended
+	// to: such files are re-read from the start whenever they change, and
+	// their content is given to Line as one line.
+	Whole func(path string) bool
+	// New returns a decoder for path, resuming from state (nil for a fresh
+	// read from the start of the file).
+	New func(path string, state []byte) (Decoder, error)
+}

@@ -1,0 +1,155 @@
+package claude
+
+import (
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// Dirs returns the directories holding Claude Code transcripts: projects/
+// under each entry of the comma-separated $CLAUDE_CONFIG_DIR (an entry may
+// name the projects directory itself, and "~/" stands for home), else
+// projects/ under both ${XDG_CONFIG_HOME:-~/.config}/claude and ~/.claude,
+// as ccusage reads them.
+func Dirs(getenv func(string) string, home string) []string {
+	var out []string
+	add := func(p string) {
+		for _, q := range out {
+			if q == p {
+				return
+			}
+		}
+		out = append(out, p)
+	}
+	for _, raw := range strings.Split(getenv("CLAUDE_CONFIG_DIR"), ",") {
+		p := strings.TrimSpace(raw)
+		switch {
+		case p == "":
+			continue
+		case p == "~":
+			p = home
+		case strings.HasPrefix(p, "~/"):
+			p = filepath.Join(home, p[2:])
+		}
+		if filepath.Base(p) != "projects" {
+			p = filepath.Join(p, "projects")
+		}
+		add(filepath.Clean(p))
+	}
+	if len(out) > 0 {
+		return out
+	}
+	xdg := getenv("XDG_CONFIG_HOME")
+	if xdg == "" {
+		xdg = filepath.Join(home, ".config")
+	}
+	add(filepath.Join(xdg, "claude", "projects"))
+	add(filepath.Join(home, ".claude", "projects"))
+	return out
+}
+
+// HomeDirs returns the transcript directory under a Claude config directory
+// given explicitly: root/projects.
+func HomeDirs(root string) []string {
+	return []string{filepath.Join(root, "projects")}
+}
+
+// Match reports whether rel, a slash-separated path relative to a projects
+// directory, is a transcript: <project>/<session>.jsonl, the older sub-agent
+// files <project>/agent-<id>.jsonl beside it, and any .jsonl below
+// <project>/<session>/subagents/ (agent-<id>.jsonl, workflows/…). The
+// agent-<id>.meta.json sidecars are not transcripts.
+func Match(rel string) bool {
+	if !strings.HasSuffix(rel, ".jsonl") || strings.HasSuffix(rel, "/.jsonl") {
+		return false
+	}
+	parts := strings.Split(rel, "/")
+	for _, p := range parts {
+		if p == "" || p == "." || p == ".." {
+			return false
+		}
+	}
+	switch {
+	case len(parts) == 2:
+		return true
+	case len(parts) >= 4:
+		return parts[2] == "subagents"
+	}
+	return false
+}
+
+// Whole reports whether a transcript is rewritten whole: never, Claude Code
+// appends to its transcripts.
+func Whole(string) bool { return false }
+
+// fileInfo is what a transcript's path says about the lines inside.
+type fileInfo struct {
+	session string // session of lines that name none: the file name, "agent-<id>" for sub-agent files
+	sub     bool   // a sub-agent transcript (agent-<id>.jsonl or below subagents/)
+	agent   string // the agent id from the file name agent-<id>.jsonl
+	parent  string // the parent session named by the path <session>/subagents/…
+}
+
+func parsePath(p string) fileInfo {
+	p = strings.ReplaceAll(p, `\`, "/")
+	dir, name := path.Split(p)
+	stem := strings.TrimSuffix(name, ".jsonl")
+	var f fileInfo
+	parts := strings.Split(strings.TrimSuffix(dir, "/"), "/")
+	for i := len(parts) - 1; i > 0; i-- {
+		if parts[i] == "subagents" {
+			f.sub = true
+			f.parent = parts[i-1]
+			break
+		}
+	}
+	if id, ok := strings.CutPrefix(stem, "agent-"); ok && id != "" {
+		f.sub = true
+		f.agent = id
+		f.session = "agent-" + id
+	} else {
+		f.session = stem
+	}
+	return f
+}
+
+// isAbs reports whether p is absolute on POSIX or Windows.
+func isAbs(p string) bool {
+	if strings.HasPrefix(p, "/") || strings.HasPrefix(p, `\\`) {
+		return true
+	}
+	return len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') &&
+		(p[0] >= 'A' && p[0] <= 'Z' || p[0] >= 'a' && p[0] <= 'z')
+}
+
+func isWin(p string) bool { return !strings.HasPrefix(p, "/") && isAbs(p) }
+
+// absPath makes a tool's file path absolute with the line's cwd; paths that
+// are absolute already are kept as written.
+func absPath(cwd, p string) string {
+	if p == "" || isAbs(p) || cwd == "" {
+		return p
+	}
+	if isWin(cwd) {
+		return strings.TrimRight(cwd, `\/`) + `\` + strings.ReplaceAll(p, "/", `\`)
+	}
+	return path.Clean(path.Join(cwd, p))
+}
+
+// relPath returns abs relative to cwd with "/" separators, as diff headers
+// want it; a path outside cwd keeps its full form without the leading
+// separator so that `--- a/<path>` stays readable.
+func relPath(cwd, abs string) string {
+	a := strings.ReplaceAll(abs, `\`, "/")
+	if cwd != "" {
+		c := strings.TrimRight(strings.ReplaceAll(cwd, `\`, "/"), "/") + "/"
+		if isWin(cwd) {
+			if strings.HasPrefix(strings.ToLower(a), strings.ToLower(c)) {
+				return a[len(c):]
+			}
+		} else if strings.HasPrefix(a, c) {
+			return a[len(c):]
+		}
+	}
+	return strings.TrimLeft(a, "/")
+}

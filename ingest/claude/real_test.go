@@ -1,0 +1,348 @@
+package claude
+
+import (
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aitrail/aitrail/store"
+)
+
+// sharedProjects returns a projects directory of the shared fixture set,
+// skipping the test when the set is absent.
+func sharedProjects(t *testing.T, sub string) string {
+	t.Helper()
+	dir := filepath.Join(shared, "sessions", sub, "projects")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("shared fixtures not found at %s (they live outside the repository): %v", dir, err)
+	}
+	return dir
+}
+
+// transcripts lists the transcripts below a projects directory, sorted by
+// path as ccusage reads them, as paths relative to dir.
+func transcripts(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if Match(filepath.ToSlash(rel)) {
+			out = append(out, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestRealFiles decodes the real (and synthetic schema-coverage) Claude
+// Code transcripts of the shared fixture set and checks what they hold.
+//
+// How the numbers were counted, by reading the files (a throw-away script
+// and the lines themselves, independently of this package):
+//   - sessions: distinct sessions of the user/assistant/system lines (the
+//     line's sessionId; "agent-<agentId>" for sub-agent files and inline
+//     sidechain lines), plus the file's own session when a summary titles
+//     it. b162b1ae holds lines 1-48 of e9f146fa (resumed session) and 49-84
+//     of its own; the synthetic file has ses_stage0_small and lines whose
+//     sessionId is "[trimmed for fixture]".
+//   - prompts: user lines neither isMeta, isCompactSummary nor
+//     isVisibleInTranscriptOnly, with a text that is typed text (what is
+//     left after <system-reminder>/<ide_*> blocks), a slash command
+//     (<command-name>) or a "!" shell command (<bash-input>); not command
+//     output, caveats or "[Request interrupted by user…]". Distinct
+//     (session, uuid): e.g. 7acd37a8 = /init (line 3) + lines 47, 59, 64,
+//     99, 169; b162b1ae = lines 1 and 21 (e9f146fa) + /mcp, 54, 64, /exit;
+//     03eb5929 = 7 typed prompts + /exit; the synthetic file's five
+//     "[trimmed for fixture]" prompts share one uuid.
+//   - tool calls: distinct (session, tool_use id) of assistant lines.
+//   - edited files: distinct file_path/notebook_path of Edit, MultiEdit,
+//     Write and NotebookEdit calls whose tool_result is not is_error (e.g.
+//     cb947e5b: 1 Write and Edits of two files; b162b1ae: go.mod,
+//     .python-version, two new Markdown files in e9f146fa and the Pydantic
+//     guide in b162b1ae, its first Edit of go.mod rejected).
+func TestRealFiles(t *testing.T) {
+	type counts struct{ sessions, prompts, calls, files int }
+	tests := []struct {
+		dir, file string
+		want      counts
+	}{
+		{"claude", "-Users-aidancunniffe-Desktop-ghq/cb947e5b-246e-4253-a953-631f7e464c6b.jsonl", counts{1, 1, 13, 2}},
+		{"claude", "-Users-dain-workspace-JSSoundRecorder/7acd37a8-2745-4b58-a8a9-46164b22ad9e.jsonl", counts{1, 6, 71, 11}},
+		{"claude", "-Users-dain-workspace-claude-code-log-sample/07f2e15c-a38b-454b-9148-60edc06de401.jsonl", counts{1, 1, 20, 3}},
+		{"claude", "-Users-dain-workspace-claude-code-log-sample/12a546d1-83a7-49a6-abba-5400db340b43.jsonl", counts{1, 3, 35, 1}},
+		{"claude", "-Users-dain-workspace-claude-code-log-sample/37f83ec9-f2ea-42a9-925e-0d5c105cb6e8.jsonl", counts{1, 6, 101, 4}},
+		{"claude", "-Users-dain-workspace-claude-code-log-sample/fe869ecb-c176-478f-9734-7e4b8ef12cff.jsonl", counts{1, 3, 32, 2}},
+		{"claude", "-Users-dain-workspace-coderabbit-review-helper/agent-668b5ac2.jsonl", counts{1, 1, 7, 0}},
+		{"claude", "-Users-dain-workspace-coderabbit-review-helper/cb2e607c-c758-415a-8b45-c49e4631906a.jsonl", counts{1, 5, 76, 3}},
+		{"claude", "-Users-dain-workspace-danieldemmel-me-next/9e953218-585f-4692-89df-9e0747a31c68.jsonl", counts{1, 11, 92, 5}},
+		{"claude", "-Users-svarlamov-projects-testing-git-2/dac34307-159f-4fcd-9c21-35210246ad38.jsonl", counts{1, 1, 1, 1}},
+		{"claude", "-experiments-ideas/03eb5929-52b3-4b13-ada3-b93ae35806b8.jsonl", counts{1, 8, 2, 0}},
+		{"claude", "-home-wei-repo-claude-code/b162b1ae-97bc-475f-9b5f-ffbf55ca5b3f.jsonl", counts{2, 6, 30, 5}},
+		{"claude", "-src-experiments-claude_p/29ccd257-68b1-427f-ae5f-6524b7cb6f20.jsonl", counts{1, 1, 1, 0}},
+		{"claude", "-src-experiments-claude_p/29ccd257-68b1-427f-ae5f-6524b7cb6f20/subagents/agent-a2271d1.jsonl", counts{1, 1, 24, 0}},
+		{"synthetic/claude", "-tmp/ses_stage0_small.jsonl", counts{2, 2, 3, 0}},
+	}
+	seen := map[string]bool{}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			dir := sharedProjects(t, tt.dir)
+			seen[tt.dir+"/"+tt.file] = true
+			m := merge(decodeFile(t, filepath.Join(dir, tt.file)))
+			got := counts{len(m.sessions), len(m.prompts), len(m.calls), len(m.editedFiles())}
+			if got != tt.want {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+			for k := range m.results {
+				if _, ok := m.calls[k]; !ok {
+					t.Errorf("result %v has no call in its session", k)
+				}
+			}
+		})
+	}
+	for _, sub := range []string{"claude", "synthetic/claude"} {
+		dir := filepath.Join(shared, "sessions", sub, "projects")
+		if _, err := os.Stat(dir); err != nil {
+			continue
+		}
+		for _, f := range transcripts(t, dir) {
+			if !seen[sub+"/"+f] {
+				t.Errorf("%s/%s is not in the table: count it", sub, f)
+			}
+		}
+	}
+}
+
+// TestRealDetails checks a few records of the real files that the counts
+// do not show.
+func TestRealDetails(t *testing.T) {
+	dir := sharedProjects(t, "claude")
+
+	t.Run("resumed file", func(t *testing.T) {
+		m := merge(decodeFile(t, filepath.Join(dir, "-home-wei-repo-claude-code/b162b1ae-97bc-475f-9b5f-ffbf55ca5b3f.jsonl")))
+		const old, cur = "e9f146fa-3b20-48d0-9be4-d99ca901cae4", "b162b1ae-97bc-475f-9b5f-ffbf55ca5b3f"
+		// Line 49 copies line 48 (a TodoWrite result) under the new id:
+		// its call is in the old session, so the copy is dropped.
+		if _, ok := m.results[callKey{cur, "toolu_01Lv3xFNGrJLeUh53hersj2H"}]; ok {
+			t.Error("the copied tool result became an orphan in the new session")
+		}
+		if _, ok := m.results[callKey{old, "toolu_01Lv3xFNGrJLeUh53hersj2H"}]; !ok {
+			t.Error("the old session lost its tool result")
+		}
+		e := m.edits[editKey{old, "toolu_0163MUAqdsdd6qYPyBhPBJqd", "/home/wei/repo/claude-code/go.mod"}]
+		if e.Status != store.EditFailed || e.Added != 0 {
+			t.Errorf("got %+v, want the rejected Edit failed with no lines", e)
+		}
+		if got := m.promptTexts(cur); !reflect.DeepEqual(got, []string{"/mcp", "幫我查一下 golang文檔 透過 context7", "不對 幫我查一下pydantic文檔的Field用法 整理成markdown保存", "/exit"}) {
+			t.Errorf("got prompts %q", got)
+		}
+	})
+
+	t.Run("structuredPatch", func(t *testing.T) {
+		m := merge(decodeFile(t, filepath.Join(dir, "-Users-svarlamov-projects-testing-git-2/dac34307-159f-4fcd-9c21-35210246ad38.jsonl")))
+		if len(m.edits) != 1 {
+			t.Fatalf("got %d edits, want 1", len(m.edits))
+		}
+		for _, e := range m.edits {
+			want := "--- a/index.ts\n+++ b/index.ts\n@@ -18,3 +18,4 @@\n"
+			if e.Source != "structuredPatch" || !strings.HasPrefix(e.Diff, want) || e.Added != 1 || e.Removed != 0 {
+				t.Errorf("got %+v, want a diff starting %q", e, want)
+			}
+		}
+		if got := m.sessions["dac34307-159f-4fcd-9c21-35210246ad38"].Title; got != "Add Hello World Header Comment to index.ts" {
+			t.Errorf("got title %q", got)
+		}
+	})
+
+	t.Run("sub-agent of the 2.1 layout", func(t *testing.T) {
+		m := merge(decodeFile(t, filepath.Join(dir, "-src-experiments-claude_p/29ccd257-68b1-427f-ae5f-6524b7cb6f20/subagents/agent-a2271d1.jsonl")))
+		s := m.sessions["agent-a2271d1"]
+		if s.ParentID != "29ccd257-68b1-427f-ae5f-6524b7cb6f20" || s.Relation != "subagent" || s.Model != "claude-haiku-4-5-20251001" {
+			t.Errorf("got %+v", s)
+		}
+	})
+}
+
+// usageEntry is a usage record with the file it came from.
+type usageEntry struct {
+	store.Usage
+	file string
+}
+
+// dedupe applies the store's de-duplication (store.Batch.addUsage) to
+// entries in order: of the entries sharing a Key the non-sidechain one,
+// else the one with the larger total, is kept; a sidechain entry whose
+// Group is the Group of a kept non-sidechain entry is dropped, and a
+// non-sidechain entry drops the sidechain entries of its Group with
+// another Key.
+func dedupe(entries []usageEntry) []usageEntry {
+	var out []*usageEntry
+	byKey := map[string]int{}
+	for i := range entries {
+		e := entries[i]
+		if e.Group != "" {
+			if e.Sidechain {
+				replay := false
+				for _, x := range out {
+					if x != nil && x.Group == e.Group && !x.Sidechain {
+						replay = true
+					}
+				}
+				if replay {
+					continue
+				}
+			} else {
+				for j, x := range out {
+					if x != nil && x.Group == e.Group && x.Sidechain && x.Key != e.Key {
+						out[j] = nil
+						if x.Key != "" {
+							delete(byKey, x.Key)
+						}
+					}
+				}
+			}
+		}
+		if e.Key != "" {
+			if j, ok := byKey[e.Key]; ok {
+				x := out[j]
+				replace := e.Total() > x.Total()
+				if x.Sidechain != e.Sidechain {
+					replace = x.Sidechain
+				}
+				if replace {
+					out[j] = &e
+				}
+				continue
+			}
+			byKey[e.Key] = len(out)
+		}
+		out = append(out, &e)
+	}
+	var kept []usageEntry
+	for _, x := range out {
+		if x != nil {
+			kept = append(kept, *x)
+		}
+	}
+	return kept
+}
+
+func dedupeUsage(us []store.Usage) []store.Usage {
+	es := make([]usageEntry, len(us))
+	for i, u := range us {
+		es[i] = usageEntry{Usage: u}
+	}
+	var out []store.Usage
+	for _, e := range dedupe(es) {
+		out = append(out, e.Usage)
+	}
+	return out
+}
+
+// period is ccusage's session of a transcript: the file's name; for the
+// 2.1 layout <session>/subagents/agent-<id>.jsonl, the parent <session>.
+func period(rel string) string {
+	parts := strings.Split(rel, "/")
+	n := len(parts)
+	switch {
+	case n == 2:
+		return strings.TrimSuffix(parts[1], ".jsonl")
+	case n >= 4 && parts[n-2] == "subagents":
+		return parts[n-3]
+	}
+	return parts[n-2]
+}
+
+// TestTokensMatchCcusage decodes every real Claude Code transcript, applies
+// the store's usage de-duplication across all of them, groups what is kept
+// by ccusage's session period and compares with ccusage's own report.
+func TestTokensMatchCcusage(t *testing.T) {
+	dir := sharedProjects(t, "claude")
+	data, err := os.ReadFile(filepath.Join(shared, "expected", "ccusage-session.json"))
+	if err != nil {
+		t.Skipf("ccusage's expected output not found: %v", err)
+	}
+	var report struct {
+		Session []struct {
+			Agent               string   `json:"agent"`
+			Period              string   `json:"period"`
+			InputTokens         int64    `json:"inputTokens"`
+			OutputTokens        int64    `json:"outputTokens"`
+			CacheCreationTokens int64    `json:"cacheCreationTokens"`
+			CacheReadTokens     int64    `json:"cacheReadTokens"`
+			TotalTokens         int64    `json:"totalTokens"`
+			ModelsUsed          []string `json:"modelsUsed"`
+		} `json:"session"`
+	}
+	if err := json.Unmarshal(data, &report); err != nil {
+		t.Fatal(err)
+	}
+	type totals struct {
+		Input, Output, CacheCreation, CacheRead, Total int64
+		Models                                         []string
+	}
+	want := map[string]totals{}
+	for _, s := range report.Session {
+		if s.Agent != "claude" {
+			continue
+		}
+		models := append([]string(nil), s.ModelsUsed...)
+		sort.Strings(models)
+		want[s.Period] = totals{s.InputTokens, s.OutputTokens, s.CacheCreationTokens, s.CacheReadTokens, s.TotalTokens, models}
+	}
+
+	var entries []usageEntry
+	for _, f := range transcripts(t, dir) {
+		for _, r := range decodeFile(t, filepath.Join(dir, f)) {
+			if u, ok := r.(store.Usage); ok {
+				entries = append(entries, usageEntry{u, f})
+			}
+		}
+	}
+	got := map[string]totals{}
+	models := map[string]map[string]bool{}
+	for _, e := range dedupe(entries) {
+		p := period(e.file)
+		g := got[p]
+		g.Input += e.Input
+		g.Output += e.Output
+		g.CacheCreation += e.CacheWrite
+		g.CacheRead += e.CacheRead
+		g.Total += e.Total()
+		got[p] = g
+		if models[p] == nil {
+			models[p] = map[string]bool{}
+		}
+		if e.Model != "" && e.Model != synthetic { // ccusage lists no model for <synthetic>
+			models[p][e.Model] = true
+		}
+	}
+	for p, g := range got {
+		for m := range models[p] {
+			g.Models = append(g.Models, m)
+		}
+		sort.Strings(g.Models)
+		got[p] = g
+	}
+	for p, w := range want {
+		if g := got[p]; !reflect.DeepEqual(g, w) {
+			t.Errorf("%s:\ngot  %+v\nwant %+v (ccusage)", p, g, w)
+		}
+	}
+	for p := range got {
+		if _, ok := want[p]; !ok {
+			t.Errorf("%s: counted tokens ccusage does not report: %+v", p, got[p])
+		}
+	}
+}

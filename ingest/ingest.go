@@ -1,0 +1,537 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"unicode/utf8"
+
+	"github.com/aitrail/aitrail/redact"
+	"github.com/aitrail/aitrail/store"
+)
+
+// Redactor is what ingest needs of redaction; *redact.Engine implements it.
+type Redactor interface {
+	Text(scope redact.Scope, s string) (string, []redact.Finding)
+	JSON(raw []byte) ([]byte, []redact.Finding)
+}
+
+// Options tune a run.
+type Options struct {
+	// Rebuild re-reads every file from the start, replacing what was read
+	// from it before.
+	Rebuild bool
+	// Progress, when set, is called as bytes are read.
+	Progress func(done, total int64)
+	// Warn, when set, receives each malformed line as "path:line: reason".
+	Warn func(string)
+	// BatchBytes is how many bytes of a file one transaction covers
+	// (default 4 MiB): a crash loses at most the batch in progress.
+	BatchBytes int64
+	// MaxOutput caps stored tool outputs in bytes (default 64 KiB); the
+	// raw line keeps the rest.
+	MaxOutput int
+	// Home is the user's home directory, used to find the repository that
+	// holds an edited file when the logs abbreviate it as "~".
+	Home string
+}
+
+// Summary reports what a run did.
+type Summary struct {
+	Files        int   `json:"files"`        // files examined
+	FilesRead    int   `json:"filesRead"`    // files with new bytes
+	Bytes        int64 `json:"bytes"`        // bytes read
+	Lines        int   `json:"lines"`        // lines read
+	BadLines     int   `json:"badLines"`     // malformed lines
+	UnknownLines int   `json:"unknownLines"` // lines of unknown record types
+	Sessions     int   `json:"sessions"`     // sessions that received records
+	// New rows in the database (records already stored, such as copies in
+	// a resumed session, are not counted again).
+	Prompts    int            `json:"prompts"`
+	Messages   int            `json:"messages"`
+	ToolCalls  int            `json:"toolCalls"`
+	Edits      int            `json:"edits"`
+	Usage      int            `json:"usage"` // token usage entries
+	Resets     int            `json:"resets"`
+	Unknown    map[string]int `json:"unknownTypes,omitempty"` // unknown record type → lines
+	Redactions map[string]int `json:"redactions,omitempty"`   // rule id → values redacted
+	sessions   map[[2]string]bool
+}
+
+// Run ingests files into db, redacting with red.
+func Run(ctx context.Context, db *store.DB, red Redactor, files []File, opt Options) (*Summary, error) {
+	if opt.BatchBytes <= 0 {
+		opt.BatchBytes = 4 << 20
+	}
+	if opt.MaxOutput <= 0 {
+		opt.MaxOutput = 64 << 10
+	}
+	sum := &Summary{Unknown: map[string]int{}, Redactions: map[string]int{}, sessions: map[[2]string]bool{}}
+	known, err := db.Sources(ctx)
+	if err != nil {
+		return sum, err
+	}
+	before, err := db.Counts(ctx)
+	if err != nil {
+		return sum, err
+	}
+	defer func() {
+		after, err := db.Counts(context.WithoutCancel(ctx))
+		if err != nil {
+			return
+		}
+		delta := func(t string) int { return int(after[t] - before[t]) }
+		sum.Prompts, sum.Messages, sum.ToolCalls = delta("prompts"), delta("messages"), delta("tool_calls")
+		sum.Edits, sum.Usage = delta("file_edits"), delta("token_usage")
+	}()
+	r := &run{db: db, red: red, opt: opt, sum: sum, roots: map[string]string{}}
+	type todo struct {
+		f  File
+		fi os.FileInfo
+	}
+	var work []todo
+	var total int64
+	for _, f := range files {
+		sum.Files++
+		fi, err := os.Stat(f.Path)
+		if err != nil {
+			r.warn(fmt.Sprintf("%s: %v", f.Path, err))
+			continue
+		}
+		key := r.sourceKey(f.Path)
+		if s, ok := known[key]; ok && !opt.Rebuild && s.Size == fi.Size() && s.MtimeNS == fi.ModTime().UnixNano() && s.Inode == inode(fi) {
+			continue
+		}
+		work = append(work, todo{f, fi})
+		if s, ok := known[key]; ok && !opt.Rebuild && s.Offset <= fi.Size() {
+			total += fi.Size() - s.Offset
+		} else {
+			total += fi.Size()
+		}
+	}
+	r.total = total
+	for _, w := range work {
+		if err := ctx.Err(); err != nil {
+			return sum, err
+		}
+		if err := r.file(ctx, w.f); err != nil {
+			return sum, fmt.Errorf("ingest %s: %w", w.f.Path, err)
+		}
+	}
+	sum.Sessions = len(sum.sessions)
+	return sum, nil
+}
+
+type run struct {
+	db    *store.DB
+	red   Redactor
+	opt   Options
+	sum   *Summary
+	done  int64
+	total int64
+	roots map[string]string // directory → repository root ("" when none)
+}
+
+func (r *run) warn(msg string) {
+	if r.opt.Warn != nil {
+		r.opt.Warn(msg)
+	}
+}
+
+// sourceKey is how a file is named in the database: its path, redacted like
+// everything else (the home directory becomes ~).
+func (r *run) sourceKey(path string) string {
+	s, _ := r.red.Text(redact.ScopeField, path)
+	return s
+}
+
+// file ingests one file in batches until its end.
+func (r *run) file(ctx context.Context, f File) error {
+	key := r.sourceKey(f.Path)
+	first := true
+	for {
+		more, err := r.batch(ctx, f, key, first)
+		if err != nil {
+			return err
+		}
+		first = false
+		if !more {
+			return nil
+		}
+	}
+}
+
+// batch reads at most BatchBytes of new lines of f in one transaction and
+// reports whether more remain.
+func (r *run) batch(ctx context.Context, f File, key string, first bool) (more bool, err error) {
+	b, err := r.db.Begin(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer b.Rollback()
+	src, err := b.Source(f.Agent.Name, key)
+	if err != nil {
+		return false, err
+	}
+	fh, err := os.Open(f.Path)
+	if err != nil {
+		return false, err
+	}
+	defer fh.Close()
+	fi, err := fh.Stat()
+	if err != nil {
+		return false, err
+	}
+	whole := f.Agent.Whole != nil && f.Agent.Whole(f.Path)
+	reset := first && r.opt.Rebuild
+	switch {
+	case src.Inode != 0 && src.Inode != inode(fi):
+		reset = true // replaced by another file
+	case fi.Size() < src.Offset:
+		reset = true // truncated
+	case whole && src.Offset > 0 && (fi.Size() != src.Size || fi.ModTime().UnixNano() != src.MtimeNS):
+		reset = true // rewritten whole
+	case src.HeadLen > 0:
+		h, n, err := headHash(fh, src.HeadLen)
+		if err != nil {
+			return false, err
+		}
+		if n != src.HeadLen || h != src.HeadHash {
+			reset = true // rewritten in place
+		}
+	}
+	if reset && src.Offset > 0 {
+		if err := b.ResetSource(src.ID); err != nil {
+			return false, err
+		}
+		r.sum.Resets++
+	}
+	if reset {
+		src = store.Source{ID: src.ID, Agent: src.Agent, Path: src.Path}
+	}
+	dec, err := f.Agent.New(f.Path, src.State)
+	if err != nil {
+		// A state this decoder cannot read (an older aitrail's): start over.
+		if err := b.ResetSource(src.ID); err != nil {
+			return false, err
+		}
+		src = store.Source{ID: src.ID, Agent: src.Agent, Path: src.Path}
+		if dec, err = f.Agent.New(f.Path, nil); err != nil {
+			return false, err
+		}
+	}
+	src.Agent = f.Agent.Name
+	if src.Offset > 0 || src.Line == 0 {
+		r.sum.FilesRead++
+	}
+	if _, err := fh.Seek(src.Offset, io.SeekStart); err != nil {
+		return false, err
+	}
+	var read int64
+	if whole {
+		data, err := io.ReadAll(fh)
+		if err != nil {
+			return false, err
+		}
+		if len(bytes.TrimSpace(data)) > 0 {
+			if err := r.line(b, &src, dec, f.Path, 1, 0, data); err != nil {
+				return false, err
+			}
+		}
+		src.Line = 1
+		read = int64(len(data))
+	} else {
+		br := bufio.NewReaderSize(fh, 256<<10)
+		var buf []byte
+		for read < r.opt.BatchBytes {
+			line, err := readLine(br, &buf)
+			if err == io.EOF {
+				break // nothing left, or a partial line that waits for the next run
+			}
+			if err != nil {
+				return false, err
+			}
+			off := src.Offset + read
+			read += int64(len(line))
+			src.Line++
+			content := bytes.TrimRight(line, "\r\n")
+			if len(bytes.TrimSpace(content)) == 0 {
+				continue
+			}
+			if err := r.line(b, &src, dec, f.Path, src.Line, off, content); err != nil {
+				return false, err
+			}
+		}
+	}
+	src.Offset += read
+	state, err := dec.State()
+	if err != nil {
+		return false, fmt.Errorf("decoder state: %w", err)
+	}
+	src.State = state
+	src.Size, src.MtimeNS, src.Inode = fi.Size(), fi.ModTime().UnixNano(), inode(fi)
+	if src.HeadLen < 1024 {
+		n := int(min(src.Offset, 1024))
+		if src.HeadHash, src.HeadLen, err = headHash(fh, n); err != nil {
+			return false, err
+		}
+	}
+	if err := b.SaveSource(src); err != nil {
+		return false, err
+	}
+	if err := b.Commit(); err != nil {
+		return false, err
+	}
+	r.sum.Bytes += read
+	r.done += read
+	if r.opt.Progress != nil {
+		r.opt.Progress(r.done, r.total)
+	}
+	return !whole && read >= r.opt.BatchBytes, ctx.Err()
+}
+
+// readLine returns the next complete line including its newline, or io.EOF
+// when none is complete. Memory grows only to the longest line.
+func readLine(br *bufio.Reader, buf *[]byte) ([]byte, error) {
+	*buf = (*buf)[:0]
+	for {
+		chunk, err := br.ReadSlice('\n')
+		switch {
+		case err == nil:
+			if len(*buf) == 0 {
+				return chunk, nil
+			}
+			*buf = append(*buf, chunk...)
+			return *buf, nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			*buf = append(*buf, chunk...)
+		case err == io.EOF:
+			return nil, io.EOF
+		default:
+			return nil, err
+		}
+	}
+}
+
+// headHash hashes the first n bytes of f, returning how many there were.
+func headHash(f *os.File, n int) (string, int, error) {
+	buf := make([]byte, n)
+	m, err := f.ReadAt(buf, 0)
+	if err != nil && err != io.EOF {
+		return "", 0, err
+	}
+	h := sha256.Sum256(buf[:m])
+	return hex.EncodeToString(h[:]), m, nil
+}
+
+// line redacts, stores and decodes one line.
+func (r *run) line(b *store.Batch, src *store.Source, dec Decoder, path string, no int, off int64, content []byte) error {
+	r.sum.Lines++
+	red, findings := r.red.JSON(content)
+	rawID, err := b.AddRaw(src.ID, no, off, string(red))
+	if err != nil {
+		return err
+	}
+	if err := r.findings(b, src.ID, store.Ref{Table: "raw_records", ID: rawID}, "json", findings); err != nil {
+		return err
+	}
+	var recs []store.Record
+	derr := dec.Line(no, red, func(rec store.Record) { recs = append(recs, rec) })
+	if derr != nil {
+		src.Bad++
+		r.sum.BadLines++
+		r.warn(fmt.Sprintf("%s:%d: %v", path, no, derr))
+	} else {
+		src.Good++
+	}
+	unknown := false
+	for _, rec := range recs {
+		if u, ok := rec.(store.Unknown); ok {
+			unknown = true
+			r.sum.Unknown[u.Type]++
+		}
+		if err := r.record(b, *src, rec); err != nil {
+			return err
+		}
+	}
+	if unknown {
+		src.Unknown++
+		r.sum.UnknownLines++
+	}
+	return nil
+}
+
+// field is one text field of a record, redacted before it is written.
+type field struct {
+	name  string
+	scope redact.Scope
+	text  *string
+}
+
+// record redacts the text fields of one record and writes it.
+func (r *run) record(b *store.Batch, src store.Source, rec store.Record) error {
+	var found []fieldFindings
+	redactAll := func(fs ...field) {
+		for _, f := range fs {
+			out, fnd := r.red.Text(f.scope, *f.text)
+			*f.text = out
+			if len(fnd) > 0 {
+				found = append(found, fieldFindings{f.name, fnd})
+			}
+		}
+	}
+	var session string
+	switch x := rec.(type) {
+	case store.Session:
+		session = x.ID
+		redactAll(field{"title", redact.ScopeField, &x.Title}, field{"cwd", redact.ScopeField, &x.Cwd},
+			field{"git_remote", redact.ScopeField, &x.GitRemote})
+		rec = x
+	case store.Prompt:
+		session = x.Session
+		redactAll(field{"text", redact.ScopePrompt, &x.Text}, field{"context", redact.ScopeField, &x.Context},
+			field{"cwd", redact.ScopeField, &x.Cwd})
+		rec = x
+	case store.Message:
+		session = x.Session
+		redactAll(field{"text", redact.ScopeField, &x.Text})
+		rec = x
+	case store.ToolCall:
+		session = x.Session
+		redactAll(field{"input", redact.ScopeField, &x.Input})
+		rec = x
+	case store.ToolResult:
+		session = x.Session
+		redactAll(field{"output", redact.ScopeField, &x.Output})
+		x.Output = capText(x.Output, r.opt.MaxOutput)
+		rec = x
+	case store.FileEdit:
+		session = x.Session
+		redactAll(field{"path", redact.ScopeField, &x.Path}, field{"move_path", redact.ScopeField, &x.MovePath},
+			field{"diff", redact.ScopeField, &x.Diff})
+		if root := r.repoRoot(x.Path); root != "" {
+			x.Root, _ = r.red.Text(redact.ScopeField, root)
+		}
+		rec = x
+	case store.Usage:
+		session = x.Session
+	case store.Link:
+		session = x.Session
+		redactAll(field{"url", redact.ScopeField, &x.URL}, field{"title", redact.ScopeField, &x.Title})
+		rec = x
+	case store.Unknown:
+		return nil
+	}
+	ref, err := b.Add(src, rec)
+	if err != nil {
+		return err
+	}
+	if session != "" {
+		r.sum.sessions[[2]string{src.Agent, session}] = true
+	}
+	for _, ff := range found {
+		if err := r.findings(b, src.ID, ref, ff.field, ff.found); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type fieldFindings struct {
+	field string
+	found []redact.Finding
+}
+
+func (r *run) findings(b *store.Batch, src int64, ref store.Ref, field string, fs []redact.Finding) error {
+	if len(fs) == 0 || ref.ID == 0 {
+		return nil
+	}
+	out := make([]store.Finding, len(fs))
+	for i, f := range fs {
+		out[i] = store.Finding{RuleID: f.RuleID, RuleFingerprint: f.RuleFingerprint, ValueHash: f.ValueHash}
+		r.sum.Redactions[f.RuleID]++
+	}
+	return b.AddFindings(src, ref, field, out)
+}
+
+// repoRoot returns the git worktree that holds path, if it still exists on
+// this machine ("~" stands for the home directory in redacted paths).
+func (r *run) repoRoot(path string) string {
+	if strings.HasPrefix(path, "~/") && r.opt.Home != "" {
+		path = filepath.Join(r.opt.Home, path[2:])
+	}
+	if !filepath.IsAbs(path) {
+		return ""
+	}
+	dir := filepath.Dir(path)
+	var visited []string
+	root := ""
+	for {
+		if v, ok := r.roots[dir]; ok {
+			root = v
+			break
+		}
+		visited = append(visited, dir)
+		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+			root = dir
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	for _, v := range visited {
+		r.roots[v] = root
+	}
+	return root
+}
+
+// capText keeps the head and the tail of a text longer than max bytes.
+func capText(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	head, tail := max*3/4, max/4
+	for head > 0 && !utf8.RuneStart(s[head]) {
+		head--
+	}
+	start := len(s) - tail
+	for start < len(s) && !utf8.RuneStart(s[start]) {
+		start++
+	}
+	return s[:head] + fmt.Sprintf("\n… [%d bytes omitted] …\n", start-head) + s[start:]
+}
+
+func inode(fi os.FileInfo) int64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return int64(st.Ino)
+	}
+	return 0
+}
+
+// Sorted returns the keys of a count map in descending count order.
+func Sorted(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
+}

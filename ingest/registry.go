@@ -1,0 +1,38 @@
+package ingest
+
+import (
+	"github.com/aitrail/aitrail/ingest/claude"
+	"github.com/aitrail/aitrail/ingest/codex"
+)
+
+// Agents returns the agents aitrail can ingest. A new agent is one
+// subpackage and one entry here.
+func Agents() []Agent {
+	return []Agent{
+		{
+			Name:     "codex",
+			Dirs:     codex.Dirs,
+			HomeDirs: codex.HomeDirs,
+			Match:    codex.Match,
+			Whole:    codex.Whole,
+			New:      func(path string, state []byte) (Decoder, error) { return codex.New(path, state) },
+		},
+		{
+			Name:     "claude",
+			Dirs:     claude.Dirs,
+			HomeDirs: claude.HomeDirs,
+			Match:    claude.Match,
+			Whole:    claude.Whole,
+			New:      func(path string, state []byte) (Decoder, error) { return claude.New(path, state) },
+		},
+	}
+}
+
+// Names returns the names of the agents.
+func Names() []string {
+	var out []string
+	for _, a := range Agents() {
+		out = append(out, a.Name)
+	}
+	return out
+}

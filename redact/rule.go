@@ -1,0 +1,406 @@
+package redact
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Origin says where a rule was defined.
+type Origin string
+
+// Rule origins. A repository file can only add rules (see ParseRules).
+const (
+	OriginBuiltin Origin = "builtin"
+	OriginUser    Origin = "user"
+	OriginRepo    Origin = "repo"
+)
+
+// Rule types.
+const (
+	TypeLiteral  = "literal"  // Pattern is a literal string
+	TypeRegex    = "regex"    // Pattern is an RE2 regular expression
+	TypeMarker   = "marker"   // like regex, but the whole match is always replaced
+	TypeDetector = "detector" // a hand-written scanner of the built-in pack
+)
+
+// Rule scopes: which texts a rule applies to.
+const (
+	RuleScopePrompt = "prompt"
+	RuleScopeField  = "field"
+	RuleScopeGlobal = "global"
+)
+
+// Rule is one redaction rule, as written in a rule file.
+//
+// A rule whose ID names a built-in rule and that has neither Type nor
+// Pattern is a toggle: it enables or disables that built-in (user files
+// only).
+type Rule struct {
+	ID          string
+	Type        string // literal, regex, marker (detector: built-in pack only)
+	Pattern     string
+	Detector    string // detector name, for Type == detector
+	Keywords    []string
+	Entropy     float64 // minimum Shannon entropy (bits per byte) of the secret
+	Allowlist   Allowlist
+	Group       string // capture group of the secret: number or name; "" = default
+	Scope       string // prompt, field or global ("" = global; marker: prompt)
+	Replacement string // "" = [REDACTED:<id>]
+	Disabled    bool   // enabled: false in the file
+	Reason      string
+	Description string
+	Actor       string
+	IgnoreCase  bool // rule files default to true, as in AI Log Trail
+	DotAll      bool
+	Word        bool // literal: match whole words only
+	Window      int  // bytes searched on each side of a keyword hit; 0 = automatic
+	// Extend is a bracketed ASCII character class, such as "[A-Za-z0-9_-]":
+	// a secret that ends where the match ends is extended over following
+	// bytes of the class (up to 64 KiB). It lets a rule catch tokens longer
+	// than RE2's 1000-repeat limit without an unbounded quantifier.
+	Extend  string
+	Samples Samples
+	Origin  Origin
+	Source  string // "file:line" of the definition, for messages
+}
+
+// Allowlist lists values a rule must not redact. Values are compared with
+// the secret exactly, Regexes are searched in it, and Stopwords are
+// case-insensitive substrings of it.
+type Allowlist struct {
+	Values    []string
+	Regexes   []string
+	Stopwords []string
+}
+
+// Samples are texts a rule must catch (Positive) and must leave alone
+// (Negative). In samples, "{{}}" is removed and "{{abc*3}}" expands to
+// "abcabcabc", so that fake tokens never appear whole in a source file.
+type Samples struct {
+	Positive []string
+	Negative []string
+}
+
+// RuleInfo describes a rule for `aitrail rules list`.
+type RuleInfo struct {
+	ID          string
+	Type        string
+	Origin      Origin
+	Enabled     bool
+	Scope       string
+	Description string
+	Keywords    []string
+	Fingerprint string
+	Source      string
+}
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+
+// LoadRules reads and parses a rule file. Errors name the file, the rule
+// and the key at fault.
+func LoadRules(path string, origin Origin) ([]Rule, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read rules: %w", err)
+	}
+	return ParseRules(data, filepath.Base(path), origin)
+}
+
+// ParseRules parses a rule file named name (used in messages). The file is
+// either a list of rules or a mapping with a "rules" list.
+//
+// A repository file (origin repo) may add rules but cannot disable or
+// redefine a built-in rule: a cloned repository must not weaken the user's
+// protection. A user file may disable a built-in with {id: <id>, enabled:
+// false}.
+func ParseRules(data []byte, name string, origin Origin) ([]Rule, error) {
+	builtins := map[string]bool{}
+	if origin != OriginBuiltin {
+		builtins = builtinIDs()
+	}
+	return parseRules(data, name, origin, builtins)
+}
+
+func parseRules(data []byte, name string, origin Origin, builtins map[string]bool) ([]Rule, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil, nil // empty file
+	}
+	root := doc.Content[0]
+	list := root
+	if root.Kind == yaml.MappingNode {
+		list = nil
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			k, v := root.Content[i], root.Content[i+1]
+			switch k.Value {
+			case "rules":
+				list = v
+			case "version":
+				// accepted and ignored: there is one format so far
+			default:
+				return nil, fmt.Errorf("%s:%d: unknown key %q (want rules)", name, k.Line, k.Value)
+			}
+		}
+		if list == nil || (list.Kind == yaml.ScalarNode && list.Tag == "!!null") {
+			return nil, nil
+		}
+	}
+	if list.Kind != yaml.SequenceNode {
+		return nil, fmt.Errorf("%s:%d: want a list of rules", name, list.Line)
+	}
+	var rules []Rule
+	seen := map[string]int{}
+	for i, n := range list.Content {
+		r, err := parseRule(n, name, origin, i)
+		if err != nil {
+			return nil, err
+		}
+		if prev, ok := seen[r.ID]; ok {
+			return nil, fmt.Errorf("%s:%d: rule %q: id: duplicate of the rule on line %d", name, n.Line, r.ID, prev)
+		}
+		seen[r.ID] = n.Line
+		if origin == OriginRepo && builtins[r.ID] {
+			if r.Disabled {
+				return nil, fmt.Errorf("%s:%d: rule %q: enabled: a repository rule file cannot disable built-in rule %q", name, n.Line, r.ID, r.ID)
+			}
+			return nil, fmt.Errorf("%s:%d: rule %q: id: a repository rule file cannot redefine built-in rule %q", name, n.Line, r.ID, r.ID)
+		}
+		if origin != OriginBuiltin {
+			if err := checkRule(&r, builtins[r.ID]); err != nil {
+				return nil, err
+			}
+		}
+		rules = append(rules, r)
+	}
+	return rules, nil
+}
+
+func parseRule(n *yaml.Node, file string, origin Origin, index int) (Rule, error) {
+	r := Rule{IgnoreCase: true, Origin: origin, Source: fmt.Sprintf("%s:%d", file, n.Line)}
+	where := fmt.Sprintf("%s:%d: rule %d", file, n.Line, index+1)
+	if n.Kind != yaml.MappingNode {
+		return r, fmt.Errorf("%s: want a mapping", where)
+	}
+	// Find the id first so that every later message can name the rule.
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "id" {
+			r.ID = n.Content[i+1].Value
+			where = fmt.Sprintf("%s:%d: rule %q", file, n.Line, r.ID)
+		}
+	}
+	if r.ID == "" {
+		return r, fmt.Errorf("%s: id: missing", where)
+	}
+	if !idPattern.MatchString(r.ID) {
+		return r, fmt.Errorf("%s: id: want letters, digits, '_', '.' or '-' (at most 64)", where)
+	}
+	typeSet := false
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		bad := func(err error) error { return fmt.Errorf("%s: %s: %w", where, k.Value, err) }
+		var err error
+		switch k.Value {
+		case "id":
+		case "type":
+			r.Type, err = scalarString(v)
+			typeSet = true
+		case "pattern":
+			r.Pattern, err = scalarString(v)
+		case "detector":
+			r.Detector, err = scalarString(v)
+		case "keywords":
+			r.Keywords, err = stringList(v)
+		case "entropy":
+			err = v.Decode(&r.Entropy)
+		case "allowlist":
+			r.Allowlist, err = parseAllowlist(v)
+		case "group":
+			r.Group, err = scalarString(v)
+		case "scope":
+			r.Scope, err = scalarString(v)
+		case "replacement":
+			r.Replacement, err = scalarString(v)
+		case "enabled":
+			var on bool
+			err = v.Decode(&on)
+			r.Disabled = !on
+		case "reason":
+			r.Reason, err = scalarString(v)
+		case "description":
+			r.Description, err = scalarString(v)
+		case "actor":
+			r.Actor, err = scalarString(v)
+		case "ignore_case":
+			err = v.Decode(&r.IgnoreCase)
+		case "dotall":
+			err = v.Decode(&r.DotAll)
+		case "word":
+			err = v.Decode(&r.Word)
+		case "window":
+			err = v.Decode(&r.Window)
+		case "extend":
+			r.Extend, err = scalarString(v)
+		case "samples":
+			r.Samples, err = parseSamples(v)
+		default:
+			err = errors.New("unknown key")
+		}
+		if err != nil {
+			return r, bad(err)
+		}
+	}
+	if !typeSet && r.Pattern == "" && r.Detector == "" {
+		r.Type = "" // a toggle
+	} else if !typeSet {
+		r.Type = TypeRegex
+	}
+	if r.Type == TypeDetector && origin != OriginBuiltin {
+		return r, fmt.Errorf("%s: type: %q is reserved for the built-in pack", where, TypeDetector)
+	}
+	return r, nil
+}
+
+// checkRule validates a user or repository rule by compiling it.
+func checkRule(r *Rule, isBuiltin bool) error {
+	where := fmt.Sprintf("%s: rule %q", r.Source, r.ID)
+	if r.Type == "" {
+		if !isBuiltin {
+			return fmt.Errorf("%s: type: missing (and %q is not a built-in rule to enable or disable)", where, r.ID)
+		}
+		return nil
+	}
+	if isBuiltin {
+		return fmt.Errorf("%s: id: %q is a built-in rule; choose another id, or disable the built-in with {id: %s, enabled: false}", where, r.ID, r.ID)
+	}
+	_, err := compileRule(*r, len(r.ID))
+	return err
+}
+
+func scalarString(v *yaml.Node) (string, error) {
+	if v.Kind != yaml.ScalarNode {
+		return "", errors.New("want a string")
+	}
+	return v.Value, nil
+}
+
+func stringList(v *yaml.Node) ([]string, error) {
+	if v.Kind == yaml.ScalarNode {
+		return []string{v.Value}, nil
+	}
+	if v.Kind != yaml.SequenceNode {
+		return nil, errors.New("want a list of strings")
+	}
+	out := make([]string, 0, len(v.Content))
+	for _, c := range v.Content {
+		if c.Kind != yaml.ScalarNode {
+			return nil, errors.New("want a list of strings")
+		}
+		out = append(out, c.Value)
+	}
+	return out, nil
+}
+
+func parseAllowlist(v *yaml.Node) (Allowlist, error) {
+	var a Allowlist
+	if v.Kind != yaml.MappingNode {
+		return a, errors.New("want a mapping with values, regexes, stopwords")
+	}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, c := v.Content[i], v.Content[i+1]
+		var err error
+		switch k.Value {
+		case "values":
+			a.Values, err = stringList(c)
+		case "regexes":
+			a.Regexes, err = stringList(c)
+		case "stopwords":
+			a.Stopwords, err = stringList(c)
+		default:
+			err = fmt.Errorf("unknown key %q", k.Value)
+		}
+		if err != nil {
+			return a, fmt.Errorf("%s: %w", k.Value, err)
+		}
+	}
+	return a, nil
+}
+
+func parseSamples(v *yaml.Node) (Samples, error) {
+	var s Samples
+	if v.Kind != yaml.MappingNode {
+		return s, errors.New("want a mapping with positive, negative")
+	}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, c := v.Content[i], v.Content[i+1]
+		var err error
+		switch k.Value {
+		case "positive":
+			s.Positive, err = stringList(c)
+		case "negative":
+			s.Negative, err = stringList(c)
+		default:
+			err = fmt.Errorf("unknown key %q", k.Value)
+		}
+		if err != nil {
+			return s, fmt.Errorf("%s: %w", k.Value, err)
+		}
+	}
+	return s, nil
+}
+
+// Fingerprint is a short hash of the rule's definition: it changes when the
+// rule's matching behaviour changes, not when its samples or reason do.
+func (r Rule) Fingerprint() string {
+	h := sha256.New()
+	put := func(s string) { h.Write([]byte(s)); h.Write([]byte{0}) }
+	put(r.ID)
+	put(r.Type)
+	put(r.Pattern)
+	put(r.Detector)
+	put(strings.Join(r.Keywords, "\x01"))
+	put(strconv.FormatFloat(r.Entropy, 'g', -1, 64))
+	put(strings.Join(r.Allowlist.Values, "\x01"))
+	put(strings.Join(r.Allowlist.Regexes, "\x01"))
+	put(strings.Join(r.Allowlist.Stopwords, "\x01"))
+	put(r.Group)
+	put(r.Scope)
+	put(r.Replacement)
+	put(strconv.FormatBool(r.IgnoreCase))
+	put(strconv.FormatBool(r.DotAll))
+	put(strconv.FormatBool(r.Word))
+	put(strconv.Itoa(r.Window))
+	put(r.Extend)
+	sum := h.Sum(nil)
+	return hex.EncodeToString(sum[:8])
+}
+
+// expandSample applies the sample syntax: "{{}}" vanishes, "{{ab*3}}"
+// repeats "ab" three times.
+func expandSample(s string) string {
+	if !strings.Contains(s, "{{") {
+		return s
+	}
+	return sampleMacro.ReplaceAllStringFunc(s, func(m string) string {
+		inner := m[2 : len(m)-2]
+		if inner == "" {
+			return ""
+		}
+		star := strings.LastIndexByte(inner, '*')
+		n, _ := strconv.Atoi(inner[star+1:])
+		return strings.Repeat(inner[:star], n)
+	})
+}
+
+var sampleMacro = regexp.MustCompile(`\{\{(?:[^{}*]*\*[0-9]{1,4})?\}\}`)

@@ -1,0 +1,380 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aitrail/aitrail/gitlog"
+	"github.com/aitrail/aitrail/store"
+)
+
+// Options tune correlation.
+type Options struct {
+	// Lookback is how long before the parent commit an edit may have been
+	// made and still count, when its lines first appear in this commit
+	// (default 7 days).
+	Lookback time.Duration
+	// Skew tolerates clocks and git's one-second commit times: edits up to
+	// this long after the commit time count (default 2 s).
+	Skew time.Duration
+	// Redact redacts text the way stored rows were redacted, so that paths
+	// and lines from git compare with stored ones. Nil leaves text as is.
+	Redact func(string) string
+	// Extra names prompts that belong to the commit whatever their time:
+	// those of the commit it was cherry-picked or rewritten from.
+	Extra []store.PromptRef
+	// Price estimates the cost of one API call; nil leaves cost out.
+	Price store.Pricer
+}
+
+// Attribution is what correlation found for one commit.
+type Attribution struct {
+	Commit   *gitlog.Commit
+	Parent   gitlog.Hash // zero for a root commit
+	Files    []FileAttr  // the commit's changed files, by path
+	Prompts  []Prompt    // prompts that edited the commit's files
+	Context  []store.PromptRef
+	Sessions []Session
+	Tokens   []store.ModelTokens // usage of the linked and context prompts, per model
+	Added    int                 // added lines (non-blank) in the commit
+	AI       int                 // of those, lines an agent wrote
+}
+
+// Involved reports whether any agent took part in the commit.
+func (a *Attribution) Involved() bool { return len(a.Prompts) > 0 || a.AI > 0 }
+
+// FileAttr is one changed file.
+type FileAttr struct {
+	Path    string
+	Op      string
+	Binary  bool
+	Added   int            // added non-blank lines
+	AI      int            // of those, written by an agent
+	Lines   map[int]string // AI line number → the session key that wrote it
+	Prompts []string       // keys of the prompts that edited the file
+}
+
+// Prompt is a prompt linked to the commit, with the files it touched.
+type Prompt struct {
+	store.PromptRef
+	Files []string // paths of the commit's files it edited
+}
+
+// Key identifies a prompt across the store: agent, session and prompt key.
+func (p Prompt) Key() string { return refKey(p.PromptRef) }
+
+func refKey(p store.PromptRef) string { return p.Agent + "\x00" + p.SessionID + "\x00" + p.Key }
+
+// Session is an agent session that contributed to the commit.
+type Session struct {
+	Agent, ID, Version string
+	Models             []string
+}
+
+func sessionKey(agent, id string) string { return agent + "\x00" + id }
+
+// Correlate finds what agents contributed to commit in repo.
+func Correlate(ctx context.Context, db *store.DB, repo *gitlog.Repo, commit gitlog.Hash, opt Options) (*Attribution, error) {
+	if opt.Lookback <= 0 {
+		opt.Lookback = 7 * 24 * time.Hour
+	}
+	if opt.Skew <= 0 {
+		opt.Skew = 2 * time.Second
+	}
+	red := opt.Redact
+	if red == nil {
+		red = func(s string) string { return s }
+	}
+	c, err := repo.Commit(commit)
+	if err != nil {
+		return nil, err
+	}
+	a := &Attribution{Commit: c}
+	to := c.Committer.When.Add(opt.Skew)
+	from := c.Committer.When.Add(-opt.Lookback)
+	windowStart := time.Time{}
+	if len(c.Parents) > 0 {
+		a.Parent = c.Parents[0]
+		p, err := repo.Commit(a.Parent)
+		if err != nil {
+			return nil, err
+		}
+		windowStart = p.Committer.When
+		from = windowStart.Add(-opt.Lookback)
+	}
+	diffs, err := repo.Diff(a.Parent, commit)
+	if err != nil {
+		return nil, fmt.Errorf("diff %s: %w", commit, err)
+	}
+	roots, err := worktreeRoots(repo)
+	if err != nil {
+		return nil, err
+	}
+	redRoots := make([]string, len(roots))
+	for i, r := range roots {
+		redRoots[i] = strings.TrimSuffix(red(r), "/")
+	}
+	edits, err := db.EditsUnder(ctx, redRoots, from, to)
+	if err != nil {
+		return nil, err
+	}
+	if len(opt.Extra) > 0 {
+		extra, err := db.FindPrompts(ctx, opt.Extra)
+		if err != nil {
+			return nil, err
+		}
+		var ids []int64
+		for _, p := range extra {
+			ids = append(ids, p.ID)
+		}
+		more, err := db.EditsOfPrompts(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		edits = append(edits, more...)
+	}
+	// The commit's files and their added lines, redacted like stored diffs.
+	files := map[string]*fileState{}
+	for _, d := range diffs {
+		f := &fileState{attr: FileAttr{Path: d.Path, Op: d.Op, Binary: d.Binary || d.TooLarge, Lines: map[int]string{}}}
+		for _, l := range d.Added {
+			n := normalize(red(l.Text))
+			if n == "" {
+				continue
+			}
+			f.lines = append(f.lines, numbered{l.No, n})
+		}
+		f.attr.Added = len(f.lines)
+		files[d.Path] = f
+		if d.OldPath != "" {
+			files[d.OldPath] = f
+		}
+	}
+	// Each edit, against the file it touched.
+	seenEdit := map[int64]bool{}
+	var cands []*candidate
+	for i := range edits {
+		e := &edits[i]
+		if seenEdit[e.ID] {
+			continue
+		}
+		seenEdit[e.ID] = true
+		rel := relTo(e.Path, redRoots)
+		if rel == "" {
+			rel = e.RelPath
+		}
+		f := files[rel]
+		if f == nil && e.MovePath != "" {
+			f = files[relTo(e.MovePath, redRoots)]
+		}
+		if f == nil {
+			continue
+		}
+		cands = append(cands, &candidate{edit: e, file: f, inWindow: !e.Time.Before(windowStart), lines: addedLines(e.Diff)})
+	}
+	// Newest edits claim lines first: the last writer of a line is its author.
+	sort.SliceStable(cands, func(i, j int) bool {
+		if cands[i].inWindow != cands[j].inWindow {
+			return cands[i].inWindow
+		}
+		return cands[i].edit.Time.After(cands[j].edit.Time)
+	})
+	for _, f := range uniqueFiles(files) {
+		for _, l := range f.lines {
+			for _, c := range cands {
+				if c.file != f || c.lines[l.text] == 0 {
+					continue
+				}
+				c.lines[l.text]--
+				c.matched++
+				f.attr.Lines[l.no] = sessionKey(c.edit.Agent, c.edit.SessionID)
+				f.attr.AI++
+				break
+			}
+		}
+	}
+	// Prompts linked by the files they edited.
+	linked := map[string]*Prompt{}
+	var order []string
+	sessions := map[string]*Session{}
+	var sessOrder []string
+	for _, c := range cands {
+		if !(c.inWindow || c.matched > 0 || isExtra(c.edit, opt.Extra)) {
+			continue
+		}
+		sk := sessionKey(c.edit.Agent, c.edit.SessionID)
+		s := sessions[sk]
+		if s == nil {
+			s = &Session{Agent: c.edit.Agent, ID: c.edit.SessionID, Version: c.edit.AgentVersion}
+			sessions[sk] = s
+			sessOrder = append(sessOrder, sk)
+		}
+		if c.edit.Model != "" && !contains(s.Models, c.edit.Model) {
+			s.Models = append(s.Models, c.edit.Model)
+		}
+		ref := store.PromptRef{ID: c.edit.PromptID, Agent: c.edit.Agent, SessionID: c.edit.SessionID, Key: c.edit.PromptKey,
+			Seq: c.edit.PromptSeq, Time: c.edit.PromptTime, Text: c.edit.PromptText, Model: c.edit.Model, AgentVersion: c.edit.AgentVersion}
+		k := refKey(ref)
+		p := linked[k]
+		if p == nil {
+			p = &Prompt{PromptRef: ref}
+			linked[k] = p
+			order = append(order, k)
+		}
+		if !contains(p.Files, c.file.attr.Path) {
+			p.Files = append(p.Files, c.file.attr.Path)
+		}
+		if !contains(c.file.attr.Prompts, k) {
+			c.file.attr.Prompts = append(c.file.attr.Prompts, k)
+		}
+	}
+	for _, k := range order {
+		p := linked[k]
+		sort.Strings(p.Files)
+		a.Prompts = append(a.Prompts, *p)
+	}
+	sort.SliceStable(a.Prompts, func(i, j int) bool {
+		if !a.Prompts[i].Time.Equal(a.Prompts[j].Time) {
+			return a.Prompts[i].Time.Before(a.Prompts[j].Time)
+		}
+		return a.Prompts[i].Key() < a.Prompts[j].Key()
+	})
+	for _, k := range sessOrder {
+		a.Sessions = append(a.Sessions, *sessions[k])
+	}
+	sort.SliceStable(a.Sessions, func(i, j int) bool {
+		return sessionKey(a.Sessions[i].Agent, a.Sessions[i].ID) < sessionKey(a.Sessions[j].Agent, a.Sessions[j].ID)
+	})
+	for _, f := range uniqueFiles(files) {
+		a.Files = append(a.Files, f.attr)
+		a.Added += f.attr.Added
+		a.AI += f.attr.AI
+	}
+	// Prompts of the worktree's sessions in the window that edited none of
+	// the commit's files are context.
+	if len(a.Prompts) > 0 {
+		ctxFrom := windowStart
+		if ctxFrom.IsZero() {
+			ctxFrom = from
+		}
+		prompts, err := db.PromptsUnder(ctx, redRoots, ctxFrom, to)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range prompts {
+			if _, ok := linked[refKey(p)]; !ok && sessions[sessionKey(p.Agent, p.SessionID)] != nil {
+				a.Context = append(a.Context, p)
+			}
+		}
+	}
+	var ids []int64
+	for _, p := range a.Prompts {
+		if p.ID != 0 {
+			ids = append(ids, p.ID)
+		}
+	}
+	for _, p := range a.Context {
+		ids = append(ids, p.ID)
+	}
+	if a.Tokens, err = db.PromptTokens(ctx, ids, opt.Price); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+type numbered struct {
+	no   int
+	text string
+}
+
+type fileState struct {
+	attr  FileAttr
+	lines []numbered
+}
+
+type candidate struct {
+	edit     *store.Edit
+	file     *fileState
+	inWindow bool
+	lines    map[string]int // normalized added lines → how many remain unclaimed
+	matched  int
+}
+
+func uniqueFiles(m map[string]*fileState) []*fileState {
+	seen := map[*fileState]bool{}
+	var out []*fileState
+	for _, f := range m {
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].attr.Path < out[j].attr.Path })
+	return out
+}
+
+func isExtra(e *store.Edit, extra []store.PromptRef) bool {
+	for _, p := range extra {
+		if p.Agent == e.Agent && p.SessionID == e.SessionID && p.Key == e.PromptKey {
+			return true
+		}
+	}
+	return false
+}
+
+// relTo returns p relative to the first root that contains it, or "".
+func relTo(p string, roots []string) string {
+	for _, r := range roots {
+		if strings.HasPrefix(p, r+"/") {
+			return path.Clean(p[len(r)+1:])
+		}
+	}
+	return ""
+}
+
+// addedLines counts the normalized added lines of a unified diff.
+func addedLines(diff string) map[string]int {
+	out := map[string]int{}
+	for _, l := range strings.Split(diff, "\n") {
+		if !strings.HasPrefix(l, "+") || strings.HasPrefix(l, "+++ ") {
+			continue
+		}
+		if n := normalize(l[1:]); n != "" {
+			out[n]++
+		}
+	}
+	return out
+}
+
+// normalize collapses whitespace, so that re-indentation and trailing
+// spaces do not hide an agent's line.
+func normalize(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// worktreeRoots returns the repository's worktrees, this one first: agents'
+// sub-sessions may work in a sibling worktree of the same repository.
+func worktreeRoots(repo *gitlog.Repo) ([]string, error) {
+	roots := []string{repo.Root()}
+	others, err := repo.Worktrees()
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range others {
+		if w != repo.Root() {
+			roots = append(roots, w)
+		}
+	}
+	return roots, nil
+}
