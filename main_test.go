@@ -4,10 +4,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
+
+// varRef is a ${VAR} reference in a file that expand copies.
+var varRef = regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_]*\}`)
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
@@ -51,6 +55,22 @@ func TestScripts(t *testing.T) {
 				e.Setenv(k, v)
 			}
 			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// expand SRC DST copies SRC to DST (creating directories),
+			// replacing ${VAR} with the script's environment: agent logs
+			// name absolute paths that exist only when the script runs.
+			"expand": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 2 {
+					ts.Fatalf("usage: expand SRC DST")
+				}
+				out := varRef.ReplaceAllStringFunc(ts.ReadFile(args[0]), func(m string) string {
+					return ts.Getenv(m[2 : len(m)-1])
+				})
+				dst := ts.MkAbs(args[1])
+				ts.Check(os.MkdirAll(filepath.Dir(dst), 0o755))
+				ts.Check(os.WriteFile(dst, []byte(out), 0o644))
+			},
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {

@@ -197,7 +197,6 @@ func compileRule(r Rule, idx int) (*compiledRule, error) {
 		if len(c.keywords) == 0 {
 			c.keywords = d.keywords
 		}
-		c.placeholder = d.secret
 	case "":
 		return fail("type", errors.New("missing"))
 	default:
@@ -337,30 +336,4 @@ func maxLen(re *syntax.Regexp) int {
 		return m
 	}
 	return 0
-}
-
-// unbounded reports whether src has a repetition without an upper bound.
-func unbounded(src string) bool {
-	re, err := syntax.Parse(src, syntax.Perl)
-	if err != nil {
-		return false
-	}
-	var walk func(*syntax.Regexp) bool
-	walk = func(re *syntax.Regexp) bool {
-		switch re.Op {
-		case syntax.OpStar, syntax.OpPlus:
-			return true
-		case syntax.OpRepeat:
-			if re.Max < 0 {
-				return true
-			}
-		}
-		for _, s := range re.Sub {
-			if walk(s) {
-				return true
-			}
-		}
-		return false
-	}
-	return walk(re)
 }

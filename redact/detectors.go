@@ -19,9 +19,9 @@ type detector struct {
 
 // detectors are the scanners a built-in rule can name.
 var detectors = map[string]*detector{
-	"assignment":   {secret: true, hit: assignmentHit, digit: -1, keywords: assignmentKeywords},
-	"url-password": {secret: true, hit: urlPasswordHit, digit: -1, keywords: []string{"://"}},
-	"pem":          {secret: true, hit: pemHit, digit: -1, keywords: []string{"-----BEGIN"}},
+	"assignment":   {hit: assignmentHit, digit: -1, keywords: assignmentKeywords},
+	"url-password": {hit: urlPasswordHit, digit: -1, keywords: []string{"://"}},
+	"pem":          {hit: pemHit, digit: -1, keywords: []string{"-----BEGIN"}},
 	"home-dir": {hit: homeHit, digit: -1, dynamic: homeKeywords, active: func(e *Engine) string {
 		if len(e.homes) == 0 {
 			return "no home directory configured"

@@ -236,3 +236,27 @@ func TestLaterPassOffsets(t *testing.T) {
 		}
 	}
 }
+
+func TestConcurrentUse(t *testing.T) {
+	e := newTestEngine(t, testConfig())
+	inputs := propertyInputs(t)
+	want := make([]string, len(inputs))
+	for i, in := range inputs {
+		want[i], _ = e.Text(ScopeField, in)
+	}
+	done := make(chan struct{})
+	for g := 0; g < 4; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i, in := range inputs {
+				if got, _ := e.Text(ScopeField, in); got != want[i] {
+					t.Errorf("concurrent Text(%q) = %q, want %q", in, got, want[i])
+					return
+				}
+			}
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		<-done
+	}
+}

@@ -3,6 +3,7 @@ package redact
 import (
 	"os"
 	"path/filepath"
+	"regexp/syntax"
 	"strings"
 	"testing"
 )
@@ -212,4 +213,30 @@ func TestRulesHidePersonalTerms(t *testing.T) {
 			}
 		}
 	}
+}
+
+// unbounded reports whether src has a repetition without an upper bound.
+func unbounded(src string) bool {
+	re, err := syntax.Parse(src, syntax.Perl)
+	if err != nil {
+		return false
+	}
+	var walk func(*syntax.Regexp) bool
+	walk = func(re *syntax.Regexp) bool {
+		switch re.Op {
+		case syntax.OpStar, syntax.OpPlus:
+			return true
+		case syntax.OpRepeat:
+			if re.Max < 0 {
+				return true
+			}
+		}
+		for _, s := range re.Sub {
+			if walk(s) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(re)
 }

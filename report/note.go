@@ -91,6 +91,7 @@ func Render(a *Attribution, o NoteOptions) (note string, ok bool) {
 		total.Output += t.Output
 		total.CacheRead += t.CacheRead
 		total.CacheWrite += t.CacheWrite
+		total.Reasoning += t.Reasoning
 		total.Total += t.Total
 		if t.Priced {
 			cost += t.Cost
@@ -143,7 +144,7 @@ func Render(a *Attribution, o NoteOptions) (note string, ok bool) {
 	}
 	fmt.Fprintf(&b, "| **Total** | %d | %d | %s |\n", a.Added, a.AI, percent(a.AI, a.Added))
 	// Machine-readable record.
-	trace, _ := json.MarshalIndent(agentTrace(a, o, total, cost, priced), "", "  ")
+	trace, _ := json.Marshal(agentTrace(a, o, total, cost, priced))
 	fmt.Fprintf(&b, "\n<details><summary>Agent Trace record</summary>\n\n```json\n%s\n```\n\n</details>\n", trace)
 	b.WriteString(noteEnd + "\n")
 	return b.String(), true
