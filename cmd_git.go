@@ -88,9 +88,14 @@ func (e *env) hookEnv(repo *gitlog.Repo) (*hooks.Env, func(), error) {
 // spawnWorker starts "aitrail hook worker" detached from the hook: its own
 // session, no stdio, so that git does not wait for it.
 func (e *env) spawnWorker(dir string) error {
-	exe, err := os.Executable()
-	if err != nil {
-		return err
+	// Run the binary the hook ran, by the name it was run with.
+	exe := os.Args[0]
+	if !strings.ContainsRune(exe, os.PathSeparator) {
+		p, err := exec.LookPath(exe)
+		if err != nil {
+			return fmt.Errorf("find %s to start a worker: %w", exe, err)
+		}
+		exe = p
 	}
 	args := []string{"hook", "worker"}
 	if e.dbFlag != "" {
