@@ -115,7 +115,7 @@ func (e *env) spawnWorker(dir string) error {
 
 func installCommand() command {
 	return command{
-		name: "install", args: "[--chain] [--sync-notes]",
+		name: "install", args: "[--chain] [--sync-notes] [--trailer]",
 		summary: "install the git hooks that annotate every commit",
 		long: `Installs pre-commit (ingest new agent logs), post-commit (write the commit's
 transparency note) and post-rewrite (carry notes through amend and rebase)
@@ -134,6 +134,7 @@ The hooks never fail a commit, and AITRAIL=0 disables them.`,
 			var o hooks.InstallOptions
 			fs.BoolVar(&o.Chain, "chain", false, "keep existing hooks and run them before aitrail's")
 			fs.BoolVar(&o.SyncNotes, "sync-notes", false, "also install pre-push, which shares notes with the remote")
+			fs.BoolVar(&o.Trailer, "trailer", false, "also install prepare-commit-msg, which adds an Assisted-by: trailer to commits with AI-written lines")
 			return func(args []string) error {
 				if len(args) > 0 {
 					return usagef("install takes no arguments")
@@ -223,6 +224,8 @@ stderr and the exit status is 0, so a commit is never blocked.
   post-commit    annotate HEAD, and commits made without the hooks
   post-rewrite   re-annotate amended or rebased commits (reads "old new" lines)
   pre-push       share notes with the remote (installed with --sync-notes)
+  prepare-commit-msg
+                 add Assisted-by: trailers (installed with --trailer)
   worker         finish queued work (started detached when a hook runs out of time)`,
 		flags: func(e *env, fs *pflag.FlagSet) func([]string) error {
 			return func(args []string) error {
@@ -291,7 +294,7 @@ func (e *env) hook(name string, args []string) error {
 	case "worker":
 		return h.Work(e.ctx)
 	case "prepare-commit-msg":
-		return nil
+		return h.PrepareCommitMsg(e.ctx, args)
 	}
 	return fmt.Errorf("unknown hook %q", name)
 }

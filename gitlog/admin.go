@@ -110,3 +110,20 @@ func (r *Repo) SyncNotes(remote, ref string, tries int) error {
 	}
 	return fmt.Errorf("push notes to %s: %w", remote, last)
 }
+
+// AddTrailers adds trailers ("Key: value") to the commit message in file,
+// as `git interpret-trailers --in-place` does, skipping any the message
+// already has.
+func (r *Repo) AddTrailers(file string, trailers []string) error {
+	if len(trailers) == 0 {
+		return nil
+	}
+	args := []string{"interpret-trailers", "--in-place", "--if-exists", "addIfDifferent"}
+	for _, t := range trailers {
+		args = append(args, "--trailer", t)
+	}
+	if _, err := r.git(nil, append(args, file)...); err != nil {
+		return fmt.Errorf("add trailers: %w", err)
+	}
+	return nil
+}

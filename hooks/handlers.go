@@ -267,6 +267,39 @@ func (e *Env) PostRewrite(ctx context.Context, kind string, input io.Reader) err
 	return err
 }
 
+// PrepareCommitMsg adds an Assisted-by trailer per agent whose lines are
+// staged, to the message file git gives (args: file [source [sha]]). Merges,
+// squashes, amends and sequencer steps are left alone.
+func (e *Env) PrepareCommitMsg(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("prepare-commit-msg: no message file")
+	}
+	if len(args) > 1 && args[1] != "message" && args[1] != "template" {
+		return nil
+	}
+	if e.Repo.Sequencer().Op != "" {
+		return nil
+	}
+	ictx, cancel := context.WithTimeout(ctx, e.budget())
+	err := e.Ingest(ictx)
+	cancel()
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	a, err := report.CorrelateStaged(ctx, e.DB, e.Repo, e.now(), e.Correlate)
+	if err != nil {
+		return err
+	}
+	if a.AI == 0 {
+		return nil
+	}
+	var trailers []string
+	for _, s := range a.Sessions {
+		trailers = append(trailers, "Assisted-by: "+report.AgentLabel(s))
+	}
+	return e.Repo.AddTrailers(args[0], trailers)
+}
+
 // defer_ queues work and starts a detached worker for it.
 func (e *Env) defer_(ctx context.Context, kind, arg string) error {
 	if err := e.DB.Enqueue(ctx, e.RepoKey, kind, arg); err != nil {

@@ -79,37 +79,113 @@ func sessionKey(agent, id string) string { return agent + "\x00" + id }
 
 // Correlate finds what agents contributed to commit in repo.
 func Correlate(ctx context.Context, db *store.DB, repo *gitlog.Repo, commit gitlog.Hash, opt Options) (*Attribution, error) {
+	opt = opt.withDefaults()
+	c, err := repo.Commit(commit)
+	if err != nil {
+		return nil, err
+	}
+	w := window{to: c.Committer.When.Add(opt.Skew), from: c.Committer.When.Add(-opt.Lookback)}
+	var parent gitlog.Hash
+	if len(c.Parents) > 0 {
+		parent = c.Parents[0]
+		p, err := repo.Commit(parent)
+		if err != nil {
+			return nil, err
+		}
+		w.start = p.Committer.When
+		w.from = w.start.Add(-opt.Lookback)
+	}
+	diffs, err := repo.Diff(parent, commit)
+	if err != nil {
+		return nil, fmt.Errorf("diff %s: %w", commit, err)
+	}
+	// A merge commit's own lines are those new to every parent: what the
+	// merge resolved, not what the merged branches brought (their commits
+	// carry their own notes).
+	for _, other := range c.Parents[min(1, len(c.Parents)):] {
+		od, err := repo.Diff(other, commit)
+		if err != nil {
+			return nil, fmt.Errorf("diff %s: %w", commit, err)
+		}
+		diffs = intersect(diffs, od)
+	}
+	a, err := attribute(ctx, db, repo, diffs, w, opt)
+	if err != nil {
+		return nil, err
+	}
+	a.Commit, a.Parent = c, parent
+	return a, nil
+}
+
+// CorrelateStaged finds what agents contributed to the staged changes, for
+// a commit about to be made at now.
+func CorrelateStaged(ctx context.Context, db *store.DB, repo *gitlog.Repo, now time.Time, opt Options) (*Attribution, error) {
+	opt = opt.withDefaults()
+	w := window{to: now.Add(opt.Skew), from: now.Add(-opt.Lookback)}
+	if head, err := repo.Head(); err == nil {
+		p, err := repo.Commit(head)
+		if err != nil {
+			return nil, err
+		}
+		w.start = p.Committer.When
+		w.from = w.start.Add(-opt.Lookback)
+	}
+	diffs, err := repo.StagedDiff()
+	if err != nil {
+		return nil, fmt.Errorf("staged diff: %w", err)
+	}
+	return attribute(ctx, db, repo, diffs, w, opt)
+}
+
+func (opt Options) withDefaults() Options {
 	if opt.Lookback <= 0 {
 		opt.Lookback = 7 * 24 * time.Hour
 	}
 	if opt.Skew <= 0 {
 		opt.Skew = 2 * time.Second
 	}
-	red := opt.Redact
-	if red == nil {
-		red = func(s string) string { return s }
+	if opt.Redact == nil {
+		opt.Redact = func(s string) string { return s }
 	}
-	c, err := repo.Commit(commit)
-	if err != nil {
-		return nil, err
-	}
-	a := &Attribution{Commit: c}
-	to := c.Committer.When.Add(opt.Skew)
-	from := c.Committer.When.Add(-opt.Lookback)
-	windowStart := time.Time{}
-	if len(c.Parents) > 0 {
-		a.Parent = c.Parents[0]
-		p, err := repo.Commit(a.Parent)
-		if err != nil {
-			return nil, err
+	return opt
+}
+
+// window is when the edits of a change may have been made: from..to, with
+// edits before start counting only when their lines appear in the change.
+type window struct {
+	start, from, to time.Time
+}
+
+// intersect keeps the added lines of a that b adds too (same file and
+// line number).
+func intersect(a, b []gitlog.FileDiff) []gitlog.FileDiff {
+	added := map[string]map[int]bool{}
+	for _, d := range b {
+		m := map[int]bool{}
+		for _, l := range d.Added {
+			m[l.No] = true
 		}
-		windowStart = p.Committer.When
-		from = windowStart.Add(-opt.Lookback)
+		added[d.Path] = m
 	}
-	diffs, err := repo.Diff(a.Parent, commit)
-	if err != nil {
-		return nil, fmt.Errorf("diff %s: %w", commit, err)
+	var out []gitlog.FileDiff
+	for _, d := range a {
+		var keep []gitlog.Line
+		for _, l := range d.Added {
+			if added[d.Path][l.No] {
+				keep = append(keep, l)
+			}
+		}
+		d.Added = keep
+		out = append(out, d)
 	}
+	return out
+}
+
+// attribute weighs the edits made in a window against a change's diffs.
+func attribute(ctx context.Context, db *store.DB, repo *gitlog.Repo, diffs []gitlog.FileDiff, w window, opt Options) (*Attribution, error) {
+	a := &Attribution{}
+	red := opt.Redact
+	windowStart, from, to := w.start, w.from, w.to
 	roots, err := worktreeRoots(repo)
 	if err != nil {
 		return nil, err

@@ -45,6 +45,19 @@ func agentName(a string) string {
 	return a
 }
 
+// AgentLabel names a session's agent for people: "Codex CLI 0.77.0
+// (gpt-5.1-codex)".
+func AgentLabel(s Session) string {
+	name := agentName(s.Agent)
+	if s.Version != "" {
+		name += " " + s.Version
+	}
+	if len(s.Models) > 0 {
+		name += " (" + strings.Join(s.Models, ", ") + ")"
+	}
+	return name
+}
+
 // Render writes the note for an attribution. ok is false when the commit
 // gets no note (no AI involvement and no NoAI text).
 func Render(a *Attribution, o NoteOptions) (note string, ok bool) {
@@ -67,14 +80,7 @@ func Render(a *Attribution, o NoteOptions) (note string, ok bool) {
 	// Summary.
 	var agents []string
 	for _, s := range a.Sessions {
-		name := agentName(s.Agent)
-		if s.Version != "" {
-			name += " " + s.Version
-		}
-		if len(s.Models) > 0 {
-			name += " (" + strings.Join(s.Models, ", ") + ")"
-		}
-		if !contains(agents, name) {
+		if name := AgentLabel(s); !contains(agents, name) {
 			agents = append(agents, name)
 		}
 	}
@@ -131,7 +137,10 @@ func Render(a *Attribution, o NoteOptions) (note string, ok bool) {
 		}
 	}
 	// Files.
-	b.WriteString("\n### Files\n\n| File | Added lines | By AI | Share |\n|---|---:|---:|---:|\n")
+	if !strings.HasSuffix(b.String(), "\n\n") {
+		b.WriteString("\n")
+	}
+	b.WriteString("### Files\n\n| File | Added lines | By AI | Share |\n|---|---:|---:|---:|\n")
 	for _, f := range a.Files {
 		if f.Added == 0 && f.AI == 0 && len(f.Prompts) == 0 {
 			continue
