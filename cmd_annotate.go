@@ -95,6 +95,8 @@ notes instead of writing them.`,
 					switch {
 					case *dry && r.Note != "":
 						fmt.Fprintf(e.stdout, "commit %s\n%s\n", r.SHA, r.Note)
+					case r.Wrote && r.Prompts == 0 && r.AI == 0:
+						fmt.Fprintf(e.stdout, "%s  no AI involvement found: wrote the configured note\n", r.SHA[:10])
 					case r.Wrote:
 						fmt.Fprintf(e.stdout, "%s  annotated: %d prompts, %d of %d added lines by AI\n", r.SHA[:10], r.Prompts, r.AI, r.Added)
 					default:
