@@ -115,13 +115,15 @@ func (e *env) spawnWorker(dir string) error {
 
 func installCommand() command {
 	return command{
-		name: "install", args: "[--chain] [--sync-notes] [--trailer]",
+		name: "install", args: "[--chain] [--sync-notes] [--trailer] [--files]",
 		summary: "install the git hooks that annotate every commit",
 		long: `Installs pre-commit (ingest new agent logs), post-commit (write the commit's
 transparency note) and post-rewrite (carry notes through amend and rebase)
 into the repository's effective hooks directory (core.hooksPath honoured), and
 configures notes.rewriteRef and notes.displayRef so that git keeps the notes
-on rewritten commits and 'git log' shows them.
+on rewritten commits and 'git log' shows them. With git 2.54 or newer, the
+hooks are config-based (hook.aitrail-<hook>.event/command in .git/config),
+which coexist with any other hook; --files writes hook files instead.
 
 A hook that aitrail did not write is never overwritten: install refuses and
 names it, unless --chain is given, which keeps it as <hook>.pre-aitrail and
@@ -134,6 +136,7 @@ The hooks never fail a commit, and AITRAIL=0 disables them.`,
 			var o hooks.InstallOptions
 			fs.BoolVar(&o.Chain, "chain", false, "keep existing hooks and run them before aitrail's")
 			fs.BoolVar(&o.SyncNotes, "sync-notes", false, "also install pre-push, which shares notes with the remote")
+			fs.BoolVar(&o.Files, "files", false, "write hook files even where git (2.54+) runs hooks from config")
 			fs.BoolVar(&o.Trailer, "trailer", false, "also install prepare-commit-msg, which adds an Assisted-by: trailer to commits with AI-written lines")
 			return func(args []string) error {
 				if len(args) > 0 {

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -76,8 +79,25 @@ func TestScripts(t *testing.T) {
 			switch cond {
 			case "shared":
 				return haveShared, nil
+			case "git254":
+				return gitAtLeast(2, 54), nil
 			}
 			return false, nil
 		},
 	})
+}
+
+// gitAtLeast reports whether the git CLI is at least major.minor.
+func gitAtLeast(major, minor int) bool {
+	out, err := exec.Command("git", "version").Output()
+	if err != nil {
+		return false
+	}
+	var maj, min int
+	f := strings.Fields(string(out))
+	if len(f) < 3 {
+		return false
+	}
+	fmt.Sscanf(f[2], "%d.%d", &maj, &min)
+	return maj > major || maj == major && min >= minor
 }

@@ -127,3 +127,44 @@ func (r *Repo) AddTrailers(file string, trailers []string) error {
 	}
 	return nil
 }
+
+// SetConfig sets a key in the repository's local config, replacing every
+// value it had.
+func (r *Repo) SetConfig(key, value string) error {
+	if _, err := r.git(nil, "config", "--local", "--replace-all", key, value); err != nil {
+		return fmt.Errorf("set config %s: %w", key, err)
+	}
+	return nil
+}
+
+// RemoveConfigSection removes a section (such as "hook.aitrail-post-commit")
+// from the local config; a missing section is not an error.
+func (r *Repo) RemoveConfigSection(name string) error {
+	_, err := r.git(nil, "config", "--local", "--remove-section", name)
+	var ee *exec.ExitError
+	if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 128 && strings.Contains(err.Error(), "no such section")) {
+		return fmt.Errorf("remove config section %s: %w", name, err)
+	}
+	return nil
+}
+
+// GitVersion returns the major and minor version of the git CLI.
+func (r *Repo) GitVersion() (major, minor int, err error) {
+	out, err := r.git(nil, "version")
+	if err != nil {
+		return 0, 0, err
+	}
+	return parseGitVersion(string(out))
+}
+
+// parseGitVersion reads "git version 2.39.5" (and vendor suffixes).
+func parseGitVersion(s string) (major, minor int, err error) {
+	f := strings.Fields(s)
+	if len(f) < 3 {
+		return 0, 0, fmt.Errorf("unexpected git version %q", s)
+	}
+	if _, err := fmt.Sscanf(f[2], "%d.%d", &major, &minor); err != nil {
+		return 0, 0, fmt.Errorf("unexpected git version %q", s)
+	}
+	return major, minor, nil
+}

@@ -35,6 +35,23 @@ type InstallOptions struct {
 	SyncNotes bool   // also install pre-push, which syncs notes with the remote
 	Trailer   bool   // also install prepare-commit-msg, which adds an Assisted-by trailer
 	Ref       string // the notes ref (default NotesRef)
+	// Files writes hook files even where git supports config-based hooks.
+	Files bool
+}
+
+// configHooks reports whether git runs hooks from config (git ≥ 2.54).
+func configHooks(repo *gitlog.Repo) bool {
+	major, minor, err := repo.GitVersion()
+	return err == nil && (major > 2 || major == 2 && minor >= 54)
+}
+
+// configSection is the config section of aitrail's config-based hook.
+func configSection(hook string) string { return "hook.aitrail-" + hook }
+
+// ConfigCommand is the command of aitrail's config-based hook: git appends
+// the hook's arguments; it never fails, as the scripts do.
+func ConfigCommand(hook string) string {
+	return fmt.Sprintf(`sh -c '[ "${AITRAIL:-1}" = 0 ] && exit 0; if command -v aitrail >/dev/null 2>&1; then aitrail hook %s "$@" || true; else echo "aitrail: aitrail is not in PATH, %s skipped (install it, or set AITRAIL=0)" >&2; fi; exit 0' aitrail-%s`, hook, hook, hook)
 }
 
 // Hooks returns the hooks the options install.
@@ -132,6 +149,19 @@ func Install(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 			rep.Written = append(rep.Written, path)
 		}
 		rep.Notes = append(rep.Notes, "husky owns the hooks (core.hooksPath="+dir+"): aitrail's lines were added to the files in "+husky+"; commit them so the team gets them, or keep them local")
+	} else if !o.Files && configHooks(repo) {
+		// git runs several hooks per event from config: nothing to chain,
+		// no file of anyone else's to touch.
+		for _, h := range o.Hooks() {
+			sec := configSection(h)
+			if err := repo.SetConfig(sec+".event", h); err != nil {
+				return nil, err
+			}
+			if err := repo.SetConfig(sec+".command", ConfigCommand(h)); err != nil {
+				return nil, err
+			}
+			rep.Config = append(rep.Config, sec+" (config-based hook for "+h+")")
+		}
 	} else {
 		if _, err := os.Stat(filepath.Join(root, "lefthook.yml")); err == nil {
 			rep.Notes = append(rep.Notes, "lefthook.yml found: lefthook regenerates its hooks; add aitrail to lefthook.yml instead:\n"+lefthookSnippet(o.Hooks()))
@@ -188,7 +218,7 @@ func Install(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 	if err != nil {
 		return rep, err
 	}
-	rep.Config = changes
+	rep.Config = append(rep.Config, changes...)
 	return rep, nil
 }
 
@@ -255,6 +285,15 @@ func Uninstall(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 			rep.Restored = append(rep.Restored, path)
 		}
 	}
+	for _, h := range all {
+		sec := configSection(h)
+		if vals, err := repo.ConfigAll(sec + ".command"); err == nil && len(vals) > 0 {
+			if err := repo.RemoveConfigSection(sec); err != nil {
+				return nil, err
+			}
+			rep.Config = append(rep.Config, "removed "+sec)
+		}
+	}
 	for _, key := range []string{"notes.displayRef"} {
 		vals, err := repo.ConfigAll(key)
 		if err == nil && contains(vals, o.Ref) {
@@ -271,7 +310,7 @@ func Uninstall(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 type HookState struct {
 	Name    string `json:"name"`
 	Path    string `json:"path"`
-	State   string `json:"state"` // "installed", "outdated", "foreign", "missing", "husky"
+	State   string `json:"state"` // "installed", "outdated", "foreign", "missing", "husky", "config"
 	Chained bool   `json:"chained"`
 }
 
@@ -285,6 +324,11 @@ func Inspect(repo *gitlog.Repo) ([]HookState, error) {
 	var out []HookState
 	for _, h := range (InstallOptions{SyncNotes: true, Trailer: true}).Hooks() {
 		st := HookState{Name: h, Path: filepath.Join(dir, h), State: "missing"}
+		if vals, err := repo.ConfigAll(configSection(h) + ".command"); err == nil && len(vals) > 0 {
+			st.State, st.Path = "config", configSection(h)
+			out = append(out, st)
+			continue
+		}
 		if husky != "" {
 			st.Path = filepath.Join(husky, h)
 			if b, err := os.ReadFile(st.Path); err == nil && isOurs(b) {

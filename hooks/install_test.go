@@ -1,0 +1,110 @@
+package hooks
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// fakeAitrail puts an "aitrail" on PATH that records its arguments and
+// stdin, and returns the record file.
+func fakeAitrail(t *testing.T, dir string, status int) string {
+	t.Helper()
+	bin := filepath.Join(dir, "bin")
+	os.MkdirAll(bin, 0o755)
+	rec := filepath.Join(dir, "record")
+	script := "#!/bin/sh\necho \"args: $*\" >> " + rec + "\ncat >> " + rec + "\nexit " + string(rune('0'+status)) + "\n"
+	if err := os.WriteFile(filepath.Join(bin, "aitrail"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+func runSh(t *testing.T, dir, path string, env []string, stdin string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command("/bin/sh", append([]string{"-c", path + ` "$@"`, "sh"}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return string(out), code
+}
+
+func TestScriptChainsAndNeverFails(t *testing.T) {
+	dir := t.TempDir()
+	rec := fakeAitrail(t, dir, 1) // aitrail itself failing must not matter
+	hook := filepath.Join(dir, "post-rewrite")
+	os.WriteFile(hook, []byte(Script("post-rewrite")), 0o755)
+	foreignOut := filepath.Join(dir, "foreign")
+	os.WriteFile(hook+chainSuffix, []byte("#!/bin/sh\necho \"foreign $*\" > "+foreignOut+"\ncat >> "+foreignOut+"\nexit 3\n"), 0o755)
+	path := "PATH=" + filepath.Join(dir, "bin") + ":/usr/bin:/bin"
+
+	out, code := runSh(t, dir, hook, []string{path}, "old1 new1\n", "amend")
+	if code != 3 {
+		t.Errorf("exit status = %d, want the foreign hook's 3 (output %q)", code, out)
+	}
+	got, _ := os.ReadFile(rec)
+	if want := "args: hook post-rewrite amend\nold1 new1\n"; string(got) != want {
+		t.Errorf("aitrail got %q, want %q", got, want)
+	}
+	foreign, _ := os.ReadFile(foreignOut)
+	if want := "foreign amend\nold1 new1\n"; string(foreign) != want {
+		t.Errorf("foreign hook got %q, want %q (same arguments and stdin)", foreign, want)
+	}
+
+	// AITRAIL=0 skips aitrail but not the foreign hook.
+	os.Remove(rec)
+	_, code = runSh(t, dir, hook, []string{path, "AITRAIL=0"}, "x y\n", "rebase")
+	if _, err := os.Stat(rec); err == nil || code != 3 {
+		t.Errorf("AITRAIL=0: aitrail ran or status %d changed", code)
+	}
+
+	// Without aitrail in PATH: a message, and the foreign status.
+	out, code = runSh(t, dir, hook, []string{"PATH=/usr/bin:/bin"}, "", "amend")
+	if code != 3 || !strings.Contains(out, "'aitrail' is not in PATH, post-rewrite skipped") {
+		t.Errorf("no aitrail: status %d, output %q", code, out)
+	}
+}
+
+func TestConfigCommandNeverFails(t *testing.T) {
+	dir := t.TempDir()
+	rec := fakeAitrail(t, dir, 2)
+	path := "PATH=" + filepath.Join(dir, "bin") + ":/usr/bin:/bin"
+	// git runs a config-based hook's command with the hook's arguments
+	// appended, through the shell.
+	cmd := ConfigCommand("pre-commit")
+	if out, code := runSh(t, dir, cmd, []string{path}, ""); code != 0 {
+		t.Errorf("status %d (%s), want 0 although aitrail failed", code, out)
+	}
+	if got, _ := os.ReadFile(rec); !strings.HasPrefix(string(got), "args: hook pre-commit") {
+		t.Errorf("aitrail got %q", got)
+	}
+	if out, code := runSh(t, dir, cmd, []string{"PATH=/usr/bin:/bin"}, ""); code != 0 || !strings.Contains(out, "not in PATH") {
+		t.Errorf("no aitrail: status %d, output %q", code, out)
+	}
+	os.Remove(rec)
+	if _, code := runSh(t, dir, cmd, []string{path, "AITRAIL=0"}, ""); code != 0 {
+		t.Errorf("AITRAIL=0: status %d", code)
+	}
+	if _, err := os.Stat(rec); err == nil {
+		t.Error("AITRAIL=0: aitrail ran")
+	}
+}
+
+func TestLefthookAndPreCommitSnippets(t *testing.T) {
+	s := lefthookSnippet([]string{"post-commit", "post-rewrite"})
+	if !strings.Contains(s, "post-rewrite:\n  jobs:\n    - name: aitrail\n      run: aitrail hook post-rewrite {0}\n      use_stdin: true") {
+		t.Errorf("lefthook snippet:\n%s", s)
+	}
+	if p := preCommitSnippet(); !strings.Contains(p, "stages: [post-commit]") || !strings.Contains(p, "pass_filenames: false") {
+		t.Errorf("pre-commit snippet:\n%s", p)
+	}
+}
