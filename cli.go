@@ -75,6 +75,9 @@ func commands() []command {
 		noteCommand(),
 		syncNotesCommand(),
 		hookCommand(),
+		rulesCommand(),
+		redactCommand(),
+		scanCommand(),
 		demoCommand(),
 		versionCommand(),
 	}

@@ -45,15 +45,21 @@ that shaped them and writes their notes (refs/notes/aitrail). Without an
 argument, annotates the recent commits that have no record yet (commits made
 with --no-verify, by tools that bypass hooks, or before 'aitrail install').
 With REV or A..B, (re-)annotates exactly those commits. --dry-run prints the
-notes instead of writing them.`,
+notes instead of writing them. --rewrite re-renders the notes of the
+commits whose prompts a manual redaction ('aitrail redact add') changed
+after their note was written.`,
 		flags: func(e *env, fs *pflag.FlagSet) func([]string) error {
 			dry := fs.Bool("dry-run", false, "print the notes, write nothing")
 			limit := fs.Int("limit", 50, "at most this many commits")
 			noIngest := fs.Bool("no-ingest", false, "do not read new agent logs first")
 			asJSON := fs.Bool("json", false, "print the results as JSON")
+			rewrite := fs.Bool("rewrite", false, "re-render the notes of commits whose prompts manual redactions changed")
 			return func(args []string) error {
 				if len(args) > 1 {
 					return usagef("annotate takes at most one REV or REV-RANGE")
+				}
+				if *rewrite && len(args) > 0 {
+					return usagef("--rewrite takes no REV: it finds the commits whose notes need it")
 				}
 				repo, err := openRepo()
 				if err != nil {
@@ -70,7 +76,12 @@ notes instead of writing them.`,
 					}
 				}
 				var shas []gitlog.Hash
-				if len(args) == 0 {
+				if *rewrite {
+					if shas, err = e.commitsToRerender(h); err == nil && len(shas) == 0 && !*asJSON {
+						fmt.Fprintln(e.stdout, "no note to re-render: no manual redaction changed the prompts of an annotated commit since its note was written")
+						return nil
+					}
+				} else if len(args) == 0 {
 					shas, err = h.Missing(e.ctx, *limit)
 				} else {
 					shas, err = resolveRange(repo, args[0], *limit)

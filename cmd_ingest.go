@@ -75,21 +75,44 @@ func (e *env) logFiles() ([]ingest.File, error) {
 	return ingest.Discover(ingest.Agents(), srcs, e.getenv, e.home)
 }
 
-// engine builds the redaction engine: the built-in pack with the config's
-// policies, the user's rule files, then the repository's.
-func (e *env) engine(db *store.DB) (*redact.Engine, error) {
+// ruleFile is a rule file the engine reads, whether it exists or not.
+type ruleFile struct {
+	path   string
+	origin redact.Origin
+}
+
+// ruleFiles lists the rule files in the order they apply: the user's, the
+// one the config names, then the repository's.
+func (e *env) ruleFiles() ([]ruleFile, error) {
 	f, err := e.config()
 	if err != nil {
 		return nil, err
 	}
+	files := []ruleFile{{filepath.Join(e.cfgEnv().ConfigDir(), "redactions.yml"), redact.OriginUser}}
+	if f.Redaction.Rules != "" {
+		files = append(files, ruleFile{e.cfgEnv().Expand(f.Redaction.Rules), redact.OriginUser})
+	}
+	if root := repoRootOf("."); root != "" {
+		files = append(files, ruleFile{filepath.Join(root, ".aitrail", "redactions.yml"), redact.OriginRepo})
+	}
+	return files, nil
+}
+
+// redactPolicy returns the engine's configuration without rules: the
+// config's policies, the user's home and name, and the database's key.
+func (e *env) redactPolicy(db *store.DB) (redact.Config, error) {
 	cfg := redact.DefaultConfig()
+	f, err := e.config()
+	if err != nil {
+		return cfg, err
+	}
 	cfg.Home = e.home
 	if u, err := user.Current(); err == nil {
 		cfg.Username = u.Username
 	}
 	if db != nil {
 		if cfg.Key, err = db.Secret(e.ctx); err != nil {
-			return nil, err
+			return cfg, err
 		}
 	}
 	p := f.Redaction
@@ -105,26 +128,49 @@ func (e *env) engine(db *store.DB) (*redact.Engine, error) {
 	setBool(&cfg.Phones, p.Phones)
 	setBool(&cfg.Cards, p.Cards)
 	setBool(&cfg.IBANs, p.IBANs)
-	type ruleFile struct {
-		path   string
-		origin redact.Origin
+	return cfg, nil
+}
+
+// redactConfig builds the engine's configuration: the built-in pack with
+// the config's policies, and the rules of the existing rule files (skip
+// names a file whose rules are left out).
+func (e *env) redactConfig(db *store.DB, skip string) (redact.Config, error) {
+	cfg, err := e.redactPolicy(db)
+	if err != nil {
+		return cfg, err
 	}
-	files := []ruleFile{{filepath.Join(e.cfgEnv().ConfigDir(), "redactions.yml"), redact.OriginUser}}
-	if p.Rules != "" {
-		files = append(files, ruleFile{e.cfgEnv().Expand(p.Rules), redact.OriginUser})
-	}
-	if root := repoRootOf("."); root != "" {
-		files = append(files, ruleFile{filepath.Join(root, ".aitrail", "redactions.yml"), redact.OriginRepo})
+	files, err := e.ruleFiles()
+	if err != nil {
+		return cfg, err
 	}
 	for _, rf := range files {
+		if rf.path == skip {
+			continue
+		}
 		if _, err := os.Stat(rf.path); errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		rules, err := redact.LoadRules(rf.path, rf.origin)
 		if err != nil {
-			return nil, err
+			return cfg, err
 		}
 		cfg.Rules = append(cfg.Rules, rules...)
+	}
+	return cfg, nil
+}
+
+// engine builds the redaction engine: the built-in pack with the config's
+// policies, the user's rule files, then the repository's, and with a
+// database the active manual redactions.
+func (e *env) engine(db *store.DB) (*redact.Engine, error) {
+	cfg, err := e.redactConfig(db, "")
+	if err != nil {
+		return nil, err
+	}
+	if db != nil {
+		if cfg.Manual, err = e.manualRedactions(db); err != nil {
+			return nil, err
+		}
 	}
 	return redact.New(cfg)
 }

@@ -60,6 +60,7 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"noleak": noleak,
 			// expand SRC DST copies SRC to DST (creating directories),
 			// replacing ${VAR} with the script's environment: agent logs
 			// name absolute paths that exist only when the script runs.

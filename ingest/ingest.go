@@ -26,6 +26,27 @@ type Redactor interface {
 	JSON(raw []byte) ([]byte, []redact.Finding)
 }
 
+// locator is implemented by redactors that apply manual redactions scoped
+// to a session, a prompt or a field (*redact.Engine): they need to know
+// where each text is stored.
+type locator interface {
+	NeedsLocation() bool
+	TextAt(scope redact.Scope, loc redact.Location, s string) (string, []redact.Finding)
+	JSONAt(loc redact.Location, raw []byte) ([]byte, []redact.Finding)
+}
+
+// manualTracker is implemented by redactors that hold manual redactions
+// (*redact.Engine): the largest id among them tells whether the database
+// got a new one since the redactor was built.
+type manualTracker interface {
+	LastManual() int64
+}
+
+// ErrRedactionsChanged is returned when a manual redaction was added while
+// the run was going on: the rows it would write would miss it. The batch in
+// progress is rolled back; running again (with a new redactor) goes on.
+var ErrRedactionsChanged = errors.New("manual redactions changed while ingesting: run again to ingest the rest with them")
+
 // Options tune a run.
 type Options struct {
 	// Rebuild re-reads every file from the start, replacing what was read
@@ -90,11 +111,16 @@ func Run(ctx context.Context, db *store.DB, red Redactor, files []File, opt Opti
 		if err != nil {
 			return
 		}
-		delta := func(t string) int { return int(after[t] - before[t]) }
+		// A file read again from the start (truncated, rewritten, --rebuild)
+		// may hold fewer rows than before: nothing new, not a negative count.
+		delta := func(t string) int { return int(max(after[t]-before[t], 0)) }
 		sum.Prompts, sum.Messages, sum.ToolCalls = delta("prompts"), delta("messages"), delta("tool_calls")
 		sum.Edits, sum.Usage = delta("file_edits"), delta("token_usage")
 	}()
 	r := &run{db: db, red: red, opt: opt, sum: sum, roots: map[string]string{}}
+	if l, ok := red.(locator); ok && l.NeedsLocation() {
+		r.loc, r.calls = l, map[[3]string]string{}
+	}
 	type todo struct {
 		f  File
 		fi os.FileInfo
@@ -139,7 +165,9 @@ type run struct {
 	sum   *Summary
 	done  int64
 	total int64
-	roots map[string]string // directory → repository root ("" when none)
+	roots map[string]string    // directory → repository root ("" when none)
+	loc   locator              // set when scoped manual redactions apply
+	calls map[[3]string]string // (agent, session, call id) → prompt key, for tool results
 }
 
 func (r *run) warn(msg string) {
@@ -158,6 +186,13 @@ func (r *run) sourceKey(path string) string {
 // file ingests one file in batches until its end.
 func (r *run) file(ctx context.Context, f File) error {
 	key := r.sourceKey(f.Path)
+	clear(r.calls) // tool calls and their results share a file; the database knows older ones
+	read := r.sum.Bytes
+	defer func() {
+		if r.sum.Bytes > read {
+			r.sum.FilesRead++ // once per file, however many batches
+		}
+	}()
 	first := true
 	for {
 		more, err := r.batch(ctx, f, key, first)
@@ -179,6 +214,15 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 		return false, err
 	}
 	defer b.Rollback()
+	if mt, ok := r.red.(manualTracker); ok {
+		last, err := b.LastManual()
+		if err != nil {
+			return false, err
+		}
+		if last != mt.LastManual() {
+			return false, ErrRedactionsChanged
+		}
+	}
 	src, err := b.Source(f.Agent.Name, key)
 	if err != nil {
 		return false, err
@@ -231,9 +275,6 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 		}
 	}
 	src.Agent = f.Agent.Name
-	if src.Offset > 0 || src.Line == 0 {
-		r.sum.FilesRead++
-	}
 	if _, err := fh.Seek(src.Offset, io.SeekStart); err != nil {
 		return false, err
 	}
@@ -338,7 +379,16 @@ func headHash(f *os.File, n int) (string, int, error) {
 func (r *run) line(b *store.Batch, src *store.Source, dec Decoder, path string, no int, off int64, content []byte) error {
 	r.sum.Lines++
 	red, findings := r.red.JSON(content)
-	rawID, err := b.AddRaw(src.ID, no, off, string(red))
+	stored := red
+	if r.loc != nil {
+		// The stored copy may hold any field of any session: every manual
+		// redaction applies to it. Decoding uses red, so that records take
+		// only the redactions scoped to them.
+		var more []redact.Finding
+		stored, more = r.loc.JSONAt(redact.Location{Raw: true}, red)
+		findings = append(findings, more...)
+	}
+	rawID, err := b.AddRaw(src.ID, no, off, string(stored))
 	if err != nil {
 		return err
 	}
@@ -381,9 +431,19 @@ type field struct {
 // record redacts the text fields of one record and writes it.
 func (r *run) record(b *store.Batch, src store.Source, rec store.Record) error {
 	var found []fieldFindings
+	var loc redact.Location // where the record's texts go, for scoped manual redactions
+	text := func(table string, f field) (string, []redact.Finding) {
+		if r.loc == nil {
+			return r.red.Text(f.scope, *f.text)
+		}
+		l := loc
+		l.Field = table + "." + f.name
+		return r.loc.TextAt(f.scope, l, *f.text)
+	}
+	table := ""
 	redactAll := func(fs ...field) {
 		for _, f := range fs {
-			out, fnd := r.red.Text(f.scope, *f.text)
+			out, fnd := text(table, f)
 			*f.text = out
 			if len(fnd) > 0 {
 				found = append(found, fieldFindings{f.name, fnd})
@@ -391,42 +451,45 @@ func (r *run) record(b *store.Batch, src store.Source, rec store.Record) error {
 		}
 	}
 	var session string
+	if r.loc != nil {
+		loc = r.locate(b, src.Agent, rec)
+	}
 	switch x := rec.(type) {
 	case store.Session:
-		session = x.ID
+		session, table = x.ID, "sessions"
 		redactAll(field{"title", redact.ScopeField, &x.Title}, field{"cwd", redact.ScopeField, &x.Cwd},
-			field{"git_remote", redact.ScopeField, &x.GitRemote})
+			field{"git_remote", redact.ScopeField, &x.GitRemote}, field{"git_branch", redact.ScopeField, &x.GitBranch})
 		rec = x
 	case store.Prompt:
-		session = x.Session
+		session, table = x.Session, "prompts"
 		redactAll(field{"text", redact.ScopePrompt, &x.Text}, field{"context", redact.ScopeField, &x.Context},
 			field{"cwd", redact.ScopeField, &x.Cwd})
 		rec = x
 	case store.Message:
-		session = x.Session
+		session, table = x.Session, "messages"
 		redactAll(field{"text", redact.ScopeField, &x.Text})
 		rec = x
 	case store.ToolCall:
-		session = x.Session
+		session, table = x.Session, "tool_calls"
 		redactAll(field{"input", redact.ScopeField, &x.Input})
 		rec = x
 	case store.ToolResult:
-		session = x.Session
+		session, table = x.Session, "tool_calls"
 		redactAll(field{"output", redact.ScopeField, &x.Output})
 		x.Output = capText(x.Output, r.opt.MaxOutput)
 		rec = x
 	case store.FileEdit:
-		session = x.Session
+		session, table = x.Session, "file_edits"
 		redactAll(field{"path", redact.ScopeField, &x.Path}, field{"move_path", redact.ScopeField, &x.MovePath},
 			field{"diff", redact.ScopeField, &x.Diff})
 		if root := r.repoRoot(x.Path); root != "" {
-			x.Root, _ = r.red.Text(redact.ScopeField, root)
+			x.Root, _ = text(table, field{"repo_root", redact.ScopeField, &root})
 		}
 		rec = x
 	case store.Usage:
 		session = x.Session
 	case store.Link:
-		session = x.Session
+		session, table = x.Session, "links"
 		redactAll(field{"url", redact.ScopeField, &x.URL}, field{"title", redact.ScopeField, &x.Title})
 		rec = x
 	case store.Unknown:
@@ -447,6 +510,39 @@ func (r *run) record(b *store.Batch, src store.Source, rec store.Record) error {
 	return nil
 }
 
+// locate returns where a record's texts are stored: its session and
+// prompt. A tool result names only its call, whose prompt is looked up.
+func (r *run) locate(b *store.Batch, agent string, rec store.Record) redact.Location {
+	loc := redact.Location{Agent: agent}
+	switch x := rec.(type) {
+	case store.Session:
+		loc.Session = x.ID
+	case store.Prompt:
+		loc.Session, loc.Prompt = x.Session, x.Key
+	case store.Message:
+		loc.Session, loc.Prompt = x.Session, x.Prompt
+	case store.ToolCall:
+		loc.Session, loc.Prompt = x.Session, x.Prompt
+		r.calls[[3]string{agent, x.Session, x.CallID}] = x.Prompt
+	case store.ToolResult:
+		loc.Session = x.Session
+		k := [3]string{agent, x.Session, x.CallID}
+		p, ok := r.calls[k]
+		if !ok {
+			// Unknown in this run: ask the database (an error leaves the
+			// prompt unknown; the session's redactions still apply).
+			p, _ = b.CallPrompt(agent, x.Session, x.CallID)
+			r.calls[k] = p
+		}
+		loc.Prompt = p
+	case store.FileEdit:
+		loc.Session, loc.Prompt = x.Session, x.Prompt
+	case store.Link:
+		loc.Session = x.Session
+	}
+	return loc
+}
+
 type fieldFindings struct {
 	field string
 	found []redact.Finding
@@ -458,7 +554,7 @@ func (r *run) findings(b *store.Batch, src int64, ref store.Ref, field string, f
 	}
 	out := make([]store.Finding, len(fs))
 	for i, f := range fs {
-		out[i] = store.Finding{RuleID: f.RuleID, RuleFingerprint: f.RuleFingerprint, ValueHash: f.ValueHash}
+		out[i] = store.Finding{RuleID: f.RuleID, RuleFingerprint: f.RuleFingerprint, ValueHash: f.ValueHash, Actor: f.Actor}
 		r.sum.Redactions[f.RuleID]++
 	}
 	return b.AddFindings(src, ref, field, out)

@@ -16,12 +16,16 @@ const (
 	kindLiteral ruleKind = iota
 	kindRegex
 	kindDetector
+	kindHashed // a manual redaction's literal, known by its print
 )
 
 // Scope bits of a compiled rule.
 const (
 	scopeBitPrompt uint8 = 1 << iota
 	scopeBitField
+	// scopeBitID marks JSON values under identifier keys, which only
+	// manual redactions touch.
+	scopeBitID
 	scopeBitsAll = scopeBitPrompt | scopeBitField
 )
 
@@ -50,6 +54,8 @@ type compiledRule struct {
 	det         *detector
 	extend      *[256]bool
 	fingerprint string
+	manual      *ManualScope // the scope of a manual redaction; nil for rules
+	print       LiteralPrint // kindHashed
 }
 
 const maxExtend = 64 << 10

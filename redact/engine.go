@@ -33,12 +33,14 @@ type Finding struct {
 	RuleFingerprint string // short hex hash of the rule's definition
 	ValueHash       string // keyed HMAC-SHA256 of the matched value, hex of the first 16 bytes
 	Start, End      int    // byte offsets in the input; -1 when unknown
+	Actor           string // the rule's or manual redaction's actor ("" for the built-in pack)
 }
 
 // Config selects rules and policies. Start from DefaultConfig: the zero
 // Config turns the personal-data policies other than IP addresses off.
 type Config struct {
 	Rules    []Rule   // extra rules (user file first, then repository file), applied after the built-ins
+	Manual   []Manual // manual redactions, applied after the rules (see TextAt for scopes)
 	Disabled []string // built-in rule ids the user disabled
 	// Key is the HMAC key of Finding.ValueHash and of pseudonyms. When empty,
 	// a fixed public key is used: hashes are then stable across installations
@@ -90,6 +92,10 @@ type Engine struct {
 	assignIdx int32     // the assignment detector's rule index (-1 = off)
 	homes     []homeTerm
 	user      string
+	hashed    []hashGroup // literal prints of manual redactions, by length
+	rollBase  uint64
+	scoped    bool // a manual redaction has a scope narrower than global
+	manual    bool // the engine has manual redactions
 	pool      sync.Pool
 }
 
@@ -210,7 +216,28 @@ func newEngine(cfg Config, builtins []Rule) (*Engine, error) {
 			return nil, err
 		}
 	}
+	manualIDs := map[int64]bool{}
+	for _, m := range cfg.Manual {
+		if manualIDs[m.ID] {
+			return nil, fmt.Errorf("manual redaction %d: defined twice", m.ID)
+		}
+		manualIDs[m.ID] = true
+		c, err := e.compileManual(m, len(e.rules))
+		if err != nil {
+			return nil, err
+		}
+		e.manual = true
+		if k := m.Scope.Kind; k != "" && k != ManualGlobal {
+			e.scoped = true
+		}
+		e.infos = append(e.infos, RuleInfo{
+			ID: c.rule.ID, Type: c.rule.Type, Origin: OriginManual, Enabled: true, Scope: m.Scope.String(),
+			Description: c.rule.Description, Keywords: c.keywords, Fingerprint: c.fingerprint, Source: c.rule.Source,
+		})
+		e.rules = append(e.rules, c)
+	}
 	e.index()
+	e.indexHashed()
 	e.pool.New = func() any { return &scanner{e: e, win: make([]window, len(e.rules))} }
 	return e, nil
 }
@@ -246,6 +273,9 @@ func (e *Engine) index() {
 		if r.kind == kindDetector && r.rule.Detector == "assignment" && e.assignIdx < 0 {
 			e.assignIdx = int32(i)
 		}
+		if r.kind == kindHashed {
+			continue // found by hashedScan
+		}
 		if r.kind == kindDetector && r.det.whole != nil || len(r.keywords) == 0 {
 			e.whole = append(e.whole, int32(i))
 			continue
@@ -272,7 +302,7 @@ func (e *Engine) Text(scope Scope, s string) (string, []Finding) {
 	if scope == ScopePrompt {
 		bits = scopeBitPrompt
 	}
-	return e.redact(bits, s, nil)
+	return e.redact(bits, s, nil, nil)
 }
 
 // maxPasses bounds the redaction passes of one text.
@@ -283,13 +313,20 @@ const maxPasses = 4
 // neighbours (a boundary, a name before "="), and the output must be a
 // fixed point so that redacting it again changes nothing. Findings of
 // later passes are mapped back to offsets in s. extra are spans found by
-// the caller for the first pass.
-func (e *Engine) redact(bits uint8, s string, extra []span) (string, []Finding) {
+// the caller for the first pass; loc locates s for scoped manual
+// redactions (nil: unknown).
+func (e *Engine) redact(bits uint8, s string, extra []span, loc *Location) (string, []Finding) {
+	out, findings, _ := e.redactPasses(bits, s, extra, loc)
+	return out, findings
+}
+
+// redactPasses is redact that also returns the edits of each pass.
+func (e *Engine) redactPasses(bits uint8, s string, extra []span, loc *Location) (string, []Finding, [][]edit) {
 	var findings []Finding
 	var passes [][]edit // edits of each pass, to map offsets back to s
 	cur := s
 	for pass := 0; pass < maxPasses; pass++ {
-		sc := e.getScanner(cur, bits)
+		sc := e.getScanner(cur, bits, loc)
 		spans := sc.run(extra)
 		extra = nil
 		if len(spans) == 0 {
@@ -306,9 +343,9 @@ func (e *Engine) redact(bits uint8, s string, extra []span) (string, []Finding) 
 		cur = out
 	}
 	if len(findings) == 0 {
-		return s, nil
+		return s, nil, nil
 	}
-	return cur, findings
+	return cur, findings, passes
 }
 
 // edit records one replacement: in[inStart:inEnd] became
@@ -353,16 +390,16 @@ func mapEnd(edits []edit, x int) int {
 	return x + shift
 }
 
-func (e *Engine) getScanner(s string, bits uint8) *scanner {
+func (e *Engine) getScanner(s string, bits uint8, loc *Location) *scanner {
 	sc := e.pool.Get().(*scanner)
-	sc.s, sc.bits = s, bits
+	sc.s, sc.bits, sc.loc = s, bits, loc
 	sc.spans, sc.ph, sc.active = sc.spans[:0], sc.ph[:0], sc.active[:0]
 	sc.digitsDone = false
 	return sc
 }
 
 func (e *Engine) putScanner(sc *scanner) {
-	sc.s = ""
+	sc.s, sc.loc = "", nil
 	e.pool.Put(sc)
 }
 
@@ -395,7 +432,8 @@ func (e *Engine) apply(s string, spans []span) (string, []Finding, []edit) {
 		}
 		last = sp.end
 		edits = append(edits, edit{inStart: sp.start, inEnd: sp.end, outStart: outStart, outEnd: b.Len()})
-		findings = append(findings, Finding{RuleID: r.rule.ID, RuleFingerprint: r.fingerprint, ValueHash: sum, Start: sp.start, End: sp.end})
+		findings = append(findings, Finding{RuleID: r.rule.ID, RuleFingerprint: r.fingerprint, ValueHash: sum,
+			Start: sp.start, End: sp.end, Actor: r.rule.Actor})
 	}
 	b.WriteString(s[last:])
 	return b.String(), findings, edits
@@ -424,6 +462,7 @@ type scanner struct {
 	e          *Engine
 	s          string
 	bits       uint8
+	loc        *Location // where s is stored; nil when unknown
 	spans      []span
 	ph         []span // placeholders already in the text
 	win        []window
@@ -450,7 +489,7 @@ func (sc *scanner) run(extra []span) []span {
 	}
 	for _, ri := range e.whole {
 		r := e.rules[ri]
-		if r.scopes&sc.bits == 0 {
+		if !sc.on(r) {
 			continue
 		}
 		switch {
@@ -459,6 +498,9 @@ func (sc *scanner) run(extra []span) []span {
 		case r.kind == kindRegex:
 			sc.regex(r, 0, s)
 		}
+	}
+	if len(e.hashed) > 0 {
+		sc.hashedScan()
 	}
 	sc.spans = append(sc.spans, extra...)
 	if len(sc.spans) == 0 {
@@ -483,7 +525,7 @@ func (sc *scanner) onHit(p, start, end int) {
 	}
 	for _, ri := range e.patRules[p] {
 		r := e.rules[ri]
-		if r.scopes&sc.bits == 0 {
+		if !sc.on(r) {
 			continue
 		}
 		switch r.kind {
@@ -512,6 +554,12 @@ func (sc *scanner) onHit(p, start, end int) {
 			*w = window{a: a, b: b, active: true}
 		}
 	}
+}
+
+// on reports whether rule r applies to the text being scanned: its scope
+// bits, and for a manual redaction its scope.
+func (sc *scanner) on(r *compiledRule) bool {
+	return r.scopes&sc.bits != 0 && (r.manual == nil || r.manual.match(sc.loc))
 }
 
 // flush runs rule ri's regex on its pending window.

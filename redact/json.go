@@ -17,18 +17,23 @@ import (
 // JSON is redacted as text. When nothing is redacted, raw itself is
 // returned.
 func (e *Engine) JSON(raw []byte) ([]byte, []Finding) {
-	out, findings, ok := e.jsonRedact(raw)
+	return e.json(raw, nil)
+}
+
+// json is JSON with a location for scoped manual redactions.
+func (e *Engine) json(raw []byte, loc *Location) ([]byte, []Finding) {
+	out, findings, ok := e.jsonRedact(raw, loc)
 	if ok {
 		return out, findings
 	}
 	s := string(raw)
-	red, findings := e.redact(scopeBitsAll, s, nil)
+	red, findings := e.redact(scopeBitsAll, s, nil, loc)
 	if findings == nil {
 		return raw, nil
 	}
 	// A redaction can remove what made the input invalid; the result is
 	// then redacted as JSON too, so that redacting it again changes nothing.
-	if out, more, ok := e.jsonRedact([]byte(red)); ok {
+	if out, more, ok := e.jsonRedact([]byte(red), loc); ok {
 		for i := range more {
 			more[i].Start, more[i].End = -1, -1
 		}
@@ -38,7 +43,7 @@ func (e *Engine) JSON(raw []byte) ([]byte, []Finding) {
 }
 
 // jsonRedact walks raw; ok is false when raw is not valid JSON.
-func (e *Engine) jsonRedact(raw []byte) (out []byte, findings []Finding, ok bool) {
+func (e *Engine) jsonRedact(raw []byte, loc *Location) (out []byte, findings []Finding, ok bool) {
 	type frame struct {
 		obj bool
 		key string // key of the value being parsed (objects), inherited by arrays
@@ -54,8 +59,15 @@ func (e *Engine) jsonRedact(raw []byte) (out []byte, findings []Finding, ok bool
 	// redactString handles the string token raw[a:b] (quotes included).
 	redactString := func(a, b int, escaped bool, key string, isKey bool) {
 		content := raw[a+1 : b-1]
-		if !isKey && (skipKey(key) || isBlob(content)) {
+		bits := scopeBitsAll
+		if !isKey && isBlob(content) {
 			return
+		}
+		if !isKey && skipKey(key) {
+			if !e.manual {
+				return
+			}
+			bits = scopeBitID // only manual redactions apply to identifiers
 		}
 		var s string
 		if escaped {
@@ -64,12 +76,12 @@ func (e *Engine) jsonRedact(raw []byte) (out []byte, findings []Finding, ok bool
 			s = string(content)
 		}
 		var extra []span
-		if !isKey && e.assignIdx >= 0 && len(s) <= 256 {
+		if bits == scopeBitsAll && !isKey && e.assignIdx >= 0 && len(s) <= 256 {
 			if k := keySecretKind(key); k != nameNone && acceptAssigned(k, s, true, ":") {
 				extra = append(extra, span{start: 0, end: len(s), rule: e.assignIdx})
 			}
 		}
-		red, fs := e.redact(scopeBitsAll, s, extra)
+		red, fs := e.redact(bits, s, extra, loc)
 		if fs == nil {
 			return
 		}

@@ -29,10 +29,11 @@ type Source struct {
 	Unknown  int    // lines of record types the decoder does not know
 }
 
-// Sources returns every known source by path. It reads outside any
-// transaction, for the cheap check of what changed.
+// Sources returns every known source by path, without its decoder state
+// (Batch.Source reads that). It reads outside any transaction, for the
+// cheap check of what changed.
 func (db *DB) Sources(ctx context.Context) (map[string]Source, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+sourceCols+` FROM sources`)
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+strings.Replace(sourceCols, "state", "NULL", 1)+` FROM sources`)
 	if err != nil {
 		return nil, fmt.Errorf("list sources: %w", err)
 	}
@@ -80,6 +81,7 @@ type Ref struct {
 // change under it.
 type Batch struct {
 	ctx      context.Context
+	db       *DB
 	tx       *sql.Tx
 	stmts    map[string]*sql.Stmt
 	sessions map[[2]string]int64 // (agent, external id) → row id
@@ -100,7 +102,7 @@ func (db *DB) Begin(ctx context.Context) (*Batch, error) {
 		return nil, fmt.Errorf("begin write: %w", err)
 	}
 	return &Batch{
-		ctx: ctx, tx: tx,
+		ctx: ctx, db: db, tx: tx,
 		stmts:    map[string]*sql.Stmt{},
 		sessions: map[[2]string]int64{},
 		prompts:  map[promptKey]int64{},
@@ -152,10 +154,13 @@ func (b *Batch) stmt(query string) (*sql.Stmt, error) {
 	if st, ok := b.stmts[query]; ok {
 		return st, nil
 	}
-	st, err := b.tx.PrepareContext(b.ctx, query)
+	// The transaction reuses the statement prepared on its connection by
+	// an earlier batch.
+	ps, err := b.db.prepared(b.ctx, query)
 	if err != nil {
 		return nil, err
 	}
+	st := b.tx.StmtContext(b.ctx, ps)
 	b.stmts[query] = st
 	return st, nil
 }
@@ -508,11 +513,14 @@ func (b *Batch) addUsage(src Source, u Usage) (Ref, error) {
 		key = src.Agent + ":" + u.Key
 	}
 	group := ""
+	// The queries repeat grp != '' so that SQLite can use the partial
+	// index token_usage_grp (it cannot prove that a bound parameter is
+	// not empty); without it each usage entry scans the whole table.
 	if u.Group != "" {
 		group = src.Agent + ":" + u.Group
 		if u.Sidechain {
 			var n int
-			err := b.queryRow(`SELECT COUNT(*) FROM token_usage WHERE grp = ? AND sidechain = 0`, group).Scan(&n)
+			err := b.queryRow(`SELECT COUNT(*) FROM token_usage WHERE grp = ? AND grp != '' AND sidechain = 0`, group).Scan(&n)
 			if err != nil {
 				return Ref{}, fmt.Errorf("check usage replay: %w", err)
 			}
@@ -520,7 +528,7 @@ func (b *Batch) addUsage(src Source, u Usage) (Ref, error) {
 				return Ref{}, nil // a sidechain replay of a message already counted
 			}
 		} else {
-			_, err := b.exec(`DELETE FROM token_usage WHERE grp = ? AND sidechain = 1 AND dedupe_key IS NOT ?`, group, key)
+			_, err := b.exec(`DELETE FROM token_usage WHERE grp = ? AND grp != '' AND sidechain = 1 AND dedupe_key IS NOT ?`, group, key)
 			if err != nil {
 				return Ref{}, fmt.Errorf("drop usage replays: %w", err)
 			}

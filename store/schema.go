@@ -228,4 +228,29 @@ CREATE TABLE jobs (
 	UNIQUE (repo, kind, arg)
 );
 `,
+	// 3: manual redactions. A literal is kept as a print (length, rolling
+	// hash, keyed hash), never as its value; a pattern is kept as written.
+	`
+CREATE TABLE manual_redactions (
+	id           INTEGER PRIMARY KEY,
+	kind         TEXT    NOT NULL,
+	pattern      TEXT    NOT NULL DEFAULT '',
+	literal_len  INTEGER NOT NULL DEFAULT 0,
+	literal_roll INTEGER NOT NULL DEFAULT 0,
+	literal_hash TEXT    NOT NULL DEFAULT '',
+	scope        TEXT    NOT NULL DEFAULT 'global',
+	agent        TEXT    NOT NULL DEFAULT '',
+	session      TEXT    NOT NULL DEFAULT '',
+	prompt_key   TEXT    NOT NULL DEFAULT '',
+	prompt_seq   INTEGER NOT NULL DEFAULT 0,
+	field        TEXT    NOT NULL DEFAULT '',
+	replacement  TEXT    NOT NULL DEFAULT '',
+	actor        TEXT    NOT NULL,
+	reason       TEXT    NOT NULL DEFAULT '',
+	active       INTEGER NOT NULL DEFAULT 1,
+	created_at   TEXT    NOT NULL,
+	updated_at   TEXT    NOT NULL
+);
+CREATE INDEX manual_redactions_active ON manual_redactions (active);
+`,
 }

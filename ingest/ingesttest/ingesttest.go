@@ -1,11 +1,15 @@
 // Package ingesttest builds corpora of agent session logs for the tests and
-// benchmarks of the ingest pipeline: copies of real (or hand-written) logs,
-// each copy with its ids rewritten so that it is a session of its own, laid
-// out as the agents lay them out on disk. It knows the shape of ids in the
-// logs and the two directory layouts, and nothing of decoding or storage.
+// benchmarks of the ingest pipeline: corpora of copies of real (or
+// hand-written) logs, each copy with its ids rewritten so that it is a
+// session of its own, laid out as the agents lay them out on disk; and
+// dumps of a database's content by natural keys, to compare the results of
+// different runs. It knows the shape of ids in the logs, the directory
+// layouts and the schema's tables, and nothing of decoding.
 package ingesttest
 
 import (
+	"bytes"
+	"database/sql"
 	"fmt"
 	"io/fs"
 	"os"
@@ -14,6 +18,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver for Dump
+
+	"github.com/aitrail/aitrail/ingest/claude"
+	"github.com/aitrail/aitrail/ingest/codex"
 )
 
 // Template is one session log to copy.
@@ -53,6 +62,62 @@ func Load(agent, dir string, match func(rel string) bool) ([]Template, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Rel < out[j].Rel })
 	return out, nil
+}
+
+// Samples returns the logs that generated corpora copy, given the
+// repository's root: the real Codex and Claude Code sessions of the shared
+// fixtures beside the repository (../shared/fixtures/sessions) when they
+// are there, for realistic sizes (long tool outputs, file contents,
+// diffs); else the project's own sample logs (testdata/demo and
+// testdata/claude). shared reports which.
+func Samples(repo string) (ts []Template, shared bool, err error) {
+	type root struct {
+		agent, dir string
+		match      func(string) bool
+	}
+	fixtures := filepath.Join(repo, "..", "shared", "fixtures", "sessions")
+	roots := []root{
+		{"codex", filepath.Join(fixtures, "codex", "sessions"), codex.Match},
+		{"claude", filepath.Join(fixtures, "claude", "projects"), claude.Match},
+	}
+	if _, err := os.Stat(fixtures); err == nil {
+		shared = true
+	} else {
+		roots = []root{
+			{"codex", filepath.Join(repo, "testdata", "demo", "codex", "sessions"), codex.Match},
+			{"claude", filepath.Join(repo, "testdata", "demo", "claude", "projects"), claude.Match},
+			{"claude", filepath.Join(repo, "testdata", "claude", "projects"), claude.Match},
+		}
+	}
+	for _, r := range roots {
+		more, err := Load(r.agent, r.dir, r.match)
+		if err != nil {
+			return nil, shared, err
+		}
+		ts = append(ts, more...)
+	}
+	if len(ts) == 0 {
+		return nil, shared, fmt.Errorf("no sample logs below %s", repo)
+	}
+	return ts, shared, nil
+}
+
+// Head returns copies of the templates cut to their complete lines
+// within the first n bytes (at least one line each): many small logs.
+func Head(ts []Template, n int) []Template {
+	out := make([]Template, len(ts))
+	for i, t := range ts {
+		out[i] = t
+		if len(t.Data) <= n {
+			continue
+		}
+		if j := bytes.LastIndexByte(t.Data[:n], '\n'); j >= 0 {
+			out[i].Data = t.Data[:j+1]
+		} else if j := bytes.IndexByte(t.Data, '\n'); j >= 0 {
+			out[i].Data = t.Data[:j+1]
+		}
+	}
+	return out
 }
 
 // Corpus is a written corpus.
@@ -176,4 +241,131 @@ func appendXOR(out, h []byte, k uint64, n int) []byte {
 	}
 	v ^= k & (1<<(4*n) - 1)
 	return fmt.Appendf(out, "%0*x", n, v)
+}
+
+// dumpQueries select every stored row by its natural keys (source path,
+// agent and session id, prompt key) rather than row ids, which depend on
+// the order rows were written in. What depends on when a run happened
+// (ingested_at, created_at) and on the file system (mtime, inode) is left
+// out.
+var dumpQueries = []string{
+	`SELECT 'source', agent, path, size, offset, line, head_hash, head_len, hex(state), good_lines, bad_lines, unknown_lines
+		FROM sources`,
+	`SELECT 'session', s.agent, s.external_id, s.parent_id, s.relation, COALESCE(src.path, ''), s.cwd, s.git_remote,
+		s.git_branch, s.git_commit, s.agent_version, s.originator, s.title, s.model, s.started_at, s.ended_at
+		FROM sessions s LEFT JOIN sources src ON src.id = s.source_id`,
+	`SELECT 'prompt', s.agent, s.external_id, src.path, p.key, p.seq, p.ts, p.text, p.context, p.cwd, p.model
+		FROM prompts p JOIN sessions s ON s.id = p.session_id JOIN sources src ON src.id = p.source_id`,
+	`SELECT 'message', s.agent, s.external_id, COALESCE(p.key, ''), src.path, m.key, m.ts, m.kind, m.text
+		FROM messages m JOIN sessions s ON s.id = m.session_id JOIN sources src ON src.id = m.source_id
+		LEFT JOIN prompts p ON p.id = m.prompt_id`,
+	`SELECT 'tool_call', s.agent, s.external_id, COALESCE(p.key, ''), src.path, t.call_id, t.ts, t.name, t.input,
+		t.output, t.status, t.ended_at
+		FROM tool_calls t JOIN sessions s ON s.id = t.session_id JOIN sources src ON src.id = t.source_id
+		LEFT JOIN prompts p ON p.id = t.prompt_id`,
+	`SELECT 'file_edit', s.agent, s.external_id, COALESCE(p.key, ''), src.path, e.call_id, e.ts, e.path, e.repo_root,
+		e.rel_path, e.move_path, e.op, e.added, e.removed, e.diff, e.via, e.status
+		FROM file_edits e JOIN sessions s ON s.id = e.session_id JOIN sources src ON src.id = e.source_id
+		LEFT JOIN prompts p ON p.id = e.prompt_id`,
+	`SELECT 'token_usage', s.agent, s.external_id, COALESCE(p.key, ''), src.path, u.ts, u.model, u.input, u.cache_read,
+		u.cache_write, u.cache_write_1h, u.output, u.reasoning, COALESCE(u.dedupe_key, ''), u.grp, u.sidechain
+		FROM token_usage u JOIN sessions s ON s.id = u.session_id JOIN sources src ON src.id = u.source_id
+		LEFT JOIN prompts p ON p.id = u.prompt_id`,
+	`SELECT 'link', s.agent, s.external_id, src.path, l.ts, l.kind, l.url, l.title
+		FROM links l JOIN sessions s ON s.id = l.session_id JOIN sources src ON src.id = l.source_id`,
+	`SELECT 'raw', src.path, r.line, r.offset, r.json FROM raw_records r JOIN sources src ON src.id = r.source_id`,
+	`SELECT 'redaction', COALESCE(src.path, ''), r.tbl, r.field, r.rule_id, r.rule_fingerprint, r.value_hash, r.count, r.actor
+		FROM redactions r LEFT JOIN sources src ON src.id = r.source_id`,
+}
+
+// Dump returns every row of the aitrail database at path, one line per
+// row, sorted: two databases that hold the same data give the same dump
+// whatever order, batches or processes wrote them. The redactions' value
+// hashes are keyed by the database's own secret, so two databases compare
+// equal only when they share it (copy one empty database to make both).
+func Dump(path string) ([]string, error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(30000)")
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	var out []string
+	for _, q := range dumpQueries {
+		rows, err := db.Query(q)
+		if err != nil {
+			return nil, fmt.Errorf("dump %s: %w", path, err)
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			var b strings.Builder
+			for i, v := range vals {
+				if i > 0 {
+					b.WriteString(" | ")
+				}
+				if s, ok := v.([]byte); ok {
+					v = string(s)
+				}
+				fmt.Fprintf(&b, "%v", v)
+			}
+			out = append(out, b.String())
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// Diff describes how dump got differs from dump want: how many lines each
+// has that the other lacks and the first few of them; "" when equal.
+func Diff(got, want []string) string {
+	count := map[string]int{}
+	for _, l := range want {
+		count[l]++
+	}
+	for _, l := range got {
+		count[l]--
+	}
+	var extra, missing []string
+	for l, n := range count {
+		for ; n < 0; n++ {
+			extra = append(extra, l)
+		}
+		for ; n > 0; n-- {
+			missing = append(missing, l)
+		}
+	}
+	if len(extra) == 0 && len(missing) == 0 {
+		return ""
+	}
+	sort.Strings(extra)
+	sort.Strings(missing)
+	short := func(ls []string) string {
+		var b strings.Builder
+		for i, l := range ls {
+			if i == 5 {
+				fmt.Fprintf(&b, "\n\t… %d more", len(ls)-5)
+				break
+			}
+			if len(l) > 300 {
+				l = l[:300] + "…"
+			}
+			b.WriteString("\n\t" + l)
+		}
+		return b.String()
+	}
+	return fmt.Sprintf("%d rows (of %d) not expected:%s\n%d expected rows (of %d) missing:%s",
+		len(extra), len(got), short(extra), len(missing), len(want), short(missing))
 }

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/spf13/pflag"
+
+	"github.com/aitrail/aitrail/redact"
+)
+
+// scanReport is what 'scan --json' prints.
+type scanReport struct {
+	Findings []findingView `json:"findings"`
+	Files    int           `json:"files"`   // files scanned
+	Skipped  int           `json:"skipped"` // binary files not scanned
+}
+
+func scanCommand() command {
+	return command{
+		name: "scan", args: "PATH... [--json]",
+		summary: "report what the rules find in files, storing nothing",
+		long: `Scans files, and directories recursively (skipping .git), with the rules
+that apply here: the built-in pack, the user's and the repository's rule
+files and the personal-data policies of the config. Prints each finding as
+path:line:column: rule-id, never the value, and stores nothing. Binary files
+are skipped.
+
+Exits with status 1 when something was found (or a file could not be read),
+0 when nothing was, so that it can gate CI or a pre-commit hook:
+
+  aitrail scan --skip email .
+
+--skip leaves out the findings of a rule (repeatable); 'aitrail rules list'
+names the rules.`,
+		flags: func(e *env, fs *pflag.FlagSet) func([]string) error {
+			asJSON := fs.Bool("json", false, "print JSON")
+			skip := fs.StringArray("skip", nil, "ignore the findings of this rule id (repeatable)")
+			return func(args []string) error {
+				if len(args) == 0 {
+					return usagef("scan needs at least one PATH")
+				}
+				for _, p := range args {
+					if _, err := os.Lstat(p); err != nil {
+						return usagef("scan: %v", err)
+					}
+				}
+				eng, err := e.engine(nil)
+				if err != nil {
+					return err
+				}
+				known := map[string]bool{}
+				for _, r := range eng.Rules() {
+					known[r.ID] = true
+				}
+				for _, id := range *skip {
+					if !known[id] {
+						return usagef("--skip: no rule %q (see 'aitrail rules list')", id)
+					}
+				}
+				return e.scan(eng, args, *skip, *asJSON)
+			}
+		},
+	}
+}
+
+func (e *env) scan(eng *redact.Engine, paths, skip []string, asJSON bool) error {
+	rep := scanReport{Findings: []findingView{}}
+	var failed []string
+	withFindings := map[string]bool{}
+	scanFile := func(path string) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			failed = append(failed, path)
+			fmt.Fprintf(e.stderr, "aitrail scan: %v\n", err)
+			return
+		}
+		if bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0 {
+			rep.Skipped++
+			return
+		}
+		rep.Files++
+		text := string(data)
+		_, findings := eng.Text(redact.ScopeField, text)
+		for _, v := range findingViews(path, text, findings) {
+			if slices.Contains(skip, v.Rule) {
+				continue
+			}
+			rep.Findings = append(rep.Findings, v)
+			withFindings[path] = true
+			if !asJSON {
+				fmt.Fprintf(e.stdout, "%s:%d:%d: %s\n", path, v.Line, v.Column, v.Rule)
+			}
+		}
+	}
+	for _, root := range paths {
+		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				failed = append(failed, path)
+				fmt.Fprintf(e.stderr, "aitrail scan: %v\n", err)
+				return nil
+			}
+			if d.IsDir() {
+				if d.Name() == ".git" && path != root {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() {
+				scanFile(path)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if asJSON {
+		if err := writeJSON(e.stdout, rep); err != nil {
+			return err
+		}
+	}
+	switch {
+	case len(rep.Findings) > 0:
+		return fmt.Errorf("%d findings in %d of %d files", len(rep.Findings), len(withFindings), rep.Files)
+	case len(failed) > 0:
+		return errors.New("some files could not be read")
+	}
+	if !asJSON {
+		fmt.Fprintf(e.stderr, "no findings in %d files\n", rep.Files)
+	}
+	return nil
+}
