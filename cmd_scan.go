@@ -23,13 +23,14 @@ type scanReport struct {
 
 func scanCommand() command {
 	return command{
-		name: "scan", args: "PATH... [--json]",
+		name: "scan", args: "PATH... [--skip RULE]... [--json]",
 		summary: "report what the rules find in files, storing nothing",
-		long: `Scans files, and directories recursively (skipping .git), with the rules
-that apply here: the built-in pack, the user's and the repository's rule
-files and the personal-data policies of the config. Prints each finding as
-path:line:column: rule-id, never the value, and stores nothing. Binary files
-are skipped.
+		long: `Scans files, and directories recursively, with the rules that apply here:
+the built-in pack, the user's and the repository's rule files and the
+personal-data policies of the config. Prints each finding as
+path:line:column: rule-id, never the value, and stores nothing. Binary
+files, .git directories and symbolic links found inside directories are
+skipped.
 
 Exits with status 1 when something was found (or a file could not be read),
 0 when nothing was, so that it can gate CI or a pre-commit hook:
@@ -99,6 +100,10 @@ func (e *env) scan(eng *redact.Engine, paths, skip []string, asJSON bool) error 
 		}
 	}
 	for _, root := range paths {
+		if fi, err := os.Stat(root); err == nil && !fi.IsDir() {
+			scanFile(root) // a file named on the command line, through a symbolic link too
+			continue
+		}
 		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				failed = append(failed, path)

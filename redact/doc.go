@@ -10,6 +10,11 @@
 // [REDACTED:github-token]; findings carry a keyed hash of the value, never
 // the value itself.
 //
+// Manual redactions (Manual) are applied on top of the rules: an RE2
+// pattern, or a literal known only by its print (length, rolling hash and
+// keyed hash), scoped to every text, a session, a prompt or a stored field;
+// TextAt and JSONAt take the Location that scopes need.
+//
 // The package is pure: apart from LoadRules, which reads one rule file, it
 // does no I/O, and it knows nothing of agents, git or SQL.
 package redact

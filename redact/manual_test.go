@@ -326,3 +326,31 @@ func TestManualProperties(t *testing.T) {
 		}
 	}
 }
+
+// FuzzManualLiteral checks the rolling-hash matcher against a naive search
+// on arbitrary texts and literals, and that the result is a fixed point.
+func FuzzManualLiteral(f *testing.F) {
+	f.Add("Acme Corp", "a deal with Acme Corp and Acme Corporation")
+	f.Add("aba", "bababababa")
+	f.Add("\x00\xff\x00", "\x00\xff\x00\xff\x00")
+	f.Fuzz(func(t *testing.T, lit, text string) {
+		p, err := PrintLiteral(testKey, lit)
+		if err != nil || strings.Contains("[REDACTED:manual-1]", lit) {
+			return // not a literal one can add, or one the placeholder holds
+		}
+		e, err := NewManual(testKey, []Manual{{ID: 1, Literal: p}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := e.Text(ScopeField, text)
+		if strings.Contains(text, "[REDACTED:") {
+			return // existing placeholders clip matches: naiveReplace does not model that
+		}
+		if want := naiveReplace(text, lit, "[REDACTED:manual-1]"); got != want {
+			t.Errorf("literal %q in %q: got %q, want %q", lit, text, got, want)
+		}
+		if again, _ := e.Text(ScopeField, got); again != got {
+			t.Errorf("not idempotent: %q became %q", got, again)
+		}
+	})
+}
