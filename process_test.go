@@ -213,7 +213,7 @@ func TestKilledIngestResumes(t *testing.T) {
 	p.run(once)
 
 	killed := newDB("killed.db")
-	watch, err := sql.Open("sqlite", "file:"+killed+"?_pragma=busy_timeout(30000)")
+	watch, err := sql.Open("sqlite", store.FileURI(killed)+"?_pragma=busy_timeout(30000)")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -134,7 +134,10 @@ func Run(ctx context.Context, db *store.DB, red Redactor, files []File, opt Opti
 			r.warn(fmt.Sprintf("%s: %v", f.Path, err))
 			continue
 		}
-		key := r.sourceKey(f.Path)
+		key, err := db.PathKey(ctx, f.Path)
+		if err != nil {
+			return sum, err
+		}
 		if s, ok := known[key]; ok && !opt.Rebuild && s.Size == fi.Size() && s.MtimeNS == fi.ModTime().UnixNano() && s.Inode == inode(fi) {
 			continue
 		}
@@ -176,16 +179,12 @@ func (r *run) warn(msg string) {
 	}
 }
 
-// sourceKey is how a file is named in the database: its path, redacted like
-// everything else (the home directory becomes ~).
-func (r *run) sourceKey(path string) string {
-	s, _ := r.red.Text(redact.ScopeField, path)
-	return s
-}
-
 // file ingests one file in batches until its end.
 func (r *run) file(ctx context.Context, f File) error {
-	key := r.sourceKey(f.Path)
+	key, err := r.db.PathKey(ctx, f.Path)
+	if err != nil {
+		return err
+	}
 	clear(r.calls) // tool calls and their results share a file; the database knows older ones
 	read := r.sum.Bytes
 	defer func() {
@@ -223,7 +222,8 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 			return false, ErrRedactionsChanged
 		}
 	}
-	src, err := b.Source(f.Agent.Name, key)
+	shown, _ := r.red.Text(redact.ScopeField, f.Path) // the path as stored: redacted like everything else
+	src, err := b.Source(f.Agent.Name, key, shown)
 	if err != nil {
 		return false, err
 	}

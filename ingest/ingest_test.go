@@ -284,7 +284,8 @@ func TestMalformedLinesAreCountedNotFatal(t *testing.T) {
 		t.Errorf("warnings = %q, want prefixes %q", warnings, want)
 	}
 	srcs, _ := db.Sources(context.Background())
-	if s := srcs[p]; s.Good != 4 || s.Bad != 2 || s.Unknown != 1 || s.Line != 6 {
+	key, _ := db.PathKey(context.Background(), p)
+	if s := srcs[key]; s.Path != p || s.Good != 4 || s.Bad != 2 || s.Unknown != 1 || s.Line != 6 {
 		t.Errorf("source counts = good %d bad %d unknown %d line %d, want 4 2 1 6", s.Good, s.Bad, s.Unknown, s.Line)
 	}
 }

@@ -169,7 +169,7 @@ func TestIngestStopsWhenManualRedactionsChange(t *testing.T) {
 // dumpTable returns the rows of a one-column query, one a line.
 func dumpTable(t *testing.T, db *store.DB, query string) string {
 	t.Helper()
-	sqlDB, err := sql.Open("sqlite", "file:"+db.Path())
+	sqlDB, err := sql.Open("sqlite", store.FileURI(db.Path()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,7 +84,7 @@ type querier struct {
 
 func openSQL(t *testing.T, path string) querier {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path)
+	db, err := sql.Open("sqlite", store.FileURI(path))
 	if err != nil {
 		t.Fatal(err)
 	}

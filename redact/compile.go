@@ -7,6 +7,7 @@ import (
 	"regexp/syntax"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -40,7 +41,9 @@ type compiledRule struct {
 	rule        Rule
 	idx         int
 	kind        ruleKind
-	re          *regexp.Regexp
+	reSrc       string
+	reOnce      sync.Once
+	re          *regexp.Regexp // use regexp(): built-in rules compile on first use
 	group       int
 	literal     string
 	scopes      uint8
@@ -160,12 +163,20 @@ func compileRule(r Rule, idx int) (*compiledRule, error) {
 		if flags != "" {
 			src = "(?" + flags + ")" + src
 		}
-		re, err := regexp.Compile(src)
+		// Parsing checks the pattern and tells its groups; compiling is
+		// what costs, so the built-in pack (tested, and mostly idle in any
+		// one run) compiles a rule only when a keyword first calls it.
+		parsed, err := syntax.Parse(src, syntax.Perl)
 		if err != nil {
 			return fail("pattern", err)
 		}
 		c.kind = kindRegex
-		c.re = re
+		c.reSrc = src
+		if r.Origin != OriginBuiltin {
+			if c.re, err = regexp.Compile(src); err != nil {
+				return fail("pattern", err)
+			}
+		}
 		if r.Extend != "" {
 			if c.extend, err = classTable(r.Extend); err != nil {
 				return fail("extend", err)
@@ -175,7 +186,7 @@ func compileRule(r Rule, idx int) (*compiledRule, error) {
 		if r.Type == TypeMarker {
 			c.group = 0
 		}
-		if g, err := resolveGroup(re, r.Group); err != nil {
+		if g, err := resolveGroup(parsed.CapNames(), r.Group); err != nil {
 			return fail("group", err)
 		} else if r.Type != TypeMarker {
 			c.group = g
@@ -211,20 +222,40 @@ func compileRule(r Rule, idx int) (*compiledRule, error) {
 	return c, nil
 }
 
-func resolveGroup(re *regexp.Regexp, g string) (int, error) {
+// regexp returns the rule's compiled pattern.
+func (c *compiledRule) regexp() *regexp.Regexp {
+	c.reOnce.Do(func() {
+		if c.re == nil {
+			c.re = regexp.MustCompile(c.reSrc) // parsed without error in compileRule
+		}
+	})
+	return c.re
+}
+
+// resolveGroup finds the secret group among a pattern's capture names
+// (index 0 is the whole match).
+func resolveGroup(names []string, g string) (int, error) {
+	index := func(name string) int {
+		for i, n := range names {
+			if i > 0 && n == name {
+				return i
+			}
+		}
+		return -1
+	}
 	if g == "" {
-		if i := re.SubexpIndex("secret"); i > 0 {
+		if i := index("secret"); i > 0 {
 			return i, nil
 		}
 		return groupDefault, nil
 	}
 	if n, err := strconv.Atoi(g); err == nil {
-		if n < 0 || n > re.NumSubexp() {
-			return 0, fmt.Errorf("group %d does not exist (the pattern has %d)", n, re.NumSubexp())
+		if n < 0 || n >= len(names) {
+			return 0, fmt.Errorf("group %d does not exist (the pattern has %d)", n, len(names)-1)
 		}
 		return n, nil
 	}
-	i := re.SubexpIndex(g)
+	i := index(g)
 	if i < 0 {
 		return 0, fmt.Errorf("no group named %q", g)
 	}

@@ -587,7 +587,7 @@ func snapWindow(s string, a, b int) (int, int) {
 
 // regex runs r on text, which starts at offset off of the scanned string.
 func (sc *scanner) regex(r *compiledRule, off int, text string) {
-	for _, m := range r.re.FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range r.regexp().FindAllStringSubmatchIndex(text, -1) {
 		gs, ge := m[0], m[1]
 		switch {
 		case r.group > 0:

@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -15,7 +18,8 @@ import (
 type Source struct {
 	ID       int64
 	Agent    string
-	Path     string
+	Key      string // the file's keyed hash (see PathKey): how it is found
+	Path     string // the file's path, redacted: how it is shown
 	Size     int64  // file size at the last ingest
 	MtimeNS  int64  // modification time at the last ingest
 	Inode    int64  // inode at the last ingest (0 where unknown)
@@ -29,7 +33,20 @@ type Source struct {
 	Unknown  int    // lines of record types the decoder does not know
 }
 
-// Sources returns every known source by path, without its decoder state
+// PathKey is how a log file is found in the database: a keyed hash of its
+// real path (the key is the database's own secret), so that finding it
+// needs no redaction of the path and the stored path can stay redacted.
+func (db *DB) PathKey(ctx context.Context, path string) (string, error) {
+	key, err := db.secret(ctx)
+	if err != nil {
+		return "", err
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("source-path\x00" + path))
+	return hex.EncodeToString(m.Sum(nil)[:16]), nil
+}
+
+// Sources returns every known source by key, without its decoder state
 // (Batch.Source reads that). It reads outside any transaction, for the
 // cheap check of what changed.
 func (db *DB) Sources(ctx context.Context) (map[string]Source, error) {
@@ -44,16 +61,16 @@ func (db *DB) Sources(ctx context.Context) (map[string]Source, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[s.Path] = s
+		out[s.Key] = s
 	}
 	return out, rows.Err()
 }
 
-const sourceCols = `id, agent, path, size, mtime_ns, inode, offset, line, head_hash, head_len, state, good_lines, bad_lines, unknown_lines`
+const sourceCols = `id, agent, path_key, path, size, mtime_ns, inode, offset, line, head_hash, head_len, state, good_lines, bad_lines, unknown_lines`
 
 func scanSource(r interface{ Scan(...any) error }) (Source, error) {
 	var s Source
-	err := r.Scan(&s.ID, &s.Agent, &s.Path, &s.Size, &s.MtimeNS, &s.Inode, &s.Offset, &s.Line,
+	err := r.Scan(&s.ID, &s.Agent, &s.Key, &s.Path, &s.Size, &s.MtimeNS, &s.Inode, &s.Offset, &s.Line,
 		&s.HeadHash, &s.HeadLen, &s.State, &s.Good, &s.Bad, &s.Unknown)
 	if err != nil {
 		return s, fmt.Errorf("read source: %w", err)
@@ -182,13 +199,16 @@ func (b *Batch) queryRow(query string, args ...any) *sql.Row {
 	return st.QueryRowContext(b.ctx, args...)
 }
 
-// Source returns the watermark of path, read inside the batch, creating the
-// source when it is new.
-func (b *Batch) Source(agent, path string) (Source, error) {
-	if _, err := b.exec(`INSERT INTO sources (agent, path) VALUES (?, ?) ON CONFLICT (path) DO NOTHING`, agent, path); err != nil {
+// Source returns the watermark of the file with key (see PathKey), read
+// inside the batch, creating the source when it is new; path is how the file
+// is shown (redacted).
+func (b *Batch) Source(agent, key, path string) (Source, error) {
+	_, err := b.exec(`INSERT INTO sources (agent, path_key, path) VALUES (?, ?, ?)
+		ON CONFLICT (path_key) DO UPDATE SET path = excluded.path`, agent, key, path)
+	if err != nil {
 		return Source{}, fmt.Errorf("add source %s: %w", path, err)
 	}
-	return scanSource(b.queryRow(`SELECT `+sourceCols+` FROM sources WHERE path = ?`, path))
+	return scanSource(b.queryRow(`SELECT `+sourceCols+` FROM sources WHERE path_key = ?`, key))
 }
 
 // SaveSource advances a source's watermark.

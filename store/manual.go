@@ -176,7 +176,7 @@ func (b *Batch) CallPrompt(agent, session, callID string) (string, error) {
 const (
 	TextContent = "content" // a field of a session's record
 	TextRaw     = "raw"     // a copy of a whole log record (raw_records.json)
-	TextKey     = "key"     // a redacted name other rows are found by (sources.path, commits.repo, jobs.repo)
+	TextKey     = "key"     // a redacted name: a log's shown path (sources.path), a repository (commits.repo, jobs.repo)
 )
 
 // textTable describes the text columns of one table and how their rows

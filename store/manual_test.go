@@ -36,7 +36,7 @@ func seed(t *testing.T, db *DB) {
 		t.Fatal(err)
 	}
 	defer b.Rollback()
-	src, err := b.Source("claude", "/logs/a.jsonl")
+	src, err := b.Source("claude", "/logs/a.jsonl", "/logs/a.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,23 @@ var ErrAmbiguous = errors.New("ambiguous")
 // Secret returns the database's random key for keyed hashes of redacted
 // values, creating it on first use. It never leaves the database.
 func (db *DB) Secret(ctx context.Context) ([]byte, error) {
+	return db.secret(ctx)
+}
+
+func (db *DB) secret(ctx context.Context) ([]byte, error) {
+	db.keyMu.Lock()
+	defer db.keyMu.Unlock()
+	if db.key != nil {
+		return db.key, nil
+	}
+	key, err := db.readSecret(ctx)
+	if err == nil {
+		db.key = key
+	}
+	return key, err
+}
+
+func (db *DB) readSecret(ctx context.Context) ([]byte, error) {
 	var key []byte
 	err := db.sql.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'redaction-key'`).Scan(&key)
 	if err == nil {

@@ -9,7 +9,8 @@ var migrations = []string{
 CREATE TABLE sources (
 	id            INTEGER PRIMARY KEY,
 	agent         TEXT    NOT NULL,
-	path          TEXT    NOT NULL UNIQUE,
+	path          TEXT    NOT NULL,
+	path_key      TEXT    NOT NULL UNIQUE,
 	size          INTEGER NOT NULL DEFAULT 0,
 	mtime_ns      INTEGER NOT NULL DEFAULT 0,
 	inode         INTEGER NOT NULL DEFAULT 0,

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,6 +23,9 @@ var ErrTooNew = errors.New("database schema is newer than this aitrail")
 type DB struct {
 	sql  *sql.DB
 	path string
+
+	keyMu sync.Mutex
+	key   []byte // the redaction key, once read
 
 	// stmts caches the statements that batches run, prepared once per
 	// connection rather than once per batch (a batch per log file made
@@ -68,7 +72,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
-	sdb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	sdb, err := sql.Open("sqlite", FileURI(path)+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -78,6 +82,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// FileURI returns the SQLite URI of a database file. Characters that URIs
+// give a meaning are escaped: a '#' in a path would otherwise end the file
+// name, and SQLite would open another file.
+func FileURI(path string) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
 // Path returns the database file's path.

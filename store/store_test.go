@@ -74,7 +74,7 @@ func add(t *testing.T, db *DB, path string, recs ...Record) {
 		t.Fatal(err)
 	}
 	defer b.Rollback()
-	src, err := b.Source("claude", path)
+	src, err := b.Source("claude", path, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestSessionMergeAndReset(t *testing.T) {
 	}
 	// Resetting the source removes its rows and the session they created.
 	b, _ := db.Begin(ctx)
-	src, _ := b.Source("claude", "a")
+	src, _ := b.Source("claude", "a", "a")
 	if err := b.ResetSource(src.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -215,5 +215,27 @@ func TestStats(t *testing.T) {
 	rows, _ = db.Stats(context.Background(), "session", SessionFilter{}, time.UTC, nil)
 	if len(rows) != 2 || rows[0].SessionID != "s1" || rows[0].Total != 20 || len(rows[0].Models) != 2 {
 		t.Errorf("by session = %+v", rows)
+	}
+}
+
+func TestOpenPathWithURICharacters(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a#b.db", "c?d.db", "e%20f.db"} {
+		path := filepath.Join(dir, name)
+		db, err := Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("%s: the database went elsewhere: %v", name, err)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 3 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("files in the directory: %v, want exactly the three databases", names)
 	}
 }

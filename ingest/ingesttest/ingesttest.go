@@ -21,6 +21,8 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver for Dump
 
+	"github.com/aitrail/aitrail/store"
+
 	"github.com/aitrail/aitrail/ingest/claude"
 	"github.com/aitrail/aitrail/ingest/codex"
 )
@@ -284,7 +286,7 @@ var dumpQueries = []string{
 // hashes are keyed by the database's own secret, so two databases compare
 // equal only when they share it (copy one empty database to make both).
 func Dump(path string) ([]string, error) {
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(30000)")
+	db, err := sql.Open("sqlite", store.FileURI(path)+"?mode=ro&_pragma=busy_timeout(30000)")
 	if err != nil {
 		return nil, err
 	}
