@@ -65,7 +65,7 @@ after their note was written.`,
 				if err != nil {
 					return err
 				}
-				h, done, err := e.hookEnv(repo)
+				h, done, err := e.hookEnv(repo, true)
 				if err != nil {
 					return err
 				}
@@ -165,7 +165,7 @@ func (e *env) printNote(rev string, fresh, asJSON bool) error {
 		}
 	}
 	if !written {
-		h, done, err := e.hookEnv(repo)
+		h, done, err := e.hookEnv(repo, true)
 		if err != nil {
 			return err
 		}
@@ -235,7 +235,7 @@ func statusCommand() command {
 				}
 				st.Pending = []store.Job{}
 				if repo != nil {
-					h, done, err := e.hookEnv(repo)
+					h, done, err := e.hookEnv(repo, true)
 					if err != nil {
 						return err
 					}

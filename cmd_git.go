@@ -38,7 +38,9 @@ func price(model string, t store.Tokens) (float64, bool) {
 }
 
 // hookEnv wires the handlers: database, redaction, logs, note options.
-func (e *env) hookEnv(repo *gitlog.Repo) (*hooks.Env, func(), error) {
+// Only annotating needs the redaction engine up front; ingest builds it
+// when a log has new bytes (a pre-commit with nothing new never does).
+func (e *env) hookEnv(repo *gitlog.Repo, annotating bool) (*hooks.Env, func(), error) {
 	f, err := e.config()
 	if err != nil {
 		return nil, nil, err
@@ -47,29 +49,47 @@ func (e *env) hookEnv(repo *gitlog.Repo) (*hooks.Env, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	eng, err := e.engine(db)
+	var eng *redact.Engine
+	engine := func() (*redact.Engine, error) {
+		if eng == nil {
+			eng, err = e.engine(db)
+		}
+		return eng, err
+	}
+	if annotating {
+		if _, err := engine(); err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+	}
+	repoKey, err := db.PathKey(e.ctx, repo.Root())
 	if err != nil {
 		db.Close()
 		return nil, nil, err
-	}
-	files, err := e.logFiles()
-	if err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	redactText := func(s string) string {
-		out, _ := eng.Text(redact.ScopeField, s)
-		return out
 	}
 	h := &hooks.Env{
 		DB:      db,
 		Repo:    repo,
-		RepoKey: redactText(repo.Root()),
+		RepoKey: "repo:" + repoKey,
 		Ingest: func(ctx context.Context) error {
-			_, err := ingest.Run(ctx, db, eng, files, ingest.Options{Home: e.home, BatchBytes: 1 << 20})
+			files, err := e.logFiles()
+			if err != nil {
+				return err
+			}
+			if n, err := ingest.Pending(ctx, db, files); err != nil || n == 0 {
+				return err
+			}
+			eng, err := engine()
+			if err != nil {
+				return err
+			}
+			_, err = ingest.Run(ctx, db, eng, files, ingest.Options{Home: e.home, BatchBytes: 1 << 20})
 			return err
 		},
-		Correlate: report.Options{Redact: redactText, Price: price},
+		Correlate: report.Options{Redact: func(s string) string {
+			out, _ := eng.Text(redact.ScopeField, s) // built above when annotating
+			return out
+		}, Price: price},
 		Note:      report.NoteOptions{Version: version, Prompts: f.Notes.Prompts, MaxPrompt: f.Notes.MaxPrompt, NoAI: f.Notes.NoAI},
 		Ref:       f.Notes.Ref,
 		CatchUp:   f.Hooks.CatchUp,
@@ -278,11 +298,14 @@ func (e *env) hook(name string, args []string) error {
 		}
 		return syncNotes(repo, remote, notesRef(f))
 	}
-	h, done, err := e.hookEnv(repo)
+	// The database is not closed: the process ends right after, and the
+	// last connection's close would checkpoint the write-ahead log into the
+	// database (two fsyncs, half of a hook's time). SQLite does that on a
+	// later write instead; nothing committed is at risk.
+	h, _, err := e.hookEnv(repo, name != "pre-commit")
 	if err != nil {
 		return err
 	}
-	defer done()
 	switch name {
 	case "pre-commit":
 		return h.PreCommit(e.ctx)

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -20,8 +22,8 @@ import (
 type Env struct {
 	DB   *store.DB
 	Repo *gitlog.Repo
-	// RepoKey is how the repository is named in the database (its
-	// worktree root, redacted).
+	// RepoKey is how the repository is named in the database: a keyed
+	// hash of its worktree root, so that no path is stored.
 	RepoKey string
 	// Ingest reads what the agents wrote since the last run; it stops
 	// between batches when ctx is done.
@@ -135,14 +137,41 @@ func (e *Env) Annotate(ctx context.Context, shas []gitlog.Hash, extra map[gitlog
 	return results, nil
 }
 
+// freshIngest names a file in the git dir that pre-commit leaves when it
+// ingested everything: the commit's content was staged before, so the logs
+// of its edits are in the database, and post-commit need not scan the logs
+// again. It is trusted for freshFor.
+const (
+	freshIngest = "aitrail-ingested"
+	freshFor    = 10 * time.Minute
+)
+
 // PreCommit ingests what the agents wrote since the last run.
 func (e *Env) PreCommit(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, e.budget())
 	defer cancel()
-	if err := e.Ingest(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	marker := filepath.Join(e.Repo.GitDir(), freshIngest)
+	os.Remove(marker)
+	err := e.Ingest(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return nil // the rest waits for post-commit
+	}
+	if err != nil {
 		return err
 	}
-	return nil
+	return os.WriteFile(marker, nil, 0o644)
+}
+
+// ingestedJustNow reports (once) whether pre-commit ingested everything
+// for the commit being made.
+func (e *Env) ingestedJustNow() bool {
+	marker := filepath.Join(e.Repo.GitDir(), freshIngest)
+	fi, err := os.Stat(marker)
+	if err != nil {
+		return false
+	}
+	os.Remove(marker)
+	return time.Since(fi.ModTime()) < freshFor
 }
 
 func (e *Env) budget() time.Duration {
@@ -164,14 +193,16 @@ func (e *Env) PostCommit(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ictx, cancel := context.WithDeadline(ctx, deadline)
-	err = e.Ingest(ictx)
-	cancel()
-	if errors.Is(err, context.DeadlineExceeded) || time.Now().After(deadline) {
-		return e.defer_(ctx, "annotate", head.String())
-	}
-	if err != nil {
-		return err
+	if !e.ingestedJustNow() {
+		ictx, cancel := context.WithDeadline(ctx, deadline)
+		err = e.Ingest(ictx)
+		cancel()
+		if errors.Is(err, context.DeadlineExceeded) || time.Now().After(deadline) {
+			return e.defer_(ctx, "annotate", head.String())
+		}
+		if err != nil {
+			return err
+		}
 	}
 	extra := map[gitlog.Hash][]store.PromptRef{}
 	origin := map[gitlog.Hash]string{}
@@ -320,6 +351,16 @@ func (e *Env) catchUp(ctx context.Context, deadline time.Time) error {
 	}
 	if n < 0 {
 		return nil
+	}
+	// The usual case: the parent has its record, so every earlier commit
+	// was seen when the parent was annotated.
+	if head, err := e.Repo.Head(); err == nil {
+		if c, err := e.Repo.Commit(head); err == nil && len(c.Parents) == 1 {
+			known, err := e.DB.KnownCommits(ctx, e.RepoKey, []string{c.Parents[0].String()})
+			if err == nil && known[c.Parents[0].String()] {
+				return nil
+			}
+		}
 	}
 	missing, err := e.Missing(ctx, n)
 	if err != nil {

@@ -98,9 +98,18 @@ func Run(ctx context.Context, db *store.DB, red Redactor, files []File, opt Opti
 		opt.MaxOutput = 64 << 10
 	}
 	sum := &Summary{Unknown: map[string]int{}, Redactions: map[string]int{}, sessions: map[[2]string]bool{}}
-	known, err := db.Sources(ctx)
+	r := &run{db: db, red: red, opt: opt, sum: sum, roots: map[string]string{}}
+	if l, ok := red.(locator); ok && l.NeedsLocation() {
+		r.loc, r.calls = l, map[[3]string]string{}
+	}
+	work, total, err := changed(ctx, db, files, opt)
+	sum.Files = len(files)
 	if err != nil {
 		return sum, err
+	}
+	r.total = total
+	if len(work) == 0 {
+		return sum, nil
 	}
 	before, err := db.Counts(ctx)
 	if err != nil {
@@ -117,48 +126,60 @@ func Run(ctx context.Context, db *store.DB, red Redactor, files []File, opt Opti
 		sum.Prompts, sum.Messages, sum.ToolCalls = delta("prompts"), delta("messages"), delta("tool_calls")
 		sum.Edits, sum.Usage = delta("file_edits"), delta("token_usage")
 	}()
-	r := &run{db: db, red: red, opt: opt, sum: sum, roots: map[string]string{}}
-	if l, ok := red.(locator); ok && l.NeedsLocation() {
-		r.loc, r.calls = l, map[[3]string]string{}
+	for _, f := range work {
+		if err := ctx.Err(); err != nil {
+			return sum, err
+		}
+		if err := r.file(ctx, f); err != nil {
+			return sum, fmt.Errorf("ingest %s: %w", f.Path, err)
+		}
 	}
-	type todo struct {
-		f  File
-		fi os.FileInfo
+	sum.Sessions = len(sum.sessions)
+	return sum, nil
+}
+
+// Pending returns how many of files have bytes that were not ingested yet
+// (or changed otherwise): the cheap check a hook makes before it builds
+// anything else.
+func Pending(ctx context.Context, db *store.DB, files []File) (int, error) {
+	work, _, err := changed(ctx, db, files, Options{})
+	return len(work), err
+}
+
+// changed returns the files whose size, modification time or inode differ
+// from their watermark (all of them with Rebuild), and how many bytes they
+// hold beyond it. Files that cannot be read are reported through opt.Warn.
+func changed(ctx context.Context, db *store.DB, files []File, opt Options) ([]File, int64, error) {
+	known, err := db.Sources(ctx)
+	if err != nil {
+		return nil, 0, err
 	}
-	var work []todo
+	var work []File
 	var total int64
 	for _, f := range files {
-		sum.Files++
 		fi, err := os.Stat(f.Path)
 		if err != nil {
-			r.warn(fmt.Sprintf("%s: %v", f.Path, err))
+			if opt.Warn != nil {
+				opt.Warn(fmt.Sprintf("%s: %v", f.Path, err))
+			}
 			continue
 		}
 		key, err := db.PathKey(ctx, f.Path)
 		if err != nil {
-			return sum, err
+			return nil, 0, err
 		}
-		if s, ok := known[key]; ok && !opt.Rebuild && s.Size == fi.Size() && s.MtimeNS == fi.ModTime().UnixNano() && s.Inode == inode(fi) {
+		s, ok := known[key]
+		if ok && !opt.Rebuild && s.Size == fi.Size() && s.MtimeNS == fi.ModTime().UnixNano() && s.Inode == inode(fi) {
 			continue
 		}
-		work = append(work, todo{f, fi})
-		if s, ok := known[key]; ok && !opt.Rebuild && s.Offset <= fi.Size() {
+		work = append(work, f)
+		if ok && !opt.Rebuild && s.Offset <= fi.Size() {
 			total += fi.Size() - s.Offset
 		} else {
 			total += fi.Size()
 		}
 	}
-	r.total = total
-	for _, w := range work {
-		if err := ctx.Err(); err != nil {
-			return sum, err
-		}
-		if err := r.file(ctx, w.f); err != nil {
-			return sum, fmt.Errorf("ingest %s: %w", w.f.Path, err)
-		}
-	}
-	sum.Sessions = len(sum.sessions)
-	return sum, nil
+	return work, total, nil
 }
 
 type run struct {

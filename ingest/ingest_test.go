@@ -283,9 +283,17 @@ func TestMalformedLinesAreCountedNotFatal(t *testing.T) {
 	if len(warnings) != 2 || !strings.HasPrefix(warnings[0], want[0]) || warnings[1] != want[1] {
 		t.Errorf("warnings = %q, want prefixes %q", warnings, want)
 	}
-	srcs, _ := db.Sources(context.Background())
 	key, _ := db.PathKey(context.Background(), p)
-	if s := srcs[key]; s.Path != p || s.Good != 4 || s.Bad != 2 || s.Unknown != 1 || s.Line != 6 {
+	b, err := db.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := b.Source("test", key, p)
+	b.Rollback()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Path != p || s.Good != 4 || s.Bad != 2 || s.Unknown != 1 || s.Line != 6 {
 		t.Errorf("source counts = good %d bad %d unknown %d line %d, want 4 2 1 6", s.Good, s.Bad, s.Unknown, s.Line)
 	}
 }

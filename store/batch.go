@@ -46,20 +46,20 @@ func (db *DB) PathKey(ctx context.Context, path string) (string, error) {
 	return hex.EncodeToString(m.Sum(nil)[:16]), nil
 }
 
-// Sources returns every known source by key, without its decoder state
-// (Batch.Source reads that). It reads outside any transaction, for the
-// cheap check of what changed.
+// Sources returns the watermark of every known source by key: only what
+// tells whether a file changed (Batch.Source reads the rest). It reads
+// outside any transaction, for the cheap check that runs on every hook.
 func (db *DB) Sources(ctx context.Context) (map[string]Source, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+strings.Replace(sourceCols, "state", "NULL", 1)+` FROM sources`)
+	rows, err := db.sql.QueryContext(ctx, `SELECT path_key, size, mtime_ns, inode, offset FROM sources`)
 	if err != nil {
 		return nil, fmt.Errorf("list sources: %w", err)
 	}
 	defer rows.Close()
 	out := map[string]Source{}
 	for rows.Next() {
-		s, err := scanSource(rows)
-		if err != nil {
-			return nil, err
+		var s Source
+		if err := rows.Scan(&s.Key, &s.Size, &s.MtimeNS, &s.Inode, &s.Offset); err != nil {
+			return nil, fmt.Errorf("list sources: %w", err)
 		}
 		out[s.Key] = s
 	}

@@ -324,14 +324,22 @@ func (db *DB) LoadCommit(ctx context.Context, repo, sha string) (CommitRecord, e
 // KnownCommits returns which of shas have a record for repo.
 func (db *DB) KnownCommits(ctx context.Context, repo string, shas []string) (map[string]bool, error) {
 	out := map[string]bool{}
-	for _, sha := range shas {
-		var n int
-		if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM commits WHERE repo = ? AND sha = ?`, repo, sha).Scan(&n); err != nil {
-			return nil, fmt.Errorf("known commits: %w", err)
-		}
-		if n > 0 {
-			out[sha] = true
-		}
+	if len(shas) == 0 {
+		return out, nil
+	}
+	args := []any{repo}
+	for _, s := range shas {
+		args = append(args, s)
+	}
+	ph := strings.TrimSuffix(strings.Repeat("?,", len(shas)), ",")
+	err := db.each(ctx, `SELECT sha FROM commits WHERE repo = ? AND sha IN (`+ph+`)`, args, func(r *sql.Rows) error {
+		var sha string
+		err := r.Scan(&sha)
+		out[sha] = true
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("known commits: %w", err)
 	}
 	return out, nil
 }

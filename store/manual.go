@@ -176,7 +176,7 @@ func (b *Batch) CallPrompt(agent, session, callID string) (string, error) {
 const (
 	TextContent = "content" // a field of a session's record
 	TextRaw     = "raw"     // a copy of a whole log record (raw_records.json)
-	TextKey     = "key"     // a redacted name: a log's shown path (sources.path), a repository (commits.repo, jobs.repo)
+	TextKey     = "key"     // a log's shown path (sources.path)
 )
 
 // textTable describes the text columns of one table and how their rows
@@ -210,8 +210,6 @@ var textTables = []textTable{
 		join: "JOIN sessions s ON s.id = x.session_id", agent: "s.agent", session: "s.external_id", prompt: "''", source: "x.source_id"},
 	{table: "raw_records", columns: []string{"json"}, kind: TextRaw, agent: "''", session: "''", prompt: "''", source: "x.source_id"},
 	{table: "sources", columns: []string{"path"}, kind: TextKey, agent: "''", session: "''", prompt: "''", source: "x.id"},
-	{table: "commits", columns: []string{"repo"}, kind: TextKey, agent: "''", session: "''", prompt: "''", source: "NULL"},
-	{table: "jobs", columns: []string{"repo"}, kind: TextKey, agent: "''", session: "''", prompt: "''", source: "NULL"},
 }
 
 // TextFields lists the stored text fields of sessions' records, as
