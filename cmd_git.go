@@ -90,10 +90,10 @@ func (e *env) hookEnv(repo *gitlog.Repo, annotating bool) (*hooks.Env, func(), e
 			out, _ := eng.Text(redact.ScopeField, s) // built above when annotating
 			return out
 		}, Price: price},
-		Note:      report.NoteOptions{Version: version, Prompts: f.Notes.Prompts, MaxPrompt: f.Notes.MaxPrompt, NoAI: f.Notes.NoAI},
-		Ref:       f.Notes.Ref,
-		CatchUp:   f.Hooks.CatchUp,
-		Now:       e.now,
+		Note:    report.NoteOptions{Version: version, Prompts: f.Notes.Prompts, MaxPrompt: f.Notes.MaxPrompt, NoAI: f.Notes.NoAI},
+		Ref:     f.Notes.Ref,
+		CatchUp: f.Hooks.CatchUp,
+		Now:     e.now,
 	}
 	if f.Notes.Lookback != "" {
 		h.Correlate.Lookback, _ = config.ParseDuration(f.Notes.Lookback)
