@@ -56,12 +56,7 @@ without a known price. The JSON rows use ccusage's field names.`,
 				var cost float64
 				for _, r := range rows {
 					cost += r.Cost
-					total.Input += r.Input
-					total.Output += r.Output
-					total.CacheWrite += r.CacheWrite
-					total.CacheRead += r.CacheRead
-					total.Reasoning += r.Reasoning
-					total.Total += r.Total
+					total.Add(r.Tokens)
 				}
 				if *asJSON {
 					key := *by

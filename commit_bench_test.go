@@ -45,22 +45,9 @@ func BenchmarkCommitOverhead(b *testing.B) {
 			b.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
 		}
 	}
-	// A realistic backlog: 400 sessions of each agent.
-	codex, _ := os.ReadFile("testdata/demo/codex/sessions/2026/01/02/rollout-2026-01-02T10-00-00-0199e0a1-5c3e-7d2a-9f10-6a1b2c3d4e5f.jsonl")
-	claude, _ := os.ReadFile("testdata/demo/claude/projects/-home-dev-todo-api/5b7c9d2e-3f41-4a6b-8c9d-0e1f2a3b4c5d.jsonl")
-	var corpus int
-	for i := 0; i < 400; i++ {
-		id := fmt.Sprintf("0199e0a1-5c3e-7d2a-9f10-%012d", i)
-		p := filepath.Join(home, ".codex", "sessions", "2026", "01", "02", "rollout-2026-01-02T10-00-00-"+id+".jsonl")
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		os.WriteFile(p, []byte(strings.ReplaceAll(string(codex), "0199e0a1-5c3e-7d2a-9f10-6a1b2c3d4e5f", id)), 0o644)
-		cid := fmt.Sprintf("5b7c9d2e-3f41-4a6b-8c9d-%012d", i)
-		p = filepath.Join(home, ".claude", "projects", "-home-dev-todo-api", cid+".jsonl")
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		os.WriteFile(p, []byte(strings.ReplaceAll(string(claude), "5b7c9d2e-3f41-4a6b-8c9d-0e1f2a3b4c5d", cid)), 0o644)
-		corpus += len(codex) + len(claude)
-	}
+	corpus := writeDemoCorpus(b, home, 400)
 	run(dir, "aitrail", "ingest", "--quiet")
+	codex := demoCodex(b)
 	live := filepath.Join(home, ".codex", "sessions", "2026", "01", "02", "rollout-2026-01-02T10-00-00-0199e0a1-5c3e-7d2a-9f10-live00000000.jsonl")
 	os.WriteFile(live, []byte(strings.ReplaceAll(string(codex), "0199e0a1-5c3e-7d2a-9f10-6a1b2c3d4e5f", "0199e0a1-5c3e-7d2a-9f10-live00000000")), 0o644)
 	liveLine := strings.SplitAfter(string(codex), "\n")[6]
@@ -99,4 +86,42 @@ func median(d []time.Duration) time.Duration {
 	s := append([]time.Duration(nil), d...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	return s[len(s)/2]
+}
+
+const (
+	demoCodexPath  = "testdata/demo/codex/sessions/2026/01/02/rollout-2026-01-02T10-00-00-0199e0a1-5c3e-7d2a-9f10-6a1b2c3d4e5f.jsonl"
+	demoClaudePath = "testdata/demo/claude/projects/-home-dev-todo-api/5b7c9d2e-3f41-4a6b-8c9d-0e1f2a3b4c5d.jsonl"
+)
+
+func demoCodex(tb testing.TB) []byte {
+	data, err := os.ReadFile(demoCodexPath)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return data
+}
+
+// writeDemoCorpus writes n copies of each demo session (each its own
+// session) where the agents keep their logs under home, and returns the
+// bytes written: a realistic backlog of ingested logs.
+func writeDemoCorpus(tb testing.TB, home string, n int) int {
+	tb.Helper()
+	codex := demoCodex(tb)
+	claude, err := os.ReadFile(demoClaudePath)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var size int
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("0199e0a1-5c3e-7d2a-9f10-%012d", i)
+		p := filepath.Join(home, ".codex", "sessions", "2026", "01", "02", "rollout-2026-01-02T10-00-00-"+id+".jsonl")
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(strings.ReplaceAll(string(codex), "0199e0a1-5c3e-7d2a-9f10-6a1b2c3d4e5f", id)), 0o644)
+		cid := fmt.Sprintf("5b7c9d2e-3f41-4a6b-8c9d-%012d", i)
+		p = filepath.Join(home, ".claude", "projects", "-home-dev-todo-api", cid+".jsonl")
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(strings.ReplaceAll(string(claude), "5b7c9d2e-3f41-4a6b-8c9d-0e1f2a3b4c5d", cid)), 0o644)
+		size += len(codex) + len(claude)
+	}
+	return size
 }

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -24,18 +22,7 @@ func BenchmarkHookInProcess(b *testing.B) {
 		"GIT_COMMITTER_NAME": "B", "GIT_COMMITTER_EMAIL": "b@example.com"} {
 		b.Setenv(k, v)
 	}
-	codex, _ := os.ReadFile("testdata/demo/codex/sessions/2026/01/02/rollout-2026-01-02T10-00-00-0199e0a1-5c3e-7d2a-9f10-6a1b2c3d4e5f.jsonl")
-	claude, _ := os.ReadFile("testdata/demo/claude/projects/-home-dev-todo-api/5b7c9d2e-3f41-4a6b-8c9d-0e1f2a3b4c5d.jsonl")
-	for i := 0; i < 400; i++ {
-		id := fmt.Sprintf("0199e0a1-5c3e-7d2a-9f10-%012d", i)
-		p := filepath.Join(home, ".codex", "sessions", "2026", "01", "02", "rollout-2026-01-02T10-00-00-"+id+".jsonl")
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		os.WriteFile(p, []byte(strings.ReplaceAll(string(codex), "0199e0a1-5c3e-7d2a-9f10-6a1b2c3d4e5f", id)), 0o644)
-		cid := fmt.Sprintf("5b7c9d2e-3f41-4a6b-8c9d-%012d", i)
-		p = filepath.Join(home, ".claude", "projects", "-home-dev-todo-api", cid+".jsonl")
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		os.WriteFile(p, []byte(strings.ReplaceAll(string(claude), "5b7c9d2e-3f41-4a6b-8c9d-0e1f2a3b4c5d", cid)), 0o644)
-	}
+	writeDemoCorpus(b, home, 400)
 	repo := filepath.Join(dir, "repo")
 	for _, args := range [][]string{{"init", "-q", repo}, {"-C", repo, "commit", "-q", "--allow-empty", "-m", "init"}} {
 		if out, err := exec.Command("git", args...).CombinedOutput(); err != nil {

@@ -93,12 +93,7 @@ func Render(a *Attribution, o NoteOptions) (note string, ok bool) {
 	var total store.Tokens
 	cost, priced, unpriced := 0.0, false, false
 	for _, t := range a.Tokens {
-		total.Input += t.Input
-		total.Output += t.Output
-		total.CacheRead += t.CacheRead
-		total.CacheWrite += t.CacheWrite
-		total.Reasoning += t.Reasoning
-		total.Total += t.Total
+		total.Add(t.Tokens)
 		if t.Priced {
 			cost += t.Cost
 			priced = true

@@ -265,6 +265,11 @@ func (b *Batch) AddRaw(src int64, line int, offset int64, json string) (int64, e
 // AddFindings records the redactions applied to one field of one row.
 // Identical findings (same rule and value) are counted in one row.
 func (b *Batch) AddFindings(src int64, ref Ref, field string, fs []Finding) error {
+	return b.addFindings(sql.NullInt64{Int64: src, Valid: true}, ref, field, fs)
+}
+
+// addFindings is AddFindings for a row whose source may be unknown.
+func (b *Batch) addFindings(src sql.NullInt64, ref Ref, field string, fs []Finding) error {
 	type key struct{ rule, fp, hash, actor string }
 	counts := map[key]int{}
 	var order []key

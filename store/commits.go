@@ -43,15 +43,19 @@ func under(col string, roots []string) (string, []any) {
 // redacted) made between from and to, oldest first.
 func (db *DB) EditsUnder(ctx context.Context, roots []string, from, to time.Time) ([]Edit, error) {
 	cond, args := under("e.path", roots)
-	args = append(args, FormatTime(from), FormatTime(to))
+	return db.editsWhere(ctx, cond+` AND e.ts >= ? AND e.ts <= ?`, append(args, FormatTime(from), FormatTime(to))...)
+}
+
+// editsWhere returns the applied edits that match cond, oldest first, with
+// their sessions and prompts.
+func (db *DB) editsWhere(ctx context.Context, cond string, args ...any) ([]Edit, error) {
 	var out []Edit
 	err := db.each(ctx, `SELECT e.id, e.session_id, COALESCE(e.prompt_id, 0), e.call_id, e.ts, e.path, e.rel_path, e.move_path,
 			e.op, e.added, e.removed, e.diff, e.via, e.status, e.repo_root,
 			s.agent, s.external_id, s.agent_version, COALESCE(p.key, ''), COALESCE(p.seq, 0), COALESCE(p.ts, ''),
 			COALESCE(p.text, ''), COALESCE(NULLIF(p.model, ''), s.model)
 		FROM file_edits e JOIN sessions s ON s.id = e.session_id LEFT JOIN prompts p ON p.id = e.prompt_id
-		WHERE e.status = 'applied' AND `+cond+` AND e.ts >= ? AND e.ts <= ?
-		ORDER BY e.ts, e.id`, args, func(r *sql.Rows) error {
+		WHERE e.status = 'applied' AND `+cond+` ORDER BY e.ts, e.id`, args, func(r *sql.Rows) error {
 		var e Edit
 		var ts, pts string
 		if err := r.Scan(&e.ID, &e.Session, &e.PromptID, &e.CallID, &ts, &e.Path, &e.RelPath, &e.MovePath,
@@ -139,30 +143,17 @@ func (db *DB) EditsOfPrompts(ctx context.Context, prompts []int64) ([]Edit, erro
 	if len(prompts) == 0 {
 		return nil, nil
 	}
-	ph := strings.TrimSuffix(strings.Repeat("?,", len(prompts)), ",")
-	args := make([]any, len(prompts))
-	for i, p := range prompts {
-		args[i] = p
+	ph, args := placeholders(prompts)
+	return db.editsWhere(ctx, `e.prompt_id IN (`+ph+`)`, args...)
+}
+
+// placeholders returns "?,?,…" and the arguments for ids.
+func placeholders(ids []int64) (string, []any) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
 	}
-	var out []Edit
-	err := db.each(ctx, `SELECT e.id, e.session_id, COALESCE(e.prompt_id, 0), e.call_id, e.ts, e.path, e.rel_path, e.move_path,
-			e.op, e.added, e.removed, e.diff, e.via, e.status, e.repo_root,
-			s.agent, s.external_id, s.agent_version, COALESCE(p.key, ''), COALESCE(p.seq, 0), COALESCE(p.ts, ''),
-			COALESCE(p.text, ''), COALESCE(NULLIF(p.model, ''), s.model)
-		FROM file_edits e JOIN sessions s ON s.id = e.session_id LEFT JOIN prompts p ON p.id = e.prompt_id
-		WHERE e.status = 'applied' AND e.prompt_id IN (`+ph+`) ORDER BY e.ts, e.id`, args, func(r *sql.Rows) error {
-		var e Edit
-		var ts, pts string
-		if err := r.Scan(&e.ID, &e.Session, &e.PromptID, &e.CallID, &ts, &e.Path, &e.RelPath, &e.MovePath,
-			&e.Op, &e.Added, &e.Removed, &e.Diff, &e.Via, &e.Status, &e.Root,
-			&e.Agent, &e.SessionID, &e.AgentVersion, &e.PromptKey, &e.PromptSeq, &pts, &e.PromptText, &e.Model); err != nil {
-			return err
-		}
-		e.Time, e.PromptTime = ParseTime(ts), ParseTime(pts)
-		out = append(out, e)
-		return nil
-	})
-	return out, err
+	return strings.TrimSuffix(strings.Repeat("?,", len(ids)), ","), args
 }
 
 // ModelTokens is token usage of one model.
@@ -179,11 +170,7 @@ func (db *DB) PromptTokens(ctx context.Context, prompts []int64, price Pricer) (
 	if len(prompts) == 0 {
 		return nil, nil
 	}
-	ph := strings.TrimSuffix(strings.Repeat("?,", len(prompts)), ",")
-	args := make([]any, len(prompts))
-	for i, p := range prompts {
-		args[i] = p
-	}
+	ph, args := placeholders(prompts)
 	byModel := map[string]int{}
 	var out []ModelTokens
 	err := db.each(ctx, `SELECT model, input, output, cache_write, cache_read, reasoning, cache_write_1h
@@ -201,7 +188,7 @@ func (db *DB) PromptTokens(ctx context.Context, prompts []int64, price Pricer) (
 			out = append(out, ModelTokens{Model: model})
 		}
 		m := &out[i]
-		m.Tokens.add(t)
+		m.Tokens.Add(t)
 		if price != nil {
 			if c, ok := price(model, t); ok {
 				m.Cost += c

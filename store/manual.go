@@ -425,32 +425,6 @@ func (b *Batch) rewriteColumn(t textTable, col string, f RewriteFilter, fn Rewri
 	}
 }
 
-// addFindings is AddFindings for a row whose source may be unknown.
-func (b *Batch) addFindings(src sql.NullInt64, ref Ref, field string, fs []Finding) error {
-	type key struct{ rule, fp, hash, actor string }
-	counts := map[key]int{}
-	var order []key
-	for _, f := range fs {
-		actor := f.Actor
-		if actor == "" {
-			actor = "rule"
-		}
-		k := key{f.RuleID, f.RuleFingerprint, f.ValueHash, actor}
-		if counts[k] == 0 {
-			order = append(order, k)
-		}
-		counts[k]++
-	}
-	for _, k := range order {
-		_, err := b.exec(`INSERT INTO redactions (source_id, tbl, row_id, field, rule_id, rule_fingerprint, value_hash, count, actor, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, src, ref.Table, ref.ID, field, k.rule, k.fp, k.hash, counts[k], k.actor, b.now)
-		if err != nil {
-			return fmt.Errorf("record redaction: %w", err)
-		}
-	}
-	return nil
-}
-
 // Compact rebuilds the database file (VACUUM), so that no copy of a
 // rewritten value survives in its free pages, then empties the write-ahead
 // log. clean is false when another process kept the log from being

@@ -73,7 +73,8 @@ type Tokens struct {
 // ok is false when the model has no known price.
 type Pricer func(model string, t Tokens) (usd float64, ok bool)
 
-func (t *Tokens) add(o Tokens) {
+// Add adds o to t.
+func (t *Tokens) Add(o Tokens) {
 	t.Input += o.Input
 	t.Output += o.Output
 	t.CacheWrite += o.CacheWrite
@@ -391,7 +392,7 @@ func (db *DB) Detail(ctx context.Context, s SessionInfo) (*SessionDetail, error)
 			return err
 		}
 		t.Total = t.Input + t.Output + t.CacheWrite + t.CacheRead
-		target(pid).Tokens.add(t)
+		target(pid).Tokens.Add(t)
 		return nil
 	})
 	if err != nil {
@@ -528,7 +529,7 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 			order = append(order, key)
 			sessions[key] = map[string]bool{}
 		}
-		r.Tokens.add(t)
+		r.Tokens.Add(t)
 		if price != nil {
 			if c, ok := price(model, t); ok {
 				r.Cost += c
