@@ -159,6 +159,25 @@ func (e *env) redactConfig(db *store.DB, skip string) (redact.Config, error) {
 	return cfg, nil
 }
 
+// openRedacting opens the database (an existing one unless create) and
+// builds the redaction engine its rows were redacted with.
+func (e *env) openRedacting(create bool) (*store.DB, *redact.Engine, error) {
+	open := e.openExistingDB
+	if create {
+		open = e.openDB
+	}
+	db, err := open()
+	if err != nil {
+		return nil, nil, err
+	}
+	eng, err := e.engine(db)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, eng, nil
+}
+
 // engine builds the redaction engine: the built-in pack with the config's
 // policies, the user's rule files, then the repository's, and with a
 // database the active manual redactions.
@@ -181,15 +200,11 @@ func (e *env) ingest(o ingestOptions) error {
 	if err != nil {
 		return err
 	}
-	db, err := e.openDB()
+	db, eng, err := e.openRedacting(true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	eng, err := e.engine(db)
-	if err != nil {
-		return err
-	}
 	bar := &progressBar{w: e.stderr, on: e.tty && !o.quiet && !o.json}
 	var warnings int
 	opt := ingest.Options{

@@ -66,15 +66,11 @@ tool calls, file edits and tokens. Run 'aitrail ingest' first to read new logs.`
 				if len(args) > 0 {
 					return usagef("sessions takes no arguments")
 				}
-				db, err := e.openExistingDB()
+				db, eng, err := e.openRedacting(false)
 				if err != nil {
 					return err
 				}
 				defer db.Close()
-				eng, err := e.engine(db)
-				if err != nil {
-					return err
-				}
 				filter, err := e.filter(f, eng)
 				if err != nil {
 					return err

@@ -35,15 +35,11 @@ without a known price. The JSON rows use ccusage's field names.`,
 				if !slices.Contains(store.StatGroups, *by) {
 					return usagef("--by %q: want one of %s", *by, strings.Join(store.StatGroups, ", "))
 				}
-				db, err := e.openExistingDB()
+				db, eng, err := e.openRedacting(false)
 				if err != nil {
 					return err
 				}
 				defer db.Close()
-				eng, err := e.engine(db)
-				if err != nil {
-					return err
-				}
 				filter, err := e.filter(f, eng)
 				if err != nil {
 					return err
