@@ -215,6 +215,7 @@ func (e *env) ingest(o ingestOptions) error {
 			warnings++
 			if !o.quiet && warnings <= 50 {
 				bar.clear()
+				msg, _ = eng.Text(redact.ScopeField, msg) // paths name the home directory
 				fmt.Fprintln(e.stderr, "warning:", msg)
 			}
 		},

@@ -131,7 +131,8 @@ func Run(ctx context.Context, db *store.DB, red Redactor, files []File, opt Opti
 			return sum, err
 		}
 		if err := r.file(ctx, f); err != nil {
-			return sum, fmt.Errorf("ingest %s: %w", f.Path, err)
+			shown, _ := red.Text(redact.ScopeField, f.Path)
+			return sum, fmt.Errorf("ingest %s: %w", shown, err)
 		}
 	}
 	sum.Sessions = len(sum.sessions)
