@@ -193,28 +193,22 @@ func (e *Env) PostCommit(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var from []gitlog.Hash
+	if seq.Op == "cherry-pick" && !seq.Source.IsZero() {
+		from = []gitlog.Hash{seq.Source}
+	}
 	if !e.ingestedJustNow() {
 		ictx, cancel := context.WithDeadline(ctx, deadline)
 		err = e.Ingest(ictx)
 		cancel()
 		if errors.Is(err, context.DeadlineExceeded) || time.Now().After(deadline) {
-			return e.defer_(ctx, "annotate", head.String())
+			return e.defer_(ctx, "annotate", job(head, from))
 		}
 		if err != nil {
 			return err
 		}
 	}
-	extra := map[gitlog.Hash][]store.PromptRef{}
-	origin := map[gitlog.Hash]string{}
-	if seq.Op == "cherry-pick" && !seq.Source.IsZero() {
-		refs, err := e.promptsOf(ctx, seq.Source)
-		if err != nil {
-			return err
-		}
-		extra[head] = refs
-		origin[head] = seq.Source.String()
-	}
-	if _, err := e.Annotate(ctx, []gitlog.Hash{head}, extra, origin, false); err != nil {
+	if err := e.annotateFrom(ctx, []gitlog.Hash{head}, map[gitlog.Hash][]gitlog.Hash{head: from}); err != nil {
 		return err
 	}
 	return e.catchUp(ctx, deadline)
@@ -273,12 +267,18 @@ func (e *Env) PostRewrite(ctx context.Context, kind string, input io.Reader) err
 	if err := sc.Err(); err != nil {
 		return err
 	}
+	return e.annotateFrom(ctx, news, olds)
+}
+
+// annotateFrom annotates commits, each with the prompts of the commits it
+// came from (rewritten or cherry-picked), whatever their time.
+func (e *Env) annotateFrom(ctx context.Context, commits []gitlog.Hash, from map[gitlog.Hash][]gitlog.Hash) error {
 	extra := map[gitlog.Hash][]store.PromptRef{}
 	origin := map[gitlog.Hash]string{}
-	for _, n := range news {
+	for _, n := range commits {
 		seen := map[string]bool{}
 		var names []string
-		for _, o := range olds[n] {
+		for _, o := range from[n] {
 			refs, err := e.promptsOf(ctx, o)
 			if err != nil {
 				return err
@@ -292,10 +292,46 @@ func (e *Env) PostRewrite(ctx context.Context, kind string, input io.Reader) err
 			}
 			names = append(names, o.String())
 		}
-		origin[n] = strings.Join(names, ",")
+		if len(names) > 0 {
+			origin[n] = strings.Join(names, ",")
+		}
 	}
-	_, err := e.Annotate(ctx, news, extra, origin, false)
+	_, err := e.Annotate(ctx, commits, extra, origin, false)
 	return err
+}
+
+// job encodes an annotation for the queue: the commit, and after a colon
+// the commits it came from.
+func job(commit gitlog.Hash, from []gitlog.Hash) string {
+	s := commit.String()
+	for i, f := range from {
+		sep := ","
+		if i == 0 {
+			sep = ":"
+		}
+		s += sep + f.String()
+	}
+	return s
+}
+
+// parseJob decodes what job encoded.
+func parseJob(s string) (gitlog.Hash, []gitlog.Hash, error) {
+	c, rest, _ := strings.Cut(s, ":")
+	commit, err := gitlog.ParseHash(c)
+	if err != nil {
+		return commit, nil, err
+	}
+	var from []gitlog.Hash
+	if rest != "" {
+		for _, f := range strings.Split(rest, ",") {
+			h, err := gitlog.ParseHash(f)
+			if err != nil {
+				return commit, nil, err
+			}
+			from = append(from, h)
+		}
+	}
+	return commit, from, nil
 }
 
 // PrepareCommitMsg adds an Assisted-by trailer per agent whose lines are
@@ -429,12 +465,12 @@ func (e *Env) Work(ctx context.Context) error {
 		var jerr error
 		switch j.Kind {
 		case "annotate":
-			h, err := gitlog.ParseHash(j.Arg)
+			h, from, err := parseJob(j.Arg)
 			if err != nil {
 				jerr = err
 				break
 			}
-			_, jerr = e.Annotate(ctx, []gitlog.Hash{h}, nil, nil, false)
+			jerr = e.annotateFrom(ctx, []gitlog.Hash{h}, map[gitlog.Hash][]gitlog.Hash{h: from})
 		default:
 			jerr = fmt.Errorf("unknown job kind %q", j.Kind)
 		}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aitrail/aitrail/gitlog"
 )
 
 // fakeAitrail puts an "aitrail" on PATH that records its arguments and
@@ -106,5 +108,25 @@ func TestLefthookAndPreCommitSnippets(t *testing.T) {
 	}
 	if p := preCommitSnippet(); !strings.Contains(p, "stages: [post-commit]") || !strings.Contains(p, "pass_filenames: false") {
 		t.Errorf("pre-commit snippet:\n%s", p)
+	}
+}
+
+func TestJobEncoding(t *testing.T) {
+	c, _ := gitlog.ParseHash("1111111111111111111111111111111111111111")
+	a, _ := gitlog.ParseHash("2222222222222222222222222222222222222222")
+	b, _ := gitlog.ParseHash("3333333333333333333333333333333333333333")
+	for _, from := range [][]gitlog.Hash{nil, {a}, {a, b}} {
+		got, gotFrom, err := parseJob(job(c, from))
+		if err != nil || got != c || len(gotFrom) != len(from) {
+			t.Fatalf("parseJob(job(%v)) = %v %v %v", from, got, gotFrom, err)
+		}
+		for i := range from {
+			if gotFrom[i] != from[i] {
+				t.Errorf("from[%d] = %v, want %v", i, gotFrom[i], from[i])
+			}
+		}
+	}
+	if _, _, err := parseJob("nothex"); err == nil {
+		t.Error("parseJob accepted garbage")
 	}
 }
