@@ -1,25 +1,17 @@
 package redact
 
-import (
-	_ "embed"
-	"sync"
-)
+import "slices"
 
-// builtinYAML is the built-in rule pack, in the rule-file format.
-//
-//go:embed builtin.yml
-var builtinYAML []byte
-
-// builtinRules parses the built-in pack once.
-var builtinRules = sync.OnceValues(func() ([]Rule, error) {
-	return parseRules(builtinYAML, "builtin.yml", OriginBuiltin, nil)
-})
+// builtinRules returns the built-in pack. It is written in builtin.yml, in
+// the rule-file format, and compiled into builtin_gen.go (go test ./redact
+// -run TestBuiltinGenerated -update), so that starting aitrail — every git
+// hook does — parses no YAML.
+func builtinRules() ([]Rule, error) { return slices.Clone(builtinPack), nil }
 
 // builtinIDs returns the set of built-in rule ids.
 func builtinIDs() map[string]bool {
-	rules, _ := builtinRules()
-	ids := make(map[string]bool, len(rules))
-	for _, r := range rules {
+	ids := make(map[string]bool, len(builtinPack))
+	for _, r := range builtinPack {
 		ids[r.ID] = true
 	}
 	return ids
