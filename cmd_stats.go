@@ -2,10 +2,11 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/pflag"
 
@@ -68,8 +69,8 @@ without a known price. The JSON rows use ccusage's field names.`,
 					fmt.Fprintln(e.stdout, "no token usage recorded (run 'aitrail ingest' first)")
 					return nil
 				}
-				tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-				fmt.Fprintf(tw, "%s\tMODELS\tINPUT\tOUTPUT\tCACHE WRITE\tCACHE READ\tTOTAL\tCOST (USD)\t\n", strings.ToUpper(*by))
+				header := []string{strings.ToUpper(*by), "MODELS", "INPUT", "OUTPUT", "CACHE WRITE", "CACHE READ", "TOTAL", "COST (USD)"}
+				table := [][]string{header}
 				for _, r := range rows {
 					key := r.Key
 					switch *by {
@@ -80,12 +81,18 @@ without a known price. The JSON rows use ccusage's field names.`,
 							key = "(unknown)"
 						}
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", key, strings.Join(r.Models, ", "),
-						thousands(r.Input), thousands(r.Output), thousands(r.CacheWrite), thousands(r.CacheRead), thousands(r.Total), dollars(r.Cost, r.Unpriced))
+					table = append(table, []string{key, strings.Join(r.Models, ", "), thousands(r.Input), thousands(r.Output),
+						thousands(r.CacheWrite), thousands(r.CacheRead), thousands(r.Total), dollars(r.Cost, r.Unpriced)})
 				}
-				fmt.Fprintf(tw, "TOTAL\t\t%s\t%s\t%s\t%s\t%s\t%s\t\n", thousands(total.Input), thousands(total.Output),
-					thousands(total.CacheWrite), thousands(total.CacheRead), thousands(total.Total), dollars(cost, 0))
-				return tw.Flush()
+				table = append(table, []string{"TOTAL", "", thousands(total.Input), thousands(total.Output),
+					thousands(total.CacheWrite), thousands(total.CacheRead), thousands(total.Total), dollars(cost, 0)})
+				if *by == "model" {
+					for i := range table {
+						table[i] = append(table[i][:1], table[i][2:]...) // the key is the model
+					}
+				}
+				printTable(e.stdout, table, 1+btoi(*by != "model"))
+				return nil
 			}
 		},
 	}
@@ -98,4 +105,37 @@ func dollars(usd float64, unpriced int64) string {
 		s += "*"
 	}
 	return s
+}
+
+// printTable prints rows in columns: the first left columns aligned left,
+// the others (numbers) aligned right.
+func printTable(w io.Writer, rows [][]string, left int) {
+	widths := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	for _, r := range rows {
+		var b strings.Builder
+		for i, c := range r {
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if i < left {
+				b.WriteString(c + pad)
+			} else {
+				b.WriteString(pad + c)
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
