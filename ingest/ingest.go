@@ -307,34 +307,30 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 			return false, err
 		}
 		if len(bytes.TrimSpace(data)) > 0 {
-			if err := r.line(b, &src, dec, f.Path, 1, 0, data); err != nil {
+			if err := r.write(b, &src, f.Path, r.prepare(b, src.Agent, dec, 1, 0, data)); err != nil {
 				return false, err
 			}
 		}
 		src.Line = 1
 		read = int64(len(data))
 	} else {
-		br := bufio.NewReaderSize(fh, 256<<10)
-		var buf []byte
-		for read < r.opt.BatchBytes {
-			line, err := readLine(br, &buf)
-			if err == io.EOF {
-				break // nothing left, or a partial line that waits for the next run
+		lines, last, n, rerr := r.readAhead(fh, src, dec)
+		for item := range lines.out {
+			p := item.p
+			if p == nil {
+				prep := r.prepare(b, src.Agent, dec, item.no, item.off, item.content)
+				p = &prep
 			}
-			if err != nil {
-				return false, err
-			}
-			off := src.Offset + read
-			read += int64(len(line))
-			src.Line++
-			content := bytes.TrimRight(line, "\r\n")
-			if len(bytes.TrimSpace(content)) == 0 {
-				continue
-			}
-			if err := r.line(b, &src, dec, f.Path, src.Line, off, content); err != nil {
+			if err := r.write(b, &src, f.Path, *p); err != nil {
+				lines.stop()
 				return false, err
 			}
 		}
+		// The channel is closed: the reader is done, its results are set.
+		if *rerr != nil {
+			return false, *rerr
+		}
+		src.Line, read = *last, *n
 	}
 	src.Offset += read
 	state, err := dec.State()
@@ -361,6 +357,74 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 		r.opt.Progress(r.done, r.total)
 	}
 	return !whole && read >= r.opt.BatchBytes, ctx.Err()
+}
+
+// queued is a line on its way from the reader to the writer, prepared
+// already unless the writer must prepare it.
+type queued struct {
+	no      int
+	off     int64
+	content []byte
+	p       *prepared
+}
+
+// lineQueue carries the lines of a batch from the reader to the writer.
+type lineQueue struct {
+	out  chan queued
+	done chan struct{}
+}
+
+// stop makes the reader give up and waits for it.
+func (q lineQueue) stop() {
+	close(q.done)
+	for range q.out {
+	}
+}
+
+// readAhead reads the batch's lines of fh from src's offset in a goroutine,
+// and prepares them there when nothing needs the database: the writer then
+// stores one line while the next is prepared, on another core. (Scoped
+// manual redactions look records up in the batch, which only the writer
+// may use: the writer prepares those lines itself.) When the queue is
+// closed, last holds the number of the last line read, n the bytes read,
+// and err a read error.
+func (r *run) readAhead(fh *os.File, src store.Source, dec Decoder) (q lineQueue, last *int, n *int64, err *error) {
+	q = lineQueue{out: make(chan queued, 8), done: make(chan struct{})}
+	last, n, err = new(int), new(int64), new(error)
+	*last = src.Line
+	go func() {
+		defer close(q.out)
+		br := bufio.NewReaderSize(fh, 256<<10)
+		var buf []byte
+		for *n < r.opt.BatchBytes {
+			line, rerr := readLine(br, &buf)
+			if rerr == io.EOF {
+				return // nothing left, or a partial line that waits for the next run
+			}
+			if rerr != nil {
+				*err = rerr
+				return
+			}
+			item := queued{no: *last + 1, off: src.Offset + *n}
+			*n += int64(len(line))
+			*last++
+			content := bytes.TrimRight(line, "\r\n")
+			if len(bytes.TrimSpace(content)) == 0 {
+				continue
+			}
+			item.content = bytes.Clone(content) // the reader's buffer is reused
+			if r.loc == nil {
+				p := r.prepare(nil, src.Agent, dec, item.no, item.off, item.content)
+				item.p = &p
+			}
+			select {
+			case q.out <- item:
+			case <-q.done:
+				return
+			}
+		}
+	}()
+	return q, last, n, err
 }
 
 // readLine returns the next complete line including its newline, or io.EOF
@@ -397,43 +461,81 @@ func headHash(f *os.File, n int) (string, int, error) {
 	return hex.EncodeToString(h[:]), m, nil
 }
 
-// line redacts, stores and decodes one line.
-func (r *run) line(b *store.Batch, src *store.Source, dec Decoder, path string, no int, off int64, content []byte) error {
-	r.sum.Lines++
+// prepared is a line made ready to write: redacted, decoded, and the
+// texts of its records redacted. Preparing is the CPU work of ingest and
+// needs no database (except to locate records for scoped manual
+// redactions), so it runs ahead of the writer, on another core.
+type prepared struct {
+	no       int
+	off      int64
+	stored   []byte           // the redacted line, as kept in raw_records
+	findings []redact.Finding // what redacting the line found
+	recs     []preparedRecord
+	derr     error // the decoder's complaint: the line is malformed
+}
+
+type preparedRecord struct {
+	rec     store.Record
+	session string
+	found   []fieldFindings
+}
+
+// prepare redacts and decodes one line. b is used only to locate records
+// for scoped manual redactions (r.loc); it may be nil otherwise.
+func (r *run) prepare(b *store.Batch, agent string, dec Decoder, no int, off int64, content []byte) prepared {
 	red, findings := r.red.JSON(content)
-	stored := red
+	p := prepared{no: no, off: off, stored: red, findings: findings}
 	if r.loc != nil {
 		// The stored copy may hold any field of any session: every manual
 		// redaction applies to it. Decoding uses red, so that records take
 		// only the redactions scoped to them.
 		var more []redact.Finding
-		stored, more = r.loc.JSONAt(redact.Location{Raw: true}, red)
-		findings = append(findings, more...)
+		p.stored, more = r.loc.JSONAt(redact.Location{Raw: true}, red)
+		p.findings = append(p.findings, more...)
 	}
-	rawID, err := b.AddRaw(src.ID, no, off, string(stored))
+	var recs []store.Record
+	p.derr = dec.Line(no, red, func(rec store.Record) { recs = append(recs, rec) })
+	for _, rec := range recs {
+		p.recs = append(p.recs, r.redactRecord(b, agent, rec))
+	}
+	return p
+}
+
+// write stores a prepared line and its records.
+func (r *run) write(b *store.Batch, src *store.Source, path string, p prepared) error {
+	r.sum.Lines++
+	rawID, err := b.AddRaw(src.ID, p.no, p.off, string(p.stored))
 	if err != nil {
 		return err
 	}
-	if err := r.findings(b, src.ID, store.Ref{Table: "raw_records", ID: rawID}, "json", findings); err != nil {
+	if err := r.findings(b, src.ID, store.Ref{Table: "raw_records", ID: rawID}, "json", p.findings); err != nil {
 		return err
 	}
-	var recs []store.Record
-	derr := dec.Line(no, red, func(rec store.Record) { recs = append(recs, rec) })
-	if derr != nil {
+	if p.derr != nil {
 		src.Bad++
 		r.sum.BadLines++
-		r.warn(fmt.Sprintf("%s:%d: %v", path, no, derr))
+		r.warn(fmt.Sprintf("%s:%d: %v", path, p.no, p.derr))
 	} else {
 		src.Good++
 	}
 	unknown := false
-	for _, rec := range recs {
-		if u, ok := rec.(store.Unknown); ok {
+	for _, pr := range p.recs {
+		if u, ok := pr.rec.(store.Unknown); ok {
 			unknown = true
 			r.sum.Unknown[u.Type]++
+			continue
 		}
-		if err := r.record(b, *src, rec); err != nil {
+		ref, err := b.Add(*src, pr.rec)
+		if err != nil {
 			return err
+		}
+		if pr.session != "" {
+			r.sum.sessions[[2]string{src.Agent, pr.session}] = true
+		}
+		for _, ff := range pr.found {
+			if err := r.findings(b, src.ID, ref, ff.field, ff.found); err != nil {
+				return err
+			}
 		}
 	}
 	if unknown {
@@ -450,8 +552,8 @@ type field struct {
 	text  *string
 }
 
-// record redacts the text fields of one record and writes it.
-func (r *run) record(b *store.Batch, src store.Source, rec store.Record) error {
+// redactRecord redacts the text fields of one record.
+func (r *run) redactRecord(b *store.Batch, agent string, rec store.Record) preparedRecord {
 	var found []fieldFindings
 	var loc redact.Location // where the record's texts go, for scoped manual redactions
 	text := func(table string, f field) (string, []redact.Finding) {
@@ -474,7 +576,7 @@ func (r *run) record(b *store.Batch, src store.Source, rec store.Record) error {
 	}
 	var session string
 	if r.loc != nil {
-		loc = r.locate(b, src.Agent, rec)
+		loc = r.locate(b, agent, rec)
 	}
 	switch x := rec.(type) {
 	case store.Session:
@@ -514,22 +616,8 @@ func (r *run) record(b *store.Batch, src store.Source, rec store.Record) error {
 		session, table = x.Session, "links"
 		redactAll(field{"url", redact.ScopeField, &x.URL}, field{"title", redact.ScopeField, &x.Title})
 		rec = x
-	case store.Unknown:
-		return nil
 	}
-	ref, err := b.Add(src, rec)
-	if err != nil {
-		return err
-	}
-	if session != "" {
-		r.sum.sessions[[2]string{src.Agent, session}] = true
-	}
-	for _, ff := range found {
-		if err := r.findings(b, src.ID, ref, ff.field, ff.found); err != nil {
-			return err
-		}
-	}
-	return nil
+	return preparedRecord{rec: rec, session: session, found: found}
 }
 
 // locate returns where a record's texts are stored: its session and
