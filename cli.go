@@ -188,7 +188,7 @@ Usage: aitrail [global options] <command> [options] [arguments]
 Commands:
 `, version)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fs := pflag.NewFlagSet("aitrail", pflag.ContinueOnError)
 	e.globalFlags(fs)
@@ -198,8 +198,8 @@ Global options (accepted before or after the command):
 Run 'aitrail <command> --help' for a command's options.
 
 Exit status: 0 success, 1 failure, 2 usage error.
-Environment: AITRAIL_DB, AITRAIL_CONFIG, CODEX_HOME, CLAUDE_CONFIG_DIR,
-XDG_CONFIG_HOME, XDG_DATA_HOME, NO_COLOR.
+Environment: AITRAIL_DB, AITRAIL_CONFIG, AITRAIL=0 (the hooks do nothing),
+CODEX_HOME, CLAUDE_CONFIG_DIR, XDG_CONFIG_HOME, XDG_DATA_HOME, NO_COLOR.
 `, fs.FlagUsages())
 }
 
