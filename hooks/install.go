@@ -81,11 +81,16 @@ type Report struct {
 // the way and --chain was not given.
 type ForeignHookError struct {
 	Paths []string
+	Notes []string // what a hook manager found in the repository wants instead
 }
 
 func (e *ForeignHookError) Error() string {
-	return fmt.Sprintf("%s already exist and are not aitrail's: run 'aitrail install --chain' to keep them and run them before aitrail (uninstall restores them), or call 'aitrail hook <name>' from them yourself",
+	msg := fmt.Sprintf("%s already exist and are not aitrail's: run 'aitrail install --chain' to keep them and run them before aitrail (uninstall restores them), or call 'aitrail hook <name>' from them yourself",
 		strings.Join(e.Paths, ", "))
+	for _, n := range e.Notes {
+		msg += "\nnote: " + n
+	}
+	return msg
 }
 
 // Script returns the hook script for name.
@@ -192,7 +197,7 @@ func Install(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 			}
 		}
 		if len(foreign) > 0 && !o.Chain {
-			return nil, &ForeignHookError{Paths: foreign}
+			return nil, &ForeignHookError{Paths: foreign, Notes: rep.Notes}
 		}
 		for _, h := range o.Hooks() {
 			path := filepath.Join(dir, h)
