@@ -20,7 +20,7 @@ var demoLogs embed.FS
 
 func demoCommand() command {
 	return command{
-		name: "demo", args: "[--keep DIR]",
+		name: "demo", usage: "[--keep DIR]",
 		summary: "ingest bundled sample logs into a temporary database and show a session",
 		long: `Runs the main job on sample data: writes the bundled Codex and Claude Code
 session logs to a temporary directory, ingests them into a temporary database,
@@ -28,19 +28,27 @@ lists the sessions and shows the first one grouped by prompt. Nothing outside
 the temporary directory is read or written (your own logs and database are
 not touched). --keep DIR keeps the logs and the database in DIR to explore
 them with the other commands (--db DIR/trail.db).`,
-		flags: func(e *env, fs *pflag.FlagSet) func([]string) error {
-			keep := fs.String("keep", "", "write the logs and database to this directory and keep them")
-			return func(args []string) error {
-				if len(args) > 0 {
-					return usagef("demo takes no arguments")
-				}
-				return e.demo(*keep)
-			}
-		},
+		new: func() options { return &demoOptions{} },
 	}
 }
 
-func (e *env) demo(keep string) error {
+type demoOptions struct {
+	keep string
+}
+
+func (o *demoOptions) flags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.keep, "keep", "", "write the logs and database to this directory and keep them")
+}
+
+func (o *demoOptions) args(args []string) error {
+	if len(args) > 0 {
+		return usagef("demo takes no arguments")
+	}
+	return nil
+}
+
+func (o *demoOptions) run(e *env) error {
+	keep := o.keep
 	dir := keep
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "aitrail-demo-")
@@ -64,32 +72,32 @@ func (e *env) demo(keep string) error {
 	if err := os.WriteFile(e.configFlag, []byte("# demo: defaults only\n"), 0o600); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "$ aitrail ingest   # sample logs in %s\n", dir)
-	if err := e.ingest(ingestOptions{}); err != nil {
+	fmt.Fprintf(e.io.out, "$ aitrail ingest   # sample logs in %s\n", dir)
+	if err := (&ingestOptions{}).run(e); err != nil {
 		return err
 	}
-	db, err := e.openExistingDB()
+	db, err := e.openDB(false)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	fmt.Fprintf(e.stdout, "\n$ aitrail sessions\n")
-	if code := e.exec(sessionsCommand(), nil); code != exitOK {
-		return fmt.Errorf("listing sessions failed")
+	fmt.Fprintf(e.io.out, "\n$ aitrail sessions\n")
+	if err := (&sessionsOptions{}).run(e); err != nil {
+		return err
 	}
 	list, err := db.Sessions(e.ctx, store.SessionFilter{})
 	if err != nil || len(list) == 0 {
 		return fmt.Errorf("the sample logs produced no session: %v", err)
 	}
 	s := list[len(list)-1]
-	fmt.Fprintf(e.stdout, "\n$ aitrail show %s\n", s.SessionID)
+	fmt.Fprintf(e.io.out, "\n$ aitrail show %s\n", s.SessionID)
 	d, err := db.Detail(e.ctx, s)
 	if err != nil {
 		return err
 	}
-	printSession(e.stdout, d, false)
+	printSession(e.io.out, d, false)
 	if keep != "" {
-		fmt.Fprintf(e.stdout, "\nThe logs and the database are in %s; try: aitrail --db %s stats --by model\n", dir, e.dbFlag)
+		fmt.Fprintf(e.io.out, "\nThe logs and the database are in %s; try: aitrail --db %s stats --by model\n", dir, e.dbFlag)
 	}
 	return nil
 }

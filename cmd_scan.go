@@ -23,7 +23,7 @@ type scanReport struct {
 
 func scanCommand() command {
 	return command{
-		name: "scan", args: "PATH... [--skip RULE]... [--json]",
+		name: "scan", usage: "PATH... [--skip RULE]... [--json]",
 		summary: "report what the rules find in files, storing nothing",
 		long: `Scans files, and directories recursively, with the rules that apply here:
 the built-in pack, the user's and the repository's rule files and the
@@ -39,38 +39,53 @@ Exits with status 1 when something was found (or a file could not be read),
 
 --skip leaves out the findings of a rule (repeatable); 'aitrail rules list'
 names the rules.`,
-		flags: func(e *env, fs *pflag.FlagSet) func([]string) error {
-			asJSON := fs.Bool("json", false, "print JSON")
-			skip := fs.StringArray("skip", nil, "ignore the findings of this rule id (repeatable)")
-			return func(args []string) error {
-				if len(args) == 0 {
-					return usagef("scan needs at least one PATH")
-				}
-				for _, p := range args {
-					if _, err := os.Lstat(p); err != nil {
-						return usagef("scan: %v", err)
-					}
-				}
-				eng, err := e.engine(nil)
-				if err != nil {
-					return err
-				}
-				known := map[string]bool{}
-				for _, r := range eng.Rules() {
-					known[r.ID] = true
-				}
-				for _, id := range *skip {
-					if !known[id] {
-						return usagef("--skip: no rule %q (see 'aitrail rules list')", id)
-					}
-				}
-				return e.scan(eng, args, *skip, *asJSON)
-			}
-		},
+		new: func() options { return &scanOptions{} },
 	}
 }
 
-func (e *env) scan(eng *redact.Engine, paths, skip []string, asJSON bool) error {
+type scanOptions struct {
+	paths []string
+	skip  []string
+	json  bool
+}
+
+func (o *scanOptions) flags(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.json, "json", false, "print JSON")
+	fs.StringArrayVar(&o.skip, "skip", nil, "ignore the findings of this rule id (repeatable)")
+}
+
+func (o *scanOptions) args(args []string) error {
+	if len(args) == 0 {
+		return usagef("scan needs at least one PATH")
+	}
+	o.paths = args
+	return nil
+}
+
+func (o *scanOptions) run(e *env) error {
+	for _, p := range o.paths {
+		if _, err := os.Lstat(p); err != nil {
+			return usagef("scan: %v", err)
+		}
+	}
+	eng, err := e.engine(nil)
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, r := range eng.Rules() {
+		known[r.ID] = true
+	}
+	for _, id := range o.skip {
+		if !known[id] {
+			return usagef("--skip: no rule %q (see 'aitrail rules list')", id)
+		}
+	}
+	return o.scan(e, eng)
+}
+
+func (o *scanOptions) scan(e *env, eng *redact.Engine) error {
+	paths, skip, asJSON := o.paths, o.skip, o.json
 	rep := scanReport{Findings: []findingView{}}
 	var failed []string
 	withFindings := map[string]bool{}
@@ -78,7 +93,7 @@ func (e *env) scan(eng *redact.Engine, paths, skip []string, asJSON bool) error 
 		data, err := os.ReadFile(path)
 		if err != nil {
 			failed = append(failed, path)
-			fmt.Fprintf(e.stderr, "aitrail scan: %v\n", err)
+			fmt.Fprintf(e.io.err, "aitrail scan: %v\n", err)
 			return
 		}
 		if bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0 {
@@ -95,7 +110,7 @@ func (e *env) scan(eng *redact.Engine, paths, skip []string, asJSON bool) error 
 			rep.Findings = append(rep.Findings, v)
 			withFindings[path] = true
 			if !asJSON {
-				fmt.Fprintf(e.stdout, "%s:%d:%d: %s\n", path, v.Line, v.Column, v.Rule)
+				fmt.Fprintf(e.io.out, "%s:%d:%d: %s\n", path, v.Line, v.Column, v.Rule)
 			}
 		}
 	}
@@ -107,7 +122,7 @@ func (e *env) scan(eng *redact.Engine, paths, skip []string, asJSON bool) error 
 		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				failed = append(failed, path)
-				fmt.Fprintf(e.stderr, "aitrail scan: %v\n", err)
+				fmt.Fprintf(e.io.err, "aitrail scan: %v\n", err)
 				return nil
 			}
 			if d.IsDir() {
@@ -126,7 +141,7 @@ func (e *env) scan(eng *redact.Engine, paths, skip []string, asJSON bool) error 
 		}
 	}
 	if asJSON {
-		if err := writeJSON(e.stdout, rep); err != nil {
+		if err := writeJSON(e.io.out, rep); err != nil {
 			return err
 		}
 	}
@@ -137,7 +152,7 @@ func (e *env) scan(eng *redact.Engine, paths, skip []string, asJSON bool) error 
 		return errors.New("some files could not be read")
 	}
 	if !asJSON {
-		fmt.Fprintf(e.stderr, "no findings in %d files\n", rep.Files)
+		fmt.Fprintf(e.io.err, "no findings in %d files\n", rep.Files)
 	}
 	return nil
 }

@@ -14,7 +14,7 @@ import (
 
 func showCommand() command {
 	return command{
-		name: "show", args: "SESSION | REV [options]",
+		name: "show", usage: "SESSION | REV [options]",
 		summary: "show a session grouped by prompt, or a commit's AI involvement",
 		long: `Shows one session: each prompt with what the agent did for it (its messages,
 tool calls, edited files and tokens), then the session's sub-agents.
@@ -23,42 +23,56 @@ SESSION is a session id, a unique prefix of one, or AGENT:ID; 'aitrail
 sessions' lists them. When the argument names no session but a commit of the
 current repository (a sha, HEAD~2, a branch), show prints the commit's note,
 or the note it would get.`,
-		flags: func(e *env, fs *pflag.FlagSet) func([]string) error {
-			asJSON := fs.Bool("json", false, "print JSON")
-			full := fs.Bool("full", false, "print whole texts, tool inputs and outputs, and diffs")
-			return func(args []string) error {
-				if len(args) != 1 {
-					return usagef("show takes one SESSION")
-				}
-				db, err := e.openExistingDB()
-				if err != nil {
-					return err
-				}
-				defer db.Close()
-				s, err := db.FindSession(e.ctx, args[0])
-				if errors.Is(err, store.ErrNotFound) {
-					if repo, rerr := openRepo(); rerr == nil {
-						if _, rerr := repo.Resolve(args[0]); rerr == nil {
-							db.Close()
-							return e.printNote(args[0], false, *asJSON)
-						}
-					}
-				}
-				if err != nil {
-					return err
-				}
-				d, err := db.Detail(e.ctx, s)
-				if err != nil {
-					return err
-				}
-				if *asJSON {
-					return writeJSON(e.stdout, d)
-				}
-				printSession(e.stdout, d, *full)
-				return nil
-			}
-		},
+		new: func() options { return &showOptions{} },
 	}
+}
+
+type showOptions struct {
+	target string // a session or a commit
+	json   bool
+	full   bool
+}
+
+func (o *showOptions) flags(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.json, "json", false, "print JSON")
+	fs.BoolVar(&o.full, "full", false, "print whole texts, tool inputs and outputs, and diffs")
+}
+
+func (o *showOptions) args(args []string) error {
+	if len(args) != 1 {
+		return usagef("show takes one SESSION")
+	}
+	o.target = args[0]
+	return nil
+}
+
+func (o *showOptions) run(e *env) error {
+	db, err := e.openDB(false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	s, err := db.FindSession(e.ctx, o.target)
+	if errors.Is(err, store.ErrNotFound) {
+		if repo, rerr := openRepo(); rerr == nil {
+			if _, rerr := repo.Resolve(o.target); rerr == nil {
+				db.Close()
+				return (&noteOptions{rev: o.target, json: o.json}).run(e)
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	d, err := db.Detail(e.ctx, s)
+	if err != nil {
+		return err
+	}
+	if o.json {
+		return writeJSON(e.io.out, d)
+	}
+	printSession(e.io.out, d, o.full)
+	return nil
 }
 
 func printSession(w io.Writer, d *store.SessionDetail, full bool) {
@@ -170,33 +184,4 @@ func printActivity(w io.Writer, p *store.PromptDetail, full bool) {
 	if p.Tokens.Total > 0 {
 		fmt.Fprintf(w, "   tokens: %s\n", tokenLine(p.Tokens))
 	}
-}
-
-func tokenLine(t store.Tokens) string {
-	return fmt.Sprintf("%s (input %s, output %s, cache write %s, cache read %s)", thousands(t.Total),
-		thousands(t.Input), thousands(t.Output), thousands(t.CacheWrite), thousands(t.CacheRead))
-}
-
-// clip keeps the first max lines of s unless full.
-func clip(s string, max int, full bool) string {
-	s = strings.TrimRight(s, "\n")
-	if full {
-		return s
-	}
-	lines := strings.Split(s, "\n")
-	if len(lines) <= max {
-		return s
-	}
-	return strings.Join(lines[:max], "\n") + fmt.Sprintf("\n… (%d more lines; --full shows them)", len(lines)-max)
-}
-
-func indent(s, prefix string) string {
-	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
-}
-
-func short(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }

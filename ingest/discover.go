@@ -43,21 +43,23 @@ func Find(agents []Agent, name string) (*Agent, error) {
 	return nil, fmt.Errorf("unknown agent %q (known: %s)", name, strings.Join(names, ", "))
 }
 
-// Discover lists the log files to ingest, sorted by path within each agent.
-// Without sources, every agent's own directories are scanned; with sources,
-// only those (an agent given in sources is scanned only there, agents not
-// named are not scanned at all). Directories that do not exist are skipped.
-func Discover(agents []Agent, sources []Source, getenv func(string) string, home string) ([]File, error) {
-	type dir struct {
-		agent *Agent
-		path  string
-	}
-	var dirs []dir
-	var files []File
+// Place is where discovery looks for one agent's logs: a directory that
+// is scanned, or a single log file named with --source.
+type Place struct {
+	Agent *Agent
+	Path  string
+	File  bool
+}
+
+// Places lists where discovery looks: without sources, every agent's own
+// directories; with sources, only those (an agent given in sources is
+// looked for only there, agents not named are not looked for at all).
+func Places(agents []Agent, sources []Source, getenv func(string) string, home string) ([]Place, error) {
+	var out []Place
 	if len(sources) == 0 {
 		for i := range agents {
 			for _, d := range agents[i].Dirs(getenv, home) {
-				dirs = append(dirs, dir{&agents[i], d})
+				out = append(out, Place{Agent: &agents[i], Path: d})
 			}
 		}
 	}
@@ -72,7 +74,7 @@ func Discover(agents []Agent, sources []Source, getenv func(string) string, home
 			return nil, fmt.Errorf("--source %s:%s: %w", s.Agent, s.Path, err)
 		}
 		if !fi.IsDir() {
-			files = append(files, File{a, p})
+			out = append(out, Place{Agent: a, Path: p, File: true})
 			continue
 		}
 		var sub []string
@@ -87,25 +89,42 @@ func Discover(agents []Agent, sources []Source, getenv func(string) string, home
 			sub = []string{p}
 		}
 		for _, d := range sub {
-			dirs = append(dirs, dir{a, d})
+			out = append(out, Place{Agent: a, Path: d})
 		}
 	}
-	seen := map[string]bool{}
-	for _, f := range files {
-		seen[f.Path] = true
+	return out, nil
+}
+
+// Discover lists the log files to ingest from the Places, sorted by path
+// within each agent. Directories that do not exist are skipped.
+func Discover(agents []Agent, sources []Source, getenv func(string) string, home string) ([]File, error) {
+	places, err := Places(agents, sources, getenv, home)
+	if err != nil {
+		return nil, err
 	}
-	for _, d := range dirs {
+	var files []File
+	seen := map[string]bool{}
+	for _, pl := range places {
+		if pl.File {
+			files = append(files, File{pl.Agent, pl.Path})
+			seen[pl.Path] = true
+		}
+	}
+	for _, d := range places {
+		if d.File {
+			continue
+		}
 		var found []string
-		err := filepath.WalkDir(d.path, func(p string, e fs.DirEntry, err error) error {
+		err := filepath.WalkDir(d.Path, func(p string, e fs.DirEntry, err error) error {
 			if err != nil {
-				if p == d.path && os.IsNotExist(err) {
+				if p == d.Path && os.IsNotExist(err) {
 					return filepath.SkipDir
 				}
 				return nil // an unreadable subdirectory is skipped, not fatal
 			}
 			if e.Type().IsRegular() {
-				rel, _ := filepath.Rel(d.path, p)
-				if d.agent.Match(filepath.ToSlash(rel)) && !seen[p] {
+				rel, _ := filepath.Rel(d.Path, p)
+				if d.Agent.Match(filepath.ToSlash(rel)) && !seen[p] {
 					seen[p] = true
 					found = append(found, p)
 				}
@@ -113,11 +132,11 @@ func Discover(agents []Agent, sources []Source, getenv func(string) string, home
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("scan %s: %w", d.path, err)
+			return nil, fmt.Errorf("scan %s: %w", d.Path, err)
 		}
 		sort.Strings(found)
 		for _, p := range found {
-			files = append(files, File{d.agent, p})
+			files = append(files, File{d.Agent, p})
 		}
 	}
 	return files, nil

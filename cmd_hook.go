@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+func hookCommand() command {
+	return command{
+		name: "hook", usage: "pre-commit|post-commit|post-rewrite|pre-push|prepare-commit-msg|worker [ARGS]",
+		summary: "run a git hook's work (called by the installed hooks)",
+		long: `Runs the work of one git hook. The scripts 'aitrail install' writes call it;
+you do not need to. It never fails: any problem is printed as one line on
+stderr and the exit status is 0, so a commit is never blocked.
+
+  pre-commit     ingest what the agents wrote since the last run
+  post-commit    annotate HEAD, and commits made without the hooks
+  post-rewrite   re-annotate amended or rebased commits (reads "old new" lines)
+  pre-push       share notes with the remote (installed with --sync-notes)
+  prepare-commit-msg
+                 add Assisted-by: trailers (installed with --trailer)
+  worker         finish queued work (started detached when a hook runs out of time)`,
+		new: func() options { return &hookOptions{} },
+	}
+}
+
+type hookOptions struct {
+	name string   // the hook
+	rest []string // what git passed to it
+}
+
+func (o *hookOptions) flags(fs *pflag.FlagSet) {
+	fs.SetInterspersed(false) // git's arguments to the hook are passed on as they are
+}
+
+func (o *hookOptions) args(args []string) error {
+	if len(args) == 0 {
+		return usagef("hook needs the hook's name")
+	}
+	o.name, o.rest = args[0], args[1:]
+	return nil
+}
+
+// run runs the hook's handler; it reports problems in one line and never
+// fails.
+func (o *hookOptions) run(e *env) error {
+	if e.getenv("AITRAIL") == "0" {
+		return nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(e.io.err, "aitrail %s: internal error: %v (the commit is not affected)\n", o.name, r)
+		}
+	}()
+	if err := o.handle(e); err != nil {
+		msg := strings.ReplaceAll(err.Error(), "\n", " ")
+		fmt.Fprintf(e.io.err, "aitrail %s: %s (the commit is not affected)\n", o.name, msg)
+	}
+	return nil
+}
+
+func (o *hookOptions) handle(e *env) error {
+	repo, err := openRepo()
+	if err != nil {
+		return err
+	}
+	if o.name == "pre-push" {
+		if e.getenv("AITRAIL_SYNCING") != "" {
+			return nil // the push of the notes themselves
+		}
+		remote := "origin"
+		if len(o.rest) > 0 {
+			remote = o.rest[0]
+		}
+		f, err := e.config()
+		if err != nil {
+			return err
+		}
+		return repo.SyncNotes(remote, notesRef(f), 3)
+	}
+	// The database is not closed: the process ends right after, and the
+	// last connection's close would checkpoint the write-ahead log into the
+	// database (two fsyncs, half of a hook's time). SQLite does that on a
+	// later write instead; nothing committed is at risk.
+	h, _, err := e.hookEnv(repo, o.name != "pre-commit")
+	if err != nil {
+		return err
+	}
+	switch o.name {
+	case "pre-commit":
+		return h.PreCommit(e.ctx)
+	case "post-commit":
+		return h.PostCommit(e.ctx)
+	case "post-rewrite":
+		kind := ""
+		if len(o.rest) > 0 {
+			kind = o.rest[0]
+		}
+		return h.PostRewrite(e.ctx, kind, e.io.in)
+	case "worker":
+		return h.Work(e.ctx)
+	case "prepare-commit-msg":
+		return h.PrepareCommitMsg(e.ctx, o.rest)
+	}
+	return fmt.Errorf("unknown hook %q", o.name)
+}

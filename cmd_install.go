@@ -1,0 +1,113 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os/exec"
+
+	"github.com/spf13/pflag"
+
+	"github.com/aitrail/aitrail/hooks"
+)
+
+func installCommand() command {
+	return command{
+		name: "install", usage: "[--chain] [--sync-notes] [--trailer] [--files] [--json]",
+		summary: "install the git hooks that annotate every commit",
+		long: `Installs pre-commit (ingest new agent logs), post-commit (write the commit's
+transparency note) and post-rewrite (carry notes through amend and rebase)
+into the repository's effective hooks directory (core.hooksPath honoured), and
+configures notes.rewriteRef and notes.displayRef so that git keeps the notes
+on rewritten commits and 'git log' shows them. With git 2.54 or newer, the
+hooks are config-based (hook.aitrail-<hook>.event/command in .git/config),
+which coexist with any other hook; --files writes hook files instead.
+
+A hook that aitrail did not write is never overwritten: install refuses and
+names it, unless --chain is given, which keeps it as <hook>.pre-aitrail and
+runs it first with its exit status preserved ('aitrail uninstall' puts it
+back). With husky, aitrail's lines are added to .husky/<hook>; with lefthook
+or the pre-commit framework, install prints the configuration to add.
+
+The hooks never fail a commit, and AITRAIL=0 disables them.`,
+		new: func() options { return &installOptions{} },
+	}
+}
+
+type installOptions struct {
+	hooks.InstallOptions
+	json bool
+}
+
+func (o *installOptions) flags(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.Chain, "chain", false, "keep existing hooks and run them before aitrail's")
+	fs.BoolVar(&o.SyncNotes, "sync-notes", false, "also install pre-push, which shares notes with the remote")
+	fs.BoolVar(&o.Files, "files", false, "write hook files even where git (2.54+) runs hooks from config")
+	fs.BoolVar(&o.Trailer, "trailer", false, "also install prepare-commit-msg, which adds an Assisted-by: trailer to commits with AI-written lines")
+	fs.BoolVar(&o.json, "json", false, "print what was done as JSON")
+}
+
+func (o *installOptions) args(args []string) error {
+	if len(args) > 0 {
+		return usagef("install takes no arguments")
+	}
+	return nil
+}
+
+func (o *installOptions) run(e *env) error {
+	repo, err := openRepo()
+	if err != nil {
+		return err
+	}
+	f, err := e.config()
+	if err != nil {
+		return err
+	}
+	o.Ref = f.Notes.Ref
+	rep, err := hooks.Install(repo, o.InstallOptions)
+	if err != nil {
+		return err
+	}
+	if err := printReport(e.io.out, rep, o.json); err != nil {
+		return err
+	}
+	if _, err := exec.LookPath("aitrail"); err != nil {
+		fmt.Fprintln(e.io.err, "warning: 'aitrail' is not in PATH, so the hooks will skip their work: run 'go install .' or copy the binary into PATH")
+	}
+	return nil
+}
+
+// printReport prints what install or uninstall did.
+func printReport(w io.Writer, rep *hooks.Report, asJSON bool) error {
+	if asJSON {
+		orEmpty := func(l []string) []string {
+			if l == nil {
+				return []string{}
+			}
+			return l
+		}
+		return writeJSON(w, map[string]any{
+			"hooksDir": rep.HooksDir, "written": orEmpty(rep.Written), "chained": orEmpty(rep.Chained),
+			"restored": orEmpty(rep.Restored), "removed": orEmpty(rep.Removed), "config": orEmpty(rep.Config),
+			"notes": orEmpty(rep.Notes),
+		})
+	}
+	for _, p := range rep.Chained {
+		fmt.Fprintf(w, "kept existing hook as %s (it runs first)\n", p)
+	}
+	for _, p := range rep.Written {
+		fmt.Fprintf(w, "installed %s\n", p)
+	}
+	for _, p := range rep.Removed {
+		fmt.Fprintf(w, "removed %s\n", p)
+	}
+	for _, p := range rep.Restored {
+		fmt.Fprintf(w, "restored %s\n", p)
+	}
+	for _, c := range rep.Config {
+		fmt.Fprintf(w, "git config: %s\n", c)
+	}
+	for _, n := range rep.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+	return nil
+}

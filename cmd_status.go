@@ -1,0 +1,123 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/pflag"
+
+	"github.com/aitrail/aitrail/hooks"
+	"github.com/aitrail/aitrail/store"
+)
+
+func statusCommand() command {
+	return command{
+		name: "status", usage: "[--json]",
+		summary: "show hooks, database, pending work and the last annotated commit",
+		long:    `Reports whether aitrail's hooks are installed in this repository, which database is used and what it holds, work queued by hooks that ran out of time, and the last annotated commit.`,
+		new:     func() options { return &statusOptions{} },
+	}
+}
+
+type statusOptions struct {
+	json bool
+}
+
+func (o *statusOptions) flags(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.json, "json", false, "print JSON")
+}
+
+func (o *statusOptions) args(args []string) error {
+	if len(args) > 0 {
+		return usagef("status takes no arguments")
+	}
+	return nil
+}
+
+// status is what status reports.
+type status struct {
+	Repo      string              `json:"repo,omitempty"`
+	Hooks     []hooks.HookState   `json:"hooks,omitempty"`
+	DB        string              `json:"db"`
+	Counts    map[string]int64    `json:"counts"`
+	Pending   []store.Job         `json:"pending"`
+	Last      *store.CommitRecord `json:"lastAnnotated,omitempty"`
+	Unmatched int                 `json:"commitsWithoutRecord"`
+}
+
+func (o *statusOptions) run(e *env) error {
+	var st status
+	repo, rerr := openRepo()
+	if rerr == nil {
+		st.Repo = repo.Root()
+		hs, err := hooks.Inspect(repo)
+		if err != nil {
+			return err
+		}
+		st.Hooks = hs
+	}
+	db, err := e.openDB(true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	st.DB = db.Path()
+	if st.Counts, err = db.Counts(e.ctx); err != nil {
+		return err
+	}
+	st.Pending = []store.Job{}
+	if repo != nil {
+		h, done, err := e.hookEnv(repo, true)
+		if err != nil {
+			return err
+		}
+		defer done()
+		jobs, err := db.Jobs(e.ctx, h.RepoKey)
+		if err != nil {
+			return err
+		}
+		if jobs != nil {
+			st.Pending = jobs
+		}
+		if last, err := db.LastCommit(e.ctx, h.RepoKey); err == nil {
+			st.Last = &last
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		missing, err := h.Missing(e.ctx, 50)
+		if err != nil {
+			return err
+		}
+		st.Unmatched = len(missing)
+	}
+	if o.json {
+		return writeJSON(e.io.out, st)
+	}
+	w := e.io.out
+	if rerr != nil {
+		fmt.Fprintf(w, "repository: none (%v)\n", rerr)
+	} else {
+		fmt.Fprintf(w, "repository: %s\n", st.Repo)
+		for _, hs := range st.Hooks {
+			chained := ""
+			if hs.Chained {
+				chained = " (runs the previous hook first)"
+			}
+			fmt.Fprintf(w, "  %-19s %s%s\n", hs.Name, hs.State, chained)
+		}
+	}
+	fmt.Fprintf(w, "database:   %s\n", st.DB)
+	fmt.Fprintf(w, "  %d sessions, %d prompts, %d file edits, %d log files\n",
+		st.Counts["sessions"], st.Counts["prompts"], st.Counts["file_edits"], st.Counts["sources"])
+	fmt.Fprintf(w, "pending:    %d queued jobs\n", len(st.Pending))
+	for _, j := range st.Pending {
+		fmt.Fprintf(w, "  %s %s (attempts %d) %s\n", j.Kind, j.Arg, j.Attempts, j.LastErr)
+	}
+	if st.Last != nil {
+		fmt.Fprintf(w, "last annotated: %s (%s, %d of %d added lines by AI)\n", st.Last.SHA[:10], st.Last.Status, st.Last.AI, st.Last.Added)
+	}
+	if repo != nil {
+		fmt.Fprintf(w, "recent commits without a record: %d ('aitrail annotate' catches up)\n", st.Unmatched)
+	}
+	return nil
+}

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/aitrail/aitrail/hooks"
+	"github.com/aitrail/aitrail/redact"
+)
+
+// TestParse checks each command's parse step: arguments become options,
+// or a usage error that names the mistake. Nothing is run.
+func TestParse(t *testing.T) {
+	tests := []struct {
+		args    []string
+		want    options // nil: a usage error containing err
+		err     string
+		globals globals
+	}{
+		{args: []string{"ingest"}, want: &ingestOptions{}},
+		{args: []string{"ingest", "--rebuild", "-q", "--json"}, want: &ingestOptions{rebuild: true, quiet: true, json: true}},
+		{args: []string{"ingest", "extra"}, err: "ingest takes no arguments"},
+		{args: []string{"sessions", "--agent", "codex", "--repo", "x", "--since", "7d", "--json"},
+			want: &sessionsOptions{filter: sessionFilter{agent: "codex", repo: "x", since: "7d"}, json: true}},
+		{args: []string{"sessions", "--bogus"}, err: "unknown flag: --bogus"},
+		{args: []string{"show", "abc", "--full"}, want: &showOptions{target: "abc", full: true}},
+		{args: []string{"show"}, err: "show takes one SESSION"},
+		{args: []string{"stats"}, want: &statsOptions{by: "session"}},
+		{args: []string{"stats", "--by", "model", "--until", "2026-01-31"}, want: &statsOptions{by: "model", filter: sessionFilter{until: "2026-01-31"}}},
+		{args: []string{"stats", "--by", "week"}, err: `--by "week": want one of`},
+		{args: []string{"install", "--chain", "--trailer", "--json"}, want: &installOptions{InstallOptions: hooks.InstallOptions{Chain: true, Trailer: true}, json: true}},
+		{args: []string{"install", "now"}, err: "install takes no arguments"},
+		{args: []string{"uninstall", "--json"}, want: &uninstallOptions{json: true}},
+		{args: []string{"status"}, want: &statusOptions{}},
+		{args: []string{"annotate"}, want: &annotateOptions{limit: 50}},
+		{args: []string{"annotate", "HEAD~3..HEAD", "--dry-run", "--limit", "5"}, want: &annotateOptions{rev: "HEAD~3..HEAD", dryRun: true, limit: 5}},
+		{args: []string{"annotate", "--limit", "-5"}, err: "--limit: want a positive number"},
+		{args: []string{"annotate", "--rewrite", "HEAD"}, err: "--rewrite takes no REV"},
+		{args: []string{"annotate", "A", "B"}, err: "at most one REV"},
+		{args: []string{"note"}, want: &noteOptions{rev: "HEAD"}},
+		{args: []string{"note", "HEAD~1", "--fresh"}, want: &noteOptions{rev: "HEAD~1", fresh: true}},
+		{args: []string{"sync-notes"}, want: &syncNotesOptions{remote: "origin"}},
+		{args: []string{"sync-notes", "upstream", "--json"}, want: &syncNotesOptions{remote: "upstream", json: true}},
+		{args: []string{"hook", "post-rewrite", "amend"}, want: &hookOptions{name: "post-rewrite", rest: []string{"amend"}}},
+		{args: []string{"hook", "prepare-commit-msg", ".git/COMMIT_EDITMSG", "message"}, want: &hookOptions{name: "prepare-commit-msg", rest: []string{".git/COMMIT_EDITMSG", "message"}}},
+		{args: []string{"hook"}, err: "hook needs the hook's name"},
+		{args: []string{"rules"}, err: "rules needs a subcommand: list, test, add, remove, validate"},
+		{args: []string{"rules", "frob"}, err: `unknown rules subcommand "frob"`},
+		{args: []string{"rules", "list", "--json"}, want: &rulesListOptions{json: true}},
+		{args: []string{"rules", "test", "--scope", "prompt", "a", "b"}, want: &rulesTestOptions{scope: "prompt", text: []string{"a", "b"}}},
+		{args: []string{"rules", "test", "--scope", "everywhere"}, err: "--scope: want prompt or field"},
+		{args: []string{"rules", "test", "--file", "f", "text"}, err: "not both"},
+		{args: []string{"rules", "add", "client", "--pattern", "acme", "--type", "literal", "--keyword", "ac", "--repo"},
+			want: &rulesAddOptions{rule: redact.Rule{ID: "client", Pattern: "acme", Type: "literal", Keywords: []string{"ac"}, Scope: "global"}, repo: true}},
+		{args: []string{"rules", "add", "client"}, err: "add needs --pattern"},
+		{args: []string{"rules", "add", "client", "--pattern", "x", "--type", "glob"}, err: `--type: want regex or literal`},
+		{args: []string{"rules", "remove", "client"}, want: &rulesRemoveOptions{id: "client"}},
+		{args: []string{"rules", "validate", "a.yml", "b.yml"}, want: &rulesValidateOptions{files: []string{"a.yml", "b.yml"}}},
+		{args: []string{"redact", "add", "--literal", "-", "--scope", "session:abc"}, want: &redactAddOptions{literal: "-", scope: "session:abc"}},
+		{args: []string{"redact", "add", "--literal", "a", "--pattern", "b"}, err: "exactly one of --literal and --pattern"},
+		{args: []string{"redact", "list", "--all"}, want: &redactListOptions{all: true}},
+		{args: []string{"redact", "remove", "7"}, want: &redactRemoveOptions{id: 7}},
+		{args: []string{"redact", "remove", "seven"}, err: `"seven" is not a manual redaction id`},
+		{args: []string{"scan", ".", "--skip", "email"}, want: &scanOptions{paths: []string{"."}, skip: []string{"email"}}},
+		{args: []string{"scan"}, err: "scan needs at least one PATH"},
+		{args: []string{"demo", "--keep", "d"}, want: &demoOptions{keep: "d"}},
+		{args: []string{"version", "--json"}, want: &versionOptions{json: true}},
+		{args: []string{"sessions", "--db", "x.db", "--source", "codex:/l"}, want: &sessionsOptions{},
+			globals: globals{dbFlag: "x.db", sources: []string{"codex:/l"}}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			c := findCommand(t, tt.args[0])
+			var g globals
+			inv, err := parse(c, c.name, tt.args[1:], &g)
+			if tt.want == nil {
+				var ue usageError
+				if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("got error %v, want a usage error containing %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("got error %v", err)
+			}
+			if !reflect.DeepEqual(inv.opts, tt.want) {
+				t.Errorf("got options %#v, want %#v", inv.opts, tt.want)
+			}
+			if !reflect.DeepEqual(g, tt.globals) {
+				t.Errorf("got globals %#v, want %#v", g, tt.globals)
+			}
+		})
+	}
+}
+
+func findCommand(t *testing.T, name string) command {
+	t.Helper()
+	for _, c := range commands() {
+		if c.name == name {
+			return c
+		}
+	}
+	t.Fatalf("no command %q", name)
+	return command{}
+}
+
+// TestCommandTable checks that every command and verb has help text and
+// either options or verbs, so that a new entry cannot be half-made.
+func TestCommandTable(t *testing.T) {
+	var check func(path string, c command)
+	check = func(path string, c command) {
+		if c.summary == "" || c.long == "" {
+			t.Errorf("%s: no summary or help text", path)
+		}
+		if (c.new == nil) == (c.verbs == nil) {
+			t.Errorf("%s: want options or verbs, not both or neither", path)
+		}
+		for _, v := range c.verbs {
+			check(path+" "+v.name, v)
+		}
+	}
+	seen := map[string]bool{}
+	for _, c := range commands() {
+		if seen[c.name] {
+			t.Errorf("%s listed twice", c.name)
+		}
+		seen[c.name] = true
+		check(c.name, c)
+	}
+}
+
+// TestTopLevelErrors checks the messages of the top-level parser: one line
+// and a hint, never the whole help.
+func TestTopLevelErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--bogus"}, exitUsage, "aitrail: unknown flag: --bogus\nRun 'aitrail --help' for usage.\n"},
+		{[]string{"frob"}, exitUsage, "aitrail: unknown command \"frob\"\nRun 'aitrail --help' for the list of commands.\n"},
+		{[]string{"note", "--bogus"}, exitUsage, "aitrail note: unknown flag: --bogus\nRun 'aitrail note --help' for usage.\n"},
+		{[]string{"rules", "add", "--bogus"}, exitUsage, "aitrail rules add: unknown flag: --bogus\nRun 'aitrail rules add --help' for usage.\n"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(context.Background(), tt.args, strings.NewReader(""), &out, &errb)
+			if code != tt.code || errb.String() != tt.want || out.Len() != 0 {
+				t.Errorf("got exit %d, stderr %q, stdout %q; want exit %d, stderr %q", code, errb.String(), out.String(), tt.code, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aitrail/aitrail/ingest"
+	"github.com/aitrail/aitrail/redact"
+	"github.com/aitrail/aitrail/store"
+)
+
+// writeJSON writes v as the JSON outputs are written: indented, with <, >
+// and & as they are.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// thousands formats n with thousands separators.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	sign := ""
+	if n < 0 {
+		sign, s = "-", s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return sign + s
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// countList writes counts as "a 1, b 2", by key.
+func countList(m map[string]int) string {
+	var parts []string
+	for _, k := range ingest.Sorted(m) {
+		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func shortTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04")
+}
+
+// oneLine returns the first line of s, cut to max runes.
+func oneLine(s string, max int) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = strings.TrimSpace(s[:i]) + " …"
+	}
+	r := []rune(s)
+	if len(r) > max {
+		return string(r[:max-1]) + "…"
+	}
+	return s
+}
+
+// clip keeps the first max lines of s unless full.
+func clip(s string, max int, full bool) string {
+	s = strings.TrimRight(s, "\n")
+	if full {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	if len(lines) <= max {
+		return s
+	}
+	return strings.Join(lines[:max], "\n") + fmt.Sprintf("\n… (%d more lines; --full shows them)", len(lines)-max)
+}
+
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
+}
+
+func short(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func tokenLine(t store.Tokens) string {
+	return fmt.Sprintf("%s (input %s, output %s, cache write %s, cache read %s)", thousands(t.Total),
+		thousands(t.Input), thousands(t.Output), thousands(t.CacheWrite), thousands(t.CacheRead))
+}
+
+// dollars formats an estimated cost, flagging tokens of unpriced models.
+func dollars(usd float64, unpriced int64) string {
+	s := fmt.Sprintf("$%.2f", usd)
+	if unpriced > 0 {
+		s += "*"
+	}
+	return s
+}
+
+// printTable prints rows in columns: the first left columns aligned left,
+// the others (numbers) aligned right.
+func printTable(w io.Writer, rows [][]string, left int) {
+	widths := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	for _, r := range rows {
+		var b strings.Builder
+		for i, c := range r {
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if i < left {
+				b.WriteString(c + pad)
+			} else {
+				b.WriteString(pad + c)
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+}
+
+// findingView is a finding as the outputs print it: where, and which rule;
+// never the value.
+type findingView struct {
+	Path        string `json:"path,omitempty"`
+	Rule        string `json:"rule"`
+	Fingerprint string `json:"fingerprint"`
+	Start       int    `json:"start"`
+	End         int    `json:"end"`
+	Line        int    `json:"line"`
+	Column      int    `json:"column"`
+	EndLine     int    `json:"endLine"`
+	EndColumn   int    `json:"endColumn"`
+}
+
+// findingViews sorts findings by offset and locates them in text by line
+// and byte column (1-based).
+func findingViews(path, text string, fs []redact.Finding) []findingView {
+	starts := []int{0} // offsets where lines start
+	for i := 0; i < len(text); i++ {
+		if text[i] == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	pos := func(off int) (line, col int) {
+		i := sort.SearchInts(starts, off+1) - 1
+		return i + 1, off - starts[i] + 1
+	}
+	out := make([]findingView, 0, len(fs))
+	for _, f := range fs {
+		v := findingView{Path: path, Rule: f.RuleID, Fingerprint: f.RuleFingerprint, Start: f.Start, End: f.End}
+		if f.Start >= 0 {
+			v.Line, v.Column = pos(f.Start)
+			v.EndLine, v.EndColumn = pos(max(f.Start, f.End-1))
+		}
+		out = append(out, v)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Start != out[j].Start {
+			return out[i].Start < out[j].Start
+		}
+		return out[i].End > out[j].End
+	})
+	return out
+}

@@ -1,0 +1,410 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/aitrail/aitrail/config"
+	"github.com/aitrail/aitrail/gitlog"
+	"github.com/aitrail/aitrail/hooks"
+	"github.com/aitrail/aitrail/ingest"
+	"github.com/aitrail/aitrail/pricing"
+	"github.com/aitrail/aitrail/redact"
+	"github.com/aitrail/aitrail/report"
+	"github.com/aitrail/aitrail/store"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+// process is what aitrail reads of the process it runs in; only main.go
+// fills it.
+type process struct {
+	getenv func(string) string
+	home   string
+	exe    string // the name the binary was started by, to start a worker the same way
+	now    func() time.Time
+}
+
+// globals are the options every command accepts.
+type globals struct {
+	dbFlag     string
+	configFlag string
+	sources    []string
+}
+
+// env is what a command's run step receives: the streams, the process,
+// the global options, and the wiring built from them on first use
+// (configuration, database, redaction engine, hook handlers).
+type env struct {
+	ctx context.Context
+	io  *streams
+	process
+	globals
+	cfg *config.File // loaded on first use
+}
+
+func newEnv(ctx context.Context, p process, s *streams) *env {
+	return &env{ctx: ctx, io: s, process: p}
+}
+
+// cfgEnv returns the config package's view of the environment.
+func (e *env) cfgEnv() config.Env { return config.Env{Getenv: e.getenv, Home: e.home} }
+
+// config loads the config file once.
+func (e *env) config() (*config.File, error) {
+	if e.cfg != nil {
+		return e.cfg, nil
+	}
+	path, explicit := e.cfgEnv().Path(e.configFlag)
+	f, err := config.Load(path, explicit)
+	if err != nil {
+		return nil, err
+	}
+	e.cfg = f
+	return f, nil
+}
+
+// openDB opens the database the options name. Unless create, a database
+// that was never created is an error with a hint, so that a query does not
+// leave an empty file behind.
+func (e *env) openDB(create bool) (*store.DB, error) {
+	f, err := e.config()
+	if err != nil {
+		return nil, err
+	}
+	path := e.cfgEnv().DBPath(e.dbFlag, f)
+	if !create {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("no database at %s: run 'aitrail ingest' first (or pass --db)", path)
+		}
+	}
+	return store.Open(e.ctx, path)
+}
+
+// openRedacting opens the database and builds the redaction engine its
+// rows were redacted with.
+func (e *env) openRedacting(create bool) (*store.DB, *redact.Engine, error) {
+	db, err := e.openDB(create)
+	if err != nil {
+		return nil, nil, err
+	}
+	eng, err := e.engine(db)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, eng, nil
+}
+
+// openRepo opens the repository of the working directory.
+func openRepo() (*gitlog.Repo, error) {
+	repo, err := gitlog.Open(".")
+	if errors.Is(err, gitlog.ErrNotRepository) {
+		return nil, fmt.Errorf("%w: run this inside a git repository", err)
+	}
+	return repo, err
+}
+
+// sourceList returns the log places the options or the config name
+// instead of discovery (none: discover every agent's own).
+func (e *env) sourceList() ([]ingest.Source, error) {
+	f, err := e.config()
+	if err != nil {
+		return nil, err
+	}
+	var srcs []ingest.Source
+	for _, s := range e.sources {
+		src, err := ingest.ParseSource(s)
+		if err != nil {
+			return nil, usageError{err.Error()}
+		}
+		srcs = append(srcs, src)
+	}
+	if len(srcs) == 0 {
+		for _, s := range f.Sources {
+			srcs = append(srcs, ingest.Source{Agent: s.Agent, Path: e.cfgEnv().Expand(s.Path)})
+		}
+	}
+	return srcs, nil
+}
+
+// logFiles discovers the log files the options and config name.
+func (e *env) logFiles() ([]ingest.File, error) {
+	srcs, err := e.sourceList()
+	if err != nil {
+		return nil, err
+	}
+	return ingest.Discover(ingest.Agents(), srcs, e.getenv, e.home)
+}
+
+// ruleFile is a rule file the engine reads, whether it exists or not.
+type ruleFile struct {
+	path   string
+	origin redact.Origin
+}
+
+// ruleFiles lists the rule files in the order they apply: the user's, the
+// one the config names, then the repository's.
+func (e *env) ruleFiles() ([]ruleFile, error) {
+	f, err := e.config()
+	if err != nil {
+		return nil, err
+	}
+	files := []ruleFile{{e.userRuleFile(), redact.OriginUser}}
+	if f.Redaction.Rules != "" {
+		files = append(files, ruleFile{e.cfgEnv().Expand(f.Redaction.Rules), redact.OriginUser})
+	}
+	if root := repoRootOf("."); root != "" {
+		files = append(files, ruleFile{repoRuleFile(root), redact.OriginRepo})
+	}
+	return files, nil
+}
+
+// userRuleFile is the user's own rule file.
+func (e *env) userRuleFile() string { return filepath.Join(e.cfgEnv().ConfigDir(), "redactions.yml") }
+
+// repoRuleFile is the rule file of the repository at root.
+func repoRuleFile(root string) string { return filepath.Join(root, ".aitrail", "redactions.yml") }
+
+// repoRootOf returns the git worktree containing dir, or "".
+func repoRootOf(dir string) string {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// redactPolicy returns the engine's configuration without rules: the
+// config's policies, the user's home and name, and the database's key.
+func (e *env) redactPolicy(db *store.DB) (redact.Config, error) {
+	cfg := redact.DefaultConfig()
+	f, err := e.config()
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Home = e.home
+	if u, err := user.Current(); err == nil {
+		cfg.Username = u.Username
+	}
+	if db != nil {
+		if cfg.Key, err = db.Secret(e.ctx); err != nil {
+			return cfg, err
+		}
+	}
+	p := f.Redaction
+	if p.IP != "" {
+		cfg.IPPolicy = p.IP
+	}
+	for dst, v := range map[*bool]*bool{&cfg.Emails: p.Emails, &cfg.Phones: p.Phones, &cfg.Cards: p.Cards, &cfg.IBANs: p.IBANs} {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	return cfg, nil
+}
+
+// redactConfig builds the engine's configuration: the built-in pack with
+// the config's policies, and the rules of the existing rule files (skip
+// names a file whose rules are left out).
+func (e *env) redactConfig(db *store.DB, skip string) (redact.Config, error) {
+	cfg, err := e.redactPolicy(db)
+	if err != nil {
+		return cfg, err
+	}
+	files, err := e.ruleFiles()
+	if err != nil {
+		return cfg, err
+	}
+	for _, rf := range files {
+		if rf.path == skip {
+			continue
+		}
+		if _, err := os.Stat(rf.path); errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		rules, err := redact.LoadRules(rf.path, rf.origin)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Rules = append(cfg.Rules, rules...)
+	}
+	return cfg, nil
+}
+
+// engine builds the redaction engine: the built-in pack with the config's
+// policies, the user's rule files, then the repository's, and with a
+// database the active manual redactions.
+func (e *env) engine(db *store.DB) (*redact.Engine, error) {
+	cfg, err := e.redactConfig(db, "")
+	if err != nil {
+		return nil, err
+	}
+	if db != nil {
+		ms, err := db.ManualRedactions(e.ctx, false)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
+			cfg.Manual = append(cfg.Manual, engineManual(m))
+		}
+	}
+	return redact.New(cfg)
+}
+
+// engineManual is the engine's form of a stored manual redaction.
+func engineManual(m store.ManualRedaction) redact.Manual {
+	rm := redact.Manual{
+		ID: m.ID, Pattern: m.Pattern, Replacement: m.Replacement, Actor: m.Actor,
+		Scope: redact.ManualScope{Kind: m.Scope, Agent: m.Agent, Session: m.Session, Prompt: m.PromptKey, Field: m.Field},
+	}
+	if m.Kind == store.ManualLiteral {
+		rm.Literal = redact.LiteralPrint{Len: m.LiteralLen, Roll: m.LiteralRoll, Hash: m.LiteralHash}
+	}
+	return rm
+}
+
+// actor names the person at the keyboard: git's author name (user.name
+// or GIT_AUTHOR_NAME), else the OS user.
+func actor() string {
+	if out, err := exec.Command("git", "var", "GIT_AUTHOR_IDENT").Output(); err == nil {
+		if name, _, ok := strings.Cut(string(out), " <"); ok && strings.TrimSpace(name) != "" {
+			return strings.TrimSpace(name)
+		}
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "unknown"
+}
+
+// price estimates the cost of one API call.
+func price(model string, t store.Tokens) (float64, bool) {
+	return pricing.Cost(model, pricing.Usage{Input: t.Input, CacheRead: t.CacheRead, CacheWrite: t.CacheWrite,
+		CacheWrite1h: t.CacheWrite1h, Output: t.Output})
+}
+
+// notesRef is the notes ref the config names, expanded as git does.
+func notesRef(f *config.File) string {
+	if f.Notes.Ref != "" {
+		if r, err := gitlog.ExpandNotesRef(f.Notes.Ref); err == nil {
+			return r
+		}
+	}
+	return hooks.NotesRef
+}
+
+// hookEnv wires the handlers: database, redaction, logs, note options.
+// Only annotating needs the redaction engine up front; ingest builds it
+// when a log has new bytes (a pre-commit with nothing new never does).
+func (e *env) hookEnv(repo *gitlog.Repo, annotating bool) (*hooks.Env, func(), error) {
+	f, err := e.config()
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := e.openDB(true)
+	if err != nil {
+		return nil, nil, err
+	}
+	var eng *redact.Engine
+	engine := func() (*redact.Engine, error) {
+		if eng == nil {
+			eng, err = e.engine(db)
+		}
+		return eng, err
+	}
+	if annotating {
+		if _, err := engine(); err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+	}
+	repoKey, err := db.PathKey(e.ctx, repo.Root())
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	h := &hooks.Env{
+		DB:      db,
+		Repo:    repo,
+		RepoKey: "repo:" + repoKey,
+		Ingest: func(ctx context.Context) error {
+			files, err := e.logFiles()
+			if err != nil {
+				return err
+			}
+			if n, err := ingest.Pending(ctx, db, files); err != nil || n == 0 {
+				return err
+			}
+			eng, err := engine()
+			if err != nil {
+				return err
+			}
+			_, err = ingest.Run(ctx, db, eng, files, ingest.Options{Home: e.home, BatchBytes: 1 << 20})
+			return err
+		},
+		Correlate: report.Options{Redact: func(s string) string {
+			out, _ := eng.Text(redact.ScopeField, s) // built above when annotating
+			return out
+		}, Price: price},
+		Note:    report.NoteOptions{Version: version, Prompts: f.Notes.Prompts, MaxPrompt: f.Notes.MaxPrompt, NoAI: f.Notes.NoAI},
+		Ref:     f.Notes.Ref,
+		CatchUp: f.Hooks.CatchUp,
+		Now:     e.now,
+	}
+	if f.Notes.Lookback != "" {
+		h.Correlate.Lookback, _ = config.ParseDuration(f.Notes.Lookback)
+	}
+	if f.Hooks.Budget != "" {
+		h.Budget, _ = config.ParseDuration(f.Hooks.Budget)
+	}
+	h.Spawn = func() error { return e.spawnWorker(repo.Root()) }
+	return h, func() { db.Close() }, nil
+}
+
+// spawnWorker starts "aitrail hook worker" detached from the hook: its own
+// session, no stdio, so that git does not wait for it.
+func (e *env) spawnWorker(dir string) error {
+	// Run the binary the hook ran, by the name it was run with.
+	exe := e.exe
+	if !strings.ContainsRune(exe, os.PathSeparator) {
+		p, err := exec.LookPath(exe)
+		if err != nil {
+			return fmt.Errorf("find %s to start a worker: %w", exe, err)
+		}
+		exe = p
+	}
+	args := []string{"hook", "worker"}
+	if e.dbFlag != "" {
+		args = append([]string{"--db", e.dbFlag}, args...)
+	}
+	if e.configFlag != "" {
+		args = append([]string{"--config", e.configFlag}, args...)
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Dir = dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	return cmd.Process.Release()
+}
