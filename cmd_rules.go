@@ -1,12 +1,12 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"text/tabwriter"
 
 	"github.com/spf13/pflag"
 
+	"github.com/aitrail/aitrail/gitlog"
 	"github.com/aitrail/aitrail/redact"
 )
 
@@ -97,9 +97,9 @@ func (e *env) editedRuleFile(repo bool) (ruleFile, error) {
 	if !repo {
 		return ruleFile{e.userRuleFile(), redact.OriginUser}, nil
 	}
-	root := repoRootOf(".")
-	if root == "" {
-		return ruleFile{}, errors.New("--repo: not inside a git repository")
+	root, err := gitlog.Root(".")
+	if err != nil {
+		return ruleFile{}, fmt.Errorf("--repo: %w", err)
 	}
 	return ruleFile{repoRuleFile(root), redact.OriginRepo}, nil
 }

@@ -164,7 +164,7 @@ func (e *env) ruleFiles() ([]ruleFile, error) {
 	if f.Redaction.Rules != "" {
 		files = append(files, ruleFile{e.cfgEnv().Expand(f.Redaction.Rules), redact.OriginUser})
 	}
-	if root := repoRootOf("."); root != "" {
+	if root, err := gitlog.Root("."); err == nil {
 		files = append(files, ruleFile{repoRuleFile(root), redact.OriginRepo})
 	}
 	return files, nil
@@ -175,24 +175,6 @@ func (e *env) userRuleFile() string { return filepath.Join(e.cfgEnv().ConfigDir(
 
 // repoRuleFile is the rule file of the repository at root.
 func repoRuleFile(root string) string { return filepath.Join(root, ".aitrail", "redactions.yml") }
-
-// repoRootOf returns the git worktree containing dir, or "".
-func repoRootOf(dir string) string {
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return ""
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
 
 // redactPolicy returns the engine's configuration without rules: the
 // config's policies, the user's home and name, and the database's key.
