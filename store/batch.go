@@ -348,7 +348,7 @@ func (b *Batch) Add(src Source, r Record) (Ref, error) {
 			p = &Session{}
 			b.pending[id] = p
 		}
-		mergeSession(p, r)
+		MergeSession(p, r)
 		return Ref{"sessions", id}, nil
 	case Prompt:
 		sid, err := b.session(src.Agent, r.Session, src.ID)
@@ -490,13 +490,15 @@ func (b *Batch) touch(session int64, t time.Time) {
 		p = &Session{}
 		b.pending[session] = p
 	}
-	mergeSession(p, Session{Started: t, Ended: t})
+	MergeSession(p, Session{Started: t, Ended: t})
 }
 
-// mergeSession folds src into dst with the store's rules: fields that
-// describe the start keep their first value, the others take the latest
-// non-empty one, and the time span widens.
-func mergeSession(dst *Session, src Session) {
+// MergeSession merges a later record of a session into what is known of it,
+// as the store does: the latest non-empty parent, relation, agent version,
+// title and model; the first non-empty cwd, git remote, branch and commit
+// and originator (where the session started); the earliest start and the
+// latest end. Decoder tests use it as the store's own rule.
+func MergeSession(dst *Session, src Session) {
 	first := func(d *string, s string) {
 		if *d == "" {
 			*d = s

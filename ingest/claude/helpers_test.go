@@ -89,30 +89,7 @@ func merge(recs []store.Record) *merged {
 		case store.Session:
 			s := m.sessions[x.ID]
 			s.ID = x.ID
-			first := func(d *string, v string) {
-				if *d == "" {
-					*d = v
-				}
-			}
-			latest := func(d *string, v string) {
-				if v != "" {
-					*d = v
-				}
-			}
-			latest(&s.ParentID, x.ParentID)
-			latest(&s.Relation, x.Relation)
-			first(&s.Cwd, x.Cwd)
-			first(&s.GitBranch, x.GitBranch)
-			latest(&s.AgentVersion, x.AgentVersion)
-			first(&s.Originator, x.Originator)
-			latest(&s.Title, x.Title)
-			latest(&s.Model, x.Model)
-			if !x.Started.IsZero() && (s.Started.IsZero() || x.Started.Before(s.Started)) {
-				s.Started = x.Started
-			}
-			if x.Ended.After(s.Ended) {
-				s.Ended = x.Ended
-			}
+			store.MergeSession(&s, x)
 			m.sessions[x.ID] = s
 		case store.Prompt:
 			m.prompts[callKey{x.Session, x.Key}] = x

@@ -100,24 +100,7 @@ func finalOf(recs []store.Record) *final {
 		case store.Session:
 			s := f.sessions[r.ID]
 			s.ID = r.ID
-			for _, p := range []struct {
-				dst *string
-				src string
-			}{
-				{&s.ParentID, r.ParentID}, {&s.Relation, r.Relation}, {&s.Cwd, r.Cwd}, {&s.GitRemote, r.GitRemote},
-				{&s.GitBranch, r.GitBranch}, {&s.GitCommit, r.GitCommit}, {&s.AgentVersion, r.AgentVersion},
-				{&s.Originator, r.Originator}, {&s.Title, r.Title}, {&s.Model, r.Model},
-			} {
-				if p.src != "" {
-					*p.dst = p.src
-				}
-			}
-			if !r.Started.IsZero() && (s.Started.IsZero() || r.Started.Before(s.Started)) {
-				s.Started = r.Started
-			}
-			if r.Ended.After(s.Ended) {
-				s.Ended = r.Ended
-			}
+			store.MergeSession(&s, r)
 			f.sessions[r.ID] = s
 		case store.Prompt:
 			if i, ok := prompt[r.Key]; ok {
