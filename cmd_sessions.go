@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -36,7 +37,7 @@ func (o *sessionsOptions) args(args []string) error {
 	if len(args) > 0 {
 		return usagef("sessions takes no arguments")
 	}
-	return nil
+	return o.filter.check()
 }
 
 func (o *sessionsOptions) run(e *env) error {
@@ -87,6 +88,20 @@ func (f *sessionFilter) flags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.repo, "repo", "", "only sessions that worked in this directory (cwd or edited files inside it)")
 	fs.StringVar(&f.since, "since", "", "only sessions active since this time: 2026-01-31, an RFC 3339 time, or a duration such as 7d")
 	fs.StringVar(&f.until, "until", "", "only sessions active until this time (same forms as --since)")
+}
+
+// check reports a malformed --since or --until as a usage error, before
+// anything is opened.
+func (f *sessionFilter) check() error {
+	for name, v := range map[string]string{"--since": f.since, "--until": f.until} {
+		if v == "" {
+			continue
+		}
+		if _, err := config.ParseTime(v, time.Time{}); err != nil {
+			return usagef("%s: %v", name, err)
+		}
+	}
+	return nil
 }
 
 // store turns the options into a store filter. The repository path is

@@ -45,7 +45,7 @@ func (o *statsOptions) args(args []string) error {
 	if !slices.Contains(store.StatGroups, o.by) {
 		return usagef("--by %q: want one of %s", o.by, strings.Join(store.StatGroups, ", "))
 	}
-	return nil
+	return o.filter.check()
 }
 
 func (o *statsOptions) run(e *env) error {

@@ -32,6 +32,8 @@ func TestParse(t *testing.T) {
 		{args: []string{"stats"}, want: &statsOptions{by: "session"}},
 		{args: []string{"stats", "--by", "model", "--until", "2026-01-31"}, want: &statsOptions{by: "model", filter: sessionFilter{until: "2026-01-31"}}},
 		{args: []string{"stats", "--by", "week"}, err: `--by "week": want one of`},
+		{args: []string{"stats", "--until", "-5d"}, err: `--until: invalid time "-5d"`},
+		{args: []string{"sessions", "--since", "yesterday"}, err: `--since: invalid time "yesterday"`},
 		{args: []string{"install", "--chain", "--trailer", "--json"}, want: &installOptions{InstallOptions: hooks.InstallOptions{Chain: true, Trailer: true}, json: true}},
 		{args: []string{"install", "now"}, err: "install takes no arguments"},
 		{args: []string{"uninstall", "--json"}, want: &uninstallOptions{json: true}},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -204,16 +205,17 @@ func rewrite(name, msg string) string {
 // ParseDuration parses a duration with an extra unit d (days), as used by
 // --since and look-back settings.
 func ParseDuration(s string) (time.Duration, error) {
+	bad := fmt.Errorf("invalid duration %q: use a positive number with a unit, such as 7d, 12h or 500ms", s)
 	if strings.HasSuffix(s, "d") {
 		n, err := strconv.ParseFloat(strings.TrimSuffix(s, "d"), 64)
-		if err != nil {
-			return 0, fmt.Errorf("invalid duration %q", s)
+		if err != nil || math.IsNaN(n) || n < 0 || n*24 > float64(math.MaxInt64/int64(time.Hour)) {
+			return 0, bad
 		}
 		return time.Duration(n * float64(24*time.Hour)), nil
 	}
 	d, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, fmt.Errorf("invalid duration %q", s)
+	if err != nil || d < 0 {
+		return 0, bad
 	}
 	return d, nil
 }

@@ -77,3 +77,20 @@ func TestParseTime(t *testing.T) {
 		t.Error("ParseTime(yesterday) succeeded")
 	}
 }
+
+func TestParseDurationRejects(t *testing.T) {
+	for _, in := range []string{"-5d", "-1h", "NaNd", "Infd", "1e300d", "", "d", "5 days", "3w"} {
+		if d, err := ParseDuration(in); err == nil {
+			t.Errorf("ParseDuration(%q) = %v, want an error", in, d)
+		}
+	}
+	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	if got, err := ParseTime("-5d", now); err == nil {
+		t.Errorf("ParseTime(-5d) = %v, want an error (a time in the future by accident)", got)
+	}
+	for in, want := range map[string]time.Duration{"0.5d": 12 * time.Hour, "1s": time.Second, "0s": 0} {
+		if got, err := ParseDuration(in); err != nil || got != want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+}
