@@ -41,10 +41,7 @@ func (o *demoOptions) flags(fs *pflag.FlagSet) {
 }
 
 func (o *demoOptions) args(args []string) error {
-	if len(args) > 0 {
-		return usagef("demo takes no arguments")
-	}
-	return nil
+	return noArgs("demo", args)
 }
 
 func (o *demoOptions) run(e *env) error {

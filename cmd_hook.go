@@ -74,11 +74,11 @@ func (o *hookOptions) handle(e *env) error {
 		if len(o.rest) > 0 {
 			remote = o.rest[0]
 		}
-		f, err := e.config()
+		ref, err := e.notesRef()
 		if err != nil {
 			return err
 		}
-		return repo.SyncNotes(remote, notesRef(f), 3)
+		return repo.SyncNotes(remote, ref, 3)
 	}
 	// The database is not closed: the process ends right after, and the
 	// last connection's close would checkpoint the write-ahead log into the

@@ -47,10 +47,7 @@ func (o *installOptions) flags(fs *pflag.FlagSet) {
 }
 
 func (o *installOptions) args(args []string) error {
-	if len(args) > 0 {
-		return usagef("install takes no arguments")
-	}
-	return nil
+	return noArgs("install", args)
 }
 
 func (o *installOptions) run(e *env) error {
@@ -58,11 +55,9 @@ func (o *installOptions) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	f, err := e.config()
-	if err != nil {
+	if o.Ref, err = e.notesRef(); err != nil {
 		return err
 	}
-	o.Ref = f.Notes.Ref
 	rep, err := hooks.Install(repo, o.InstallOptions)
 	if err != nil {
 		return err
@@ -91,23 +86,20 @@ func printReport(w io.Writer, rep *hooks.Report, asJSON bool) error {
 			"notes": orEmpty(rep.Notes),
 		})
 	}
-	for _, p := range rep.Chained {
-		fmt.Fprintf(w, "kept existing hook as %s (it runs first)\n", p)
-	}
-	for _, p := range rep.Written {
-		fmt.Fprintf(w, "installed %s\n", p)
-	}
-	for _, p := range rep.Removed {
-		fmt.Fprintf(w, "removed %s\n", p)
-	}
-	for _, p := range rep.Restored {
-		fmt.Fprintf(w, "restored %s\n", p)
-	}
-	for _, c := range rep.Config {
-		fmt.Fprintf(w, "git config: %s\n", c)
-	}
-	for _, n := range rep.Notes {
-		fmt.Fprintf(w, "note: %s\n", n)
+	for _, part := range []struct {
+		format string
+		items  []string
+	}{
+		{"kept existing hook as %s (it runs first)\n", rep.Chained},
+		{"installed %s\n", rep.Written},
+		{"removed %s\n", rep.Removed},
+		{"restored %s\n", rep.Restored},
+		{"git config: %s\n", rep.Config},
+		{"note: %s\n", rep.Notes},
+	} {
+		for _, s := range part.items {
+			fmt.Fprintf(w, part.format, s)
+		}
 	}
 	return nil
 }

@@ -52,13 +52,13 @@ func (o *noteOptions) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	f, err := e.config()
+	ref, err := e.notesRef()
 	if err != nil {
 		return err
 	}
 	text, written := "", false
 	if !o.fresh {
-		if text, written, err = repo.ReadNote(notesRef(f), sha); err != nil {
+		if text, written, err = repo.ReadNote(ref, sha); err != nil {
 			return err
 		}
 	}

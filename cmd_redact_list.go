@@ -33,10 +33,7 @@ func (o *redactListOptions) flags(fs *pflag.FlagSet) {
 }
 
 func (o *redactListOptions) args(args []string) error {
-	if len(args) > 0 {
-		return usagef("list takes no arguments")
-	}
-	return nil
+	return noArgs("list", args)
 }
 
 // manualView is a manual redaction as 'redact list --json' prints it.

@@ -46,10 +46,7 @@ func (o *rulesListOptions) flags(fs *pflag.FlagSet) {
 }
 
 func (o *rulesListOptions) args(args []string) error {
-	if len(args) > 0 {
-		return usagef("list takes no arguments")
-	}
-	return nil
+	return noArgs("list", args)
 }
 
 // ruleView is a rule as 'rules list --json' prints it.
@@ -91,15 +88,17 @@ func (o *rulesListOptions) run(e *env) error {
 	return tw.Flush()
 }
 
-// editedRuleFile is the rule file 'rules add' and 'rules remove' edit: the
+// editRules opens the rule file 'rules add' and 'rules remove' edit: the
 // user's, or with repo the repository's.
-func (e *env) editedRuleFile(repo bool) (ruleFile, error) {
-	if !repo {
-		return ruleFile{e.userRuleFile(), redact.OriginUser}, nil
+func (e *env) editRules(repo bool) (*redact.RuleFileEdit, ruleFile, error) {
+	rf := ruleFile{e.userRuleFile(), redact.OriginUser}
+	if repo {
+		root, err := gitlog.Root(".")
+		if err != nil {
+			return nil, rf, fmt.Errorf("--repo: %w", err)
+		}
+		rf = ruleFile{repoRuleFile(root), redact.OriginRepo}
 	}
-	root, err := gitlog.Root(".")
-	if err != nil {
-		return ruleFile{}, fmt.Errorf("--repo: %w", err)
-	}
-	return ruleFile{repoRuleFile(root), redact.OriginRepo}, nil
+	d, err := redact.EditRuleFile(rf.path)
+	return d, rf, err
 }

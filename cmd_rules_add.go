@@ -59,11 +59,7 @@ func (o *rulesAddOptions) args(args []string) error {
 }
 
 func (o *rulesAddOptions) run(e *env) error {
-	rf, err := e.editedRuleFile(o.repo)
-	if err != nil {
-		return err
-	}
-	d, err := redact.EditRuleFile(rf.path)
+	d, rf, err := e.editRules(o.repo)
 	if err != nil {
 		return err
 	}

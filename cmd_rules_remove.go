@@ -38,11 +38,7 @@ func (o *rulesRemoveOptions) args(args []string) error {
 }
 
 func (o *rulesRemoveOptions) run(e *env) error {
-	rf, err := e.editedRuleFile(o.repo)
-	if err != nil {
-		return err
-	}
-	d, err := redact.EditRuleFile(rf.path)
+	d, rf, err := e.editRules(o.repo)
 	if err != nil {
 		return err
 	}

@@ -34,22 +34,18 @@ func (o *sessionsOptions) flags(fs *pflag.FlagSet) {
 }
 
 func (o *sessionsOptions) args(args []string) error {
-	if len(args) > 0 {
-		return usagef("sessions takes no arguments")
+	if err := noArgs("sessions", args); err != nil {
+		return err
 	}
 	return o.filter.check()
 }
 
 func (o *sessionsOptions) run(e *env) error {
-	db, eng, err := e.openRedacting(false)
+	db, filter, err := o.filter.open(e)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	filter, err := o.filter.store(e, eng)
-	if err != nil {
-		return err
-	}
 	list, err := db.Sessions(e.ctx, filter)
 	if err != nil {
 		return err
@@ -102,6 +98,21 @@ func (f *sessionFilter) check() error {
 		}
 	}
 	return nil
+}
+
+// open opens the database and turns the options into a filter of its
+// sessions.
+func (f *sessionFilter) open(e *env) (*store.DB, store.SessionFilter, error) {
+	db, eng, err := e.openRedacting(false)
+	if err != nil {
+		return nil, store.SessionFilter{}, err
+	}
+	filter, err := f.store(e, eng)
+	if err != nil {
+		db.Close()
+		return nil, filter, err
+	}
+	return db, filter, nil
 }
 
 // store turns the options into a store filter. The repository path is

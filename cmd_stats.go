@@ -39,8 +39,8 @@ func (o *statsOptions) flags(fs *pflag.FlagSet) {
 }
 
 func (o *statsOptions) args(args []string) error {
-	if len(args) > 0 {
-		return usagef("stats takes no arguments")
+	if err := noArgs("stats", args); err != nil {
+		return err
 	}
 	if !slices.Contains(store.StatGroups, o.by) {
 		return usagef("--by %q: want one of %s", o.by, strings.Join(store.StatGroups, ", "))
@@ -49,15 +49,11 @@ func (o *statsOptions) args(args []string) error {
 }
 
 func (o *statsOptions) run(e *env) error {
-	db, eng, err := e.openRedacting(false)
+	db, filter, err := o.filter.open(e)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	filter, err := o.filter.store(e, eng)
-	if err != nil {
-		return err
-	}
 	rows, err := db.Stats(e.ctx, o.by, filter, time.Local, price)
 	if err != nil {
 		return err

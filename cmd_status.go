@@ -28,10 +28,7 @@ func (o *statusOptions) flags(fs *pflag.FlagSet) {
 }
 
 func (o *statusOptions) args(args []string) error {
-	if len(args) > 0 {
-		return usagef("status takes no arguments")
-	}
-	return nil
+	return noArgs("status", args)
 }
 
 // status is what status reports.

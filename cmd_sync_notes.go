@@ -45,11 +45,10 @@ func (o *syncNotesOptions) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	f, err := e.config()
+	ref, err := e.notesRef()
 	if err != nil {
 		return err
 	}
-	ref := notesRef(f)
 	if err := repo.SyncNotes(o.remote, ref, 3); err != nil {
 		return err
 	}

@@ -24,10 +24,7 @@ func (o *uninstallOptions) flags(fs *pflag.FlagSet) {
 }
 
 func (o *uninstallOptions) args(args []string) error {
-	if len(args) > 0 {
-		return usagef("uninstall takes no arguments")
-	}
-	return nil
+	return noArgs("uninstall", args)
 }
 
 func (o *uninstallOptions) run(e *env) error {
@@ -35,11 +32,11 @@ func (o *uninstallOptions) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	f, err := e.config()
+	ref, err := e.notesRef()
 	if err != nil {
 		return err
 	}
-	rep, err := hooks.Uninstall(repo, hooks.InstallOptions{Ref: f.Notes.Ref})
+	rep, err := hooks.Uninstall(repo, hooks.InstallOptions{Ref: ref})
 	if err != nil {
 		return err
 	}

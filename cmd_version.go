@@ -25,10 +25,7 @@ func (o *versionOptions) flags(fs *pflag.FlagSet) {
 }
 
 func (o *versionOptions) args(args []string) error {
-	if len(args) > 0 {
-		return usagef("version takes no arguments")
-	}
-	return nil
+	return noArgs("version", args)
 }
 
 func (o *versionOptions) run(e *env) error {

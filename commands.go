@@ -71,6 +71,14 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
+// noArgs is the args step of a command that takes no arguments.
+func noArgs(name string, args []string) error {
+	if len(args) > 0 {
+		return usagef("%s takes no arguments", name)
+	}
+	return nil
+}
+
 // invocation is a parsed command line: the command it names, its options,
 // and whether help was asked for.
 type invocation struct {

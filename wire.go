@@ -285,14 +285,19 @@ func price(model string, t store.Tokens) (float64, bool) {
 		CacheWrite1h: t.CacheWrite1h, Output: t.Output})
 }
 
-// notesRef is the notes ref the config names, expanded as git does.
-func notesRef(f *config.File) string {
+// notesRef is the notes ref the config names, expanded as git does, or
+// the default one.
+func (e *env) notesRef() (string, error) {
+	f, err := e.config()
+	if err != nil {
+		return "", err
+	}
 	if f.Notes.Ref != "" {
 		if r, err := gitlog.ExpandNotesRef(f.Notes.Ref); err == nil {
-			return r
+			return r, nil
 		}
 	}
-	return hooks.NotesRef
+	return hooks.NotesRef, nil
 }
 
 // hookEnv wires the handlers: database, redaction, logs, note options.
