@@ -300,6 +300,18 @@ func (e *env) notesRef() (string, error) {
 	return hooks.NotesRef, nil
 }
 
+// renderOptions are the config's choices for rendering notes.
+func renderOptions(f *config.File) report.NoteOptions {
+	return report.NoteOptions{Version: version, Prompts: f.Notes.Prompts, MaxPrompt: f.Notes.MaxPrompt, NoAI: f.Notes.NoAI}
+}
+
+// syncNotes fetches the remote's notes into a tracking ref, merges them
+// (keeping both notes where both sides annotated a commit) and, unless
+// fetchOnly, pushes, retrying when another push wins the race.
+func syncNotes(repo *gitlog.Repo, remote, ref string, fetchOnly bool) (gitlog.SyncResult, error) {
+	return repo.SyncNotes(remote, ref, gitlog.SyncOptions{FetchOnly: fetchOnly, Tries: 3, Combine: report.CombineNotes})
+}
+
 // hookEnv wires the handlers: database, redaction, logs, note options.
 // Only annotating needs the redaction engine up front; ingest builds it
 // when a log has new bytes (a pre-commit with nothing new never does).
@@ -353,7 +365,7 @@ func (e *env) hookEnv(repo *gitlog.Repo, annotating bool) (*hooks.Env, func(), e
 			out, _ := eng.Text(redact.ScopeField, s) // built above when annotating
 			return out
 		}, Price: price},
-		Note:    report.NoteOptions{Version: version, Prompts: f.Notes.Prompts, MaxPrompt: f.Notes.MaxPrompt, NoAI: f.Notes.NoAI},
+		Note:    renderOptions(f),
 		Ref:     f.Notes.Ref,
 		CatchUp: f.Hooks.CatchUp,
 		Now:     e.now,

@@ -106,8 +106,58 @@ func TestLefthookAndPreCommitSnippets(t *testing.T) {
 	if !strings.Contains(s, "post-rewrite:\n  jobs:\n    - name: aitrail\n      run: aitrail hook post-rewrite {0}\n      use_stdin: true") {
 		t.Errorf("lefthook snippet:\n%s", s)
 	}
-	if p := preCommitSnippet(); !strings.Contains(p, "stages: [post-commit]") || !strings.Contains(p, "pass_filenames: false") {
-		t.Errorf("pre-commit snippet:\n%s", p)
+	hooks := []string{"pre-commit", "post-commit", "post-rewrite", "pre-push"}
+	for _, tt := range []struct {
+		name      string
+		v         version
+		want, not []string
+	}{
+		{"unknown version: names every version accepts", version{},
+			[]string{"stages: [commit]", "stages: [post-commit]", "stages: [post-rewrite]", "stages: [push]", "every version"},
+			[]string{"stages: [pre-commit]", "stages: [pre-push]"}},
+		{"3.0 (Debian 12)", version{3, 0},
+			[]string{"stages: [commit]", "stages: [push]", "stages: [post-rewrite]"}, []string{"stages: [pre-commit]", "every version"}},
+		{"3.2 renamed the stages", version{3, 2},
+			[]string{"stages: [pre-commit]", "stages: [pre-push]", "stages: [post-commit]", "stages: [post-rewrite]"}, []string{"stages: [commit]", "stages: [push]"}},
+		{"4.x", version{4, 3}, []string{"stages: [pre-commit]"}, []string{"stages: [commit]"}},
+		{"2.10 has no post-rewrite", version{2, 10},
+			[]string{"stages: [commit]", "no post-rewrite stage"}, []string{"stages: [post-rewrite]"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := preCommitSnippet(hooks, tt.v)
+			if !strings.Contains(p, "entry: aitrail hook post-commit") || !strings.Contains(p, "pass_filenames: false") || !strings.Contains(p, "always_run: true") {
+				t.Errorf("pre-commit snippet lacks the post-commit job:\n%s", p)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(p, w) {
+					t.Errorf("snippet lacks %q:\n%s", w, p)
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(p, n) {
+					t.Errorf("snippet has %q:\n%s", n, p)
+				}
+			}
+		})
+	}
+}
+
+func TestCallsAitrail(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		hook string
+		want bool
+	}{
+		{"      run: aitrail hook post-commit {0}\n", "post-commit", true},
+		{"entry: aitrail hook pre-commit\n", "pre-commit", true},
+		{"entry: aitrail hook pre-commit\n", "post-commit", false},
+		{"# run: aitrail hook post-commit\n", "post-commit", false},
+		{"aitrail hook post-commit-extra\n", "post-commit", false},
+		{"npx lint-staged && aitrail hook pre-push \"$@\"", "pre-push", true},
+	} {
+		if got := callsAitrail([]byte(tt.text), tt.hook); got != tt.want {
+			t.Errorf("callsAitrail(%q, %s) = %v, want %v", tt.text, tt.hook, got, tt.want)
+		}
 	}
 }
 

@@ -42,6 +42,7 @@ type Attribution struct {
 	Tokens   []store.ModelTokens // usage of the linked and context prompts, per model
 	Added    int                 // added lines (non-blank) in the commit
 	AI       int                 // of those, lines an agent wrote
+	Carried  []gitlog.Hash       // the replaced commits whose notes this one carries (Carry)
 }
 
 // Involved reports whether any agent took part in the commit.
