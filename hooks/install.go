@@ -210,7 +210,7 @@ func Install(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 		}
 		for _, m := range ms {
 			if m.config != "" && len(todo) > 0 {
-				rep.Notes = append(rep.Notes, m.config+" found: "+m.name+" owns the hooks it installs; instead of aitrail's scripts, "+m.fix(todo))
+				rep.Notes = append(rep.Notes, m.config+" found: "+m.name+" regenerates its hooks; add aitrail to "+m.config+" instead:\n"+m.snippet(todo))
 			}
 		}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -536,7 +536,7 @@ func inspectFile(repo *gitlog.Repo, dir string, ms []manager, h string) (HookSta
 			st.Problem = owner.name + "'s hook does not run aitrail"
 		}
 		if !st.Runs() {
-			st.Fix = owner.fix([]string{h})
+			st.Fix = "add to " + owner.configFile() + ":\n" + owner.snippet([]string{h})
 		}
 	case exists && callsAitrail(b, h):
 		st.State, st.Via = StateCalled, st.Path

@@ -76,18 +76,23 @@ func callsAitrail(text []byte, hook string) bool {
 	return false
 }
 
-// fix says how to make a manager run aitrail's hooks.
-func (m manager) fix(hooks []string) string {
-	config := m.config
-	if config == "" {
-		config = m.configs[0]
+// configFile is the manager's configuration file: the one found, else the
+// one it prefers.
+func (m manager) configFile() string {
+	if m.config != "" {
+		return m.config
 	}
+	return m.configs[0]
+}
+
+// snippet is what to add to the manager's configuration to run aitrail's
+// hooks, and the command that installs them.
+func (m manager) snippet(hooks []string) string {
 	switch m.name {
 	case "lefthook":
-		return "add to " + config + ":\n" + lefthookSnippet(hooks) + "then run: lefthook install"
+		return lefthookSnippet(hooks) + "then run: lefthook install"
 	case "pre-commit":
-		return "add to " + config + ":\n" + preCommitSnippet(hooks, preCommitVersion()) +
-			"\nthen run: pre-commit install" + hookTypes(hooks)
+		return preCommitSnippet(hooks, preCommitVersion()) + "\nthen run: pre-commit install" + hookTypes(hooks)
 	}
 	return ""
 }

@@ -70,7 +70,8 @@ type Replaced struct {
 // replaced alone, without the database: their prompts (with the text their
 // notes show), tokens and costs add up, and the added lines of onto (against
 // its first parent) are AI-written where they match, whitespace aside, lines
-// that the replaced notes' Agent Trace records attribute to an agent. Render
+// that the replaced notes' Agent Trace records attribute to an agent.
+// Context prompts are not carried (a note only counts them). Render
 // the result for onto's note; it records the replaced commits whose notes
 // took part in Carried.
 func Carry(repo *gitlog.Repo, onto gitlog.Hash, replaced []Replaced) (*Attribution, error) {
@@ -85,7 +86,6 @@ func Carry(repo *gitlog.Repo, onto gitlog.Hash, replaced []Replaced) (*Attributi
 	ai := map[string]map[string][]string{} // path → normalized line → session keys that wrote it
 	prompts := map[string]*Prompt{}
 	sessions := map[string]*Session{}
-	contextPrompts := 0
 	for _, r := range replaced {
 		carried := false
 		for _, section := range splitNote(r.Note) {
@@ -97,7 +97,6 @@ func Carry(repo *gitlog.Repo, onto gitlog.Hash, replaced []Replaced) (*Attributi
 			carried = true
 			m := t.Metadata["dev.aitrail"]
 			a.Tokens = append(a.Tokens, store.ModelTokens{Tokens: m.Tokens, Priced: m.CostUSD != nil, Cost: costOf(m.CostUSD)})
-			contextPrompts += m.Context
 			if err := aiLines(repo, r.Commit, t, ai); err != nil {
 				return nil, err
 			}
@@ -150,8 +149,8 @@ func Carry(repo *gitlog.Repo, onto gitlog.Hash, replaced []Replaced) (*Attributi
 	sort.Slice(a.Sessions, func(i, j int) bool {
 		return sessionKey(a.Sessions[i].Agent, a.Sessions[i].ID) < sessionKey(a.Sessions[j].Agent, a.Sessions[j].ID)
 	})
-	// Only the count of context prompts is known from notes.
-	a.Context = make([]store.PromptRef, contextPrompts)
+	// Context prompts are left out: a note records only how many it had,
+	// and one commit's context prompt is often another's linked one.
 
 	diffs, err := repo.Diff(a.Parent, onto)
 	if err != nil {
