@@ -202,15 +202,15 @@ func Install(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 			if err != nil {
 				return nil, err
 			}
-			if st.State == StateManaged || st.State == StateCalled {
-				rep.Managed = append(rep.Managed, h+" ("+st.Via+")")
+			if st.Runs() && st.State != StateInstalled && st.State != StateOutdated {
+				rep.Managed = append(rep.Managed, h+" ("+st.State+", "+st.Via+")")
 				continue
 			}
 			todo = append(todo, h)
 		}
 		for _, m := range ms {
 			if m.config != "" && len(todo) > 0 {
-				rep.Notes = append(rep.Notes, m.config+" found: "+m.name+" regenerates its hooks; add aitrail to "+m.config+" instead:\n"+m.snippet(todo))
+				rep.Notes = append(rep.Notes, m.config+" found: "+m.why+"; add aitrail to "+m.config+" instead:\n"+m.snippet(todo))
 			}
 		}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -372,6 +372,17 @@ func Uninstall(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 			rep.Config = append(rep.Config, "removed remote."+rm+".fetch="+gitlog.NotesRefspec(rm, o.Ref))
 		}
 	}
+	for _, m := range ms {
+		var declared []string
+		for _, h := range allHookNames() {
+			if callsAitrail(m.text, h) {
+				declared = append(declared, h)
+			}
+		}
+		if len(declared) > 0 {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%s still runs aitrail for %s: remove those jobs from it (aitrail does not edit it), then run %s", m.config, strings.Join(declared, ", "), m.reinstall))
+		}
+	}
 	if vals, err := repo.ConfigAll("notes.rewriteRef"); err == nil && contains(vals, o.Ref) {
 		rep.Notes = append(rep.Notes, "kept notes.rewriteRef="+o.Ref+" so that the notes stay on amended and rebased commits ('git config --unset notes.rewriteRef "+o.Ref+"' removes it); the notes themselves stay too")
 	}
@@ -422,17 +433,18 @@ func uninstallHook(path string, ms []manager, rep *Report) error {
 
 // Hook states Inspect reports.
 const (
-	StateInstalled = "installed" // aitrail's script
-	StateOutdated  = "outdated"  // an older aitrail's script: install replaces it
-	StateConfig    = "config"    // a config-based hook (git 2.54+)
-	StateHusky     = "husky"     // aitrail's lines in husky's file
-	StateManaged   = "managed"   // a hook manager runs aitrail's job (Via names its configuration)
-	StateCalled    = "called"    // a foreign hook calls 'aitrail hook' itself
-	StateDeclared  = "declared"  // a manager's configuration has aitrail's job, but the manager's hook is not installed
-	StateDisplaced = "displaced" // aitrail's script was moved or bypassed and no longer runs
-	StateForeign   = "foreign"   // a hook that does not run aitrail
-	StateMissing   = "missing"   // no hook, and aitrail's work is not done
-	StateOptional  = "optional"  // an optional hook that is not installed
+	StateInstalled = "installed"  // aitrail's script
+	StateOutdated  = "outdated"   // an older aitrail's script: install replaces it
+	StateConfig    = "config"     // a config-based hook (git 2.54+)
+	StateHusky     = "husky"      // aitrail's lines in husky's file
+	StateLefthook  = "lefthook"   // lefthook runs aitrail's job (Via names its configuration)
+	StatePreCommit = "pre-commit" // the pre-commit framework runs aitrail's job, or aitrail's script in migration mode
+	StateCalled    = "called"     // a foreign hook calls 'aitrail hook' itself
+	StateDeclared  = "declared"   // a manager's configuration has aitrail's job, but the manager's hook is not installed
+	StateDisplaced = "displaced"  // aitrail's script was moved or bypassed and no longer runs
+	StateForeign   = "foreign"    // a hook that does not run aitrail
+	StateMissing   = "missing"    // no hook, and aitrail's work is not done
+	StateOptional  = "optional"   // an optional hook that is not installed
 )
 
 // HookState is the state of one hook.
@@ -442,7 +454,7 @@ type HookState struct {
 	State    string `json:"state"`
 	Optional bool   `json:"optional"`
 	Chained  bool   `json:"chained"`
-	Via      string `json:"via,omitempty"`     // what runs aitrail, for StateManaged and StateCalled
+	Via      string `json:"via,omitempty"`     // the configuration or file that runs aitrail, for a manager's state and StateCalled
 	Problem  string `json:"problem,omitempty"` // what is wrong, in a sentence
 	Fix      string `json:"fix,omitempty"`     // what to do about it
 }
@@ -450,7 +462,7 @@ type HookState struct {
 // Runs reports whether git runs aitrail's work for the hook.
 func (s HookState) Runs() bool {
 	switch s.State {
-	case StateInstalled, StateOutdated, StateConfig, StateHusky, StateManaged, StateCalled:
+	case StateInstalled, StateOutdated, StateConfig, StateHusky, StateLefthook, StatePreCommit, StateCalled:
 		return true
 	}
 	return false
@@ -504,9 +516,6 @@ func inspectFile(repo *gitlog.Repo, dir string, ms []manager, h string) (HookSta
 		return st, err
 	}
 	exists := err == nil
-	if _, err := os.Stat(st.Path + chainSuffix); err == nil {
-		st.Chained = true
-	}
 	var declared, owner *manager
 	for i := range ms {
 		if declared == nil && callsAitrail(ms[i].text, h) {
@@ -517,17 +526,21 @@ func inspectFile(repo *gitlog.Repo, dir string, ms []manager, h string) (HookSta
 		}
 	}
 	switch {
-	case exists && bytes.Contains(b, []byte(Marker)):
-		st.State = StateInstalled
 	case exists && isOurs(b):
-		st.State = StateOutdated
+		st.State = StateInstalled
+		if !bytes.Contains(b, []byte(Marker)) {
+			st.State = StateOutdated
+		}
+		if _, err := os.Stat(st.Path + chainSuffix); err == nil {
+			st.Chained = true
+		}
 	case exists && owner != nil && declared == owner:
-		st.State, st.Via = StateManaged, owner.name+" ("+owner.config+")"
+		st.State, st.Via = owner.name, owner.config
 	case exists && owner != nil:
 		aside := st.Path + owner.aside
 		switch b, _ := os.ReadFile(aside); {
 		case isOurs(b) && owner.runsAside:
-			st.State, st.Via = StateManaged, owner.name+" runs aitrail's script as "+aside
+			st.State, st.Via = owner.name, "runs aitrail's script as "+aside
 		case isOurs(b):
 			st.State = StateDisplaced
 			st.Problem = fmt.Sprintf("%s replaced aitrail's script and moved it to %s, where it no longer runs", owner.name, aside)
