@@ -14,8 +14,8 @@ import (
 
 // CombineNotes joins two notes of one commit that two clones wrote
 // differently (gitlog.MergeNotes calls it when both changed a commit's
-// note): every aitrail note and every other text of either side is kept
-// once, in byte order, so that the result does not depend on which side
+// note): every aitrail note and every paragraph of other text of either
+// side is kept once, in byte order, so that the result does not depend on which side
 // merges and clones that merge each other's notes converge on the same bytes.
 // Readers already understand several aitrail notes in one (ParseNotes).
 func CombineNotes(ours, theirs string) string {
@@ -32,12 +32,15 @@ func CombineNotes(ours, theirs string) string {
 }
 
 // splitNote cuts a note into its aitrail notes (marker to marker) and the
-// texts around them, each trimmed; empty texts are dropped.
+// paragraphs of the text around them, each trimmed; empty ones are dropped.
+// Paragraphs, so that combining a combined note again finds each part.
 func splitNote(text string) []string {
 	var out []string
 	add := func(s string) {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
+		for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
 		}
 	}
 	for {
@@ -50,10 +53,10 @@ func splitNote(text string) []string {
 		text = text[i:]
 		end := strings.Index(text, noteEnd)
 		if end < 0 {
-			add(text)
+			add(text) // an unterminated note is text
 			return out
 		}
-		add(text[:end+len(noteEnd)])
+		out = append(out, strings.TrimSpace(text[:end+len(noteEnd)]))
 		text = text[end+len(noteEnd):]
 	}
 }

@@ -182,3 +182,55 @@ func TestCarrySquash(t *testing.T) {
 		t.Error("Carry is not deterministic")
 	}
 }
+
+// FuzzCombineNotes checks what sync-notes relies on for clones to converge:
+// combining is symmetric, keeps every part, and combining again with a part
+// already there changes nothing; reading a carried note's prompts never
+// panics.
+func FuzzCombineNotes(f *testing.F) {
+	a, _ := Render(sample(), NoteOptions{})
+	f.Add(a, "Reviewed.\n")
+	f.Add(a+"\n"+a, noteBegin+"\nunterminated")
+	f.Add("", noteEnd+noteBegin)
+	f.Fuzz(func(t *testing.T, x, y string) {
+		promptTexts(x, 1)
+		agentLabels(y)
+		if !pairedMarkers(x) || !pairedMarkers(y) {
+			t.Skip("markers out of pairs: aitrail writes none, and text between stray markers regroups")
+		}
+		xy := CombineNotes(x, y)
+		if yx := CombineNotes(y, x); xy != yx {
+			t.Fatalf("not symmetric:\n%q\n%q", xy, yx)
+		}
+		if again := CombineNotes(xy, y); again != xy {
+			t.Fatalf("not idempotent:\n%q\n%q", xy, again)
+		}
+		for _, p := range append(splitNote(x), splitNote(y)...) {
+			if !strings.Contains(xy, p) {
+				t.Fatalf("lost %q", p)
+			}
+		}
+	})
+}
+
+// pairedMarkers reports whether a note's markers come in begin-end pairs.
+func pairedMarkers(s string) bool {
+	open := false
+	for {
+		b, e := strings.Index(s, noteBegin), strings.Index(s, noteEnd)
+		switch {
+		case b < 0 && e < 0:
+			return !open
+		case e < 0 || b >= 0 && b < e:
+			if open {
+				return false
+			}
+			open, s = true, s[b+len(noteBegin):]
+		default:
+			if !open {
+				return false
+			}
+			open, s = false, s[e+len(noteEnd):]
+		}
+	}
+}
