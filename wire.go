@@ -380,17 +380,26 @@ func (e *env) hookEnv(repo *gitlog.Repo, annotating bool) (*hooks.Env, func(), e
 	return h, func() { db.Close() }, nil
 }
 
-// spawnWorker starts "aitrail hook worker" detached from the hook: its own
-// session, no stdio, so that git does not wait for it.
-func (e *env) spawnWorker(dir string) error {
-	// Run the binary the hook ran, by the name it was run with.
+// executable returns the path of the running binary, found by the name it
+// was run with.
+func (e *env) executable() (string, error) {
 	exe := e.exe
 	if !strings.ContainsRune(exe, os.PathSeparator) {
 		p, err := exec.LookPath(exe)
 		if err != nil {
-			return fmt.Errorf("find %s to start a worker: %w", exe, err)
+			return "", fmt.Errorf("find %s: %w", exe, err)
 		}
 		exe = p
+	}
+	return filepath.Abs(exe)
+}
+
+// spawnWorker starts "aitrail hook worker" detached from the hook: its own
+// session, no stdio, so that git does not wait for it.
+func (e *env) spawnWorker(dir string) error {
+	exe, err := e.executable()
+	if err != nil {
+		return fmt.Errorf("start a worker: %w", err)
 	}
 	args := []string{"hook", "worker"}
 	if e.dbFlag != "" {
