@@ -303,7 +303,8 @@ func (r *Repo) commitNotes(name, subject string, config func() (map[string]strin
 }
 
 // notesTree applies ops on top of notes commit old (zero: none yet) and
-// returns the new notes tree; changed is false when it equals old's.
+// returns the new notes tree; changed is false when it equals old's (then
+// tree is old's, or zero when there is no old).
 func (r *Repo) notesTree(old Hash, ops map[string]Hash) (tree Hash, changed bool, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -318,7 +319,7 @@ func (r *Repo) notesTree(old Hash, ops map[string]Hash) (tree Hash, changed bool
 		return Hash{}, false, err
 	}
 	if newTree == oldTree || (old.IsZero() && newTree == emptyTreeHash) {
-		return Hash{}, false, nil
+		return oldTree, false, nil
 	}
 	return newTree, true, nil
 }

@@ -123,8 +123,7 @@ func (r *Repo) MergeNotes(ref, from string, combine func(ours, theirs string) st
 	if combine == nil {
 		combine = joinNotes
 	}
-	config := r.notesConfig
-	err = r.commitNotes(name, subject, config, func(ours Hash) (notesCommit, bool, error) {
+	err = r.commitNotes(name, subject, r.notesConfig, func(ours Hash) (notesCommit, bool, error) {
 		res = MergeResult{}
 		if ours == theirs {
 			return notesCommit{}, false, nil
@@ -136,77 +135,82 @@ func (r *Repo) MergeNotes(ref, from string, combine func(ours, theirs string) st
 		if base == theirs {
 			return notesCommit{}, false, nil // already merged
 		}
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		var baseNotes, ourNotes map[Hash]Hash
-		for _, side := range []struct {
-			tip Hash
-			out *map[Hash]Hash
-		}{{base, &baseNotes}, {ours, &ourNotes}} {
-			*side.out = map[Hash]Hash{}
-			if !side.tip.IsZero() {
-				if *side.out, err = r.notesAt(side.tip); err != nil {
-					return notesCommit{}, false, err
-				}
-			}
-		}
-		theirNotes, err := r.notesAt(theirs)
+		ops, combined, err := r.mergeOps(base, ours, theirs, combine)
 		if err != nil {
 			return notesCommit{}, false, err
 		}
-		ops := map[string]Hash{}
-		for obj, t := range theirNotes {
-			o, b := ourNotes[obj], baseNotes[obj]
-			switch {
-			case o == t || t == b:
-			case o == b || o.IsZero():
-				ops[obj.String()] = t
-			default:
-				ob, err := r.readObject(plumbing.BlobObject, o)
-				if err != nil {
-					return notesCommit{}, false, err
-				}
-				tb, err := r.readObject(plumbing.BlobObject, t)
-				if err != nil {
-					return notesCommit{}, false, err
-				}
-				blob, err := r.writeObject("blob", []byte(combine(string(ob), string(tb))))
-				if err != nil {
-					return notesCommit{}, false, err
-				}
-				if blob != o {
-					ops[obj.String()] = blob
-					res.Combined++
-				}
-			}
-		}
-		// A note they removed stays when we changed it; else it goes.
-		for obj, b := range baseNotes {
-			if _, kept := theirNotes[obj]; !kept && ourNotes[obj] == b {
-				ops[obj.String()] = Hash{}
-			}
-		}
-		res.Changed = len(ops)
+		res.Changed, res.Combined = len(ops), combined
 		if base == ours {
 			res.FastFwd = true
 			return notesCommit{ff: theirs}, true, nil
 		}
-		var tree Hash
-		if !ours.IsZero() {
-			if tree, _, _, err = r.commitInfo(ours); err != nil {
-				return notesCommit{}, false, err
-			}
-		}
-		newTree, err := r.rewriteNotesTree(tree, ops)
-		if err != nil {
-			return notesCommit{}, false, err
-		}
-		return notesCommit{tree: newTree, parents: []Hash{theirs}}, true, nil
+		tree, _, err := r.notesTree(ours, ops)
+		return notesCommit{tree: tree, parents: []Hash{theirs}}, true, err
 	})
 	if err != nil {
 		return res, fmt.Errorf("merge notes %s into %s: %w", from, name, err)
 	}
 	return res, nil
+}
+
+// mergeOps returns the changes that merge the notes of commit theirs into
+// those of ours, three-way from base (zero: none), as notesTree takes
+// them, and how many notes it combined (see MergeNotes).
+func (r *Repo) mergeOps(base, ours, theirs Hash, combine func(ours, theirs string) string) (map[string]Hash, int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	notes := func(tip Hash) (map[Hash]Hash, error) {
+		if tip.IsZero() {
+			return map[Hash]Hash{}, nil
+		}
+		return r.notesAt(tip)
+	}
+	baseNotes, err := notes(base)
+	if err != nil {
+		return nil, 0, err
+	}
+	ourNotes, err := notes(ours)
+	if err != nil {
+		return nil, 0, err
+	}
+	theirNotes, err := notes(theirs)
+	if err != nil {
+		return nil, 0, err
+	}
+	ops := map[string]Hash{}
+	combined := 0
+	for obj, t := range theirNotes {
+		o, b := ourNotes[obj], baseNotes[obj]
+		switch {
+		case o == t || t == b:
+		case o == b || o.IsZero():
+			ops[obj.String()] = t
+		default:
+			ob, err := r.readObject(plumbing.BlobObject, o)
+			if err != nil {
+				return nil, 0, err
+			}
+			tb, err := r.readObject(plumbing.BlobObject, t)
+			if err != nil {
+				return nil, 0, err
+			}
+			blob, err := r.writeObject("blob", []byte(combine(string(ob), string(tb))))
+			if err != nil {
+				return nil, 0, err
+			}
+			if blob != o {
+				ops[obj.String()] = blob
+				combined++
+			}
+		}
+	}
+	// A note they removed stays when we changed it; else it goes.
+	for obj, b := range baseNotes {
+		if _, kept := theirNotes[obj]; !kept && ourNotes[obj] == b {
+			ops[obj.String()] = Hash{}
+		}
+	}
+	return ops, combined, nil
 }
 
 // joinNotes keeps both notes, in an order that does not depend on which

@@ -25,6 +25,15 @@ func newTeam(t *testing.T) *team {
 	return tm
 }
 
+// start makes clone a with one commit pushed, then clone b of it.
+func (tm *team) start() (a, b *testRepo, c1 Hash) {
+	tm.t.Helper()
+	a = tm.clone("a")
+	c1 = a.commit("one")
+	a.git("push", "-q", "origin", "HEAD:main")
+	return a, tm.clone("b"), c1
+}
+
 func (tm *team) clone(name string) *testRepo {
 	tm.t.Helper()
 	dir := filepath.Join(filepath.Dir(tm.remote), name)
@@ -44,11 +53,7 @@ func (r *testRepo) note(ref string, c Hash) (string, bool) {
 }
 
 func TestNotesRefspec(t *testing.T) {
-	tm := newTeam(t)
-	a := tm.clone("a")
-	c1 := a.commit("one")
-	a.git("push", "-q", "origin", "HEAD:main")
-	b := tm.clone("b")
+	a, b, c1 := newTeam(t).start()
 	repo := b.open()
 	if added, err := repo.AddNotesFetch("origin", "aitrail"); err != nil || !added {
 		t.Fatalf("AddNotesFetch = %v, %v", added, err)
@@ -161,11 +166,7 @@ func indexOf(list []Hash, h Hash) int {
 
 func TestSyncNotesFetchOnlyAndNoteReader(t *testing.T) {
 	tm := newTeam(t)
-	a := tm.clone("a")
-	c1 := a.commit("one")
-	a.git("push", "-q", "origin", "HEAD:main")
-	b := tm.clone("b")
-
+	a, b, c1 := tm.start()
 	ra := a.open()
 	if err := ra.WriteNote("aitrail", c1, "a's note on one\n"); err != nil {
 		t.Fatal(err)

@@ -140,12 +140,7 @@ func Carry(repo *gitlog.Repo, onto gitlog.Hash, replaced []Replaced) (*Attributi
 		sort.Strings(p.Files)
 		a.Prompts = append(a.Prompts, *p)
 	}
-	sort.Slice(a.Prompts, func(i, j int) bool {
-		if !a.Prompts[i].Time.Equal(a.Prompts[j].Time) {
-			return a.Prompts[i].Time.Before(a.Prompts[j].Time)
-		}
-		return a.Prompts[i].Key() < a.Prompts[j].Key()
-	})
+	sortPrompts(a.Prompts)
 	for _, s := range sessions {
 		a.Sessions = append(a.Sessions, *s)
 	}
@@ -187,6 +182,16 @@ func Carry(repo *gitlog.Repo, onto gitlog.Hash, replaced []Replaced) (*Attributi
 		a.AI += f.AI
 	}
 	return a, nil
+}
+
+// sortPrompts orders prompts as notes list them: by time, then by key.
+func sortPrompts(ps []Prompt) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		if !ps[i].Time.Equal(ps[j].Time) {
+			return ps[i].Time.Before(ps[j].Time)
+		}
+		return ps[i].Key() < ps[j].Key()
+	})
 }
 
 // aiLines adds the lines that trace t attributes to an agent to ai, read

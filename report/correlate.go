@@ -314,12 +314,7 @@ func attribute(ctx context.Context, db *store.DB, repo *gitlog.Repo, diffs []git
 		sort.Strings(p.Files)
 		a.Prompts = append(a.Prompts, *p)
 	}
-	sort.SliceStable(a.Prompts, func(i, j int) bool {
-		if !a.Prompts[i].Time.Equal(a.Prompts[j].Time) {
-			return a.Prompts[i].Time.Before(a.Prompts[j].Time)
-		}
-		return a.Prompts[i].Key() < a.Prompts[j].Key()
-	})
+	sortPrompts(a.Prompts)
 	for _, k := range sessOrder {
 		a.Sessions = append(a.Sessions, *sessions[k])
 	}
