@@ -198,7 +198,7 @@ func Install(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 		ms := managers(root)
 		var todo []string
 		for _, h := range o.Hooks() {
-			st, err := inspectFile(repo, dir, ms, h)
+			st, err := inspectFile(dir, ms, h)
 			if err != nil {
 				return nil, err
 			}
@@ -390,13 +390,17 @@ func Uninstall(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 }
 
 // uninstallHook removes aitrail's script for the hook at path, wherever it
-// is: at path, or where a hook manager moved it (lefthook: path.old;
+// is: at path, or where a hook manager moved it aside (lefthook: path.old;
 // pre-commit: path.legacy). The foreign hook it chained (path.pre-aitrail)
 // goes back where that hook ran from: path, or the manager's place for it.
 func uninstallHook(path string, ms []manager, rep *Report) error {
 	home := path // where the chained hook goes back
 	found := false
-	for _, p := range []string{path, path + ".old", path + ".legacy"} {
+	places := []string{path}
+	for _, m := range ms {
+		places = append(places, path+m.aside)
+	}
+	for _, p := range places {
 		b, err := os.ReadFile(p)
 		if err != nil || !isOurs(b) {
 			continue
@@ -487,7 +491,7 @@ func Inspect(repo *gitlog.Repo) ([]HookState, error) {
 			if b, err := os.ReadFile(st.Path); err == nil && callsAitrail(b, h) {
 				st.State = StateHusky
 			}
-		} else if st, err = inspectFile(repo, dir, ms, h); err != nil {
+		} else if st, err = inspectFile(dir, ms, h); err != nil {
 			return nil, err
 		}
 		st.Optional = hi.Optional
@@ -509,7 +513,7 @@ func Inspect(repo *gitlog.Repo) ([]HookState, error) {
 
 // inspectFile reports the state of a hook in a hooks directory that is not
 // husky's.
-func inspectFile(repo *gitlog.Repo, dir string, ms []manager, h string) (HookState, error) {
+func inspectFile(dir string, ms []manager, h string) (HookState, error) {
 	st := HookState{Name: h, Path: filepath.Join(dir, h), State: StateMissing}
 	b, err := os.ReadFile(st.Path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
