@@ -1,6 +1,7 @@
 package gitlog
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -249,4 +250,59 @@ func (r *Repo) mustRef(t *testing.T, name string) string {
 		t.Fatalf("read %s: %v %v", name, ok, err)
 	}
 	return h.String()
+}
+
+// BenchmarkMergeNotes merges into 300 notes (git's fanout) a side that
+// changed 10 of them and added 10, while this side changed 10 others and 1
+// that both changed: a sync after a day of two developers' commits. Each
+// iteration merges into a fresh copy of this side's tip.
+func BenchmarkMergeNotes(b *testing.B) {
+	r, commits := fanoutRepo(b)
+	repo := r.open()
+	more := r.makeCommits(10)
+	r.git("update-ref", "refs/notes/theirs", "refs/notes/aitrail")
+	theirs, ours := map[Hash]string{}, map[Hash]string{commits[0]: "both\n"}
+	for i := range 10 {
+		theirs[commits[i]] = fmt.Sprintf("theirs %d\n", i)
+		theirs[more[i]] = fmt.Sprintf("new %d\n", i)
+		ours[commits[100+i]] = fmt.Sprintf("ours %d\n", i)
+	}
+	if err := repo.WriteNotes("theirs", theirs, ""); err != nil {
+		b.Fatal(err)
+	}
+	if err := repo.WriteNotes("aitrail", ours, ""); err != nil {
+		b.Fatal(err)
+	}
+	tip := r.rev("refs/notes/aitrail")
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		ref := fmt.Sprintf("refs/notes/ours%d", i)
+		if err := repo.updateRef(refUpdate{name: ref, new: tip}); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		res, err := repo.MergeNotes(ref, "refs/notes/theirs", nil, "merge")
+		if err != nil || res.Changed != 20 || res.Combined != 1 {
+			b.Fatalf("merge = %+v, %v", res, err)
+		}
+	}
+}
+
+// BenchmarkNoteReaderGap reads the note of a commit that has none, on a
+// remote's branch whose notes were never fetched: what 'aitrail note' pays
+// to say so instead of "no AI involvement" (one git process).
+func BenchmarkNoteReaderGap(b *testing.B) {
+	r, commits := fanoutRepo(b)
+	r.git("remote", "add", "origin", "https://example.invalid/repo.git")
+	r.git("update-ref", "refs/remotes/origin/main", "HEAD")
+	repo := r.open()
+	for b.Loop() {
+		nr, err := repo.NoteReader("refs/notes/other")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, ok, gaps, err := nr.Read(commits[150]); err != nil || ok || len(gaps) != 1 {
+			b.Fatalf("Read = %v, %v, %v", ok, gaps, err)
+		}
+	}
 }
