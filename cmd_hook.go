@@ -5,23 +5,29 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/aitrail/aitrail/hooks"
 )
 
 func hookCommand() command {
+	var names, lines []string
+	for _, h := range hooks.AllHooks() {
+		names = append(names, h.Name)
+		work := h.Work
+		if h.Optional {
+			work += " (installed with " + h.Flag + ")"
+		}
+		lines = append(lines, fmt.Sprintf("  %-19s %s", h.Name, work))
+	}
+	lines = append(lines, fmt.Sprintf("  %-19s %s", "worker", "finish queued work (started detached when a hook runs out of time)"))
 	return command{
-		name: "hook", usage: "pre-commit|post-commit|post-rewrite|pre-push|prepare-commit-msg|worker [ARGS]",
+		name: "hook", usage: strings.Join(names, "|") + "|worker [ARGS]",
 		summary: "run a git hook's work (called by the installed hooks)",
 		long: `Runs the work of one git hook. The scripts 'aitrail install' writes call it;
 you do not need to. It never fails: any problem is printed as one line on
 stderr and the exit status is 0, so a commit is never blocked.
 
-  pre-commit     ingest what the agents wrote since the last run
-  post-commit    annotate HEAD, and commits made without the hooks
-  post-rewrite   re-annotate amended or rebased commits (reads "old new" lines)
-  pre-push       share notes with the remote (installed with --sync-notes)
-  prepare-commit-msg
-                 add Assisted-by: trailers (installed with --trailer)
-  worker         finish queued work (started detached when a hook runs out of time)`,
+` + strings.Join(lines, "\n"),
 		new: func() options { return &hookOptions{} },
 	}
 }
@@ -73,12 +79,15 @@ func (o *hookOptions) handle(e *env) error {
 		remote := "origin"
 		if len(o.rest) > 0 {
 			remote = o.rest[0]
+		} else if r := e.getenv("PRE_COMMIT_REMOTE_NAME"); r != "" {
+			remote = r // the pre-commit framework passes no arguments
 		}
 		ref, err := e.notesRef()
 		if err != nil {
 			return err
 		}
-		return repo.SyncNotes(remote, ref, 3)
+		_, err = syncNotes(repo, remote, ref, false)
+		return err
 	}
 	// The database is not closed: the process ends right after, and the
 	// last connection's close would checkpoint the write-ahead log into the
@@ -94,7 +103,7 @@ func (o *hookOptions) handle(e *env) error {
 	case "post-commit":
 		return h.PostCommit(e.ctx)
 	case "post-rewrite":
-		kind := ""
+		kind := e.getenv("PRE_COMMIT_REWRITE_COMMAND") // the pre-commit framework passes no arguments
 		if len(o.rest) > 0 {
 			kind = o.rest[0]
 		}

@@ -18,7 +18,9 @@ func installCommand() command {
 transparency note) and post-rewrite (carry notes through amend and rebase)
 into the repository's effective hooks directory (core.hooksPath honoured), and
 configures notes.rewriteRef and notes.displayRef so that git keeps the notes
-on rewritten commits and 'git log' shows them. With git 2.54 or newer, the
+on rewritten commits and 'git log' shows them, and a fetch refspec per remote
+so that 'git fetch' brings the remote's notes into
+refs/notes/remotes/<remote>/aitrail (never over your own). With git 2.54 or newer, the
 hooks are config-based (hook.aitrail-<hook>.event/command in .git/config),
 which coexist with any other hook; --files writes hook files instead.
 
@@ -26,7 +28,8 @@ A hook that aitrail did not write is never overwritten: install refuses and
 names it, unless --chain is given, which keeps it as <hook>.pre-aitrail and
 runs it first with its exit status preserved ('aitrail uninstall' puts it
 back). With husky, aitrail's lines are added to .husky/<hook>; with lefthook
-or the pre-commit framework, install prints the configuration to add.
+or the pre-commit framework, install prints the jobs to declare instead, and
+leaves alone the hooks they already run aitrail for.
 
 The hooks never fail a commit, and AITRAIL=0 disables them.`,
 		new: func() options { return &installOptions{} },
@@ -62,7 +65,7 @@ func (o *installOptions) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := printReport(e.io.out, rep, o.json); err != nil {
+	if err := printReport(e.io.out, rep, o.json, true); err != nil {
 		return err
 	}
 	if _, err := exec.LookPath("aitrail"); err != nil {
@@ -71,8 +74,8 @@ func (o *installOptions) run(e *env) error {
 	return nil
 }
 
-// printReport prints what install or uninstall did.
-func printReport(w io.Writer, rep *hooks.Report, asJSON bool) error {
+// printReport prints what install (installing) or uninstall did.
+func printReport(w io.Writer, rep *hooks.Report, asJSON, installing bool) error {
 	if asJSON {
 		orEmpty := func(l []string) []string {
 			if l == nil {
@@ -81,10 +84,14 @@ func printReport(w io.Writer, rep *hooks.Report, asJSON bool) error {
 			return l
 		}
 		return writeJSON(w, map[string]any{
-			"hooksDir": rep.HooksDir, "written": orEmpty(rep.Written), "chained": orEmpty(rep.Chained),
-			"restored": orEmpty(rep.Restored), "removed": orEmpty(rep.Removed), "config": orEmpty(rep.Config),
-			"notes": orEmpty(rep.Notes),
+			"hooksDir": rep.HooksDir, "written": orEmpty(rep.Written), "edited": orEmpty(rep.Edited),
+			"managed": orEmpty(rep.Managed), "chained": orEmpty(rep.Chained), "restored": orEmpty(rep.Restored),
+			"removed": orEmpty(rep.Removed), "config": orEmpty(rep.Config), "notes": orEmpty(rep.Notes),
 		})
+	}
+	edited := "removed aitrail's lines from %s (the rest of the file stays)\n"
+	if installing {
+		edited = "added aitrail's lines to %s\n"
 	}
 	for _, part := range []struct {
 		format string
@@ -92,6 +99,8 @@ func printReport(w io.Writer, rep *hooks.Report, asJSON bool) error {
 	}{
 		{"kept existing hook as %s (it runs first)\n", rep.Chained},
 		{"installed %s\n", rep.Written},
+		{"already run by a hook manager: %s\n", rep.Managed},
+		{edited, rep.Edited},
 		{"removed %s\n", rep.Removed},
 		{"restored %s\n", rep.Restored},
 		{"git config: %s\n", rep.Config},

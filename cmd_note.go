@@ -13,9 +13,12 @@ func noteCommand() command {
 	return command{
 		name: "note", usage: "[REV]",
 		summary: "print the note a commit has, or would get",
-		long: `Prints the aitrail note of REV (default HEAD). When the commit has none, prints
-the note it would get now (without writing it), or says that no AI
-involvement was found.`,
+		long: `Prints the aitrail note of REV (default HEAD): this clone's, else a remote's
+fetched copy. When the commit has none, prints the note it would get now
+(without writing it), or says that no AI involvement was found, unless a
+remote's notes may have one that this clone lacks (the commit is on the
+remote's branches, and its notes were never fetched or are older than the
+commit): then it says so and what to fetch. Nothing here uses the network.`,
 		new: func() options { return &noteOptions{} },
 	}
 }
@@ -42,7 +45,9 @@ func (o *noteOptions) args(args []string) error {
 	return nil
 }
 
-// run prints the note REV has, or the one it would get.
+// run prints the note REV has (in this clone's notes, or in a remote's
+// fetched notes), or the one it would get; when it has none, it says
+// whether a remote's notes that this clone has not fetched may have one.
 func (o *noteOptions) run(e *env) error {
 	repo, err := openRepo()
 	if err != nil {
@@ -56,12 +61,19 @@ func (o *noteOptions) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	text, written := "", false
+	var note gitlog.Note
+	var gaps []gitlog.NotesGap
+	written := false
 	if !o.fresh {
-		if text, written, err = repo.ReadNote(ref, sha); err != nil {
+		nr, err := repo.NoteReader(ref)
+		if err != nil {
+			return err
+		}
+		if note, written, gaps, err = nr.Read(sha); err != nil {
 			return err
 		}
 	}
+	text := note.Text
 	if !written {
 		h, done, err := e.hookEnv(repo, true)
 		if err != nil {
@@ -79,14 +91,29 @@ func (o *noteOptions) run(e *env) error {
 		if records == nil {
 			records = []report.Trace{}
 		}
-		return writeJSON(e.io.out, map[string]any{"commit": sha.String(), "written": written, "note": text, "records": records})
+		if gaps == nil {
+			gaps = []gitlog.NotesGap{}
+		}
+		return writeJSON(e.io.out, map[string]any{"commit": sha.String(), "written": written, "ref": note.Ref,
+			"note": text, "records": records, "unfetched": gaps})
 	}
-	if text == "" {
-		fmt.Fprintf(e.io.out, "%s: no AI involvement found\n", sha.String()[:10])
+	short := sha.String()[:10]
+	switch {
+	case text == "" && len(gaps) > 0:
+		for _, g := range gaps {
+			fmt.Fprintf(e.io.out, "%s: no note in this clone, but %s: %s, then ask again\n", short, g, g.Hint())
+		}
 		return nil
-	}
-	if !written && !o.fresh {
-		fmt.Fprintf(e.io.err, "(%s has no note yet; this is the note it would get: 'aitrail annotate %s' writes it)\n", sha.String()[:10], o.rev)
+	case text == "":
+		fmt.Fprintf(e.io.out, "%s: no AI involvement found\n", short)
+		return nil
+	case note.Remote != "":
+		fmt.Fprintf(e.io.err, "(%s's note, fetched into %s and not merged into the local notes yet: 'aitrail sync-notes --fetch-only %s' merges it)\n", note.Remote, note.Ref, note.Remote)
+	case !written && !o.fresh:
+		fmt.Fprintf(e.io.err, "(%s has no note yet; this is the note it would get: 'aitrail annotate %s' writes it)\n", short, o.rev)
+		for _, g := range gaps {
+			fmt.Fprintf(e.io.err, "(%s: %s)\n", g, g.Hint())
+		}
 	}
 	fmt.Fprint(e.io.out, text)
 	return nil

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -13,9 +15,13 @@ import (
 func statusCommand() command {
 	return command{
 		name: "status", usage: "[--json]",
-		summary: "show hooks, database, pending work and the last annotated commit",
-		long:    `Reports whether aitrail's hooks are installed in this repository, which database is used and what it holds, work queued by hooks that ran out of time, and the last annotated commit.`,
-		new:     func() options { return &statusOptions{} },
+		summary: "show hooks, database, pending work and the newest annotated commit",
+		long: `Reports whether aitrail's hooks run in this repository (its own scripts, or
+jobs declared for lefthook, the pre-commit framework or husky), what is wrong
+when a hook manager displaced them and how to fix it, which database is used
+and what it holds, work queued by hooks that ran out of time, and the newest
+annotated commit. prepare-commit-msg and pre-push are optional.`,
+		new: func() options { return &statusOptions{} },
 	}
 }
 
@@ -95,13 +101,7 @@ func (o *statusOptions) run(e *env) error {
 		fmt.Fprintf(w, "repository: none (%v)\n", rerr)
 	} else {
 		fmt.Fprintf(w, "repository: %s\n", st.Repo)
-		for _, hs := range st.Hooks {
-			chained := ""
-			if hs.Chained {
-				chained = " (runs the previous hook first)"
-			}
-			fmt.Fprintf(w, "  %-19s %s%s\n", hs.Name, hs.State, chained)
-		}
+		printHookStates(w, st.Hooks)
 	}
 	fmt.Fprintf(w, "database:   %s\n", st.DB)
 	fmt.Fprintf(w, "  %d sessions, %d prompts, %d file edits, %d log files\n",
@@ -111,10 +111,34 @@ func (o *statusOptions) run(e *env) error {
 		fmt.Fprintf(w, "  %s %s (attempts %d) %s\n", j.Kind, j.Arg, j.Attempts, j.LastErr)
 	}
 	if st.Last != nil {
-		fmt.Fprintf(w, "last annotated: %s (%s, %d of %d added lines by AI)\n", st.Last.SHA[:10], st.Last.Status, st.Last.AI, st.Last.Added)
+		fmt.Fprintf(w, "newest annotated: %s (%s, %d of %d added lines by AI)\n", st.Last.SHA[:10], st.Last.Status, st.Last.AI, st.Last.Added)
 	}
 	if repo != nil {
 		fmt.Fprintf(w, "recent commits without a record: %d ('aitrail annotate' catches up)\n", st.Unmatched)
 	}
 	return nil
+}
+
+// printHookStates prints status's list of hooks, with what is wrong and
+// how to fix it.
+func printHookStates(w io.Writer, states []hooks.HookState) {
+	for _, hs := range states {
+		extra := ""
+		if hs.Chained {
+			extra = " (runs the previous hook first)"
+		}
+		if hs.Via != "" {
+			extra += " (" + hs.Via + ")"
+		}
+		if hs.State == hooks.StateOptional {
+			extra += " (" + hs.Fix + ")"
+		}
+		fmt.Fprintf(w, "  %-19s %s%s\n", hs.Name, hs.State, extra)
+		if hs.Problem != "" {
+			fmt.Fprintf(w, "      %s\n", hs.Problem)
+		}
+		if hs.Fix != "" && hs.State != hooks.StateOptional {
+			fmt.Fprintf(w, "      fix: %s\n", strings.ReplaceAll(hs.Fix, "\n", "\n        "))
+		}
+	}
 }

@@ -10,8 +10,13 @@ func uninstallCommand() command {
 	return command{
 		name: "uninstall", usage: "[--json]",
 		summary: "remove aitrail's git hooks, restoring chained ones",
-		long:    `Removes the hooks aitrail installed, puts back any foreign hook it chained, and removes the notes.displayRef it added. Notes already written stay.`,
-		new:     func() options { return &uninstallOptions{} },
+		long: `Removes exactly what 'aitrail install' added, naming each: aitrail's hook
+scripts (also where lefthook or pre-commit moved them aside), its lines in
+husky's files and the husky files it created, its config-based hooks,
+notes.displayRef and the notes fetch refspecs. A foreign hook it chained is
+put back. Notes and notes.rewriteRef stay; hook manager configurations that
+still declare aitrail's jobs are named, not edited.`,
+		new: func() options { return &uninstallOptions{} },
 	}
 }
 
@@ -40,5 +45,5 @@ func (o *uninstallOptions) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	return printReport(e.io.out, rep, o.json)
+	return printReport(e.io.out, rep, o.json, false)
 }

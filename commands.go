@@ -24,6 +24,7 @@ func commands() []command {
 		annotateCommand(),
 		noteCommand(),
 		syncNotesCommand(),
+		carryCommand(),
 		hookCommand(),
 		rulesCommand(),
 		redactCommand(),

@@ -25,7 +25,14 @@ func TestMain(m *testing.M) {
 // TestScripts runs the end-to-end scripts in testdata/script against the
 // real binary, in a hermetic home with no agent logs or git configuration
 // of the machine's.
+//
+// Hook managers (lefthook, husky, pre-commit) and git-lfs are run for real
+// when they are in PATH or in $AITRAIL_TEST_BIN (where .ci/setup installs
+// the npm ones); the scripts that need them skip, saying so, otherwise.
 func TestScripts(t *testing.T) {
+	if bin := os.Getenv("AITRAIL_TEST_BIN"); bin != "" {
+		t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	}
 	shared, _ := filepath.Abs(filepath.Join("..", "shared"))
 	_, err := os.Stat(filepath.Join(shared, "fixtures"))
 	haveShared := err == nil

@@ -300,6 +300,18 @@ func (e *env) notesRef() (string, error) {
 	return hooks.NotesRef, nil
 }
 
+// renderOptions are the config's choices for rendering notes.
+func renderOptions(f *config.File) report.NoteOptions {
+	return report.NoteOptions{Version: version, Prompts: f.Notes.Prompts, MaxPrompt: f.Notes.MaxPrompt, NoAI: f.Notes.NoAI}
+}
+
+// syncNotes fetches the remote's notes into a tracking ref, merges them
+// (keeping both notes where both sides annotated a commit) and, unless
+// fetchOnly, pushes, retrying when another push wins the race.
+func syncNotes(repo *gitlog.Repo, remote, ref string, fetchOnly bool) (gitlog.SyncResult, error) {
+	return repo.SyncNotes(remote, ref, gitlog.SyncOptions{FetchOnly: fetchOnly, Tries: 3, Combine: report.CombineNotes})
+}
+
 // hookEnv wires the handlers: database, redaction, logs, note options.
 // Only annotating needs the redaction engine up front; ingest builds it
 // when a log has new bytes (a pre-commit with nothing new never does).
@@ -353,7 +365,7 @@ func (e *env) hookEnv(repo *gitlog.Repo, annotating bool) (*hooks.Env, func(), e
 			out, _ := eng.Text(redact.ScopeField, s) // built above when annotating
 			return out
 		}, Price: price},
-		Note:    report.NoteOptions{Version: version, Prompts: f.Notes.Prompts, MaxPrompt: f.Notes.MaxPrompt, NoAI: f.Notes.NoAI},
+		Note:    renderOptions(f),
 		Ref:     f.Notes.Ref,
 		CatchUp: f.Hooks.CatchUp,
 		Now:     e.now,
@@ -368,17 +380,26 @@ func (e *env) hookEnv(repo *gitlog.Repo, annotating bool) (*hooks.Env, func(), e
 	return h, func() { db.Close() }, nil
 }
 
-// spawnWorker starts "aitrail hook worker" detached from the hook: its own
-// session, no stdio, so that git does not wait for it.
-func (e *env) spawnWorker(dir string) error {
-	// Run the binary the hook ran, by the name it was run with.
+// executable returns the path of the running binary, found by the name it
+// was run with.
+func (e *env) executable() (string, error) {
 	exe := e.exe
 	if !strings.ContainsRune(exe, os.PathSeparator) {
 		p, err := exec.LookPath(exe)
 		if err != nil {
-			return fmt.Errorf("find %s to start a worker: %w", exe, err)
+			return "", fmt.Errorf("find %s: %w", exe, err)
 		}
 		exe = p
+	}
+	return filepath.Abs(exe)
+}
+
+// spawnWorker starts "aitrail hook worker" detached from the hook: its own
+// session, no stdio, so that git does not wait for it.
+func (e *env) spawnWorker(dir string) error {
+	exe, err := e.executable()
+	if err != nil {
+		return fmt.Errorf("start a worker: %w", err)
 	}
 	args := []string{"hook", "worker"}
 	if e.dbFlag != "" {

@@ -72,45 +72,6 @@ func (r *Repo) Worktrees() ([]string, error) {
 	return out, nil
 }
 
-// SyncNotes shares a notes ref with a remote: it fetches the remote's notes
-// into refs/notes/remotes/<remote>/<name> (never over the local ref), merges
-// them into the local ref keeping the local note where both annotated a
-// commit, and pushes, retrying up to tries times when the push is rejected
-// because another one won the race. A remote without the notes ref is not an
-// error. AITRAIL_SYNCING is set for the push, so that aitrail's own pre-push
-// hook does not recurse.
-func (r *Repo) SyncNotes(remote, ref string, tries int) error {
-	ref, err := ExpandNotesRef(ref)
-	if err != nil {
-		return err
-	}
-	tracking := "refs/notes/remotes/" + remote + "/" + strings.TrimPrefix(ref, "refs/notes/")
-	var last error
-	for i := 0; i < max(tries, 1); i++ {
-		if _, err := r.git(nil, "fetch", "--quiet", remote, "+"+ref+":"+tracking); err != nil {
-			if !strings.Contains(err.Error(), "couldn't find remote ref") {
-				return fmt.Errorf("fetch notes from %s: %w", remote, err)
-			}
-		} else if _, ok, _ := r.readRef(tracking); ok {
-			if _, ok, _ := r.readRef(ref); ok {
-				if _, err := r.git(nil, "notes", "--ref="+ref, "merge", "--quiet", "-s", "ours", tracking); err != nil {
-					return fmt.Errorf("merge notes from %s: %w", remote, err)
-				}
-			} else if _, err := r.git(nil, "update-ref", ref, tracking); err != nil {
-				return err
-			}
-		}
-		if _, ok, _ := r.readRef(ref); !ok {
-			return nil // nothing to push
-		}
-		_, last = r.gitEnv([]string{"AITRAIL_SYNCING=1"}, nil, "push", "--quiet", remote, ref+":"+ref)
-		if last == nil {
-			return nil
-		}
-	}
-	return fmt.Errorf("push notes to %s: %w", remote, last)
-}
-
 // AddTrailers adds trailers ("Key: value") to the commit message in file,
 // as `git interpret-trailers --in-place` does, skipping any the message
 // already has.

@@ -200,14 +200,10 @@ func (r *Repo) WriteNotes(ref string, notes map[Hash]string, subject string) err
 		cfg, err := r.notesConfig()
 		cfgCh <- cfgResult{cfg, err}
 	}()
-	var cfg map[string]string
-	var id ident
-	if subject == "" {
-		subject = "Notes updated"
-	}
-	msg := subject
-	if !strings.HasSuffix(msg, "\n") {
-		msg += "\n"
+	config := func() (map[string]string, error) {
+		res := <-cfgCh
+		cfgCh <- res
+		return res.cfg, res.err
 	}
 
 	ops := make(map[string]Hash, len(notes))
@@ -223,7 +219,40 @@ func (r *Repo) WriteNotes(ref string, notes map[Hash]string, subject string) err
 		}
 		ops[h.String()] = blob
 	}
+	err = r.commitNotes(name, subject, config, func(old Hash) (notesCommit, bool, error) {
+		tree, changed, err := r.notesTree(old, ops)
+		return notesCommit{tree: tree}, changed, err
+	})
+	if err != nil {
+		return fmt.Errorf("write notes: %w", err)
+	}
+	return nil
+}
 
+// notesCommit is what commitNotes puts on a notes ref: a new commit of tree
+// on top of the old tip (and parents), or, when ff is set, that existing
+// commit itself.
+type notesCommit struct {
+	tree    Hash
+	parents []Hash // parents besides the old tip
+	ff      Hash
+}
+
+// commitNotes moves notes ref name with a compare-and-swap: build gets the
+// ref's current tip (zero when it does not exist) and says what to put there
+// (changed false: nothing). A lost race re-reads the tip and builds again, up
+// to maxWriteAttempts times. config supplies the git config that gives the
+// commit's identity (see WriteNotes) and whether to start a reflog.
+func (r *Repo) commitNotes(name, subject string, config func() (map[string]string, error), build func(old Hash) (notesCommit, bool, error)) error {
+	if subject == "" {
+		subject = "Notes updated"
+	}
+	msg := subject
+	if !strings.HasSuffix(msg, "\n") {
+		msg += "\n"
+	}
+	var cfg map[string]string
+	var id ident
 	update := r.updateRef
 	if r.reftable || r.casViaGit {
 		update = r.updateRefGit
@@ -231,31 +260,35 @@ func (r *Repo) WriteNotes(ref string, notes map[Hash]string, subject string) err
 	for attempt := 1; ; attempt++ {
 		old, _, err := r.readRef(name)
 		if err != nil {
-			return fmt.Errorf("write notes: %w", err)
+			return err
 		}
-		tree, changed, err := r.notesTree(old, ops)
+		nc, changed, err := build(old)
 		if err != nil {
-			return fmt.Errorf("write notes: %w", err)
+			return err
 		}
 		if !changed {
 			return nil
 		}
 		if cfg == nil {
-			res := <-cfgCh
-			if res.err != nil {
-				return fmt.Errorf("write notes: %w", res.err)
+			if cfg, err = config(); err != nil {
+				return err
 			}
-			cfg, id = res.cfg, identity(res.cfg)
+			id = identity(cfg)
 		}
-		var b bytes.Buffer
-		fmt.Fprintf(&b, "tree %s\n", tree)
-		if !old.IsZero() {
-			fmt.Fprintf(&b, "parent %s\n", old)
-		}
-		fmt.Fprintf(&b, "author %s\ncommitter %s\n\n%s", id, id, msg)
-		commit, err := r.writeObject("commit", b.Bytes())
-		if err != nil {
-			return fmt.Errorf("write notes: %w", err)
+		commit := nc.ff
+		if commit.IsZero() {
+			var b bytes.Buffer
+			fmt.Fprintf(&b, "tree %s\n", nc.tree)
+			if !old.IsZero() {
+				fmt.Fprintf(&b, "parent %s\n", old)
+			}
+			for _, p := range nc.parents {
+				fmt.Fprintf(&b, "parent %s\n", p)
+			}
+			fmt.Fprintf(&b, "author %s\ncommitter %s\n\n%s", id, id, msg)
+			if commit, err = r.writeObject("commit", b.Bytes()); err != nil {
+				return err
+			}
 		}
 		err = update(refUpdate{name: name, old: old, new: commit, msg: "notes: " + subject, ident: id,
 			reflog: logRefUpdates(cfg, r.root == "")})
@@ -263,14 +296,15 @@ func (r *Repo) WriteNotes(ref string, notes map[Hash]string, subject string) err
 			return nil
 		}
 		if !errors.Is(err, errRefChanged) || attempt == maxWriteAttempts {
-			return fmt.Errorf("write notes to %s: %w", name, err)
+			return fmt.Errorf("update %s: %w", name, err)
 		}
 		time.Sleep(time.Duration(rand.N(2*attempt+1)) * time.Millisecond)
 	}
 }
 
 // notesTree applies ops on top of notes commit old (zero: none yet) and
-// returns the new notes tree; changed is false when it equals old's.
+// returns the new notes tree; changed is false when it equals old's (then
+// tree is old's, or zero when there is no old).
 func (r *Repo) notesTree(old Hash, ops map[string]Hash) (tree Hash, changed bool, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -285,7 +319,7 @@ func (r *Repo) notesTree(old Hash, ops map[string]Hash) (tree Hash, changed bool
 		return Hash{}, false, err
 	}
 	if newTree == oldTree || (old.IsZero() && newTree == emptyTreeHash) {
-		return Hash{}, false, nil
+		return oldTree, false, nil
 	}
 	return newTree, true, nil
 }

@@ -267,7 +267,80 @@ func (e *Env) PostRewrite(ctx context.Context, kind string, input io.Reader) err
 	if err := sc.Err(); err != nil {
 		return err
 	}
+	if len(news) == 0 {
+		// Hook managers such as the pre-commit framework run post-rewrite
+		// jobs without git's list: rebuild it.
+		var err error
+		if news, olds, err = e.rewritten(kind); err != nil {
+			return err
+		}
+	}
 	return e.annotateFrom(ctx, news, olds)
+}
+
+// rewritten rebuilds the map post-rewrite gets on stdin from what git
+// leaves: for an amend, HEAD@{1} became HEAD; for a rebase, the commits of
+// ORIG_HEAD that HEAD lacks became those of HEAD that ORIG_HEAD lacks,
+// matched by author and author time (which a rebase keeps); a commit
+// without a match was squashed into the last matched one before it.
+func (e *Env) rewritten(kind string) ([]gitlog.Hash, map[gitlog.Hash][]gitlog.Hash, error) {
+	head, err := e.Repo.Head()
+	if err != nil {
+		return nil, nil, err
+	}
+	olds := map[gitlog.Hash][]gitlog.Hash{}
+	switch kind {
+	case "amend":
+		prev, err := e.Repo.Resolve("HEAD@{1}")
+		if err != nil || prev == head {
+			return nil, nil, nil
+		}
+		olds[head] = []gitlog.Hash{prev}
+		return []gitlog.Hash{head}, olds, nil
+	case "rebase":
+		orig, err := e.Repo.Resolve("ORIG_HEAD")
+		if err != nil {
+			return nil, nil, nil
+		}
+		before, err := e.Repo.RevList(head, orig, 0)
+		if err != nil {
+			return nil, nil, err
+		}
+		after, err := e.Repo.RevList(orig, head, 0)
+		if err != nil {
+			return nil, nil, err
+		}
+		byAuthor := map[string]gitlog.Hash{}
+		for _, h := range after {
+			if c, err := e.Repo.Commit(h); err == nil {
+				byAuthor[authorKey(c)] = h
+			}
+		}
+		var news []gitlog.Hash
+		var cur gitlog.Hash
+		for _, o := range before {
+			c, err := e.Repo.Commit(o)
+			if err != nil {
+				return nil, nil, err
+			}
+			if n, ok := byAuthor[authorKey(c)]; ok {
+				cur = n
+			}
+			if cur.IsZero() {
+				continue
+			}
+			if _, ok := olds[cur]; !ok {
+				news = append(news, cur)
+			}
+			olds[cur] = append(olds[cur], o)
+		}
+		return news, olds, nil
+	}
+	return nil, nil, nil
+}
+
+func authorKey(c *gitlog.Commit) string {
+	return fmt.Sprintf("%s\x00%s\x00%d", c.Author.Name, c.Author.Email, c.Author.When.Unix())
 }
 
 // annotateFrom annotates commits, each with the prompts of the commits it
@@ -421,8 +494,10 @@ func (e *Env) catchUp(ctx context.Context, deadline time.Time) error {
 	return nil
 }
 
-// Missing returns up to limit recent commits of HEAD without a record,
-// oldest first.
+// Missing returns up to limit recent commits of HEAD that have neither a
+// record nor a note, oldest first. A commit with a note but no record was
+// annotated elsewhere (a teammate's clone, a CI job that ran 'aitrail
+// carry'): its note is not replaced.
 func (e *Env) Missing(ctx context.Context, limit int) ([]gitlog.Hash, error) {
 	head, err := e.Repo.Head()
 	if errors.Is(err, gitlog.ErrNoCommits) {
@@ -445,9 +520,16 @@ func (e *Env) Missing(ctx context.Context, limit int) ([]gitlog.Hash, error) {
 	}
 	var out []gitlog.Hash
 	for _, h := range list {
-		if !known[h.String()] {
-			out = append(out, h)
+		if known[h.String()] {
+			continue
 		}
+		if _, noted, err := e.Repo.ReadNote(e.ref(), h); err != nil || noted {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		out = append(out, h)
 	}
 	return out, nil
 }

@@ -54,27 +54,49 @@ func ConfigCommand(hook string) string {
 	return fmt.Sprintf(`sh -c '[ "${AITRAIL:-1}" = 0 ] && exit 0; if command -v aitrail >/dev/null 2>&1; then aitrail hook %s "$@" || true; else echo "aitrail: aitrail is not in PATH, %s skipped (install it, or set AITRAIL=0)" >&2; fi; exit 0' aitrail-%s`, hook, hook, hook)
 }
 
+// HookInfo describes a hook aitrail can install.
+type HookInfo struct {
+	Name     string
+	Optional bool   // installed only with Flag
+	Flag     string // the install option that adds an optional hook
+	Work     string // what aitrail does in it
+}
+
+// AllHooks lists every hook aitrail can install, in install order.
+func AllHooks() []HookInfo {
+	return []HookInfo{
+		{Name: "pre-commit", Work: "ingest what the agents wrote since the last run"},
+		{Name: "post-commit", Work: "annotate HEAD, and commits made without the hooks"},
+		{Name: "post-rewrite", Work: "re-annotate amended or rebased commits (reads \"old new\" lines)"},
+		{Name: "pre-push", Optional: true, Flag: "--sync-notes", Work: "share notes with the remote"},
+		{Name: "prepare-commit-msg", Optional: true, Flag: "--trailer", Work: "add Assisted-by: trailers"},
+	}
+}
+
 // Hooks returns the hooks the options install.
 func (o InstallOptions) Hooks() []string {
-	h := []string{"pre-commit", "post-commit", "post-rewrite"}
-	if o.SyncNotes {
-		h = append(h, "pre-push")
-	}
-	if o.Trailer {
-		h = append(h, "prepare-commit-msg")
+	var h []string
+	for _, hi := range AllHooks() {
+		if !hi.Optional || hi.Name == "pre-push" && o.SyncNotes || hi.Name == "prepare-commit-msg" && o.Trailer {
+			h = append(h, hi.Name)
+		}
 	}
 	return h
 }
 
+func allHookNames() []string { return InstallOptions{SyncNotes: true, Trailer: true}.Hooks() }
+
 // Report says what install or uninstall did, and what the user must do.
 type Report struct {
-	HooksDir string
-	Written  []string // hooks written or updated
-	Chained  []string // foreign hooks kept as <hook>.pre-aitrail and run first
-	Restored []string // foreign hooks put back by uninstall
-	Removed  []string // hooks removed by uninstall
-	Config   []string // git config changes
-	Notes    []string // instructions for the user (hook managers)
+	HooksDir string   `json:"hooksDir"`
+	Written  []string `json:"written"`  // hook files written or updated
+	Edited   []string `json:"edited"`   // files aitrail added its lines to (install) or took them out of (uninstall), which stay
+	Chained  []string `json:"chained"`  // foreign hooks kept as <hook>.pre-aitrail and run first
+	Restored []string `json:"restored"` // foreign hooks put back by uninstall
+	Removed  []string `json:"removed"`  // files uninstall removed
+	Managed  []string `json:"managed"`  // hooks a hook manager already runs aitrail for: nothing written
+	Config   []string `json:"config"`   // git config changes
+	Notes    []string `json:"notes"`    // instructions for the user (hook managers)
 }
 
 // ForeignHookError is returned when a hook that aitrail did not write is in
@@ -123,7 +145,8 @@ func huskyBlock(name string) string {
 	return fmt.Sprintf("# >>> %s\n[ \"${AITRAIL:-1}\" = 0 ] || { command -v aitrail >/dev/null 2>&1 && aitrail hook %s \"$@\" || true; }\n# <<< %s\n", Marker, name, Marker)
 }
 
-// Install installs aitrail's hooks into repo.
+// Install installs aitrail's hooks into repo, and configures git to keep,
+// show and fetch the notes.
 func Install(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 	if o.Ref == "" {
 		o.Ref = NotesRef
@@ -141,7 +164,7 @@ func Install(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 			if err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return nil, err
 			}
-			if isOurs(old) {
+			if callsAitrail(old, h) {
 				continue
 			}
 			content := string(old)
@@ -151,7 +174,11 @@ func Install(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 			if err := os.WriteFile(path, []byte(content+huskyBlock(h)), 0o755); err != nil {
 				return nil, fmt.Errorf("write %s: %w", path, err)
 			}
-			rep.Written = append(rep.Written, path)
+			if len(old) > 0 {
+				rep.Edited = append(rep.Edited, path)
+			} else {
+				rep.Written = append(rep.Written, path)
+			}
 		}
 		rep.Notes = append(rep.Notes, "husky owns the hooks (core.hooksPath="+dir+"): aitrail's lines were added to the files in "+husky+"; commit them so the team gets them, or keep them local")
 	} else if !o.Files && configHooks(repo) {
@@ -168,19 +195,30 @@ func Install(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 			rep.Config = append(rep.Config, sec+" (config-based hook for "+h+")")
 		}
 	} else {
-		if _, err := os.Stat(filepath.Join(root, "lefthook.yml")); err == nil {
-			rep.Notes = append(rep.Notes, "lefthook.yml found: lefthook regenerates its hooks; add aitrail to lefthook.yml instead:\n"+lefthookSnippet(o.Hooks()))
+		ms := managers(root)
+		var todo []string
+		for _, h := range o.Hooks() {
+			st, err := inspectFile(dir, ms, h)
+			if err != nil {
+				return nil, err
+			}
+			if st.Runs() && st.State != StateInstalled && st.State != StateOutdated {
+				rep.Managed = append(rep.Managed, h+" ("+st.State+", "+st.Via+")")
+				continue
+			}
+			todo = append(todo, h)
 		}
-		if _, err := os.Stat(filepath.Join(root, ".pre-commit-config.yaml")); err == nil {
-			rep.Notes = append(rep.Notes, "the pre-commit framework is configured: you may instead declare aitrail in .pre-commit-config.yaml:\n"+preCommitSnippet()+
-				"\nand run: pre-commit install --hook-type pre-commit --hook-type post-commit --hook-type post-rewrite")
+		for _, m := range ms {
+			if m.config != "" && len(todo) > 0 {
+				rep.Notes = append(rep.Notes, m.config+" found: "+m.why+"; add aitrail to "+m.config+" instead:\n"+m.snippet(todo))
+			}
 		}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, err
 		}
 		// Check every hook before touching any: all or nothing.
 		var foreign []string
-		for _, h := range o.Hooks() {
+		for _, h := range todo {
 			path := filepath.Join(dir, h)
 			old, err := os.ReadFile(path)
 			if errors.Is(err, fs.ErrNotExist) {
@@ -199,18 +237,16 @@ func Install(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 		if len(foreign) > 0 && !o.Chain {
 			return nil, &ForeignHookError{Paths: foreign, Notes: rep.Notes}
 		}
-		for _, h := range o.Hooks() {
+		for _, h := range todo {
 			path := filepath.Join(dir, h)
-			for _, f := range foreign {
-				if f == path {
-					if err := os.Rename(path, path+chainSuffix); err != nil {
-						return nil, err
-					}
-					rep.Chained = append(rep.Chained, path+chainSuffix)
-					old, _ := os.ReadFile(path + chainSuffix)
-					if bytes.Contains(old, []byte("git lfs")) || bytes.Contains(old, []byte("git-lfs")) {
-						rep.Notes = append(rep.Notes, "git-lfs's "+h+" hook is kept and runs first; 'git lfs update' would refuse to overwrite aitrail's hook, which is what you want")
-					}
+			if contains(foreign, path) {
+				if err := os.Rename(path, path+chainSuffix); err != nil {
+					return nil, err
+				}
+				rep.Chained = append(rep.Chained, path+chainSuffix)
+				old, _ := os.ReadFile(path + chainSuffix)
+				if bytes.Contains(old, []byte("git lfs")) || bytes.Contains(old, []byte("git-lfs")) {
+					rep.Notes = append(rep.Notes, "git-lfs's "+h+" hook is kept and runs first; 'git lfs update' would refuse to overwrite aitrail's hook, which is what you want")
 				}
 			}
 			if err := os.WriteFile(path, []byte(Script(h)), 0o755); err != nil {
@@ -220,15 +256,12 @@ func Install(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 		}
 	}
 	changes, err := configure(repo, o.Ref)
-	if err != nil {
-		return rep, err
-	}
 	rep.Config = append(rep.Config, changes...)
-	return rep, nil
+	return rep, err
 }
 
-// configure makes git carry the notes through amend and rebase and show
-// them in git log.
+// configure makes git carry the notes through amend and rebase, show them
+// in git log, and fetch every remote's notes into its tracking ref.
 func configure(repo *gitlog.Repo, ref string) ([]string, error) {
 	var out []string
 	for _, key := range []string{"notes.rewriteRef", "notes.displayRef"} {
@@ -244,10 +277,29 @@ func configure(repo *gitlog.Repo, ref string) ([]string, error) {
 		}
 		out = append(out, key+"="+ref)
 	}
+	remotes, err := repo.Remotes()
+	if err != nil {
+		return out, err
+	}
+	for _, rm := range remotes {
+		added, err := repo.AddNotesFetch(rm, ref)
+		if err != nil {
+			return out, err
+		}
+		if added {
+			out = append(out, fmt.Sprintf("remote.%s.fetch=%s ('git fetch' brings %s's notes into %s; aitrail merges them)",
+				rm, gitlog.NotesRefspec(rm, ref), rm, gitlog.TrackingRef(rm, ref)))
+		}
+	}
 	return out, nil
 }
 
-// Uninstall removes aitrail's hooks and puts chained foreign hooks back.
+// Uninstall removes what Install added, and says exactly what: aitrail's
+// hook scripts (also where a hook manager moved them aside), its lines in
+// husky's files (and the files it created there), its config-based hooks,
+// notes.displayRef and the notes fetch refspecs. Chained foreign hooks are
+// put back. Notes, and notes.rewriteRef (which keeps them on rewritten
+// commits), stay.
 func Uninstall(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 	if o.Ref == "" {
 		o.Ref = NotesRef
@@ -257,40 +309,42 @@ func Uninstall(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 		return nil, err
 	}
 	rep := &Report{HooksDir: dir}
-	all := InstallOptions{SyncNotes: true, Trailer: true}.Hooks()
 	if husky := huskyDir(dir); husky != "" {
-		for _, h := range all {
+		for _, h := range allHookNames() {
 			path := filepath.Join(husky, h)
 			old, err := os.ReadFile(path)
-			if err != nil {
+			block := []byte(huskyBlock(h))
+			if err != nil || !bytes.Contains(old, block) {
 				continue
 			}
-			if block := huskyBlock(h); bytes.Contains(old, []byte(block)) {
-				if err := os.WriteFile(path, bytes.Replace(old, []byte(block), nil, 1), 0o755); err != nil {
+			rest := bytes.Replace(old, block, nil, 1)
+			if len(bytes.TrimSpace(rest)) == 0 {
+				// aitrail created it (install writes only its block to a new file).
+				if err := os.Remove(path); err != nil {
 					return nil, err
 				}
 				rep.Removed = append(rep.Removed, path)
+				continue
 			}
-		}
-	}
-	for _, h := range all {
-		path := filepath.Join(dir, h)
-		old, err := os.ReadFile(path)
-		if err != nil || !isOurs(old) {
-			continue
-		}
-		if err := os.Remove(path); err != nil {
-			return nil, err
-		}
-		rep.Removed = append(rep.Removed, path)
-		if _, err := os.Stat(path + chainSuffix); err == nil {
-			if err := os.Rename(path+chainSuffix, path); err != nil {
+			if err := os.WriteFile(path, rest, 0o755); err != nil {
 				return nil, err
 			}
-			rep.Restored = append(rep.Restored, path)
+			rep.Edited = append(rep.Edited, path)
 		}
 	}
-	for _, h := range all {
+	dirs := []string{dir}
+	if def := filepath.Join(repo.CommonDir(), "hooks"); def != dir {
+		dirs = append(dirs, def) // scripts left where hooks were before core.hooksPath changed
+	}
+	ms := managers(repo.Root())
+	for _, d := range dirs {
+		for _, h := range allHookNames() {
+			if err := uninstallHook(filepath.Join(d, h), ms, rep); err != nil {
+				return rep, err
+			}
+		}
+	}
+	for _, h := range allHookNames() {
 		sec := configSection(h)
 		if vals, err := repo.ConfigAll(sec + ".command"); err == nil && len(vals) > 0 {
 			if err := repo.RemoveConfigSection(sec); err != nil {
@@ -299,24 +353,123 @@ func Uninstall(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 			rep.Config = append(rep.Config, "removed "+sec)
 		}
 	}
-	for _, key := range []string{"notes.displayRef"} {
-		vals, err := repo.ConfigAll(key)
-		if err == nil && contains(vals, o.Ref) {
-			if err := repo.UnsetConfig(key, o.Ref); err != nil {
-				return rep, err
-			}
-			rep.Config = append(rep.Config, "removed "+key+"="+o.Ref)
+	if vals, err := repo.ConfigAll("notes.displayRef"); err == nil && contains(vals, o.Ref) {
+		if err := repo.UnsetConfig("notes.displayRef", o.Ref); err != nil {
+			return rep, err
 		}
+		rep.Config = append(rep.Config, "removed notes.displayRef="+o.Ref)
+	}
+	remotes, err := repo.Remotes()
+	if err != nil {
+		return rep, err
+	}
+	for _, rm := range remotes {
+		removed, err := repo.RemoveNotesFetch(rm, o.Ref)
+		if err != nil {
+			return rep, err
+		}
+		if removed {
+			rep.Config = append(rep.Config, "removed remote."+rm+".fetch="+gitlog.NotesRefspec(rm, o.Ref))
+		}
+	}
+	for _, m := range ms {
+		var declared []string
+		for _, h := range allHookNames() {
+			if callsAitrail(m.text, h) {
+				declared = append(declared, h)
+			}
+		}
+		if len(declared) > 0 {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%s still runs aitrail for %s: remove those jobs from it (aitrail does not edit it), then run %s", m.config, strings.Join(declared, ", "), m.reinstall))
+		}
+	}
+	if vals, err := repo.ConfigAll("notes.rewriteRef"); err == nil && contains(vals, o.Ref) {
+		rep.Notes = append(rep.Notes, "kept notes.rewriteRef="+o.Ref+" so that the notes stay on amended and rebased commits ('git config --unset notes.rewriteRef "+o.Ref+"' removes it); the notes themselves stay too")
 	}
 	return rep, nil
 }
 
+// uninstallHook removes aitrail's script for the hook at path, wherever it
+// is: at path, or where a hook manager moved it aside (lefthook: path.old;
+// pre-commit: path.legacy). The foreign hook it chained (path.pre-aitrail)
+// goes back where that hook ran from: path, or the manager's place for it.
+func uninstallHook(path string, ms []manager, rep *Report) error {
+	home := path // where the chained hook goes back
+	found := false
+	places := []string{path}
+	for _, m := range ms {
+		places = append(places, path+m.aside)
+	}
+	for _, p := range places {
+		b, err := os.ReadFile(p)
+		if err != nil || !isOurs(b) {
+			continue
+		}
+		if err := os.Remove(p); err != nil {
+			return err
+		}
+		rep.Removed = append(rep.Removed, p)
+		found = true
+		if p != path {
+			home = p // the manager runs or restores it from there
+		}
+	}
+	chained := path + chainSuffix
+	if _, err := os.Stat(chained); err != nil {
+		return nil
+	}
+	if _, err := os.Stat(home); err == nil {
+		if !found {
+			return nil // not ours to move: someone else's hook is there
+		}
+		rep.Notes = append(rep.Notes, fmt.Sprintf("%s (the hook aitrail chained) is kept: %s is in its place now; move it back by hand if you want it", chained, home))
+		return nil
+	}
+	if err := os.Rename(chained, home); err != nil {
+		return err
+	}
+	rep.Restored = append(rep.Restored, home)
+	if home != path {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("the hook aitrail chained is back as %s, where the hook manager that replaced %s keeps the hook it found", home, path))
+	}
+	return nil
+}
+
+// Hook states Inspect reports.
+const (
+	StateInstalled = "installed"  // aitrail's script
+	StateOutdated  = "outdated"   // an older aitrail's script: install replaces it
+	StateConfig    = "config"     // a config-based hook (git 2.54+)
+	StateHusky     = "husky"      // aitrail's lines in husky's file
+	StateLefthook  = "lefthook"   // lefthook runs aitrail's job (Via names its configuration)
+	StatePreCommit = "pre-commit" // the pre-commit framework runs aitrail's job, or aitrail's script in migration mode
+	StateCalled    = "called"     // a foreign hook calls 'aitrail hook' itself
+	StateDeclared  = "declared"   // a manager's configuration has aitrail's job, but the manager's hook is not installed
+	StateDisplaced = "displaced"  // aitrail's script was moved or bypassed and no longer runs
+	StateForeign   = "foreign"    // a hook that does not run aitrail
+	StateMissing   = "missing"    // no hook, and aitrail's work is not done
+	StateOptional  = "optional"   // an optional hook that is not installed
+)
+
 // HookState is the state of one hook.
 type HookState struct {
-	Name    string `json:"name"`
-	Path    string `json:"path"`
-	State   string `json:"state"` // "installed", "outdated", "foreign", "missing", "husky", "config"
-	Chained bool   `json:"chained"`
+	Name     string `json:"name"`
+	Path     string `json:"path"`
+	State    string `json:"state"`
+	Optional bool   `json:"optional"`
+	Chained  bool   `json:"chained"`
+	Via      string `json:"via,omitempty"`     // the configuration or file that runs aitrail, for a manager's state and StateCalled
+	Problem  string `json:"problem,omitempty"` // what is wrong, in a sentence
+	Fix      string `json:"fix,omitempty"`     // what to do about it
+}
+
+// Runs reports whether git runs aitrail's work for the hook.
+func (s HookState) Runs() bool {
+	switch s.State {
+	case StateInstalled, StateOutdated, StateConfig, StateHusky, StateLefthook, StatePreCommit, StateCalled:
+		return true
+	}
+	return false
 }
 
 // Inspect reports the state of each hook aitrail may install.
@@ -326,38 +479,96 @@ func Inspect(repo *gitlog.Repo) ([]HookState, error) {
 		return nil, err
 	}
 	husky := huskyDir(dir)
+	ms := managers(repo.Root())
 	var out []HookState
-	for _, h := range (InstallOptions{SyncNotes: true, Trailer: true}).Hooks() {
-		st := HookState{Name: h, Path: filepath.Join(dir, h), State: "missing"}
+	for _, hi := range AllHooks() {
+		h := hi.Name
+		var st HookState
 		if vals, err := repo.ConfigAll(configSection(h) + ".command"); err == nil && len(vals) > 0 {
-			st.State, st.Path = "config", configSection(h)
-			out = append(out, st)
-			continue
-		}
-		if husky != "" {
-			st.Path = filepath.Join(husky, h)
-			if b, err := os.ReadFile(st.Path); err == nil && isOurs(b) {
-				st.State = "husky"
+			st = HookState{Name: h, Path: configSection(h), State: StateConfig}
+		} else if husky != "" {
+			st = HookState{Name: h, Path: filepath.Join(husky, h), State: StateMissing}
+			if b, err := os.ReadFile(st.Path); err == nil && callsAitrail(b, h) {
+				st.State = StateHusky
 			}
-			out = append(out, st)
-			continue
+		} else if st, err = inspectFile(dir, ms, h); err != nil {
+			return nil, err
 		}
-		if b, err := os.ReadFile(st.Path); err == nil {
-			switch {
-			case bytes.Contains(b, []byte(Marker)):
-				st.State = "installed"
-			case isOurs(b):
-				st.State = "outdated"
-			default:
-				st.State = "foreign"
+		st.Optional = hi.Optional
+		if st.State == StateMissing && hi.Optional {
+			st.State = StateOptional
+			st.Fix = "'aitrail install " + hi.Flag + "' adds it"
+		}
+		if !st.Runs() && !hi.Optional && st.Problem == "" {
+			if b, err := os.ReadFile(filepath.Join(repo.CommonDir(), "hooks", h)); err == nil && isOurs(b) && filepath.Join(repo.CommonDir(), "hooks") != dir {
+				st.State = StateDisplaced
+				st.Problem = fmt.Sprintf("aitrail's script in %s no longer runs: git runs hooks from %s (core.hooksPath)", filepath.Join(repo.CommonDir(), "hooks"), dir)
+				st.Fix = "run 'aitrail install' again"
 			}
-		}
-		if _, err := os.Stat(st.Path + chainSuffix); err == nil {
-			st.Chained = true
 		}
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+// inspectFile reports the state of a hook in a hooks directory that is not
+// husky's.
+func inspectFile(dir string, ms []manager, h string) (HookState, error) {
+	st := HookState{Name: h, Path: filepath.Join(dir, h), State: StateMissing}
+	b, err := os.ReadFile(st.Path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return st, err
+	}
+	exists := err == nil
+	var declared, owner *manager
+	for i := range ms {
+		if declared == nil && callsAitrail(ms[i].text, h) {
+			declared = &ms[i]
+		}
+		if exists && ms[i].owns(b) {
+			owner = &ms[i]
+		}
+	}
+	switch {
+	case exists && isOurs(b):
+		st.State = StateInstalled
+		if !bytes.Contains(b, []byte(Marker)) {
+			st.State = StateOutdated
+		}
+		if _, err := os.Stat(st.Path + chainSuffix); err == nil {
+			st.Chained = true
+		}
+	case exists && owner != nil && declared == owner:
+		st.State, st.Via = owner.name, owner.config
+	case exists && owner != nil:
+		aside := st.Path + owner.aside
+		switch b, _ := os.ReadFile(aside); {
+		case isOurs(b) && owner.runsAside:
+			st.State, st.Via = owner.name, "runs aitrail's script as "+aside
+		case isOurs(b):
+			st.State = StateDisplaced
+			st.Problem = fmt.Sprintf("%s replaced aitrail's script and moved it to %s, where it no longer runs", owner.name, aside)
+		default:
+			st.State = StateForeign
+			st.Problem = owner.name + "'s hook does not run aitrail"
+		}
+		if !st.Runs() {
+			st.Fix = "add to " + owner.configFile() + ":\n" + owner.snippet([]string{h})
+		}
+	case exists && callsAitrail(b, h):
+		st.State, st.Via = StateCalled, st.Path
+	case exists:
+		st.State = StateForeign
+		st.Fix = "'aitrail install --chain' runs it before aitrail's, or call 'aitrail hook " + h + "' from it"
+	case declared != nil:
+		st.State = StateDeclared
+		st.Problem = fmt.Sprintf("%s declares aitrail's job, but %s's %s hook is not installed", declared.config, declared.name, h)
+		st.Fix = "run: " + declared.name + " install"
+		if declared.name == "pre-commit" {
+			st.Fix += " --hook-type " + h
+		}
+	}
+	return st, nil
 }
 
 // huskyDir returns husky's directory of user hook scripts when the hooks
@@ -367,36 +578,6 @@ func huskyDir(hooksDir string) string {
 		return filepath.Dir(hooksDir)
 	}
 	return ""
-}
-
-func lefthookSnippet(hooks []string) string {
-	var b strings.Builder
-	for _, h := range hooks {
-		fmt.Fprintf(&b, "%s:\n  jobs:\n    - name: aitrail\n      run: aitrail hook %s {0}\n", h, h)
-		if stdinHooks[h] {
-			b.WriteString("      use_stdin: true\n")
-		}
-	}
-	return b.String()
-}
-
-func preCommitSnippet() string {
-	return `- repo: local
-  hooks:
-    - id: aitrail-ingest
-      name: aitrail ingest
-      entry: aitrail hook pre-commit
-      language: system
-      always_run: true
-      pass_filenames: false
-      stages: [pre-commit]
-    - id: aitrail-annotate
-      name: aitrail annotate
-      entry: aitrail hook post-commit
-      language: system
-      always_run: true
-      pass_filenames: false
-      stages: [post-commit]`
 }
 
 func contains(list []string, s string) bool {

@@ -42,6 +42,7 @@ type Attribution struct {
 	Tokens   []store.ModelTokens // usage of the linked and context prompts, per model
 	Added    int                 // added lines (non-blank) in the commit
 	AI       int                 // of those, lines an agent wrote
+	Carried  []gitlog.Hash       // the replaced commits whose notes this one carries (Carry)
 }
 
 // Involved reports whether any agent took part in the commit.
@@ -313,12 +314,7 @@ func attribute(ctx context.Context, db *store.DB, repo *gitlog.Repo, diffs []git
 		sort.Strings(p.Files)
 		a.Prompts = append(a.Prompts, *p)
 	}
-	sort.SliceStable(a.Prompts, func(i, j int) bool {
-		if !a.Prompts[i].Time.Equal(a.Prompts[j].Time) {
-			return a.Prompts[i].Time.Before(a.Prompts[j].Time)
-		}
-		return a.Prompts[i].Key() < a.Prompts[j].Key()
-	})
+	sortPrompts(a.Prompts)
 	for _, k := range sessOrder {
 		a.Sessions = append(a.Sessions, *sessions[k])
 	}

@@ -111,6 +111,9 @@ func Render(a *Attribution, o NoteOptions) (note string, ok bool) {
 	}
 	fmt.Fprintf(&b, "- **Tokens:** %s\n", tokens)
 	fmt.Fprintf(&b, "- **AI-authored lines:** %s\n", share(a.AI, a.Added))
+	if len(a.Carried) > 0 {
+		fmt.Fprintf(&b, "- **Carried from:** %s\n", carriedFrom(a.Carried))
+	}
 	// Prompts.
 	if o.Prompts != PromptsNone && len(a.Prompts) > 0 {
 		b.WriteString("\n### Prompts\n\n")
@@ -268,6 +271,9 @@ type Meta struct {
 	AILines    int          `json:"aiLines"`
 	Tokens     store.Tokens `json:"tokens"`
 	CostUSD    *float64     `json:"costUSD,omitempty"`
+	// CarriedFrom names the replaced commits whose notes a squash or merge
+	// commit's note carries (aitrail carry).
+	CarriedFrom []string `json:"carriedFrom,omitempty"`
 }
 
 // MetaPrompt names a linked prompt durably: agent, session and key.
@@ -326,6 +332,9 @@ func agentTrace(a *Attribution, o NoteOptions, total store.Tokens, cost float64,
 	m := Meta{Context: len(a.Context), AddedLines: a.Added, AILines: a.AI, Tokens: total, Prompts: []MetaPrompt{}}
 	for _, p := range a.Prompts {
 		m.Prompts = append(m.Prompts, MetaPrompt{Agent: p.Agent, Session: p.SessionID, Key: p.PromptRef.Key, Files: p.Files})
+	}
+	for _, h := range a.Carried {
+		m.CarriedFrom = append(m.CarriedFrom, h.String())
 	}
 	if priced {
 		c := float64(int64(cost*10000+0.5)) / 10000

@@ -331,10 +331,11 @@ func (db *DB) KnownCommits(ctx context.Context, repo string, shas []string) (map
 	return out, nil
 }
 
-// LastCommit returns the most recently annotated commit of repo.
+// LastCommit returns the newest annotated commit of repo (by commit time,
+// whatever order the hooks and catch-up annotated commits in).
 func (db *DB) LastCommit(ctx context.Context, repo string) (CommitRecord, error) {
 	var sha string
-	err := db.sql.QueryRowContext(ctx, `SELECT sha FROM commits WHERE repo = ? ORDER BY updated_at DESC, id DESC LIMIT 1`, repo).Scan(&sha)
+	err := db.sql.QueryRowContext(ctx, `SELECT sha FROM commits WHERE repo = ? ORDER BY committed_at DESC, id DESC LIMIT 1`, repo).Scan(&sha)
 	if errors.Is(err, sql.ErrNoRows) {
 		return CommitRecord{}, fmt.Errorf("no annotated commit: %w", ErrNotFound)
 	}
