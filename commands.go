@@ -18,6 +18,8 @@ func commands() []command {
 		sessionsCommand(),
 		showCommand(),
 		statsCommand(),
+		releaseNotesCommand(),
+		exportCommand(),
 		installCommand(),
 		uninstallCommand(),
 		statusCommand(),

@@ -252,6 +252,7 @@ func (db *DB) FindSession(ctx context.Context, ref string) (SessionInfo, error) 
 // PromptDetail is one prompt with what the agent did for it.
 type PromptDetail struct {
 	ID        int64          `json:"-"`
+	Key       string         `json:"key,omitempty"`
 	Seq       int            `json:"seq"`
 	Time      time.Time      `json:"time"`
 	Text      string         `json:"text"`
@@ -322,14 +323,14 @@ type SessionDetail struct {
 func (db *DB) Detail(ctx context.Context, s SessionInfo) (*SessionDetail, error) {
 	d := &SessionDetail{SessionInfo: s}
 	byID := map[int64]*PromptDetail{}
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, seq, ts, text, context, cwd, model FROM prompts WHERE session_id = ? ORDER BY seq`, s.ID)
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, key, seq, ts, text, context, cwd, model FROM prompts WHERE session_id = ? ORDER BY seq`, s.ID)
 	if err != nil {
 		return nil, fmt.Errorf("load prompts: %w", err)
 	}
 	for rows.Next() {
 		var p PromptDetail
 		var ts string
-		if err := rows.Scan(&p.ID, &p.Seq, &ts, &p.Text, &p.Context, &p.Cwd, &p.Model); err != nil {
+		if err := rows.Scan(&p.ID, &p.Key, &p.Seq, &ts, &p.Text, &p.Context, &p.Cwd, &p.Model); err != nil {
 			rows.Close()
 			return nil, err
 		}
