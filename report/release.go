@@ -157,10 +157,33 @@ func BuildRelease(in ReleaseInput) *Release {
 		sessions := map[string]bool{}
 		var cost float64
 		priced := false
+		// Lines are the commit's own: when git concatenated the notes of
+		// several commits (a squash), the record written for this commit
+		// counts if there is one, else the records of the commits it
+		// replaced add up. Tokens and prompts always add up: each API call
+		// is charged in one record.
+		lineRecs := involved
 		for _, rec := range involved {
+			if rec.Trace.VCS.Revision == c.SHA {
+				lineRecs = []NoteRecord{rec}
+			}
+		}
+		for _, rec := range lineRecs {
 			m := rec.Meta()
 			e.Added += m.AddedLines
 			e.AI += m.AILines
+			for _, f := range rec.Trace.Files {
+				for _, cv := range f.Conversations {
+					if agent, _, ok := strings.Cut(strings.TrimPrefix(cv.URL, "aitrail:"), "/"); ok {
+						for _, rg := range cv.Ranges {
+							agentOf(agent).AI += rg.End - rg.Start + 1
+						}
+					}
+				}
+			}
+		}
+		for _, rec := range involved {
+			m := rec.Meta()
 			e.Context += m.Context
 			e.Tokens.Add(m.Tokens)
 			if m.CostUSD != nil {
@@ -193,9 +216,6 @@ func BuildRelease(in ReleaseInput) *Release {
 						continue
 					}
 					a := agentOf(agent)
-					for _, rg := range cv.Ranges {
-						a.AI += rg.End - rg.Start + 1
-					}
 					if m := stripProvider(cv.Contributor.ModelID); m != "" && !contains(a.Models, m) {
 						a.Models = append(a.Models, m)
 					}
@@ -369,7 +389,7 @@ func plural(n int, noun string) string {
 
 func usd(v float64) string {
 	if v > 0 && v < 0.005 {
-		return "<$0.01"
+		return "under $0.01"
 	}
 	return fmt.Sprintf("$%.2f", v)
 }
@@ -415,7 +435,7 @@ func RenderRelease(r *Release) string {
 				fmt.Fprintf(&b, "  - Pull request: %s\n", mdText(pr))
 			}
 		}
-		for _, p := range e.Prompts {
+		for i, p := range e.Prompts {
 			fmt.Fprintf(&b, "  - Prompt")
 			if p.Seq > 0 {
 				fmt.Fprintf(&b, " %d", p.Seq)
@@ -433,7 +453,9 @@ func RenderRelease(r *Release) string {
 			for _, l := range strings.Split(p.Text, "\n") {
 				b.WriteString(strings.TrimRight("    > "+mdText(l), " ") + "\n")
 			}
-			b.WriteString("\n")
+			if i < len(e.Prompts)-1 {
+				b.WriteString("\n")
+			}
 		}
 	}
 	return strings.TrimRight(b.String(), "\n") + "\n"

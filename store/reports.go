@@ -83,3 +83,49 @@ func (db *DB) CommitStatuses(ctx context.Context, repo string, shas []string) (m
 	}
 	return out, nil
 }
+
+// chargedCommits maps each prompt linked to an annotated commit (as author
+// or context) to the first such commit, by commit time: the one whose note
+// charges the prompt's API calls.
+func (db *DB) chargedCommits(ctx context.Context) (map[int64]ExportCommit, error) {
+	out := map[int64]ExportCommit{}
+	err := db.each(ctx, `SELECT p.id, c.sha, c.committed_at, c.added_lines, c.ai_lines FROM prompts p
+		JOIN sessions s ON s.id = p.session_id
+		JOIN commit_prompts cp ON cp.agent = s.agent AND cp.session = s.external_id AND cp.prompt_key = p.key
+		JOIN commits c ON c.id = cp.commit_id ORDER BY p.id, c.committed_at, c.id`, nil, func(r *sql.Rows) error {
+		var id int64
+		var c ExportCommit
+		var at string
+		if err := r.Scan(&id, &c.SHA, &at, &c.Added, &c.AI); err != nil {
+			return err
+		}
+		if _, ok := out[id]; !ok {
+			c.CommittedAt = ParseTime(at)
+			out[id] = c
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("charged commits: %w", err)
+	}
+	return out, nil
+}
+
+// sessionRepos maps each session to its repository as stored (redacted):
+// the repository root most of its edits were in, else its working
+// directory.
+func (db *DB) sessionRepos(ctx context.Context) (map[int64]string, error) {
+	out := map[int64]string{}
+	err := db.each(ctx, `SELECT s.id, COALESCE((SELECT e.repo_root FROM file_edits e WHERE e.session_id = s.id AND e.repo_root != ''
+		GROUP BY e.repo_root ORDER BY COUNT(*) DESC, e.repo_root LIMIT 1), s.cwd) FROM sessions s`, nil, func(r *sql.Rows) error {
+		var id int64
+		var repo string
+		err := r.Scan(&id, &repo)
+		out[id] = repo
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("session repositories: %w", err)
+	}
+	return out, nil
+}
