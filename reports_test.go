@@ -138,7 +138,9 @@ func (r *reportRepo) try(dir string, env []string, name string, args ...string) 
 	return out.String(), errOut.String(), err
 }
 
-func (r *reportRepo) db() string { return filepath.Join(r.home, ".local", "share", "aitrail", "trail.db") }
+func (r *reportRepo) db() string {
+	return filepath.Join(r.home, ".local", "share", "aitrail", "trail.db")
+}
 
 // TestExportMatchesDatabase parses the CSV and JSON exports back and checks
 // them against the database: every prompt, its text as stored, its tokens,
