@@ -66,6 +66,9 @@ func (o *exportOptions) args(args []string) error {
 	if len(args) > 0 {
 		return usagef("export takes no arguments (filters are options: --agent, --repo, --session, --commit, --since, --until)")
 	}
+	if err := o.filter.check(); err != nil {
+		return err
+	}
 	if o.format == "" {
 		o.format = "md"
 		if ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(o.output)), "."); slices.Contains(report.ExportFormats, ext) {
@@ -155,7 +158,7 @@ func commitPrompts(e *env, db *store.DB, rng string) ([]store.PromptRef, error) 
 	if err != nil {
 		return nil, err
 	}
-	f, err := e.config()
+	ref, err := e.notesRef()
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +172,7 @@ func commitPrompts(e *env, db *store.DB, rng string) ([]store.PromptRef, error) 
 	}
 	out := []store.PromptRef{}
 	for _, h := range shas {
-		note, _, err := repo.ReadNote(notesRef(f), h)
+		note, _, err := repo.ReadNote(ref, h)
 		if err != nil {
 			return nil, err
 		}

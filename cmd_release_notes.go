@@ -7,11 +7,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 
-	"github.com/aitrail/aitrail/config"
 	"github.com/aitrail/aitrail/gitlog"
 	"github.com/aitrail/aitrail/redact"
 	"github.com/aitrail/aitrail/report"
@@ -106,6 +104,9 @@ func (o *releaseNotesOptions) args(args []string) error {
 			}
 		}
 	}
+	if err := o.window().check(); err != nil {
+		return err
+	}
 	for _, kv := range o.custom {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
@@ -124,26 +125,19 @@ func (o *releaseNotesOptions) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	f, err := e.config()
+	window, err := o.window().store(e, nil)
 	if err != nil {
 		return err
 	}
-	var since, until time.Time
-	for _, t := range []struct {
-		flag, val string
-		dst       *time.Time
-	}{{"--since", o.since, &since}, {"--until", o.until, &until}} {
-		if t.val != "" {
-			if *t.dst, err = config.ParseTime(t.val, e.now()); err != nil {
-				return usagef("%s: %v", t.flag, err)
-			}
-		}
-	}
+	since, until := window.Since, window.Until
 	shas, err := rangeCommits(repo, o.rng)
 	if err != nil {
 		return err
 	}
-	ref := notesRef(f)
+	ref, err := e.notesRef()
+	if err != nil {
+		return err
+	}
 	in := report.ReleaseInput{Range: o.rng, Warnings: unfetchedNotesWarnings(repo, ref)}
 	if in.Range == "" {
 		in.Range = "since " + since.Format("2006-01-02")
@@ -189,6 +183,12 @@ func (o *releaseNotesOptions) run(e *env) error {
 	}
 	fmt.Fprint(e.io.out, report.RenderRelease(rel))
 	return nil
+}
+
+// window is the time filter of the options, checked and parsed as the
+// session filters are.
+func (o *releaseNotesOptions) window() *sessionFilter {
+	return &sessionFilter{since: o.since, until: o.until}
 }
 
 // fragments prints or writes the release's fragments.

@@ -49,6 +49,8 @@ func TestParse(t *testing.T) {
 		{args: []string{"release-notes", "a..b", "c..d"}, err: "takes one REV-RANGE"},
 		{args: []string{"release-notes", "a..b", "--fragment", "keepachangelog"}, err: `--fragment "keepachangelog": want one of changie, towncrier, changesets, reno`},
 		{args: []string{"release-notes", "a..b", "--write"}, err: "--write needs --fragment"},
+		{args: []string{"release-notes", "a..b", "--since", "yesterday"}, err: `--since: invalid time "yesterday"`},
+		{args: []string{"export", "--until", "soon"}, err: `--until: invalid time "soon"`},
 		{args: []string{"release-notes", "a..b", "--fragment", "changie", "--custom", "Issue"}, err: `--custom "Issue": want KEY=VALUE`},
 		{args: []string{"export"}, want: &exportOptions{format: "md"}},
 		{args: []string{"export", "-o", "audit.html", "--agent", "codex", "--commit", "v1..v2", "--session", "abc", "--since", "2026-01-01"},

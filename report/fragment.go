@@ -107,7 +107,7 @@ func rangeFragmentText(r *Release) string {
 	if r.CostUSD > 0 {
 		s += fmt.Sprintf(" (estimated cost %s)", usd(r.CostUSD))
 	}
-	return s + fmt.Sprintf(". Each commit's note has the details: git log --notes=aitrail %s.", r.Span())
+	return s + fmt.Sprintf(". Each commit's note has the details: git log --notes=aitrail %s.", r.LogRange())
 }
 
 func commitFragmentText(e *ReleaseCommit) string {

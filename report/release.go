@@ -370,6 +370,15 @@ func (r *Release) Span() string {
 	return short7(r.first) + ".." + short7(r.last)
 }
 
+// LogRange is the range to give git log to see the commits' notes: the
+// range asked for, or the commits' own span.
+func (r *Release) LogRange() string {
+	if strings.Contains(r.Range, "..") || r.first == "" {
+		return r.Range
+	}
+	return short7(r.first) + "^.." + short7(r.last)
+}
+
 // Tip is the time of the range's newest commit.
 func (r *Release) Tip() time.Time { return r.tip }
 
@@ -408,7 +417,7 @@ func RenderRelease(r *Release) string {
 		if r.Database {
 			b.WriteString(" and no record in the database (made before aitrail was installed, or not annotated yet: `aitrail annotate` catches up).\n")
 		} else {
-			b.WriteString(" (no AI involvement was recorded, or their notes were not fetched: `aitrail sync-notes`).\n")
+			b.WriteString(": either no AI involvement was recorded, or the notes were not fetched (`aitrail sync-notes`).\n")
 		}
 	}
 	if r.AICommits == 0 {
