@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -114,6 +115,16 @@ func encoder(w io.Writer) *json.Encoder {
 	return enc
 }
 
+// marshal is json.Marshal with <, > and & as they are, as the encoders
+// write them.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	if err := encoder(&b).Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
 func filtersOf(m ExportMeta) []Filter {
 	if m.Filters == nil {
 		return []Filter{}
@@ -147,11 +158,11 @@ func writeExportJSONL(w io.Writer, x *store.Export, m ExportMeta) error {
 		Prompt  string `json:"prompt,omitempty"`
 	}
 	line := func(r ref, v any) error {
-		b, err := json.Marshal(v)
+		b, err := marshal(v)
 		if err != nil {
 			return err
 		}
-		head, err := json.Marshal(r)
+		head, err := marshal(r)
 		if err != nil {
 			return err
 		}
