@@ -11,7 +11,7 @@
 // (goldmark for Markdown, inline SVG charts drawn here).
 //
 // It reads the store and the repository; it never writes either (the
-// command writes fragment files), and it
-// knows nothing of agents' log formats or of redaction rules (a Redact
-// function is passed in so that git's text compares with stored text).
+// command writes fragment files), and it knows nothing of agents' log
+// formats or of redaction rules (a Redact function is passed in so that
+// git's text compares with stored text).
 package report
