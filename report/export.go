@@ -196,17 +196,19 @@ func writeExportJSONL(w io.Writer, x *store.Export, m ExportMeta) error {
 		for _, p := range s.Prompts {
 			r := ref{Agent: s.Agent, Session: s.SessionID, Prompt: p.Key}
 			r.Type = "prompt"
+			// The prompt's own fields; its messages, tool calls, edits
+			// and usage follow as records of their own.
 			err := line(r, struct {
-				Seq     int          `json:"seq"`
-				Time    time.Time    `json:"time"`
-				Text    string       `json:"text"`
-				Context string       `json:"context,omitempty"`
-				Cwd     string       `json:"cwd,omitempty"`
-				Model   string       `json:"model,omitempty"`
-				Tokens  store.Tokens `json:"tokens"`
-				Cost    float64      `json:"costUSD"`
-				Commits []string     `json:"commits"`
-			}{p.Seq, p.Time, p.Text, p.Context, p.Cwd, p.Model, p.Tokens, p.Cost, p.Commits})
+				store.PromptDetail
+				// Shallower fields of the same JSON names hide the
+				// embedded ones; zero, they are left out.
+				Key       struct{} `json:"key,omitzero"`
+				Messages  struct{} `json:"messages,omitzero"`
+				ToolCalls struct{} `json:"toolCalls,omitzero"`
+				Edits     struct{} `json:"fileEdits,omitzero"`
+				Cost      float64  `json:"costUSD"`
+				Commits   []string `json:"commits"`
+			}{PromptDetail: p.PromptDetail, Cost: p.Cost, Commits: p.Commits})
 			if err != nil {
 				return err
 			}

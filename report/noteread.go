@@ -42,11 +42,11 @@ func (r NoteRecord) Meta() Meta { return r.Trace.Metadata["dev.aitrail"] }
 func ReadNotes(text string) []NoteRecord {
 	var out []NoteRecord
 	for _, section := range noteSections(text) {
-		traces := ParseNotes(section)
-		if len(traces) == 0 {
+		trace, ok := sectionTrace(section)
+		if !ok {
 			continue
 		}
-		r := NoteRecord{Trace: traces[0], Agents: noteAgents(section)}
+		r := NoteRecord{Trace: trace, Agents: noteAgents(section)}
 		shown := notePromptList(section)
 		meta := r.Meta()
 		for i, mp := range meta.Prompts {
