@@ -70,11 +70,12 @@ func (o *exportOptions) args(args []string) error {
 		return err
 	}
 	if o.format == "" {
-		o.format = "md"
-		if ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(o.output)), "."); slices.Contains(report.ExportFormats, ext) {
+		ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(o.output)), ".")
+		if o.format = map[string]string{"markdown": "md", "htm": "html"}[ext]; o.format == "" {
 			o.format = ext
-		} else if ext == "htm" || ext == "markdown" {
-			o.format = map[string]string{"htm": "html", "markdown": "md"}[ext]
+		}
+		if !slices.Contains(report.ExportFormats, o.format) {
+			o.format = "md"
 		}
 	}
 	if !slices.Contains(report.ExportFormats, o.format) {

@@ -96,11 +96,14 @@ func (o *releaseNotesOptions) args(args []string) error {
 		return usagef("--fragment %q: want one of %s", tool, strings.Join(report.FragmentTools, ", "))
 	}
 	if tool == "" {
-		for name, set := range map[string]bool{"--write": o.write, "--per-commit": o.fragment.PerCommit, "--kind": o.fragment.Kind != "",
-			"--component": o.fragment.Component != "", "--project": o.fragment.Project != "", "--custom": len(o.custom) > 0,
-			"--package": len(o.fragment.Packages) > 0} {
-			if set {
-				return usagef("%s needs --fragment", name)
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{{"--write", o.write}, {"--per-commit", o.fragment.PerCommit}, {"--kind", o.fragment.Kind != ""},
+			{"--component", o.fragment.Component != ""}, {"--project", o.fragment.Project != ""}, {"--custom", len(o.custom) > 0},
+			{"--package", len(o.fragment.Packages) > 0}} {
+			if f.set {
+				return usagef("%s needs --fragment", f.name)
 			}
 		}
 	}

@@ -27,7 +27,8 @@ type Export struct {
 	Commits  []ExportCommit  `json:"commits"`
 }
 
-// ExportSession is a session in an export.
+// ExportSession is a session in an export. Its tokens and cost are the
+// whole session's, whichever of its prompts the filters keep.
 type ExportSession struct {
 	SessionInfo
 	Links   []LinkInfo     `json:"links,omitempty"`
@@ -80,8 +81,8 @@ func (db *DB) Export(ctx context.Context, f ExportFilter, price Pricer) (*Export
 	x := &Export{Sessions: []ExportSession{}, Commits: []ExportCommit{}}
 	commits := map[string]*ExportCommit{}
 	for _, s := range sessions {
-		if f.Session != "" && (f.Agent != "" && s.Agent != f.Agent) {
-			continue
+		if f.Agent != "" && s.Agent != f.Agent {
+			continue // --session with --agent
 		}
 		d, err := db.Detail(ctx, s)
 		if err != nil {
@@ -96,6 +97,11 @@ func (db *DB) Export(ctx context.Context, f ExportFilter, price Pricer) (*Export
 			return nil, err
 		}
 		es := ExportSession{SessionInfo: s, Links: d.Links, Prompts: []ExportPrompt{}}
+		for _, list := range usage {
+			for _, u := range list {
+				es.Cost += u.Cost
+			}
+		}
 		for _, p := range d.Prompts {
 			if want != nil && !want[s.Agent+"\x00"+s.SessionID+"\x00"+p.Key] {
 				continue
@@ -118,7 +124,6 @@ func (db *DB) Export(ctx context.Context, f ExportFilter, price Pricer) (*Export
 				}
 				commits[c.SHA].Prompts++
 			}
-			es.Cost += ep.Cost
 			es.Prompts = append(es.Prompts, ep)
 		}
 		if len(es.Prompts) == 0 && (want != nil || !f.Since.IsZero() || !f.Until.IsZero()) {
