@@ -18,7 +18,7 @@ import (
 func exportCommand() command {
 	return command{
 		name: "export", usage: "[--format md|csv|json|jsonl|html] [-o FILE] [filters]",
-		summary: "export a redacted record of sessions and prompts (Markdown, CSV, JSON, JSONL, HTML)",
+		summary: "export a redacted record of sessions and prompts: md, csv, json, jsonl, html",
 		long: `Exports the sessions and prompts the filters select, always redacted: every
 text was redacted when it was stored, and is redacted again on its way out
 with the current rules (rules added since then apply too). There is no way

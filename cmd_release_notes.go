@@ -19,7 +19,7 @@ import (
 func releaseNotesCommand() command {
 	return command{
 		name: "release-notes", usage: "[REV-RANGE] [--since TIME] [--until TIME] [--json | --fragment TOOL [--write] [--per-commit]]",
-		summary: "summarise AI assistance over a range of commits, or write release-tool fragments",
+		summary: "summarise AI assistance in a range of commits, or write release-tool fragments",
 		long: `Summarises the AI assistance recorded in the notes of a range of commits, as a
 Markdown section to paste into a release's notes: the commits with AI
 involvement, the agents and models, the prompts of each commit (as the notes
