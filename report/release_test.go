@@ -35,7 +35,7 @@ func golden(t *testing.T, name, got string) {
 // prompts, one written under the "none" prompt policy, a commit without AI
 // (the configured text), one without a note, and a squash whose note git
 // concatenated from two.
-func releaseNotes(t *testing.T) []CommitNote {
+func releaseNotes(t testing.TB) []CommitNote {
 	t.Helper()
 	base := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	commit := func(sha string, at time.Time) *gitlog.Commit {
@@ -154,4 +154,22 @@ func TestReadNotesPromptPolicies(t *testing.T) {
 	if got := len(ReadNotes(notes[4].Note)); got != 2 {
 		t.Errorf("concatenated note: %d records, want 2", got)
 	}
+}
+
+// FuzzReadNotes feeds ReadNotes any text, starting from real notes: it
+// never panics, and what it reads of a record always matches the record's
+// own list of prompts.
+func FuzzReadNotes(f *testing.F) {
+	for _, c := range releaseNotes(f) {
+		f.Add(c.Note)
+	}
+	f.Add(noteBegin + "\n### Prompts\n\n1. x session `y`, prompt 9\n   > z\n```json\n{}\n```\n" + noteEnd)
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, r := range ReadNotes(text) {
+			if len(r.Prompts) != len(r.Meta().Prompts) {
+				t.Fatalf("%d prompts read for %d in the record", len(r.Prompts), len(r.Meta().Prompts))
+			}
+		}
+		_ = BuildRelease(ReleaseInput{Range: "a..b", Commits: []CommitNote{{SHA: "x", Note: text}}})
+	})
 }
