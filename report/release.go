@@ -26,9 +26,11 @@ type ReleaseInput struct {
 	// Database is set when a database was read: then Sessions, Links and
 	// Recorded enrich what the notes say.
 	Database bool
-	// Sessions are the stored sessions the notes name, by SessionKey.
+	// Sessions are the stored sessions the notes name, by
+	// store.SessionRef.Key.
 	Sessions map[string]store.SessionInfo
-	// Links are the links (pull requests) of those sessions, by SessionKey.
+	// Links are the links (pull requests) of those sessions, by the same
+	// key.
 	Links map[string][]store.LinkInfo
 	// Recorded is what the database recorded of the range's commits (by
 	// sha): store.CommitAnnotated or store.CommitNoAI.
@@ -37,9 +39,6 @@ type ReleaseInput struct {
 	// remote, for one).
 	Warnings []string
 }
-
-// SessionKey is how ReleaseInput keys sessions: agent and session id.
-func SessionKey(agent, id string) string { return sessionKey(agent, id) }
 
 // Release is the AI assistance of a range of commits, as release notes show
 // it; its JSON form is the output of 'release-notes --json'.
@@ -154,7 +153,7 @@ func BuildRelease(in ReleaseInput) *Release {
 		r.AICommits++
 		e := ReleaseCommit{SHA: c.SHA, Subject: c.Subject, Time: c.Time, Prompts: []ReleasePrompt{}, Agents: []string{}}
 		seen := map[string]bool{}
-		sessions := map[string]bool{}
+		sessions := map[string]bool{} // by store.SessionRef.Key
 		var cost float64
 		priced := false
 		// Lines are the commit's own: when git concatenated the notes of
@@ -203,7 +202,7 @@ func BuildRelease(in ReleaseInput) *Release {
 				seen[k] = true
 				e.Prompts = append(e.Prompts, ReleasePrompt{Agent: p.Agent, Session: p.Session, Key: p.Key,
 					Seq: p.Seq, Time: p.Time, Text: p.Text, Files: p.Files})
-				sessions[sessionKey(p.Agent, p.Session)] = true
+				sessions[store.SessionRef{Agent: p.Agent, ID: p.Session}.Key()] = true
 				a := agentOf(p.Agent)
 				a.Prompts++
 				agentCommits[p.Agent][c.SHA] = true
@@ -221,7 +220,7 @@ func BuildRelease(in ReleaseInput) *Release {
 					}
 					agentCommits[agent][c.SHA] = true
 					agentSessions[agent][id] = true
-					sessions[sessionKey(agent, id)] = true
+					sessions[store.SessionRef{Agent: agent, ID: id}.Key()] = true
 				}
 			}
 			for _, l := range rec.Agents {

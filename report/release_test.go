@@ -130,8 +130,17 @@ func TestReleaseFigures(t *testing.T) {
 	// With the database, a commit it annotated without AI is not unknown.
 	in := ReleaseInput{Range: "x", Commits: releaseNotes(t), Database: true,
 		Recorded: map[string]string{"4444444444444444444444444444444444444444": store.CommitNoAI}}
-	if r := BuildRelease(in); r.Unknown != 0 || r.NoAI != 2 {
+	codex := store.SessionRef{Agent: "codex", ID: "0199e0a1-5c3e-7d2a-9f10-6a1b2c3d4e5f"}
+	in.Sessions = map[string]store.SessionInfo{codex.Key(): {Agent: "codex", SessionID: codex.ID, Title: "Health check", AgentVersion: "0.78.0"}}
+	in.Links = map[string][]store.LinkInfo{codex.Key(): {{Kind: "pr", URL: "https://example.com/pr/7"}}}
+	r = BuildRelease(in)
+	if r.Unknown != 0 || r.NoAI != 2 {
 		t.Errorf("with the database: unknown %d, no AI %d", r.Unknown, r.NoAI)
+	}
+	md = RenderRelease(r)
+	if !strings.Contains(md, "  - Session: Health check\n  - Pull request: https://example.com/pr/7\n") ||
+		r.Agents[1].Label() != "Codex CLI 0.77.0, 0.78.0" {
+		t.Errorf("the database's sessions do not show:\n%s", md)
 	}
 }
 
