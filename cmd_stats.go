@@ -13,13 +13,18 @@ import (
 
 func statsCommand() command {
 	return command{
-		name: "stats", usage: "[--by session|agent|model|day] [options]",
+		name: "stats", usage: "[--by session|agent|model|day|commit|repo] [options]",
 		summary: "report token usage",
 		long: `Sums token usage the way ccusage counts it: input not read from cache, output
 (reasoning included), cache writes, cache reads, and their total. Duplicate
 usage lines are counted once (Claude Code: per message and request id; Codex:
 repeated token_count events and sub-agent replays are skipped). Days are in
-the local time zone. Costs are estimates from aitrail's offline price table
+the local time zone. By commit, each API call counts for the first
+annotated commit its prompt is linked to, as the notes charge it; calls of
+prompts linked to no commit are summed as "(not committed)". By repo, a
+session counts for the repository most of its edits were in, else its
+working directory. --since and --until keep the API calls made in that
+time. Costs are estimates from aitrail's offline price table
 (docs/pricing.md), priced per API call; "*" marks rows with tokens of models
 without a known price. The JSON rows use ccusage's field names.`,
 		new: func() options { return &statsOptions{} },
@@ -33,7 +38,7 @@ type statsOptions struct {
 }
 
 func (o *statsOptions) flags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.by, "by", "session", "group by session, agent, model or day")
+	fs.StringVar(&o.by, "by", "session", "group by session, agent, model, day, commit or repo")
 	o.filter.flags(fs)
 	fs.BoolVar(&o.json, "json", false, "print JSON")
 }
@@ -85,9 +90,14 @@ func (o *statsOptions) run(e *env) error {
 		switch o.by {
 		case "session":
 			key = r.Agent + ":" + r.SessionID
-		case "model":
+		case "model", "repo":
 			if key == "" {
 				key = "(unknown)"
+			}
+		case "commit":
+			key = r.Commit
+			if !r.CommittedAt.IsZero() {
+				key = short(r.Commit, 10) + " " + r.CommittedAt.In(time.Local).Format("2006-01-02 15:04")
 			}
 		}
 		table = append(table, []string{key, strings.Join(r.Models, ", "), thousands(r.Input), thousands(r.Output),

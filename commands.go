@@ -18,6 +18,8 @@ func commands() []command {
 		sessionsCommand(),
 		showCommand(),
 		statsCommand(),
+		releaseNotesCommand(),
+		exportCommand(),
 		installCommand(),
 		uninstallCommand(),
 		statusCommand(),
@@ -223,8 +225,12 @@ Usage: aitrail [global options] <command> [options] [arguments]
 
 Commands:
 `, version)
+	width := 0
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
+		width = max(width, len(c.name))
+	}
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.summary)
 	}
 	fs := pflag.NewFlagSet("aitrail", pflag.ContinueOnError)
 	registerGlobals(fs, &globals{})

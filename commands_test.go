@@ -10,6 +10,7 @@ import (
 
 	"github.com/aitrail/aitrail/hooks"
 	"github.com/aitrail/aitrail/redact"
+	"github.com/aitrail/aitrail/report"
 )
 
 // TestParse checks each command's parse step: arguments become options,
@@ -34,6 +35,29 @@ func TestParse(t *testing.T) {
 		{args: []string{"stats", "--by", "week"}, err: `--by "week": want one of`},
 		{args: []string{"stats", "--until", "-5d"}, err: `--until: invalid time "-5d"`},
 		{args: []string{"sessions", "--since", "yesterday"}, err: `--since: invalid time "yesterday"`},
+		{args: []string{"stats", "--by", "commit", "--since", "7d"}, want: &statsOptions{by: "commit", filter: sessionFilter{since: "7d"}}},
+		{args: []string{"stats", "--by", "repo", "--json"}, want: &statsOptions{by: "repo", json: true}},
+		{args: []string{"release-notes", "v1.2.0..HEAD"}, want: &releaseNotesOptions{rng: "v1.2.0..HEAD"}},
+		{args: []string{"release-notes", "v1.2.0", "--json"}, want: &releaseNotesOptions{rng: "v1.2.0..HEAD", json: true}},
+		{args: []string{"release-notes", "--since", "14d", "--until", "2026-03-01"}, want: &releaseNotesOptions{since: "14d", until: "2026-03-01"}},
+		{args: []string{"release-notes", "a..b", "--fragment", "changie", "--write", "--per-commit", "--kind", "ai", "--custom", "Issue=7", "--project", "web"},
+			want: &releaseNotesOptions{rng: "a..b", write: true, custom: []string{"Issue=7"},
+				fragment: report.FragmentOptions{Tool: "changie", PerCommit: true, Kind: "ai", Project: "web", Custom: map[string]string{"Issue": "7"}}}},
+		{args: []string{"release-notes", "a..b", "--fragment", "changesets", "--package", "@x/a:minor", "--package", "@x/b"},
+			want: &releaseNotesOptions{rng: "a..b", fragment: report.FragmentOptions{Tool: "changesets", Packages: []string{"@x/a:minor", "@x/b"}}}},
+		{args: []string{"release-notes"}, err: "needs a REV-RANGE (e.g. v1.2.0..HEAD) or --since"},
+		{args: []string{"release-notes", "a..b", "c..d"}, err: "takes one REV-RANGE"},
+		{args: []string{"release-notes", "a..b", "--fragment", "keepachangelog"}, err: `--fragment "keepachangelog": want one of changie, towncrier, changesets, reno`},
+		{args: []string{"release-notes", "a..b", "--write"}, err: "--write needs --fragment"},
+		{args: []string{"release-notes", "a..b", "--since", "yesterday"}, err: `--since: invalid time "yesterday"`},
+		{args: []string{"export", "--until", "soon"}, err: `--until: invalid time "soon"`},
+		{args: []string{"release-notes", "a..b", "--fragment", "changie", "--custom", "Issue"}, err: `--custom "Issue": want KEY=VALUE`},
+		{args: []string{"export"}, want: &exportOptions{format: "md"}},
+		{args: []string{"export", "-o", "audit.html", "--agent", "codex", "--commit", "v1..v2", "--session", "abc", "--since", "2026-01-01"},
+			want: &exportOptions{format: "html", output: "audit.html", session: "abc", commit: "v1..v2", filter: sessionFilter{agent: "codex", since: "2026-01-01"}}},
+		{args: []string{"export", "--format", "csv", "-o", "x.json", "--repo", "."}, want: &exportOptions{format: "csv", output: "x.json", filter: sessionFilter{repo: "."}}},
+		{args: []string{"export", "--format", "xlsx"}, err: `--format "xlsx": want one of md, csv, json, jsonl, html`},
+		{args: []string{"export", "all"}, err: "export takes no arguments"},
 		{args: []string{"install", "--chain", "--trailer", "--json"}, want: &installOptions{InstallOptions: hooks.InstallOptions{Chain: true, Trailer: true}, json: true}},
 		{args: []string{"install", "now"}, err: "install takes no arguments"},
 		{args: []string{"uninstall", "--json"}, want: &uninstallOptions{json: true}},

@@ -106,6 +106,28 @@ func (e *env) openRedacting(create bool) (*store.DB, *redact.Engine, error) {
 	return db, eng, nil
 }
 
+// openExisting opens the database when there is one (nil when it was never
+// created) and builds the redaction engine, for the commands that also work
+// without a database (release-notes reads notes).
+func (e *env) openExisting() (*store.DB, *redact.Engine, error) {
+	f, err := e.config()
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := os.Stat(e.cfgEnv().DBPath(e.dbFlag, f)); errors.Is(err, os.ErrNotExist) {
+		eng, err := e.engine(nil)
+		return nil, eng, err
+	}
+	return e.openRedacting(false)
+}
+
+// repoKey names a repository in the database: a keyed hash of its worktree
+// root, so that no path is stored.
+func repoKey(e *env, db *store.DB, root string) (string, error) {
+	k, err := db.PathKey(e.ctx, root)
+	return "repo:" + k, err
+}
+
 // openRepo opens the repository of the working directory.
 func openRepo() (*gitlog.Repo, error) {
 	repo, err := gitlog.Open(".")
@@ -337,7 +359,7 @@ func (e *env) hookEnv(repo *gitlog.Repo, annotating bool) (*hooks.Env, func(), e
 			return nil, nil, err
 		}
 	}
-	repoKey, err := db.PathKey(e.ctx, repo.Root())
+	key, err := repoKey(e, db, repo.Root())
 	if err != nil {
 		db.Close()
 		return nil, nil, err
@@ -345,7 +367,7 @@ func (e *env) hookEnv(repo *gitlog.Repo, annotating bool) (*hooks.Env, func(), e
 	h := &hooks.Env{
 		DB:      db,
 		Repo:    repo,
-		RepoKey: "repo:" + repoKey,
+		RepoKey: key,
 		Ingest: func(ctx context.Context) error {
 			files, err := e.logFiles()
 			if err != nil {

@@ -2,6 +2,7 @@ package redact
 
 import (
 	"encoding/json"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -258,5 +259,14 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	for g := 0; g < 4; g++ {
 		<-done
+	}
+}
+
+func TestCountPlaceholders(t *testing.T) {
+	got := map[string]int{}
+	CountPlaceholders("a [REDACTED:email] b [REDACTED:github-token:0a1b2c3d] [REDACTED:email][REDACTED:] [REDACTED:x", got)
+	want := map[string]int{"email": 2, "github-token": 1}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
 	}
 }

@@ -378,33 +378,26 @@ func ranges(nos []int) []TraceRange {
 // (several when git concatenated notes), skipping anything else.
 func ParseNotes(text string) []Trace {
 	var out []Trace
-	for {
-		i := strings.Index(text, noteBegin)
-		if i < 0 {
-			return out
-		}
-		text = text[i+len(noteBegin):]
-		end := strings.Index(text, noteEnd)
-		section := text
-		if end >= 0 {
-			section = text[:end]
-			text = text[end+len(noteEnd):]
-		} else {
-			text = ""
-		}
-		j := strings.Index(section, "```json\n")
-		if j < 0 {
-			continue
-		}
-		body := section[j+len("```json\n"):]
-		k := strings.Index(body, "\n```")
-		if k < 0 {
-			continue
-		}
-		var t Trace
-		dec := json.NewDecoder(bytes.NewReader([]byte(body[:k])))
-		if err := dec.Decode(&t); err == nil {
+	for _, section := range noteSections(text) {
+		if t, ok := sectionTrace(section); ok {
 			out = append(out, t)
 		}
 	}
+	return out
+}
+
+// sectionTrace reads the Agent Trace record of one note.
+func sectionTrace(section string) (Trace, bool) {
+	var t Trace
+	j := strings.Index(section, "```json\n")
+	if j < 0 {
+		return t, false
+	}
+	body := section[j+len("```json\n"):]
+	k := strings.Index(body, "\n```")
+	if k < 0 {
+		return t, false
+	}
+	dec := json.NewDecoder(bytes.NewReader([]byte(body[:k])))
+	return t, dec.Decode(&t) == nil
 }

@@ -252,6 +252,7 @@ func (db *DB) FindSession(ctx context.Context, ref string) (SessionInfo, error) 
 // PromptDetail is one prompt with what the agent did for it.
 type PromptDetail struct {
 	ID        int64          `json:"-"`
+	Key       string         `json:"key,omitempty"`
 	Seq       int            `json:"seq"`
 	Time      time.Time      `json:"time"`
 	Text      string         `json:"text"`
@@ -322,14 +323,14 @@ type SessionDetail struct {
 func (db *DB) Detail(ctx context.Context, s SessionInfo) (*SessionDetail, error) {
 	d := &SessionDetail{SessionInfo: s}
 	byID := map[int64]*PromptDetail{}
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, seq, ts, text, context, cwd, model FROM prompts WHERE session_id = ? ORDER BY seq`, s.ID)
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, key, seq, ts, text, context, cwd, model FROM prompts WHERE session_id = ? ORDER BY seq`, s.ID)
 	if err != nil {
 		return nil, fmt.Errorf("load prompts: %w", err)
 	}
 	for rows.Next() {
 		var p PromptDetail
 		var ts string
-		if err := rows.Scan(&p.ID, &p.Seq, &ts, &p.Text, &p.Context, &p.Cwd, &p.Model); err != nil {
+		if err := rows.Scan(&p.ID, &p.Key, &p.Seq, &ts, &p.Text, &p.Context, &p.Cwd, &p.Model); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -464,6 +465,9 @@ type StatRow struct {
 	SessionID    string    `json:"sessionId,omitempty"`
 	Model        string    `json:"model,omitempty"`
 	Date         string    `json:"date,omitempty"`
+	Commit       string    `json:"commit,omitempty"`
+	CommittedAt  time.Time `json:"committedAt,omitzero"`
+	Repo         string    `json:"repo,omitempty"`
 	Models       []string  `json:"models"`
 	LastActivity time.Time `json:"lastActivity"`
 	Tokens
@@ -473,17 +477,55 @@ type StatRow struct {
 }
 
 // Stat groupings.
-var StatGroups = []string{"session", "agent", "model", "day"}
+var StatGroups = []string{"session", "agent", "model", "day", "commit", "repo"}
 
-// Stats sums token usage grouped by session, agent, model or day (days in
-// loc), restricted to sessions that match f, ordered by key.
+// NotCommitted is the key of the commit row that sums the usage of prompts
+// linked to no annotated commit.
+const NotCommitted = "(not committed)"
+
+// Stats sums token usage grouped by session, agent, model, day (days in
+// loc), commit or repository, restricted to sessions that match f and to
+// API calls made between its Since and Until, ordered by key (commits by
+// time, the uncommitted last).
 //
 // Each API call is priced on its own with price (long-context tiers apply
-// per call), and the costs are summed.
+// per call), and the costs are summed. By commit, a call is charged to the
+// first annotated commit its prompt is linked to (as author or context),
+// as notes charge it. By repository, a session counts for the repository
+// root most of its edits were in, else its working directory.
 func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.Location, price Pricer) ([]StatRow, error) {
 	where, args := f.where()
-	rows, err := db.sql.QueryContext(ctx, `SELECT s.agent, s.external_id, u.model, u.ts, u.input, u.output, u.cache_write, u.cache_read, u.reasoning,
-		u.cache_write_1h FROM token_usage u JOIN sessions s ON s.id = u.session_id`+where+` ORDER BY u.ts, u.id`, args...)
+	var conds []string
+	if !f.Since.IsZero() {
+		conds = append(conds, "u.ts >= ?")
+		args = append(args, FormatTime(f.Since))
+	}
+	if !f.Until.IsZero() {
+		conds = append(conds, "u.ts <= ?")
+		args = append(args, FormatTime(f.Until))
+	}
+	if len(conds) > 0 {
+		if where == "" {
+			where = " WHERE "
+		} else {
+			where += " AND "
+		}
+		where += strings.Join(conds, " AND ")
+	}
+	var charged map[int64]ExportCommit
+	var repos map[int64]string
+	var err error
+	switch by {
+	case "commit":
+		charged, err = db.chargedCommits(ctx)
+	case "repo":
+		repos, err = db.sessionRepos(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT s.id, COALESCE(u.prompt_id, 0), s.agent, s.external_id, u.model, u.ts, u.input, u.output,
+		u.cache_write, u.cache_read, u.reasoning, u.cache_write_1h FROM token_usage u JOIN sessions s ON s.id = u.session_id`+where+` ORDER BY u.ts, u.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("token stats: %w", err)
 	}
@@ -492,9 +534,10 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 	var order []string
 	sessions := map[string]map[string]bool{}
 	for rows.Next() {
+		var sessID, promptID int64
 		var agent, sid, model, ts string
 		var t Tokens
-		if err := rows.Scan(&agent, &sid, &model, &ts, &t.Input, &t.Output, &t.CacheWrite, &t.CacheRead, &t.Reasoning, &t.CacheWrite1h); err != nil {
+		if err := rows.Scan(&sessID, &promptID, &agent, &sid, &model, &ts, &t.Input, &t.Output, &t.CacheWrite, &t.CacheRead, &t.Reasoning, &t.CacheWrite1h); err != nil {
 			return nil, fmt.Errorf("token stats: %w", err)
 		}
 		t.Total = t.Input + t.Output + t.CacheWrite + t.CacheRead
@@ -518,6 +561,17 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 				key = when.In(loc).Format("2006-01-02")
 			}
 			row.Date = key
+		case "commit":
+			c, ok := charged[promptID]
+			if !ok {
+				key, row.Commit = "~", NotCommitted // sorts last
+			} else {
+				key = FormatTime(c.CommittedAt) + " " + c.SHA
+				row.Commit, row.CommittedAt = c.SHA, c.CommittedAt
+			}
+		case "repo":
+			key = repos[sessID]
+			row.Repo = key
 		default:
 			return nil, fmt.Errorf("unknown grouping %q (want one of %s)", by, strings.Join(StatGroups, ", "))
 		}

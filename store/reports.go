@@ -1,0 +1,131 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+)
+
+// SessionRef names a session durably: its agent and the agent's id of it.
+type SessionRef struct {
+	Agent, ID string
+}
+
+// Key is the map key the lookups below return sessions by.
+func (r SessionRef) Key() string { return r.Agent + "\x00" + r.ID }
+
+// SessionsByRef returns the stored sessions among refs, with their links
+// (pull requests the agent opened), both keyed by SessionRef.Key. Sessions
+// the database does not hold are left out.
+func (db *DB) SessionsByRef(ctx context.Context, refs []SessionRef) (map[string]SessionInfo, map[string][]LinkInfo, error) {
+	infos := map[string]SessionInfo{}
+	links := map[string][]LinkInfo{}
+	for _, ref := range refs {
+		rows, err := db.sql.QueryContext(ctx, sessionSelect+` WHERE s.agent = ? AND s.external_id = ?`, ref.Agent, ref.ID)
+		if err != nil {
+			return nil, nil, fmt.Errorf("find session: %w", err)
+		}
+		var found []SessionInfo
+		for rows.Next() {
+			s, err := scanSession(rows)
+			if err != nil {
+				rows.Close()
+				return nil, nil, fmt.Errorf("find session: %w", err)
+			}
+			found = append(found, s)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, nil, err
+		}
+		for _, s := range found {
+			infos[ref.Key()] = s
+			err := db.each(ctx, `SELECT ts, kind, url, title FROM links WHERE session_id = ? ORDER BY ts, id`, []any{s.ID}, func(r *sql.Rows) error {
+				var l LinkInfo
+				var ts string
+				if err := r.Scan(&ts, &l.Kind, &l.URL, &l.Title); err != nil {
+					return err
+				}
+				l.Time = ParseTime(ts)
+				links[ref.Key()] = append(links[ref.Key()], l)
+				return nil
+			})
+			if err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	return infos, links, nil
+}
+
+// CommitStatuses returns what is recorded of each of shas in repo:
+// CommitAnnotated or CommitNoAI, by sha; unrecorded commits are left out.
+func (db *DB) CommitStatuses(ctx context.Context, repo string, shas []string) (map[string]string, error) {
+	out := map[string]string{}
+	for len(shas) > 0 {
+		n := min(len(shas), 500)
+		args := []any{repo}
+		for _, s := range shas[:n] {
+			args = append(args, s)
+		}
+		ph := strings.TrimSuffix(strings.Repeat("?,", n), ",")
+		err := db.each(ctx, `SELECT sha, status FROM commits WHERE repo = ? AND sha IN (`+ph+`)`, args, func(r *sql.Rows) error {
+			var sha, status string
+			err := r.Scan(&sha, &status)
+			out[sha] = status
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("commit statuses: %w", err)
+		}
+		shas = shas[n:]
+	}
+	return out, nil
+}
+
+// chargedCommits maps each prompt linked to an annotated commit (as author
+// or context) to the first such commit, by commit time: the one whose note
+// charges the prompt's API calls.
+func (db *DB) chargedCommits(ctx context.Context) (map[int64]ExportCommit, error) {
+	out := map[int64]ExportCommit{}
+	err := db.each(ctx, `SELECT p.id, c.sha, c.committed_at, c.added_lines, c.ai_lines FROM prompts p
+		JOIN sessions s ON s.id = p.session_id
+		JOIN commit_prompts cp ON cp.agent = s.agent AND cp.session = s.external_id AND cp.prompt_key = p.key
+		JOIN commits c ON c.id = cp.commit_id ORDER BY p.id, c.committed_at, c.id`, nil, func(r *sql.Rows) error {
+		var id int64
+		var c ExportCommit
+		var at string
+		if err := r.Scan(&id, &c.SHA, &at, &c.Added, &c.AI); err != nil {
+			return err
+		}
+		if _, ok := out[id]; !ok {
+			c.CommittedAt = ParseTime(at)
+			out[id] = c
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("charged commits: %w", err)
+	}
+	return out, nil
+}
+
+// sessionRepos maps each session to its repository as stored (redacted):
+// the repository root most of its edits were in, else its working
+// directory.
+func (db *DB) sessionRepos(ctx context.Context) (map[int64]string, error) {
+	out := map[int64]string{}
+	err := db.each(ctx, `SELECT s.id, COALESCE((SELECT e.repo_root FROM file_edits e WHERE e.session_id = s.id AND e.repo_root != ''
+		GROUP BY e.repo_root ORDER BY COUNT(*) DESC, e.repo_root LIMIT 1), s.cwd) FROM sessions s`, nil, func(r *sql.Rows) error {
+		var id int64
+		var repo string
+		err := r.Scan(&id, &repo)
+		out[id] = repo
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("session repositories: %w", err)
+	}
+	return out, nil
+}
