@@ -34,7 +34,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 		}
 	}
 	if browser == "" {
-		t.Skip("chromium is not installed (apt-get install -y chromium; .ci/setup-tools installs it)")
+		t.Skip("chromium is not installed (apt-get install -y chromium; .ci/setup installs it)")
 	}
 	dir := t.TempDir()
 	root, err := filepath.Abs(filepath.Join("testdata", "demo"))

@@ -306,7 +306,7 @@ func TestReleaseNotes(t *testing.T) {
 
 // TestFragmentsAcceptedByTools writes each tool's fragment into a
 // repository configured for it and runs the real tool on it. A tool that
-// is not installed is skipped (.ci/setup-tools installs them).
+// is not installed is skipped (.ci/setup installs them).
 func TestFragmentsAcceptedByTools(t *testing.T) {
 	r := newReportRepo(t)
 	const want = "AI assistance: Codex CLI 0.77.0 (gpt-5.1-codex) took part in 2 of 3 commits"
@@ -357,7 +357,7 @@ func TestFragmentsAcceptedByTools(t *testing.T) {
 	for _, tool := range tools {
 		t.Run(tool.name, func(t *testing.T) {
 			if _, err := exec.LookPath(tool.bin); err != nil {
-				t.Skipf("%s is not installed (%s; .ci/setup-tools installs it)", tool.bin, tool.install)
+				t.Skipf("%s is not installed (%s; .ci/setup installs it)", tool.bin, tool.install)
 			}
 			dir := filepath.Join(t.TempDir(), tool.name)
 			r.cmd(filepath.Dir(dir), nil, "git", "clone", "-q", r.root, dir)

@@ -244,15 +244,6 @@ func costOf(c *float64) float64 {
 	return *c
 }
 
-// stripProvider turns an Agent Trace model id ("openai/gpt-5") back into
-// the model name sessions record.
-func stripProvider(model string) string {
-	if _, m, ok := strings.Cut(model, "/"); ok {
-		return m
-	}
-	return model
-}
-
 // addSession records a session seen in a carried note. Its version and
 // models come from the note's Agents line when exactly one label there is
 // of its agent.
