@@ -3,6 +3,7 @@ package ingest
 import (
 	"github.com/aitrail/aitrail/ingest/claude"
 	"github.com/aitrail/aitrail/ingest/codex"
+	"github.com/aitrail/aitrail/ingest/gemini"
 )
 
 // Agents returns the agents aitrail can ingest. A new agent is one
@@ -24,6 +25,16 @@ func Agents() []Agent {
 			Match:    claude.Match,
 			Whole:    claude.Whole,
 			New:      func(path string, state []byte) (Decoder, error) { return claude.New(path, state) },
+		},
+		{
+			Name:     "gemini",
+			Dirs:     gemini.Dirs,
+			HomeDirs: gemini.HomeDirs,
+			Match:    gemini.Match,
+			Whole:    gemini.Whole,
+			Replay:   gemini.Replay,
+			Sidecars: gemini.Sidecars,
+			New:      func(path string, state []byte) (Decoder, error) { return gemini.New(path, state) },
 		},
 	}
 }

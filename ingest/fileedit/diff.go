@@ -34,10 +34,12 @@ func headers(b *strings.Builder, rel string, created, deleted bool) {
 	}
 }
 
-// Created is the diff of a file created with content: all its lines added.
-func Created(rel, content string) Diff {
+// Added is the diff of content written to a file, all its lines added:
+// from /dev/null when the file was created, else (what it replaced being
+// unknown) numbered from line 1 of the old file.
+func Added(rel, content string, created bool) Diff {
 	var b strings.Builder
-	headers(&b, rel, true, false)
+	headers(&b, rel, created, false)
 	lines := split(content)
 	if len(lines) == 0 {
 		return Diff{Text: b.String()}

@@ -1,0 +1,166 @@
+// Package recordtest gathers the records a decoder emits the way the store
+// keeps them (one row per key, the last record winning, sessions merged),
+// for the decoders' tests. It imports store only.
+package recordtest
+
+import (
+	"sort"
+
+	"github.com/aitrail/aitrail/store"
+)
+
+// Key is a record's key within its session: a prompt's or message's key, a
+// tool call's id.
+type Key struct{ Session, ID string }
+
+// EditKey is a file edit's key.
+type EditKey struct{ Session, Call, Path string }
+
+// Set is what the store would hold after a list of records.
+type Set struct {
+	Sessions map[string]store.Session
+	Prompts  map[Key]store.Prompt
+	Messages map[Key]store.Message
+	Calls    map[Key]store.ToolCall
+	Results  map[Key]store.ToolResult
+	Edits    map[EditKey]store.FileEdit
+	// Usage holds the usage entries, one per key (the last one; entries
+	// without a key are all kept), in the order they came.
+	Usage   []store.Usage
+	Unknown []store.Unknown
+	Order   []Key // prompts in the order they were first emitted
+}
+
+// Gather builds the Set of records.
+func Gather(recs []store.Record) *Set {
+	s := &Set{
+		Sessions: map[string]store.Session{},
+		Prompts:  map[Key]store.Prompt{},
+		Messages: map[Key]store.Message{},
+		Calls:    map[Key]store.ToolCall{},
+		Results:  map[Key]store.ToolResult{},
+		Edits:    map[EditKey]store.FileEdit{},
+	}
+	usage := map[string]int{}
+	for _, r := range recs {
+		switch x := r.(type) {
+		case store.Session:
+			s.Sessions[x.ID] = merge(s.Sessions[x.ID], x)
+		case store.Prompt:
+			k := Key{x.Session, x.Key}
+			if _, ok := s.Prompts[k]; !ok {
+				s.Order = append(s.Order, k)
+			}
+			s.Prompts[k] = x
+		case store.Message:
+			s.Messages[Key{x.Session, x.Key}] = x
+		case store.ToolCall:
+			s.Calls[Key{x.Session, x.CallID}] = x
+		case store.ToolResult:
+			s.Results[Key{x.Session, x.CallID}] = x
+		case store.FileEdit:
+			s.Edits[EditKey{x.Session, x.CallID, x.Path}] = x
+		case store.Usage:
+			if i, ok := usage[x.Key]; ok && x.Key != "" {
+				s.Usage[i] = x
+				continue
+			}
+			usage[x.Key] = len(s.Usage)
+			s.Usage = append(s.Usage, x)
+		case store.Unknown:
+			s.Unknown = append(s.Unknown, x)
+		}
+	}
+	return s
+}
+
+// merge folds x into s: the first cwd, branch and commit, the latest of
+// the other fields, the widest time span.
+func merge(s, x store.Session) store.Session {
+	s.ID = x.ID
+	first := func(d *string, v string) {
+		if *d == "" {
+			*d = v
+		}
+	}
+	latest := func(d *string, v string) {
+		if v != "" {
+			*d = v
+		}
+	}
+	first(&s.Cwd, x.Cwd)
+	first(&s.GitBranch, x.GitBranch)
+	first(&s.GitCommit, x.GitCommit)
+	first(&s.GitRemote, x.GitRemote)
+	first(&s.Originator, x.Originator)
+	latest(&s.ParentID, x.ParentID)
+	latest(&s.Relation, x.Relation)
+	latest(&s.AgentVersion, x.AgentVersion)
+	latest(&s.Title, x.Title)
+	latest(&s.Model, x.Model)
+	if !x.Started.IsZero() && (s.Started.IsZero() || x.Started.Before(s.Started)) {
+		s.Started = x.Started
+	}
+	if x.Ended.After(s.Ended) {
+		s.Ended = x.Ended
+	}
+	return s
+}
+
+// PromptTexts returns the texts of a session's prompts in the order they
+// were first emitted.
+func (s *Set) PromptTexts(session string) []string {
+	var out []string
+	for _, k := range s.Order {
+		if k.Session == session {
+			out = append(out, s.Prompts[k].Text)
+		}
+	}
+	return out
+}
+
+// EditedFiles returns the paths of the applied edits, sorted.
+func (s *Set) EditedFiles() []string {
+	set := map[string]bool{}
+	for _, e := range s.Edits {
+		if e.Status != store.EditFailed {
+			set[e.Path] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for p := range set {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Lines returns the lines added and removed by the applied edits.
+func (s *Set) Lines() (added, removed int) {
+	for _, e := range s.Edits {
+		if e.Status != store.EditFailed {
+			added += e.Added
+			removed += e.Removed
+		}
+	}
+	return added, removed
+}
+
+// Tokens sums a session's usage by model (every session's with "").
+func (s *Set) Tokens(session string) map[string]store.Usage {
+	out := map[string]store.Usage{}
+	for _, u := range s.Usage {
+		if session != "" && u.Session != session {
+			continue
+		}
+		t := out[u.Model]
+		t.Model = u.Model
+		t.Input += u.Input
+		t.CacheRead += u.CacheRead
+		t.CacheWrite += u.CacheWrite
+		t.Output += u.Output
+		t.Reasoning += u.Reasoning
+		out[u.Model] = t
+	}
+	return out
+}
