@@ -3,6 +3,7 @@ package ingest
 import (
 	"github.com/aitrail/aitrail/ingest/claude"
 	"github.com/aitrail/aitrail/ingest/codex"
+	"github.com/aitrail/aitrail/ingest/copilot"
 	"github.com/aitrail/aitrail/ingest/gemini"
 )
 
@@ -35,6 +36,14 @@ func Agents() []Agent {
 			Replay:   gemini.Replay,
 			Sidecars: gemini.Sidecars,
 			New:      func(path string, state []byte) (Decoder, error) { return gemini.New(path, state) },
+		},
+		{
+			Name:     "copilot",
+			Dirs:     copilot.Dirs,
+			HomeDirs: copilot.HomeDirs,
+			Match:    copilot.Match,
+			Whole:    copilot.Whole,
+			New:      func(path string, state []byte) (Decoder, error) { return copilot.New(path, state) },
 		},
 	}
 }

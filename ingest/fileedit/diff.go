@@ -284,14 +284,14 @@ func Parse(text string) []FileDiff {
 }
 
 // headerPath returns the path of a ---/+++ header without its prefix
-// ("a/", "b/") and what follows a tab; dev reports /dev/null (also in git's
-// odd "a/dev/null" spelling).
+// ("a/", "b/") and what follows a tab; dev reports /dev/null (also spelled
+// "a/dev/null" or "b/dev/null", as Copilot CLI writes it).
 func headerPath(h, prefix string) (p string, dev bool) {
 	if i := strings.IndexByte(h, '\t'); i >= 0 {
 		h = h[:i]
 	}
 	h = strings.TrimSpace(h)
-	if h == "/dev/null" || h == prefix+"dev/null" {
+	if h == "/dev/null" || h == "a/dev/null" || h == "b/dev/null" {
 		return "", true
 	}
 	return strings.TrimPrefix(h, prefix), false

@@ -146,10 +146,28 @@ func (s *Set) Lines() (added, removed int) {
 	return added, removed
 }
 
-// Tokens sums a session's usage by model (every session's with "").
+// Counted returns the usage entries the store counts: a sidechain entry
+// whose Group also has a non-sidechain entry is a replay, and is not.
+func (s *Set) Counted() []store.Usage {
+	main := map[string]bool{}
+	for _, u := range s.Usage {
+		if !u.Sidechain && u.Group != "" {
+			main[u.Group] = true
+		}
+	}
+	var out []store.Usage
+	for _, u := range s.Usage {
+		if !u.Sidechain || !main[u.Group] {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// Tokens sums a session's counted usage by model (every session's with "").
 func (s *Set) Tokens(session string) map[string]store.Usage {
 	out := map[string]store.Usage{}
-	for _, u := range s.Usage {
+	for _, u := range s.Counted() {
 		if session != "" && u.Session != session {
 			continue
 		}
