@@ -5,6 +5,7 @@ import (
 	"github.com/aitrail/aitrail/ingest/codex"
 	"github.com/aitrail/aitrail/ingest/copilot"
 	"github.com/aitrail/aitrail/ingest/gemini"
+	"github.com/aitrail/aitrail/ingest/vscode"
 )
 
 // Agents returns the agents aitrail can ingest. A new agent is one
@@ -44,6 +45,16 @@ func Agents() []Agent {
 			Match:    copilot.Match,
 			Whole:    copilot.Whole,
 			New:      func(path string, state []byte) (Decoder, error) { return copilot.New(path, state) },
+		},
+		{
+			Name:     "vscode",
+			Dirs:     vscode.Dirs,
+			HomeDirs: vscode.HomeDirs,
+			Match:    vscode.Match,
+			Whole:    vscode.Whole,
+			Replay:   vscode.Replay,
+			Sidecars: vscode.Sidecars,
+			New:      func(path string, state []byte) (Decoder, error) { return vscode.New(path, state) },
 		},
 	}
 }
