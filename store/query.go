@@ -561,6 +561,33 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 	return out, nil
 }
 
+// Unrecorded counts, per agent, the sessions matching f that have no token
+// usage at all: their logs recorded none (VS Code Copilot Chat's never
+// do), which is not a measurement of zero tokens.
+func (db *DB) Unrecorded(ctx context.Context, f SessionFilter) (map[string]int, error) {
+	where, args := f.where()
+	cond := " WHERE "
+	if where != "" {
+		cond = where + " AND "
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT s.agent, COUNT(*) FROM sessions s`+cond+
+		`NOT EXISTS (SELECT 1 FROM token_usage u WHERE u.session_id = s.id) GROUP BY s.agent`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sessions without token usage: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var agent string
+		var n int
+		if err := rows.Scan(&agent, &n); err != nil {
+			return nil, fmt.Errorf("sessions without token usage: %w", err)
+		}
+		out[agent] = n
+	}
+	return out, rows.Err()
+}
+
 func sortRows(rows []StatRow) {
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Key < rows[j].Key })
 }

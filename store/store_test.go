@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -215,6 +216,25 @@ func TestStats(t *testing.T) {
 	rows, _ = db.Stats(context.Background(), "session", SessionFilter{}, time.UTC, nil)
 	if len(rows) != 2 || rows[0].SessionID != "s1" || rows[0].Total != 20 || len(rows[0].Models) != 2 {
 		t.Errorf("by session = %+v", rows)
+	}
+	// A session without any usage is counted apart: not recorded, not zero.
+	add(t, db, "b", Session{ID: "s3", Started: day1}, Prompt{Session: "s3", Key: "p", Time: day1, Text: "hi"},
+		Usage{Session: "s4", Time: day1, Model: "a"})
+	for _, tt := range []struct {
+		f    SessionFilter
+		want map[string]int
+	}{
+		{SessionFilter{}, map[string]int{"claude": 1}},
+		{SessionFilter{Since: day1.Add(48 * time.Hour)}, map[string]int{}},
+		{SessionFilter{Agent: "codex"}, map[string]int{}},
+	} {
+		got, err := db.Unrecorded(context.Background(), tt.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Unrecorded(%+v) = %v, want %v", tt.f, got, tt.want)
+		}
 	}
 }
 
