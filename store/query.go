@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ErrNotFound is returned when a session, prompt or row does not exist.
@@ -128,7 +129,8 @@ func (f SessionFilter) where() (string, []any) {
 		repo := strings.TrimSuffix(f.Repo, "/")
 		conds = append(conds, `(s.cwd = ? OR substr(s.cwd, 1, ?) = ? OR EXISTS (SELECT 1 FROM file_edits e
 			WHERE e.session_id = s.id AND substr(e.path, 1, ?) = ?))`)
-		args = append(args, repo, len(repo)+1, repo+"/", len(repo)+1, repo+"/")
+		n := utf8.RuneCountInString(repo) + 1 // substr counts characters
+		args = append(args, repo, n, repo+"/", n, repo+"/")
 	}
 	if !f.Since.IsZero() {
 		conds = append(conds, "s.ended_at >= ?")

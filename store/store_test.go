@@ -259,3 +259,30 @@ func TestOpenPathWithURICharacters(t *testing.T) {
 		t.Errorf("files in the directory: %v, want exactly the three databases", names)
 	}
 }
+
+// TestPathsWithNonASCIILetters: SQLite's substr counts characters, so a
+// repository whose path has non-ASCII letters must still select its
+// sessions and edits.
+func TestPathsWithNonASCIILetters(t *testing.T) {
+	db, _ := open(t)
+	when := time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC)
+	add(t, db, "a", Session{ID: "s1", Cwd: "~/src/mon dépôt", Started: when},
+		Prompt{Session: "s1", Key: "p1", Time: when, Text: "x"},
+		FileEdit{Session: "s1", Prompt: "p1", CallID: "c1", Time: when, Path: "~/src/mon dépôt/app.js", Op: OpUpdate, Added: 1, Status: EditApplied},
+		Session{ID: "s2", Cwd: "~/src/other", Started: when})
+	ctx := context.Background()
+	edits, err := db.EditsUnder(ctx, []string{"~/src/mon dépôt"}, when.Add(-time.Hour), when.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(edits) != 1 || edits[0].Path != "~/src/mon dépôt/app.js" {
+		t.Errorf("EditsUnder = %+v, want the one edit", edits)
+	}
+	list, err := db.Sessions(ctx, SessionFilter{Repo: "~/src/mon dépôt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].SessionID != "s1" {
+		t.Errorf("Sessions(repo) = %+v, want s1", list)
+	}
+}
