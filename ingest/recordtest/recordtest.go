@@ -16,7 +16,8 @@ type Key struct{ Session, ID string }
 // EditKey is a file edit's key.
 type EditKey struct{ Session, Call, Path string }
 
-// Set is what the store would hold after a list of records.
+// Set is what the store would hold after a list of records (sessions
+// merged with the store's own rule, store.MergeSession).
 type Set struct {
 	Sessions map[string]store.Session
 	Prompts  map[Key]store.Prompt
@@ -45,7 +46,10 @@ func Gather(recs []store.Record) *Set {
 	for _, r := range recs {
 		switch x := r.(type) {
 		case store.Session:
-			s.Sessions[x.ID] = merge(s.Sessions[x.ID], x)
+			m := s.Sessions[x.ID]
+			m.ID = x.ID
+			store.MergeSession(&m, x)
+			s.Sessions[x.ID] = m
 		case store.Prompt:
 			k := Key{x.Session, x.Key}
 			if _, ok := s.Prompts[k]; !ok {
@@ -70,39 +74,6 @@ func Gather(recs []store.Record) *Set {
 		case store.Unknown:
 			s.Unknown = append(s.Unknown, x)
 		}
-	}
-	return s
-}
-
-// merge folds x into s: the first cwd, branch and commit, the latest of
-// the other fields, the widest time span.
-func merge(s, x store.Session) store.Session {
-	s.ID = x.ID
-	first := func(d *string, v string) {
-		if *d == "" {
-			*d = v
-		}
-	}
-	latest := func(d *string, v string) {
-		if v != "" {
-			*d = v
-		}
-	}
-	first(&s.Cwd, x.Cwd)
-	first(&s.GitBranch, x.GitBranch)
-	first(&s.GitCommit, x.GitCommit)
-	first(&s.GitRemote, x.GitRemote)
-	first(&s.Originator, x.Originator)
-	latest(&s.ParentID, x.ParentID)
-	latest(&s.Relation, x.Relation)
-	latest(&s.AgentVersion, x.AgentVersion)
-	latest(&s.Title, x.Title)
-	latest(&s.Model, x.Model)
-	if !x.Started.IsZero() && (s.Started.IsZero() || x.Started.Before(s.Started)) {
-		s.Started = x.Started
-	}
-	if x.Ended.After(s.Ended) {
-		s.Ended = x.Ended
 	}
 	return s
 }
