@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/aitrail/aitrail/ingest/ingesttest"
-	"github.com/aitrail/aitrail/store"
 )
 
 // moreFiles discovers the real and synthetic Gemini CLI, Copilot CLI and
@@ -144,49 +142,7 @@ func TestRealLogsMoreAgents(t *testing.T) {
 	})
 
 	t.Run("logs completed later give the same database", func(t *testing.T) {
-		// Copies cut in the middle (appended logs read on, replayed and
-		// whole ones read again), completed, ingested again; compared with
-		// a one-shot ingest of the complete copies.
-		dir := t.TempDir()
-		var copies []File
-		var rests [][]byte
-		for _, f := range files {
-			data, err := os.ReadFile(f.Path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rel, _ := filepath.Rel(root, f.Path)
-			p := filepath.Join(dir, "logs", rel)
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, data[:len(data)/2], 0o644); err != nil {
-				t.Fatal(err)
-			}
-			copies = append(copies, File{f.Agent, p})
-			rests = append(rests, data[len(data)/2:])
-		}
-		inc := filepath.Join(dir, "incremental.db")
-		db, err := store.Open(context.Background(), inc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Half a JSON document is a malformed line: expected here.
-		if _, err := Run(context.Background(), db, eng, copies, Options{}); err != nil {
-			t.Fatal(err)
-		}
-		db.Close()
-		for i, f := range copies {
-			appendTo(t, f.Path, string(rests[i]))
-		}
-		sum := ingestInto(t, inc, eng, copies, Options{})
-		if sum.FilesRead != 10 {
-			t.Errorf("second run read %d files, want 10", sum.FilesRead)
-		}
-		once := filepath.Join(dir, "once.db")
-		ingestInto(t, once, eng, copies, Options{})
-		if d := ingesttest.Diff(dumpOf(t, inc), dumpOf(t, once)); d != "" {
-			t.Error(d)
-		}
+		// Appended logs are read on; replayed and whole ones read again.
+		completeLater(t, root, eng, files, true)
 	})
 }

@@ -3,13 +3,13 @@ package copilot
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/aitrail/aitrail/ingest/rawjson"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -81,8 +81,6 @@ func (d *Decoder) State() ([]byte, error) {
 	return json.Marshal(&d.st)
 }
 
-var errNotObject = errors.New("not a JSON object")
-
 // quiet lists the event types that carry nothing recorded here (their line
 // is stored raw all the same).
 var quiet = map[string]bool{
@@ -105,22 +103,19 @@ func (d *Decoder) Line(no int, line []byte, emit func(store.Record)) error {
 	if len(bytes.TrimSpace(line)) == 0 {
 		return nil
 	}
-	if kind(line) != '{' {
-		if err := json.Unmarshal(line, new(any)); err != nil {
-			return fmt.Errorf("invalid JSON: %w", err)
-		}
-		return errNotObject
+	if err := rawjson.Object(line); err != nil {
+		return err
 	}
 	if d.whole {
 		return d.history(line, emit)
 	}
 	var ev event
-	if err := unmarshal(line, &ev); err != nil {
+	if err := rawjson.Unmarshal(line, &ev); err != nil {
 		return fmt.Errorf("invalid JSON: %w", err)
 	}
 	var data eventData
-	if kind(ev.Data) == '{' {
-		_ = unmarshal(ev.Data, &data)
+	if rawjson.Kind(ev.Data) == '{' {
+		_ = rawjson.Unmarshal(ev.Data, &data)
 	}
 	d.emit = emit
 	d.t = d.lineTime(ev.Timestamp)

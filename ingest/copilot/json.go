@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"time"
+
+	"github.com/aitrail/aitrail/ingest/rawjson"
 )
 
 // event is the envelope of every line of events.jsonl.
@@ -86,40 +88,12 @@ type usage struct {
 	ReasoningTokens  int64 `json:"reasoningTokens"`
 }
 
-// unmarshal decodes data into v, tolerating values of an unexpected type
-// (the field is left alone); only syntax errors are errors.
-func unmarshal(data []byte, v any) error {
-	err := json.Unmarshal(data, v)
-	if _, ok := err.(*json.UnmarshalTypeError); ok {
-		return nil
-	}
-	return err
-}
-
-// kind returns the first byte of a JSON value, 0 when there is none.
-func kind(raw []byte) byte {
-	raw = bytes.TrimLeft(raw, " \t\r\n")
-	if len(raw) == 0 {
-		return 0
-	}
-	return raw[0]
-}
-
-// str returns a JSON string value, "" for anything else.
-func str(raw json.RawMessage) string {
-	var s string
-	if kind(raw) == '"' {
-		_ = json.Unmarshal(raw, &s)
-	}
-	return s
-}
-
 // textOf returns a JSON value as text: a string as is, null or nothing as
 // "", anything else as its JSON.
 func textOf(raw json.RawMessage) string {
-	switch kind(raw) {
+	switch rawjson.Kind(raw) {
 	case '"':
-		return str(raw)
+		return rawjson.String(raw)
 	case 0, 'n':
 		return ""
 	}
@@ -129,8 +103,8 @@ func textOf(raw json.RawMessage) string {
 // object returns arguments as a JSON object: Copilot writes them as an
 // object, or (some tools, some versions) as a JSON string holding one.
 func object(raw json.RawMessage) json.RawMessage {
-	if kind(raw) == '"' {
-		if s := str(raw); kind([]byte(s)) == '{' && json.Valid([]byte(s)) {
+	if rawjson.Kind(raw) == '"' {
+		if s := rawjson.String(raw); rawjson.Kind([]byte(s)) == '{' && json.Valid([]byte(s)) {
 			return json.RawMessage(s)
 		}
 	}

@@ -1,12 +1,13 @@
 package copilot
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/aitrail/aitrail/ingest/recordtest"
 )
 
 // needShared skips the test when the shared fixtures are absent.
@@ -96,41 +97,16 @@ func TestRealSessions(t *testing.T) {
 // with ccusage's report on it (the legacy history has no tokens).
 func TestTokensMatchCcusage(t *testing.T) {
 	needShared(t)
-	data, err := os.ReadFile(filepath.Join(shared, "..", "expected", "ccusage-session.json"))
+	want, err := recordtest.Ccusage(filepath.Join(shared, "..", "expected", "ccusage-session.json"), "copilot")
 	if err != nil {
 		t.Skipf("ccusage's expected output not found: %v", err)
 	}
-	var report struct {
-		Session []struct {
-			Agent           string `json:"agent"`
-			Period          string `json:"period"`
-			ModelBreakdowns []struct {
-				ModelName           string `json:"modelName"`
-				InputTokens         int64  `json:"inputTokens"`
-				OutputTokens        int64  `json:"outputTokens"`
-				CacheCreationTokens int64  `json:"cacheCreationTokens"`
-				CacheReadTokens     int64  `json:"cacheReadTokens"`
-			} `json:"modelBreakdowns"`
-		} `json:"session"`
-	}
-	if err := json.Unmarshal(data, &report); err != nil {
-		t.Fatal(err)
-	}
-	type tokens struct{ Input, Output, CacheWrite, CacheRead int64 }
-	want := map[string]tokens{}
-	for _, s := range report.Session {
-		if s.Agent == "copilot" {
-			for _, b := range s.ModelBreakdowns {
-				want[s.Period+"/"+b.ModelName] = tokens{b.InputTokens, b.OutputTokens, b.CacheCreationTokens, b.CacheReadTokens}
-			}
-		}
-	}
-	got := map[string]tokens{}
+	got := map[string]recordtest.Tokens{}
 	for _, rel := range []string{realEvents, realHistory} {
 		s := gather(t, filepath.Join(shared, filepath.FromSlash(rel)))
 		for id := range s.Sessions {
 			for model, u := range s.Tokens(id) {
-				got[id+"/"+model] = tokens{u.Input, u.Output, u.CacheWrite, u.CacheRead}
+				got[id+"/"+model] = recordtest.Tokens{Input: u.Input, Output: u.Output, CacheWrite: u.CacheWrite, CacheRead: u.CacheRead}
 			}
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/aitrail/aitrail/ingest/fileedit"
+	"github.com/aitrail/aitrail/ingest/rawjson"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -45,16 +46,13 @@ func (d *Decoder) Sidecar(path string, data []byte) {
 		var reg struct {
 			Projects map[string]string `json:"projects"`
 		}
-		if unmarshal(data, &reg) == nil {
+		if rawjson.Unmarshal(data, &reg) == nil {
 			d.slugs = reg.Projects
 		}
 	}
 }
 
-var (
-	errNotObject = errors.New("not a JSON object")
-	errNoID      = errors.New("a message line without an id")
-)
+var errNoID = errors.New("a message line without an id")
 
 // knownTypes are the message types decoded here.
 var knownTypes = map[string]bool{"user": true, "gemini": true, "info": true, "error": true, "warning": true}
@@ -65,11 +63,8 @@ func (d *Decoder) Line(no int, line []byte, emit func(store.Record)) error {
 	if len(bytes.TrimSpace(line)) == 0 {
 		return nil
 	}
-	if kind(line) != '{' {
-		if err := json.Unmarshal(line, new(any)); err != nil {
-			return fmt.Errorf("invalid JSON: %w", err)
-		}
-		return errNotObject
+	if err := rawjson.Object(line); err != nil {
+		return err
 	}
 	if !d.file.jsonl {
 		return d.document(line, emit)
@@ -80,19 +75,19 @@ func (d *Decoder) Line(no int, line []byte, emit func(store.Record)) error {
 		RewindTo  json.RawMessage `json:"$rewindTo"`
 		SessionID json.RawMessage `json:"sessionId"`
 	}
-	if err := unmarshal(line, &ctl); err != nil {
+	if err := rawjson.Unmarshal(line, &ctl); err != nil {
 		return fmt.Errorf("invalid JSON: %w", err)
 	}
 	switch {
 	case ctl.RewindTo != nil:
-		d.conv.rewind(str(ctl.RewindTo))
+		d.conv.rewind(rawjson.String(ctl.RewindTo))
 	case ctl.Set != nil:
-		if kind(ctl.Set) == '{' {
-			_ = unmarshal(ctl.Set, &d.conv.meta)
+		if rawjson.Kind(ctl.Set) == '{' {
+			_ = rawjson.Unmarshal(ctl.Set, &d.conv.meta)
 		}
 	case ctl.ID != nil:
 		var m rawMessage
-		_ = unmarshal(line, &m)
+		_ = rawjson.Unmarshal(line, &m)
 		if m.ID == "" {
 			return errNoID
 		}
@@ -101,7 +96,7 @@ func (d *Decoder) Line(no int, line []byte, emit func(store.Record)) error {
 			emit(store.Unknown{Session: d.sessionID(), Type: typeName(m.Type)})
 		}
 	case ctl.SessionID != nil:
-		_ = unmarshal(line, &d.conv.meta) // the metadata line
+		_ = rawjson.Unmarshal(line, &d.conv.meta) // the metadata line
 	default:
 		emit(store.Unknown{Session: d.sessionID(), Type: "(none)"})
 	}
@@ -110,13 +105,13 @@ func (d *Decoder) Line(no int, line []byte, emit func(store.Record)) error {
 
 // document decodes a legacy JSON chat, which holds the whole conversation.
 func (d *Decoder) document(data []byte, emit func(store.Record)) error {
-	if err := unmarshal(data, &d.conv.meta); err != nil {
+	if err := rawjson.Unmarshal(data, &d.conv.meta); err != nil {
 		return fmt.Errorf("invalid JSON: %w", err)
 	}
 	for _, raw := range d.conv.meta.Messages {
 		var m rawMessage
-		if kind(raw) == '{' {
-			_ = unmarshal(raw, &m)
+		if rawjson.Kind(raw) == '{' {
+			_ = rawjson.Unmarshal(raw, &m)
 		}
 		if m.ID == "" {
 			emit(store.Unknown{Session: d.sessionID(), Type: "(message without id)"})
@@ -164,7 +159,7 @@ func (d *Decoder) projectRoot() string {
 		for _, tc := range d.conv.msgs[id].ToolCalls {
 			var a editArgs
 			var fd fileDisplay
-			if kind(tc.Args) != '{' || kind(tc.ResultDisplay) != '{' || unmarshal(tc.Args, &a) != nil || unmarshal(tc.ResultDisplay, &fd) != nil {
+			if rawjson.Kind(tc.Args) != '{' || rawjson.Kind(tc.ResultDisplay) != '{' || rawjson.Unmarshal(tc.Args, &a) != nil || rawjson.Unmarshal(tc.ResultDisplay, &fd) != nil {
 				continue
 			}
 			rel := strings.TrimPrefix(a.FilePath, "./")

@@ -1,9 +1,10 @@
 package gemini
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
+
+	"github.com/aitrail/aitrail/ingest/rawjson"
 )
 
 // rawConv is a conversation record: the whole legacy JSON document, or the
@@ -87,39 +88,11 @@ type part struct {
 	} `json:"functionResponse"`
 }
 
-// unmarshal decodes data into v, tolerating values of an unexpected type
-// (the field is left alone); only syntax errors are errors.
-func unmarshal(data []byte, v any) error {
-	err := json.Unmarshal(data, v)
-	if _, ok := err.(*json.UnmarshalTypeError); ok {
-		return nil
-	}
-	return err
-}
-
-// kind returns the first byte of a JSON value, 0 when there is none.
-func kind(raw []byte) byte {
-	raw = bytes.TrimLeft(raw, " \t\r\n")
-	if len(raw) == 0 {
-		return 0
-	}
-	return raw[0]
-}
-
-// str returns a JSON string value, "" for anything else.
-func str(raw json.RawMessage) string {
-	var s string
-	if kind(raw) == '"' {
-		_ = json.Unmarshal(raw, &s)
-	}
-	return s
-}
-
 // parts returns the parts of a content value: a string is one text part.
 func parts(raw json.RawMessage) []part {
-	switch kind(raw) {
+	switch rawjson.Kind(raw) {
 	case '"':
-		s := str(raw)
+		s := rawjson.String(raw)
 		return []part{{Text: &s}}
 	case '[':
 		var ps []json.RawMessage
@@ -129,15 +102,15 @@ func parts(raw json.RawMessage) []part {
 		out := make([]part, 0, len(ps))
 		for _, p := range ps {
 			var x part
-			if kind(p) == '{' {
-				_ = unmarshal(p, &x)
+			if rawjson.Kind(p) == '{' {
+				_ = rawjson.Unmarshal(p, &x)
 			}
 			out = append(out, x)
 		}
 		return out
 	case '{':
 		var x part
-		_ = unmarshal(raw, &x)
+		_ = rawjson.Unmarshal(raw, &x)
 		return []part{x}
 	}
 	return nil
@@ -165,9 +138,9 @@ func resultText(tc *rawToolCall) string {
 		}
 		r := p.FunctionResponse.Response
 		for _, v := range []json.RawMessage{r.Output, r.Error} {
-			switch kind(v) {
+			switch rawjson.Kind(v) {
 			case '"':
-				out = append(out, str(v))
+				out = append(out, rawjson.String(v))
 			case 0, 'n':
 			default:
 				out = append(out, string(v))
@@ -175,7 +148,7 @@ func resultText(tc *rawToolCall) string {
 		}
 	}
 	if len(out) == 0 {
-		return str(tc.ResultDisplay)
+		return rawjson.String(tc.ResultDisplay)
 	}
 	return strings.Join(out, "\n")
 }

@@ -1,7 +1,6 @@
 package gemini
 
 import (
-	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -9,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/aitrail/aitrail/ingest/recordtest"
 )
 
 // sharedChats lists the chats below the shared fixtures' gemini/tmp and
@@ -111,37 +112,11 @@ func TestRealChats(t *testing.T) {
 // ccusage's figure.
 func TestTokensMatchCcusage(t *testing.T) {
 	chats := sharedChats(t)
-	data, err := os.ReadFile(filepath.Join(shared, "..", "expected", "ccusage-session.json"))
+	want, err := recordtest.Ccusage(filepath.Join(shared, "..", "expected", "ccusage-session.json"), "gemini")
 	if err != nil {
 		t.Skipf("ccusage's expected output not found: %v", err)
 	}
-	var report struct {
-		Session []struct {
-			Agent           string `json:"agent"`
-			Period          string `json:"period"`
-			ModelBreakdowns []struct {
-				ModelName           string `json:"modelName"`
-				InputTokens         int64  `json:"inputTokens"`
-				OutputTokens        int64  `json:"outputTokens"`
-				CacheCreationTokens int64  `json:"cacheCreationTokens"`
-				CacheReadTokens     int64  `json:"cacheReadTokens"`
-			} `json:"modelBreakdowns"`
-		} `json:"session"`
-	}
-	if err := json.Unmarshal(data, &report); err != nil {
-		t.Fatal(err)
-	}
-	type tokens struct{ Input, Output, CacheWrite, CacheRead int64 }
-	want := map[string]tokens{} // session/model
-	for _, s := range report.Session {
-		if s.Agent != "gemini" {
-			continue
-		}
-		for _, b := range s.ModelBreakdowns {
-			want[s.Period+"/"+b.ModelName] = tokens{b.InputTokens, b.OutputTokens, b.CacheCreationTokens, b.CacheReadTokens}
-		}
-	}
-	got := map[string]tokens{}
+	got := map[string]recordtest.Tokens{}
 	for _, rel := range chats {
 		if strings.HasPrefix(rel, "synthetic/") {
 			continue // ccusage did not read them
@@ -149,7 +124,7 @@ func TestTokensMatchCcusage(t *testing.T) {
 		s := gather(t, filepath.Join(shared, filepath.FromSlash(rel)), true)
 		for id := range s.Sessions {
 			for model, u := range s.Tokens(id) {
-				got[id+"/"+model] = tokens{u.Input, u.Output - u.Reasoning, u.CacheWrite, u.CacheRead}
+				got[id+"/"+model] = recordtest.Tokens{Input: u.Input, Output: u.Output - u.Reasoning, CacheWrite: u.CacheWrite, CacheRead: u.CacheRead}
 			}
 		}
 	}

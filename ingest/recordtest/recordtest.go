@@ -4,10 +4,40 @@
 package recordtest
 
 import (
+	"bytes"
+	"encoding/json"
+	"os"
 	"sort"
 
 	"github.com/aitrail/aitrail/store"
 )
+
+// Decoder is what Decode needs of a decoder (an ingest.Decoder).
+type Decoder interface {
+	Line(no int, line []byte, emit func(store.Record)) error
+}
+
+// Decode decodes data as the pipeline does: as one line when whole, else
+// line by line, and then, for a decoder that has a Finish (a replayed
+// log's), finished. It returns the records and the errors of the lines.
+func Decode(d Decoder, data []byte, whole bool) ([]store.Record, []error) {
+	var recs []store.Record
+	var errs []error
+	emit := func(r store.Record) { recs = append(recs, r) }
+	lines := [][]byte{data}
+	if !whole {
+		lines = bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	}
+	for i, l := range lines {
+		if err := d.Line(i+1, l, emit); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if f, ok := d.(interface{ Finish(func(store.Record)) }); ok && !whole {
+		f.Finish(emit)
+	}
+	return recs, errs
+}
 
 // Key is a record's key within its session: a prompt's or message's key, a
 // tool call's id.
@@ -152,4 +182,42 @@ func (s *Set) Tokens(session string) map[string]store.Usage {
 		out[u.Model] = t
 	}
 	return out
+}
+
+// Tokens are token counts as ccusage reports them.
+type Tokens struct{ Input, Output, CacheWrite, CacheRead int64 }
+
+// Ccusage reads ccusage's session report (`ccusage session --json`) at
+// path and returns the tokens of agent's sessions by "<period>/<model>".
+func Ccusage(path, agent string) (map[string]Tokens, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var report struct {
+		Session []struct {
+			Agent           string `json:"agent"`
+			Period          string `json:"period"`
+			ModelBreakdowns []struct {
+				ModelName           string `json:"modelName"`
+				InputTokens         int64  `json:"inputTokens"`
+				OutputTokens        int64  `json:"outputTokens"`
+				CacheCreationTokens int64  `json:"cacheCreationTokens"`
+				CacheReadTokens     int64  `json:"cacheReadTokens"`
+			} `json:"modelBreakdowns"`
+		} `json:"session"`
+	}
+	if err := json.Unmarshal(data, &report); err != nil {
+		return nil, err
+	}
+	out := map[string]Tokens{}
+	for _, s := range report.Session {
+		if s.Agent != agent {
+			continue
+		}
+		for _, b := range s.ModelBreakdowns {
+			out[s.Period+"/"+b.ModelName] = Tokens{b.InputTokens, b.OutputTokens, b.CacheCreationTokens, b.CacheReadTokens}
+		}
+	}
+	return out, nil
 }

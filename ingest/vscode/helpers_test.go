@@ -1,7 +1,6 @@
 package vscode
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -30,22 +29,7 @@ func decodeBytes(path string, data []byte, sidecars bool) ([]store.Record, []err
 			}
 		}
 	}
-	var recs []store.Record
-	var errs []error
-	emit := func(r store.Record) { recs = append(recs, r) }
-	if Whole(path) {
-		if err := d.Line(1, data, emit); err != nil {
-			errs = append(errs, err)
-		}
-		return recs, errs
-	}
-	for i, l := range bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n")) {
-		if err := d.Line(i+1, l, emit); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	d.Finish(emit)
-	return recs, errs
+	return recordtest.Decode(d, data, Whole(path))
 }
 
 func gather(t testing.TB, path string, sidecars bool) *recordtest.Set {

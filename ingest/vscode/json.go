@@ -1,10 +1,11 @@
 package vscode
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/url"
 	"strings"
+
+	"github.com/aitrail/aitrail/ingest/rawjson"
 )
 
 // chatDoc is a chat session: the .json document, or what a .jsonl log
@@ -112,28 +113,9 @@ type textEdit struct {
 	} `json:"range"`
 }
 
-// unmarshal decodes data into v, tolerating values of an unexpected type
-// (the field is left alone); only syntax errors are errors.
-func unmarshal(data []byte, v any) error {
-	err := json.Unmarshal(data, v)
-	if _, ok := err.(*json.UnmarshalTypeError); ok {
-		return nil
-	}
-	return err
-}
-
-// kind returns the first byte of a JSON value, 0 when there is none.
-func kind(raw []byte) byte {
-	raw = bytes.TrimLeft(raw, " \t\r\n")
-	if len(raw) == 0 {
-		return 0
-	}
-	return raw[0]
-}
-
 // markdown returns the text of a string or a {value} markdown string.
 func markdown(raw json.RawMessage) string {
-	switch kind(raw) {
+	switch rawjson.Kind(raw) {
 	case '"':
 		var s string
 		_ = json.Unmarshal(raw, &s)
@@ -142,7 +124,7 @@ func markdown(raw json.RawMessage) string {
 		var m struct {
 			Value string `json:"value"`
 		}
-		_ = unmarshal(raw, &m)
+		_ = rawjson.Unmarshal(raw, &m)
 		return m.Value
 	case '[':
 		var list []json.RawMessage

@@ -3,7 +3,6 @@ package vscode
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aitrail/aitrail/ingest/fileedit"
+	"github.com/aitrail/aitrail/ingest/rawjson"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -42,7 +42,7 @@ func (d *Decoder) Sidecar(path string, data []byte) {
 		Folder    string `json:"folder"`
 		Workspace string `json:"workspace"`
 	}
-	if unmarshal(data, &ws) != nil {
+	if rawjson.Unmarshal(data, &ws) != nil {
 		return
 	}
 	switch {
@@ -55,25 +55,20 @@ func (d *Decoder) Sidecar(path string, data []byte) {
 	}
 }
 
-var errNotObject = errors.New("not a JSON object")
-
 // Line decodes the whole of a .json session, or applies one line of a
 // .jsonl mutation log.
 func (d *Decoder) Line(no int, line []byte, emit func(store.Record)) error {
 	if len(bytes.TrimSpace(line)) == 0 {
 		return nil
 	}
-	if kind(line) != '{' {
-		if err := json.Unmarshal(line, new(any)); err != nil {
-			return fmt.Errorf("invalid JSON: %w", err)
-		}
-		return errNotObject
+	if err := rawjson.Object(line); err != nil {
+		return err
 	}
 	if d.jsonl {
 		return d.log.apply(line)
 	}
 	var c chatDoc
-	if err := unmarshal(line, &c); err != nil {
+	if err := rawjson.Unmarshal(line, &c); err != nil {
 		return fmt.Errorf("invalid JSON: %w", err)
 	}
 	d.emitDoc(&c, emit)
@@ -90,7 +85,7 @@ func (d *Decoder) Finish(emit func(store.Record)) {
 		return
 	}
 	var c chatDoc
-	if unmarshal(data, &c) != nil {
+	if rawjson.Unmarshal(data, &c) != nil {
 		return
 	}
 	d.emitDoc(&c, emit)
@@ -154,7 +149,7 @@ func guessFolder(c *chatDoc) string {
 		var ctx []struct {
 			Text string `json:"text"`
 		}
-		_ = unmarshal(r.Result.Metadata.RenderedGlobalContext, &ctx)
+		_ = rawjson.Unmarshal(r.Result.Metadata.RenderedGlobalContext, &ctx)
 		for _, x := range ctx {
 			if m := workspaceInfo.FindStringSubmatch(x.Text); m != nil {
 				return strings.TrimRight(strings.TrimSpace(m[1]), "/")
@@ -164,7 +159,7 @@ func guessFolder(c *chatDoc) string {
 	for _, r := range c.Requests {
 		for _, raw := range r.Response {
 			var p part
-			if kind(raw) == '{' && unmarshal(raw, &p) == nil && p.BaseURI != nil {
+			if rawjson.Kind(raw) == '{' && rawjson.Unmarshal(raw, &p) == nil && p.BaseURI != nil {
 				if f := p.BaseURI.file(); f != "" {
 					return strings.TrimRight(f, "/")
 				}
@@ -214,7 +209,7 @@ func (e *emitter) request(r *request) {
 	var parts []part
 	for _, raw := range r.Response {
 		var x part
-		if kind(raw) != '{' || unmarshal(raw, &x) != nil {
+		if rawjson.Kind(raw) != '{' || rawjson.Unmarshal(raw, &x) != nil {
 			continue
 		}
 		parts = append(parts, x)
@@ -256,7 +251,7 @@ func attachment(v variable) string {
 		} `json:"range"`
 		uri
 	}
-	if kind(v.Value) != '{' || unmarshal(v.Value, &loc) != nil {
+	if rawjson.Kind(v.Value) != '{' || rawjson.Unmarshal(v.Value, &loc) != nil {
 		return v.Name
 	}
 	if f := loc.URI.file(); f != "" && loc.Range != nil {
@@ -278,7 +273,7 @@ func reference(raw json.RawMessage) string {
 		} `json:"location"`
 		uri
 	}
-	if unmarshal(raw, &ref) != nil {
+	if rawjson.Unmarshal(raw, &ref) != nil {
 		return ""
 	}
 	name := ref.Name
@@ -356,7 +351,7 @@ type editArgs struct {
 // the response's edit groups.
 func toolEdits(name, args, cwd string) []store.FileEdit {
 	var a editArgs
-	if kind([]byte(args)) != '{' || unmarshal([]byte(args), &a) != nil {
+	if rawjson.Kind([]byte(args)) != '{' || rawjson.Unmarshal([]byte(args), &a) != nil {
 		return nil
 	}
 	fe := func(p string) store.FileEdit {
