@@ -54,7 +54,6 @@ func TestRealLogsMoreAgents(t *testing.T) {
 		t.Errorf("summary: %d read, %d bad lines; want 10, 0", sum.FilesRead, sum.BadLines)
 	}
 	q := openSQL(t, path)
-	type counts struct{ Sessions, Prompts, ToolCalls, Edits, Applied, EditedFiles int }
 	for _, tt := range []struct {
 		agent string
 		want  counts
@@ -63,16 +62,7 @@ func TestRealLogsMoreAgents(t *testing.T) {
 		{"copilot", counts{3, 4, 72, 15, 15, 8}},
 		{"vscode", counts{2, 6, 15, 1, 1, 1}},
 	} {
-		join := "JOIN sessions s ON s.id = x.session_id WHERE s.agent = ?"
-		got := counts{
-			Sessions:  q.count(`SELECT COUNT(*) FROM sessions WHERE agent = ?`, tt.agent),
-			Prompts:   q.count(`SELECT COUNT(*) FROM prompts x `+join, tt.agent),
-			ToolCalls: q.count(`SELECT COUNT(*) FROM tool_calls x `+join, tt.agent),
-			Edits:     q.count(`SELECT COUNT(*) FROM file_edits x `+join, tt.agent),
-			Applied:   q.count(`SELECT COUNT(*) FROM file_edits x `+join+` AND x.status = 'applied'`, tt.agent),
-			EditedFiles: q.count(`SELECT COUNT(*) FROM (SELECT DISTINCT x.session_id, x.path FROM file_edits x `+join+
-				` AND x.status = 'applied')`, tt.agent),
-		}
+		got := q.agentCounts(tt.agent)
 		if got != tt.want {
 			t.Errorf("%s: got %+v, want %+v", tt.agent, got, tt.want)
 		}

@@ -92,6 +92,27 @@ func openSQL(t *testing.T, path string) querier {
 	return querier{t, db}
 }
 
+// counts are an agent's rows in the database.
+type counts struct {
+	Sessions, Prompts, ToolCalls, Edits, Applied, EditedFiles int
+}
+
+// agentCounts counts an agent's sessions, prompts, tool calls, edits,
+// applied edits and files they changed (per session).
+func (q querier) agentCounts(agent string) counts {
+	q.t.Helper()
+	join := "JOIN sessions s ON s.id = x.session_id WHERE s.agent = ?"
+	return counts{
+		Sessions:  q.count(`SELECT COUNT(*) FROM sessions WHERE agent = ?`, agent),
+		Prompts:   q.count(`SELECT COUNT(*) FROM prompts x `+join, agent),
+		ToolCalls: q.count(`SELECT COUNT(*) FROM tool_calls x `+join, agent),
+		Edits:     q.count(`SELECT COUNT(*) FROM file_edits x `+join, agent),
+		Applied:   q.count(`SELECT COUNT(*) FROM file_edits x `+join+` AND x.status = 'applied'`, agent),
+		EditedFiles: q.count(`SELECT COUNT(*) FROM (SELECT DISTINCT x.session_id, x.path FROM file_edits x `+join+
+			` AND x.status = 'applied')`, agent),
+	}
+}
+
 func (q querier) count(query string, args ...any) int {
 	q.t.Helper()
 	var n int
@@ -156,21 +177,6 @@ func TestRealLogs(t *testing.T) {
 	}
 
 	q := openSQL(t, path)
-	type counts struct {
-		Sessions, Prompts, ToolCalls, Edits, Applied, EditedFiles int
-	}
-	countsOf := func(agent string) counts {
-		join := "JOIN sessions s ON s.id = x.session_id WHERE s.agent = ?"
-		return counts{
-			Sessions:  q.count(`SELECT COUNT(*) FROM sessions WHERE agent = ?`, agent),
-			Prompts:   q.count(`SELECT COUNT(*) FROM prompts x `+join, agent),
-			ToolCalls: q.count(`SELECT COUNT(*) FROM tool_calls x `+join, agent),
-			Edits:     q.count(`SELECT COUNT(*) FROM file_edits x `+join, agent),
-			Applied:   q.count(`SELECT COUNT(*) FROM file_edits x `+join+` AND x.status = 'applied'`, agent),
-			EditedFiles: q.count(`SELECT COUNT(*) FROM (SELECT DISTINCT x.session_id, x.path FROM file_edits x `+join+
-				` AND x.status = 'applied')`, agent),
-		}
-	}
 	for _, tt := range []struct {
 		agent string
 		want  counts
@@ -178,7 +184,7 @@ func TestRealLogs(t *testing.T) {
 		{"codex", counts{Sessions: 4, Prompts: 6, ToolCalls: 30, Edits: 8, Applied: 7, EditedFiles: 7}},
 		{"claude", counts{Sessions: 17, Prompts: 56, ToolCalls: 508, Edits: 127, Applied: 111, EditedFiles: 37}},
 	} {
-		if got := countsOf(tt.agent); got != tt.want {
+		if got := q.agentCounts(tt.agent); got != tt.want {
 			t.Errorf("%s: got %+v, want %+v", tt.agent, got, tt.want)
 		}
 	}
