@@ -396,9 +396,9 @@ func (q lineQueue) stop() {
 }
 
 // readAhead reads the batch's lines of fh from src's offset, up to limit
-// bytes, in a goroutine,
-// and prepares them there when nothing needs the database: the writer then
-// stores one line while the next is prepared, on another core. (Scoped
+// bytes, in a goroutine, and prepares them there when nothing needs the
+// database: the writer then stores one line while the next is prepared, on
+// another core. (Scoped
 // manual redactions look records up in the batch, which only the writer
 // may use: the writer prepares those lines itself.) When the queue is
 // closed, last holds the number of the last line read, n the bytes read,

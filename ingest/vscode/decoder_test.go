@@ -193,22 +193,29 @@ func TestLines(t *testing.T) {
 
 func TestPaths(t *testing.T) {
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	dirs := Dirs(env(nil), "/h")
-	for _, want := range []string{"/h/.config/Code/User/workspaceStorage", "/h/.config/Code - Insiders/User/globalStorage/emptyWindowChatSessions",
-		"/h/Library/Application Support/VSCodium/User/workspaceStorage"} {
-		found := false
-		for _, d := range dirs {
-			found = found || d == want
+	for _, tt := range []struct {
+		goos  string
+		env   map[string]string
+		first string
+	}{
+		{"linux", nil, "/h/.config/Code/User/workspaceStorage"},
+		{"linux", map[string]string{"XDG_CONFIG_HOME": "/x"}, "/x/Code/User/workspaceStorage"},
+		{"darwin", nil, "/h/Library/Application Support/Code/User/workspaceStorage"},
+		{"windows", map[string]string{"APPDATA": `C:\Users\u\AppData\Roaming`}, filepath.Join(`C:\Users\u\AppData\Roaming`, "Code", "User", "workspaceStorage")},
+		{"windows", nil, ""},
+		{"darwin", map[string]string{"VSCODE_APPDATA": "/a"}, "/a/Code/User/workspaceStorage"},
+	} {
+		got := dirs(tt.goos, env(tt.env), "/h")
+		first := ""
+		if len(got) > 0 {
+			first = got[0]
 		}
-		if !found {
-			t.Errorf("Dirs lacks %s: %q", want, dirs)
+		if first != tt.first || len(got) != 2*len(products) && tt.first != "" {
+			t.Errorf("dirs(%s, %v) = %q, want %d directories from %s", tt.goos, tt.env, got, 2*len(products), tt.first)
 		}
 	}
 	if got, want := Dirs(env(map[string]string{"VSCODE_PORTABLE": "/p"}), "/h"), []string{"/p/user-data/User/workspaceStorage", "/p/user-data/User/globalStorage/emptyWindowChatSessions"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("portable: %q, want %q", got, want)
-	}
-	if got := Dirs(env(map[string]string{"VSCODE_APPDATA": "/a"}), "/h"); got[0] != "/a/Code/User/workspaceStorage" || len(got) != 2*len(products) {
-		t.Errorf("VSCODE_APPDATA: %q", got)
 	}
 	for rel, want := range map[string]bool{
 		"abc/chatSessions/s.json":  true,

@@ -2,6 +2,7 @@ package vscode
 
 import (
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -12,31 +13,36 @@ var products = []string{"Code", "Code - Insiders", "VSCodium", "Code - OSS"}
 // Dirs returns the directories holding VS Code chat sessions:
 // workspaceStorage/ and globalStorage/emptyWindowChatSessions/ of each VS
 // Code user directory. That is $VSCODE_PORTABLE/user-data/User for a
-// portable install; else <product>/User under $VSCODE_APPDATA when set,
-// else under ${XDG_CONFIG_HOME:-~/.config} (Linux), ~/Library/Application
-// Support (macOS) and %APPDATA% (Windows).
+// portable install; else <product>/User under $VSCODE_APPDATA when set, else
+// under the platform's application data directory: ${XDG_CONFIG_HOME:-~/.config}
+// (Linux and other Unix systems), ~/Library/Application Support (macOS),
+// %APPDATA% (Windows).
 func Dirs(getenv func(string) string, home string) []string {
+	return dirs(runtime.GOOS, getenv, home)
+}
+
+func dirs(goos string, getenv func(string) string, home string) []string {
 	var users []string
 	if p := getenv("VSCODE_PORTABLE"); p != "" {
 		users = append(users, filepath.Join(p, "user-data", "User"))
 	} else {
-		var roots []string
-		if a := getenv("VSCODE_APPDATA"); a != "" {
-			roots = []string{a}
-		} else {
-			xdg := getenv("XDG_CONFIG_HOME")
-			if xdg == "" {
-				xdg = filepath.Join(home, ".config")
-			}
-			roots = []string{xdg, filepath.Join(home, "Library", "Application Support")}
-			if a := getenv("APPDATA"); a != "" {
-				roots = append(roots, a)
+		root := getenv("VSCODE_APPDATA")
+		switch {
+		case root != "":
+		case goos == "darwin":
+			root = filepath.Join(home, "Library", "Application Support")
+		case goos == "windows":
+			root = getenv("APPDATA")
+		default:
+			if root = getenv("XDG_CONFIG_HOME"); root == "" {
+				root = filepath.Join(home, ".config")
 			}
 		}
-		for _, r := range roots {
-			for _, p := range products {
-				users = append(users, filepath.Join(r, p, "User"))
-			}
+		if root == "" {
+			return nil
+		}
+		for _, p := range products {
+			users = append(users, filepath.Join(root, p, "User"))
 		}
 	}
 	var out []string
