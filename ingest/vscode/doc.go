@@ -1,7 +1,8 @@
 // Package vscode decodes the chat sessions of GitHub Copilot Chat in VS
 // Code into store records. It knows VS Code's on-disk format and nothing
-// else: it imports store, fileedit and rawjson only, knows no SQL, no redaction and
-// no git, and ingest wraps its functions into an ingest.Agent.
+// else: it imports store, fileedit and rawjson only, knows no SQL, no
+// redaction and no git, and ingest wraps its functions into an
+// ingest.Agent.
 //
 // # Files
 //
