@@ -3,12 +3,14 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/aitrail/aitrail/config"
+	"github.com/aitrail/aitrail/ingest"
 	"github.com/aitrail/aitrail/redact"
 	"github.com/aitrail/aitrail/store"
 )
@@ -80,7 +82,7 @@ type sessionFilter struct {
 }
 
 func (f *sessionFilter) flags(fs *pflag.FlagSet) {
-	fs.StringVar(&f.agent, "agent", "", "only sessions of this agent (codex, claude)")
+	fs.StringVar(&f.agent, "agent", "", "only sessions of this agent ("+strings.Join(ingest.Names(), ", ")+")")
 	fs.StringVar(&f.repo, "repo", "", "only sessions that worked in this directory (cwd or edited files inside it)")
 	fs.StringVar(&f.since, "since", "", "only sessions active since this time: 2026-01-31, an RFC 3339 time, or a duration such as 7d")
 	fs.StringVar(&f.until, "until", "", "only sessions active until this time (same forms as --since)")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -26,7 +27,9 @@ session counts for the repository most of its edits were in, else its
 working directory. --since and --until keep the API calls made in that
 time. Costs are estimates from aitrail's offline price table
 (docs/pricing.md), priced per API call; "*" marks rows with tokens of models
-without a known price. The JSON rows use ccusage's field names.`,
+without a known price. Sessions whose logs hold no token counts (VS Code
+Copilot Chat never records them) are listed as not recorded, not counted as
+zero. The JSON rows use ccusage's field names.`,
 		new: func() options { return &statsOptions{} },
 	}
 }
@@ -63,6 +66,10 @@ func (o *statsOptions) run(e *env) error {
 	if err != nil {
 		return err
 	}
+	unrecorded, err := db.Unrecorded(e.ctx, filter)
+	if err != nil {
+		return err
+	}
 	var total store.Tokens
 	var cost float64
 	for _, r := range rows {
@@ -74,15 +81,23 @@ func (o *statsOptions) run(e *env) error {
 		if key == "day" {
 			key = "daily"
 		}
-		return writeJSON(e.io.out, map[string]any{key: rows, "totals": struct {
+		out := map[string]any{key: rows, "totals": struct {
 			store.Tokens
 			Cost float64 `json:"totalCost"`
-		}{total, cost}})
+		}{total, cost}}
+		if len(unrecorded) > 0 {
+			out["notRecorded"] = unrecorded // agent → sessions without any token usage
+		}
+		return writeJSON(e.io.out, out)
 	}
 	if len(rows) == 0 {
-		fmt.Fprintln(e.io.out, "no token usage recorded (run 'aitrail ingest' first)")
+		if len(unrecorded) == 0 {
+			fmt.Fprintln(e.io.out, "no token usage recorded (run 'aitrail ingest' first)")
+		}
+		printUnrecorded(e.io.out, unrecorded)
 		return nil
 	}
+	defer printUnrecorded(e.io.out, unrecorded)
 	header := []string{strings.ToUpper(o.by), "MODELS", "INPUT", "OUTPUT", "CACHE WRITE", "CACHE READ", "TOTAL", "COST (USD)"}
 	table := [][]string{header}
 	for _, r := range rows {
@@ -114,4 +129,17 @@ func (o *statsOptions) run(e *env) error {
 	}
 	printTable(e.io.out, table, left)
 	return nil
+}
+
+// printUnrecorded names the sessions whose logs hold no token counts (VS
+// Code Copilot Chat's never do): not recorded, which is not zero.
+func printUnrecorded(w io.Writer, unrecorded map[string]int) {
+	agents := make([]string, 0, len(unrecorded))
+	for a := range unrecorded {
+		agents = append(agents, a)
+	}
+	slices.Sort(agents)
+	for _, a := range agents {
+		fmt.Fprintf(w, "not recorded: %d %s session(s) without token counts in their logs\n", unrecorded[a], a)
+	}
 }

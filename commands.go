@@ -216,7 +216,7 @@ func (e *env) usage(w io.Writer) {
 	fmt.Fprintf(w, `aitrail %s: make AI-assisted coding auditable from inside git.
 
 aitrail reads the session logs coding agents write on disk (Codex CLI,
-Claude Code), redacts secrets and personal data, and stores them in a local
+Claude Code, Gemini CLI, Copilot CLI, VS Code Copilot Chat), redacts secrets and personal data, and stores them in a local
 SQLite database. Installed as git hooks ('aitrail install'), it links each
 commit to the prompts and edits that shaped it and writes a Markdown
 transparency note on the commit: read them with 'git log --notes=aitrail'.
@@ -241,6 +241,7 @@ Run 'aitrail <command> --help' for a command's options.
 
 Exit status: 0 success, 1 failure, 2 usage error.
 Environment: AITRAIL_DB, AITRAIL_CONFIG, AITRAIL=0 (the hooks do nothing),
-CODEX_HOME, CLAUDE_CONFIG_DIR, XDG_CONFIG_HOME, XDG_DATA_HOME, NO_COLOR.
+CODEX_HOME, CLAUDE_CONFIG_DIR, GEMINI_DATA_DIR, GEMINI_CLI_HOME, COPILOT_HOME,
+VSCODE_APPDATA, VSCODE_PORTABLE, XDG_CONFIG_HOME, XDG_DATA_HOME, NO_COLOR.
 `, fs.FlagUsages())
 }

@@ -17,6 +17,20 @@ type Decoder interface {
 	State() ([]byte, error)
 }
 
+// Finisher is implemented by the decoders of replayed files (Agent.Replay):
+// once every complete line of the file was given to Line, Finish emits the
+// records that the lines add up to.
+type Finisher interface {
+	Finish(emit func(store.Record))
+}
+
+// SidecarDecoder is implemented by decoders that read the small files an
+// agent keeps beside its logs (Agent.Sidecars): before the first line of a
+// batch, Sidecar is given each one that exists, redacted like a line.
+type SidecarDecoder interface {
+	Sidecar(path string, data []byte)
+}
+
 // Agent describes one agent's logs: where they live, which files are
 // sessions, and how to decode them.
 type Agent struct {
@@ -36,6 +50,19 @@ type Agent struct {
 	// to: such files are re-read from the start whenever they change, and
 	// their content is given to Line as one line.
 	Whole func(path string) bool
+	// Replay reports whether a file is a log whose later lines revise
+	// earlier ones (records re-appended with more in them, truncations, a
+	// mutation log compacted now and then), so that what it says is known
+	// only at its end. Such a file is re-read from the start whenever it
+	// changes, line by line in one batch, and its decoder (a Finisher)
+	// then emits the records of the whole. Nil means no file is.
+	Replay func(path string) bool
+	// Sidecars returns the files beside a log that tell its decoder what
+	// the log does not (the folder a workspace's chats belong to, a project
+	// directory's root); nil when none. The pipeline reads each one that
+	// exists, up to 64 KiB, and hands it redacted to the decoder (a
+	// SidecarDecoder). A sidecar's changes alone do not re-read the log.
+	Sidecars func(path string) []string
 	// New returns a decoder for path, resuming from state (nil for a fresh
 	// read from the start of the file).
 	New func(path string, state []byte) (Decoder, error)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -259,14 +260,15 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 		return false, err
 	}
 	whole := f.Agent.Whole != nil && f.Agent.Whole(f.Path)
+	replay := f.Agent.Replay != nil && f.Agent.Replay(f.Path)
 	reset := first && r.opt.Rebuild
 	switch {
 	case src.Inode != 0 && src.Inode != inode(fi):
 		reset = true // replaced by another file
 	case fi.Size() < src.Offset:
 		reset = true // truncated
-	case whole && src.Offset > 0 && (fi.Size() != src.Size || fi.ModTime().UnixNano() != src.MtimeNS):
-		reset = true // rewritten whole
+	case (whole || replay) && src.Offset > 0 && (fi.Size() != src.Size || fi.ModTime().UnixNano() != src.MtimeNS):
+		reset = true // rewritten whole, or a log to replay from its start
 	case src.HeadLen > 0:
 		h, n, err := headHash(fh, src.HeadLen)
 		if err != nil {
@@ -297,6 +299,7 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 		}
 	}
 	src.Agent = f.Agent.Name
+	r.sidecars(f, dec)
 	if _, err := fh.Seek(src.Offset, io.SeekStart); err != nil {
 		return false, err
 	}
@@ -314,7 +317,11 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 		src.Line = 1
 		read = int64(len(data))
 	} else {
-		lines, last, n, rerr := r.readAhead(fh, src, dec)
+		limit := r.opt.BatchBytes
+		if replay {
+			limit = math.MaxInt64 // the whole log, or its records are not known
+		}
+		lines, last, n, rerr := r.readAhead(fh, src, dec, limit)
 		for item := range lines.out {
 			p := item.p
 			if p == nil {
@@ -331,6 +338,13 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 			return false, *rerr
 		}
 		src.Line, read = *last, *n
+		if fin, ok := dec.(Finisher); ok && replay {
+			var recs []preparedRecord
+			fin.Finish(func(rec store.Record) { recs = append(recs, r.redactRecord(b, src.Agent, rec)) })
+			if _, err := r.records(b, &src, recs); err != nil {
+				return false, err
+			}
+		}
 	}
 	src.Offset += read
 	state, err := dec.State()
@@ -356,7 +370,7 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 	if r.opt.Progress != nil {
 		r.opt.Progress(r.done, r.total)
 	}
-	return !whole && read >= r.opt.BatchBytes, ctx.Err()
+	return !whole && !replay && read >= r.opt.BatchBytes, ctx.Err()
 }
 
 // queued is a line on its way from the reader to the writer, prepared
@@ -381,14 +395,15 @@ func (q lineQueue) stop() {
 	}
 }
 
-// readAhead reads the batch's lines of fh from src's offset in a goroutine,
-// and prepares them there when nothing needs the database: the writer then
-// stores one line while the next is prepared, on another core. (Scoped
+// readAhead reads the batch's lines of fh from src's offset, up to limit
+// bytes, in a goroutine, and prepares them there when nothing needs the
+// database: the writer then stores one line while the next is prepared, on
+// another core. (Scoped
 // manual redactions look records up in the batch, which only the writer
 // may use: the writer prepares those lines itself.) When the queue is
 // closed, last holds the number of the last line read, n the bytes read,
 // and err a read error.
-func (r *run) readAhead(fh *os.File, src store.Source, dec Decoder) (q lineQueue, last *int, n *int64, err *error) {
+func (r *run) readAhead(fh *os.File, src store.Source, dec Decoder, limit int64) (q lineQueue, last *int, n *int64, err *error) {
 	q = lineQueue{out: make(chan queued, 8), done: make(chan struct{})}
 	last, n, err = new(int), new(int64), new(error)
 	*last = src.Line
@@ -396,7 +411,7 @@ func (r *run) readAhead(fh *os.File, src store.Source, dec Decoder) (q lineQueue
 		defer close(q.out)
 		br := bufio.NewReaderSize(fh, 256<<10)
 		var buf []byte
-		for *n < r.opt.BatchBytes {
+		for *n < limit {
 			line, rerr := readLine(br, &buf)
 			if rerr == io.EOF {
 				return // nothing left, or a partial line that waits for the next run
@@ -518,8 +533,22 @@ func (r *run) write(b *store.Batch, src *store.Source, path string, p prepared) 
 	} else {
 		src.Good++
 	}
-	unknown := false
-	for _, pr := range p.recs {
+	unknown, err := r.records(b, src, p.recs)
+	if err != nil {
+		return err
+	}
+	if unknown {
+		src.Unknown++
+		r.sum.UnknownLines++
+	}
+	return nil
+}
+
+// records stores redacted records and their findings, counting those of
+// unknown types (which are not stored: their line is) and reporting whether
+// there were any.
+func (r *run) records(b *store.Batch, src *store.Source, recs []preparedRecord) (unknown bool, err error) {
+	for _, pr := range recs {
 		if u, ok := pr.rec.(store.Unknown); ok {
 			unknown = true
 			r.sum.Unknown[u.Type]++
@@ -527,22 +556,43 @@ func (r *run) write(b *store.Batch, src *store.Source, path string, p prepared) 
 		}
 		ref, err := b.Add(*src, pr.rec)
 		if err != nil {
-			return err
+			return unknown, err
 		}
 		if pr.session != "" {
 			r.sum.sessions[[2]string{src.Agent, pr.session}] = true
 		}
 		for _, ff := range pr.found {
 			if err := r.findings(b, src.ID, ref, ff.field, ff.found); err != nil {
-				return err
+				return unknown, err
 			}
 		}
 	}
-	if unknown {
-		src.Unknown++
-		r.sum.UnknownLines++
+	return unknown, nil
+}
+
+// maxSidecar caps the bytes read of a sidecar file: they are a few lines.
+const maxSidecar = 64 << 10
+
+// sidecars hands the decoder the files its agent keeps beside the log,
+// redacted; one that cannot be read is skipped (it only adds context).
+func (r *run) sidecars(f File, dec Decoder) {
+	sd, ok := dec.(SidecarDecoder)
+	if !ok || f.Agent.Sidecars == nil {
+		return
 	}
-	return nil
+	for _, p := range f.Agent.Sidecars(f.Path) {
+		fh, err := os.Open(p)
+		if err != nil {
+			continue
+		}
+		data, err := io.ReadAll(io.LimitReader(fh, maxSidecar))
+		fh.Close()
+		if err != nil {
+			continue
+		}
+		red, _ := r.red.JSON(data)
+		sd.Sidecar(p, red)
+	}
 }
 
 // field is one text field of a record, redacted before it is written.

@@ -92,6 +92,27 @@ func openSQL(t *testing.T, path string) querier {
 	return querier{t, db}
 }
 
+// counts are an agent's rows in the database.
+type counts struct {
+	Sessions, Prompts, ToolCalls, Edits, Applied, EditedFiles int
+}
+
+// agentCounts counts an agent's sessions, prompts, tool calls, edits,
+// applied edits and files they changed (per session).
+func (q querier) agentCounts(agent string) counts {
+	q.t.Helper()
+	join := "JOIN sessions s ON s.id = x.session_id WHERE s.agent = ?"
+	return counts{
+		Sessions:  q.count(`SELECT COUNT(*) FROM sessions WHERE agent = ?`, agent),
+		Prompts:   q.count(`SELECT COUNT(*) FROM prompts x `+join, agent),
+		ToolCalls: q.count(`SELECT COUNT(*) FROM tool_calls x `+join, agent),
+		Edits:     q.count(`SELECT COUNT(*) FROM file_edits x `+join, agent),
+		Applied:   q.count(`SELECT COUNT(*) FROM file_edits x `+join+` AND x.status = 'applied'`, agent),
+		EditedFiles: q.count(`SELECT COUNT(*) FROM (SELECT DISTINCT x.session_id, x.path FROM file_edits x `+join+
+			` AND x.status = 'applied')`, agent),
+	}
+}
+
 func (q querier) count(query string, args ...any) int {
 	q.t.Helper()
 	var n int
@@ -156,21 +177,6 @@ func TestRealLogs(t *testing.T) {
 	}
 
 	q := openSQL(t, path)
-	type counts struct {
-		Sessions, Prompts, ToolCalls, Edits, Applied, EditedFiles int
-	}
-	countsOf := func(agent string) counts {
-		join := "JOIN sessions s ON s.id = x.session_id WHERE s.agent = ?"
-		return counts{
-			Sessions:  q.count(`SELECT COUNT(*) FROM sessions WHERE agent = ?`, agent),
-			Prompts:   q.count(`SELECT COUNT(*) FROM prompts x `+join, agent),
-			ToolCalls: q.count(`SELECT COUNT(*) FROM tool_calls x `+join, agent),
-			Edits:     q.count(`SELECT COUNT(*) FROM file_edits x `+join, agent),
-			Applied:   q.count(`SELECT COUNT(*) FROM file_edits x `+join+` AND x.status = 'applied'`, agent),
-			EditedFiles: q.count(`SELECT COUNT(*) FROM (SELECT DISTINCT x.session_id, x.path FROM file_edits x `+join+
-				` AND x.status = 'applied')`, agent),
-		}
-	}
 	for _, tt := range []struct {
 		agent string
 		want  counts
@@ -178,7 +184,7 @@ func TestRealLogs(t *testing.T) {
 		{"codex", counts{Sessions: 4, Prompts: 6, ToolCalls: 30, Edits: 8, Applied: 7, EditedFiles: 7}},
 		{"claude", counts{Sessions: 17, Prompts: 56, ToolCalls: 508, Edits: 127, Applied: 111, EditedFiles: 37}},
 	} {
-		if got := countsOf(tt.agent); got != tt.want {
+		if got := q.agentCounts(tt.agent); got != tt.want {
 			t.Errorf("%s: got %+v, want %+v", tt.agent, got, tt.want)
 		}
 	}
@@ -215,39 +221,7 @@ func TestRealLogs(t *testing.T) {
 		// Copies of the logs cut in the middle (mostly within a line, whose
 		// first part must wait), ingested, then completed and ingested
 		// again; compared with a one-shot ingest of the complete copies.
-		dir := t.TempDir()
-		var copies []File
-		var rests [][]byte
-		for _, f := range files {
-			data, err := os.ReadFile(f.Path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rel, _ := filepath.Rel(root, f.Path)
-			p := filepath.Join(dir, "logs", rel)
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, data[:len(data)/2], 0o644); err != nil {
-				t.Fatal(err)
-			}
-			copies = append(copies, File{f.Agent, p})
-			rests = append(rests, data[len(data)/2:])
-		}
-		inc := filepath.Join(dir, "incremental.db")
-		ingestInto(t, inc, eng, copies, Options{})
-		for i, f := range copies {
-			appendTo(t, f.Path, string(rests[i]))
-		}
-		sum := ingestInto(t, inc, eng, copies, Options{})
-		if sum.FilesRead != 20 {
-			t.Errorf("second run read %d files, want 20", sum.FilesRead)
-		}
-		once := filepath.Join(dir, "once.db")
-		ingestInto(t, once, eng, copies, Options{})
-		if d := ingesttest.Diff(dumpOf(t, inc), dumpOf(t, once)); d != "" {
-			t.Error(d)
-		}
+		completeLater(t, root, eng, files, false)
 	})
 }
 
@@ -391,4 +365,56 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// completeLater copies files (below root) cut in the middle, ingests the
+// copies, completes them and ingests them again, and wants the database a
+// one-shot ingest of the complete copies gives. With badHalves, the first
+// ingest may find malformed lines (half a JSON document is one).
+func completeLater(t *testing.T, root string, eng *redact.Engine, files []File, badHalves bool) {
+	t.Helper()
+	dir := t.TempDir()
+	var copies []File
+	var rests [][]byte
+	for _, f := range files {
+		data, err := os.ReadFile(f.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(root, f.Path)
+		p := filepath.Join(dir, "logs", rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data[:len(data)/2], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		copies = append(copies, File{f.Agent, p})
+		rests = append(rests, data[len(data)/2:])
+	}
+	inc := filepath.Join(dir, "incremental.db")
+	if badHalves {
+		db, err := store.Open(context.Background(), inc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Run(context.Background(), db, eng, copies, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+	} else {
+		ingestInto(t, inc, eng, copies, Options{})
+	}
+	for i, f := range copies {
+		appendTo(t, f.Path, string(rests[i]))
+	}
+	sum := ingestInto(t, inc, eng, copies, Options{})
+	if sum.FilesRead != len(files) {
+		t.Errorf("second run read %d files, want %d", sum.FilesRead, len(files))
+	}
+	once := filepath.Join(dir, "once.db")
+	ingestInto(t, once, eng, copies, Options{})
+	if d := ingesttest.Diff(dumpOf(t, inc), dumpOf(t, once)); d != "" {
+		t.Error(d)
+	}
 }

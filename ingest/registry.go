@@ -3,6 +3,9 @@ package ingest
 import (
 	"github.com/aitrail/aitrail/ingest/claude"
 	"github.com/aitrail/aitrail/ingest/codex"
+	"github.com/aitrail/aitrail/ingest/copilot"
+	"github.com/aitrail/aitrail/ingest/gemini"
+	"github.com/aitrail/aitrail/ingest/vscode"
 )
 
 // Agents returns the agents aitrail can ingest. A new agent is one
@@ -24,6 +27,34 @@ func Agents() []Agent {
 			Match:    claude.Match,
 			Whole:    claude.Whole,
 			New:      func(path string, state []byte) (Decoder, error) { return claude.New(path, state) },
+		},
+		{
+			Name:     "gemini",
+			Dirs:     gemini.Dirs,
+			HomeDirs: gemini.HomeDirs,
+			Match:    gemini.Match,
+			Whole:    gemini.Whole,
+			Replay:   gemini.Replay,
+			Sidecars: gemini.Sidecars,
+			New:      func(path string, state []byte) (Decoder, error) { return gemini.New(path, state) },
+		},
+		{
+			Name:     "copilot",
+			Dirs:     copilot.Dirs,
+			HomeDirs: copilot.HomeDirs,
+			Match:    copilot.Match,
+			Whole:    copilot.Whole,
+			New:      func(path string, state []byte) (Decoder, error) { return copilot.New(path, state) },
+		},
+		{
+			Name:     "vscode",
+			Dirs:     vscode.Dirs,
+			HomeDirs: vscode.HomeDirs,
+			Match:    vscode.Match,
+			Whole:    vscode.Whole,
+			Replay:   vscode.Replay,
+			Sidecars: vscode.Sidecars,
+			New:      func(path string, state []byte) (Decoder, error) { return vscode.New(path, state) },
 		},
 	}
 }

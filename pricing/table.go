@@ -7,7 +7,7 @@ package pricing
 // TestMatchesCcusage), "ccusage table" that the row follows ccusage's
 // built-in table (rust/crates/ccusage/src/pricing.rs) without a provider
 // page to confirm it.
-const compiled = "2026-11-27"
+const compiled = "2026-12-03"
 
 // Where the prices were read. Rates are the standard (interactive, non-batch,
 // non-priority) tier for text, in USD per million tokens.
@@ -15,6 +15,7 @@ const (
 	anthropicPage = "anthropic.com/pricing"
 	openaiPage    = "openai.com/api/pricing"
 	googlePage    = "ai.google.dev/gemini-api/docs/pricing"
+	xaiPage       = "docs.x.ai/docs/models"
 	ccusageTable  = "ccusage table (pricing.rs)"
 )
 
@@ -102,5 +103,8 @@ func builtin() []Entry {
 		{Model: "gemini-2.5-flash", Price: flat(0.3, 2.5, 0.03), Source: googlePage + ", 2025-06"},
 		{Model: "gemini-2.5-flash-lite", Price: flat(0.1, 0.4, 0.01), Source: googlePage + ", 2025-07"},
 		{Model: "gemini-2.0-flash", Price: flat(0.1, 0.4, 0.025), Source: googlePage + ", 2025-02"},
+
+		// xAI, as GitHub Copilot offers it.
+		{Model: "grok-code-fast-1", Price: flat(0.2, 1.5, 0.02), Source: xaiPage + ", 2025-08"},
 	}
 }

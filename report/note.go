@@ -36,7 +36,18 @@ const (
 	noteEnd   = "<!-- aitrail:end -->"
 )
 
-var agentNames = map[string]string{"codex": "Codex CLI", "claude": "Claude Code"}
+// agentNames names the agents, by their ingest name, for people.
+var agentNames = map[string]string{
+	"codex":   "Codex CLI",
+	"claude":  "Claude Code",
+	"gemini":  "Gemini CLI",
+	"copilot": "Copilot CLI",
+	"vscode":  "VS Code Copilot Chat",
+}
+
+// untokened lists the agents whose logs record no token counts: their
+// usage is not recorded, which a note says rather than count it as zero.
+var untokened = map[string]bool{"vscode": true}
 
 func agentName(a string) string {
 	if n, ok := agentNames[a]; ok {
@@ -108,6 +119,18 @@ func Render(a *Attribution, o NoteOptions) (note string, ok bool) {
 		if unpriced {
 			tokens += " (some models unpriced)"
 		}
+	}
+	var unrecorded []string
+	for _, s := range a.Sessions {
+		if name := agentName(s.Agent); untokened[s.Agent] && !contains(unrecorded, name) {
+			unrecorded = append(unrecorded, name)
+		}
+	}
+	switch {
+	case len(unrecorded) > 0 && len(a.Tokens) == 0:
+		tokens = "not recorded (" + strings.Join(unrecorded, ", ") + " logs no token counts)"
+	case len(unrecorded) > 0:
+		tokens += "; not recorded for " + strings.Join(unrecorded, ", ")
 	}
 	fmt.Fprintf(&b, "- **Tokens:** %s\n", tokens)
 	fmt.Fprintf(&b, "- **AI-authored lines:** %s\n", share(a.AI, a.Added))

@@ -130,3 +130,25 @@ func TestLineHelpers(t *testing.T) {
 		t.Error("modelID")
 	}
 }
+
+// TestRenderUnrecordedTokens: an agent whose logs hold no token counts
+// (VS Code Copilot Chat) gets "not recorded", never a zero taken for a
+// measurement.
+func TestRenderUnrecordedTokens(t *testing.T) {
+	vs := Session{Agent: "vscode", ID: "331fed7f-cfd6-409c-8502-06a56322b636", Version: "0.31.5", Models: []string{"claude-sonnet-4"}}
+	only := sample()
+	only.Sessions, only.Tokens = []Session{vs}, nil
+	got, _ := Render(only, NoteOptions{})
+	for _, want := range []string{"- **Agents:** VS Code Copilot Chat 0.31.5 (claude-sonnet-4)\n",
+		"- **Tokens:** not recorded (VS Code Copilot Chat logs no token counts)\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("note lacks %q:\n%s", want, got)
+		}
+	}
+	mixed := sample()
+	mixed.Sessions = append(mixed.Sessions, vs)
+	got, _ = Render(mixed, NoteOptions{})
+	if !strings.Contains(got, "- **Tokens:** 5,300 (input 4,000, output 300, cache read 1,000, cache write 0), estimated cost $0.01; not recorded for VS Code Copilot Chat\n") {
+		t.Errorf("mixed note:\n%s", got)
+	}
+}

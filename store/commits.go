@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Edit is a file edit with the session and prompt it belongs to: what
@@ -30,8 +31,10 @@ func under(col string, roots []string) (string, []any) {
 	var args []any
 	for _, r := range roots {
 		r = strings.TrimSuffix(r, "/")
+		// substr counts characters, not bytes: a root with non-ASCII
+		// letters (~/src/dépôt) must be measured in runes.
 		conds = append(conds, "substr("+col+", 1, ?) = ?")
-		args = append(args, len(r)+1, r+"/")
+		args = append(args, utf8.RuneCountInString(r)+1, r+"/")
 	}
 	if len(conds) == 0 {
 		return "0", nil

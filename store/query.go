@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ErrNotFound is returned when a session, prompt or row does not exist.
@@ -128,7 +129,8 @@ func (f SessionFilter) where() (string, []any) {
 		repo := strings.TrimSuffix(f.Repo, "/")
 		conds = append(conds, `(s.cwd = ? OR substr(s.cwd, 1, ?) = ? OR EXISTS (SELECT 1 FROM file_edits e
 			WHERE e.session_id = s.id AND substr(e.path, 1, ?) = ?))`)
-		args = append(args, repo, len(repo)+1, repo+"/", len(repo)+1, repo+"/")
+		n := utf8.RuneCountInString(repo) + 1 // substr counts characters
+		args = append(args, repo, n, repo+"/", n, repo+"/")
 	}
 	if !f.Since.IsZero() {
 		conds = append(conds, "s.ended_at >= ?")
@@ -613,6 +615,33 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 	}
 	sortRows(out)
 	return out, nil
+}
+
+// Unrecorded counts, per agent, the sessions matching f that have no token
+// usage at all: their logs recorded none (VS Code Copilot Chat's never
+// do), which is not a measurement of zero tokens.
+func (db *DB) Unrecorded(ctx context.Context, f SessionFilter) (map[string]int, error) {
+	where, args := f.where()
+	cond := " WHERE "
+	if where != "" {
+		cond = where + " AND "
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT s.agent, COUNT(*) FROM sessions s`+cond+
+		`NOT EXISTS (SELECT 1 FROM token_usage u WHERE u.session_id = s.id) GROUP BY s.agent`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sessions without token usage: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var agent string
+		var n int
+		if err := rows.Scan(&agent, &n); err != nil {
+			return nil, fmt.Errorf("sessions without token usage: %w", err)
+		}
+		out[agent] = n
+	}
+	return out, rows.Err()
 }
 
 func sortRows(rows []StatRow) {

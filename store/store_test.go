@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -216,6 +217,25 @@ func TestStats(t *testing.T) {
 	if len(rows) != 2 || rows[0].SessionID != "s1" || rows[0].Total != 20 || len(rows[0].Models) != 2 {
 		t.Errorf("by session = %+v", rows)
 	}
+	// A session without any usage is counted apart: not recorded, not zero.
+	add(t, db, "b", Session{ID: "s3", Started: day1}, Prompt{Session: "s3", Key: "p", Time: day1, Text: "hi"},
+		Usage{Session: "s4", Time: day1, Model: "a"})
+	for _, tt := range []struct {
+		f    SessionFilter
+		want map[string]int
+	}{
+		{SessionFilter{}, map[string]int{"claude": 1}},
+		{SessionFilter{Since: day1.Add(48 * time.Hour)}, map[string]int{}},
+		{SessionFilter{Agent: "codex"}, map[string]int{}},
+	} {
+		got, err := db.Unrecorded(context.Background(), tt.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Unrecorded(%+v) = %v, want %v", tt.f, got, tt.want)
+		}
+	}
 }
 
 func TestOpenPathWithURICharacters(t *testing.T) {
@@ -237,5 +257,32 @@ func TestOpenPathWithURICharacters(t *testing.T) {
 			names = append(names, e.Name())
 		}
 		t.Errorf("files in the directory: %v, want exactly the three databases", names)
+	}
+}
+
+// TestPathsWithNonASCIILetters: SQLite's substr counts characters, so a
+// repository whose path has non-ASCII letters must still select its
+// sessions and edits.
+func TestPathsWithNonASCIILetters(t *testing.T) {
+	db, _ := open(t)
+	when := time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC)
+	add(t, db, "a", Session{ID: "s1", Cwd: "~/src/mon dépôt", Started: when},
+		Prompt{Session: "s1", Key: "p1", Time: when, Text: "x"},
+		FileEdit{Session: "s1", Prompt: "p1", CallID: "c1", Time: when, Path: "~/src/mon dépôt/app.js", Op: OpUpdate, Added: 1, Status: EditApplied},
+		Session{ID: "s2", Cwd: "~/src/other", Started: when})
+	ctx := context.Background()
+	edits, err := db.EditsUnder(ctx, []string{"~/src/mon dépôt"}, when.Add(-time.Hour), when.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(edits) != 1 || edits[0].Path != "~/src/mon dépôt/app.js" {
+		t.Errorf("EditsUnder = %+v, want the one edit", edits)
+	}
+	list, err := db.Sessions(ctx, SessionFilter{Repo: "~/src/mon dépôt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].SessionID != "s1" {
+		t.Errorf("Sessions(repo) = %+v, want s1", list)
 	}
 }
