@@ -1,6 +1,10 @@
 package ingest
 
-import "github.com/aitrail/aitrail/store"
+import (
+	"time"
+
+	"github.com/aitrail/aitrail/store"
+)
 
 // Decoder turns the lines of one log file into normalized records. A decoder
 // is created for one file, fed its complete lines in order, and asked for its
@@ -15,6 +19,23 @@ type Decoder interface {
 	// last line it was given (current session, prompt, model, running token
 	// totals, …), encoded as JSON.
 	State() ([]byte, error)
+}
+
+// Flusher is implemented by decoders that hold records back while a later
+// line may still complete them (Aider's replies and multi-line prompts end
+// only where the next block begins). After the last line of each batch the
+// pipeline asks them to emit what they hold, as it is; they emit it again,
+// completed and under the same keys, once the lines that complete it come.
+type Flusher interface {
+	Flush(emit func(store.Record))
+}
+
+// Undated is implemented by decoders of formats whose records carry no time
+// (Cursor's agent transcripts). Before the lines of each batch the pipeline
+// gives them the file's modification time: the best time known for the
+// lines not read yet, since they were written by then.
+type Undated interface {
+	ModTime(t time.Time)
 }
 
 // Agent describes one agent's logs: where they live, which files are
@@ -36,6 +57,16 @@ type Agent struct {
 	// to: such files are re-read from the start whenever they change, and
 	// their content is given to Line as one line.
 	Whole func(path string) bool
+	// Collections, when set, returns the collections of records a source
+	// holds when that source is a store the agent rewrites in place rather
+	// than a log: a SQLite database (path is a file) or a tree of JSON files
+	// (path is a directory, which Match accepts as rel+"/"). It returns nil
+	// for a path that is a log. See Collection.
+	Collections func(path string) []Collection
+	// InRepo returns the paths, relative to a repository's root, of the
+	// logs this agent keeps inside the repositories it works in (Aider's
+	// .aider.chat.history.md); nil when it keeps none there.
+	InRepo []string
 	// New returns a decoder for path, resuming from state (nil for a fresh
 	// read from the start of the file).
 	New func(path string, state []byte) (Decoder, error)

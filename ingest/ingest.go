@@ -158,7 +158,7 @@ func changed(ctx context.Context, db *store.DB, files []File, opt Options) ([]Fi
 	var work []File
 	var total int64
 	for _, f := range files {
-		fi, err := os.Stat(f.Path)
+		size, mtime, ino, err := statSource(f)
 		if err != nil {
 			if opt.Warn != nil {
 				opt.Warn(fmt.Sprintf("%s: %v", f.Path, err))
@@ -170,17 +170,30 @@ func changed(ctx context.Context, db *store.DB, files []File, opt Options) ([]Fi
 			return nil, 0, err
 		}
 		s, ok := known[key]
-		if ok && !opt.Rebuild && s.Size == fi.Size() && s.MtimeNS == fi.ModTime().UnixNano() && s.Inode == inode(fi) {
+		if ok && !opt.Rebuild && s.Size == size && s.MtimeNS == mtime && s.Inode == ino {
 			continue
 		}
 		work = append(work, f)
-		if ok && !opt.Rebuild && s.Offset <= fi.Size() {
-			total += fi.Size() - s.Offset
+		if ok && !opt.Rebuild && s.Offset <= size {
+			total += size - s.Offset
 		} else {
-			total += fi.Size()
+			total += size
 		}
 	}
 	return work, total, nil
+}
+
+// statSource returns what a source's watermark compares: a log's size,
+// modification time and inode, or a collection source's fingerprint.
+func statSource(f File) (size, mtime, ino int64, err error) {
+	if colls := collections(f); len(colls) > 0 {
+		return fingerprint(f, colls)
+	}
+	fi, err := os.Stat(f.Path)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	return fi.Size(), fi.ModTime().UnixNano(), inode(fi), nil
 }
 
 type run struct {
@@ -214,9 +227,15 @@ func (r *run) file(ctx context.Context, f File) error {
 			r.sum.FilesRead++ // once per file, however many batches
 		}
 	}()
+	colls := collections(f)
 	first := true
 	for {
-		more, err := r.batch(ctx, f, key, first)
+		var more bool
+		if len(colls) > 0 {
+			more, err = r.collectionBatch(ctx, f, key, colls, first)
+		} else {
+			more, err = r.batch(ctx, f, key, first)
+		}
 		if err != nil {
 			return err
 		}
@@ -230,20 +249,11 @@ func (r *run) file(ctx context.Context, f File) error {
 // batch reads at most BatchBytes of new lines of f in one transaction and
 // reports whether more remain.
 func (r *run) batch(ctx context.Context, f File, key string, first bool) (more bool, err error) {
-	b, err := r.db.Begin(ctx)
+	b, err := r.begin(ctx)
 	if err != nil {
 		return false, err
 	}
 	defer b.Rollback()
-	if mt, ok := r.red.(manualTracker); ok {
-		last, err := b.LastManual()
-		if err != nil {
-			return false, err
-		}
-		if last != mt.LastManual() {
-			return false, ErrRedactionsChanged
-		}
-	}
 	shown, _ := r.red.Text(redact.ScopeField, f.Path) // the path as stored: redacted like everything else
 	src, err := b.Source(f.Agent.Name, key, shown)
 	if err != nil {
@@ -297,6 +307,9 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 		}
 	}
 	src.Agent = f.Agent.Name
+	if u, ok := dec.(Undated); ok {
+		u.ModTime(fi.ModTime().UTC())
+	}
 	if _, err := fh.Seek(src.Offset, io.SeekStart); err != nil {
 		return false, err
 	}
@@ -332,6 +345,9 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 		}
 		src.Line, read = *last, *n
 	}
+	if err := r.flush(b, &src, dec); err != nil {
+		return false, err
+	}
 	src.Offset += read
 	state, err := dec.State()
 	if err != nil {
@@ -357,6 +373,38 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 		r.opt.Progress(r.done, r.total)
 	}
 	return !whole && read >= r.opt.BatchBytes, ctx.Err()
+}
+
+// begin starts a batch's transaction, unless a manual redaction was added
+// since the redactor was built.
+func (r *run) begin(ctx context.Context) (*store.Batch, error) {
+	b, err := r.db.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if mt, ok := r.red.(manualTracker); ok {
+		last, err := b.LastManual()
+		if err == nil && last != mt.LastManual() {
+			err = ErrRedactionsChanged
+		}
+		if err != nil {
+			b.Rollback()
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// flush writes what a decoder held back at the end of a batch (Flusher).
+func (r *run) flush(b *store.Batch, src *store.Source, dec Decoder) error {
+	fl, ok := dec.(Flusher)
+	if !ok {
+		return nil
+	}
+	var recs []preparedRecord
+	fl.Flush(func(rec store.Record) { recs = append(recs, r.redactRecord(b, src.Agent, rec)) })
+	_, err := r.records(b, src, recs)
+	return err
 }
 
 // queued is a line on its way from the reader to the writer, prepared
@@ -518,8 +566,21 @@ func (r *run) write(b *store.Batch, src *store.Source, path string, p prepared) 
 	} else {
 		src.Good++
 	}
-	unknown := false
-	for _, pr := range p.recs {
+	unknown, err := r.records(b, src, p.recs)
+	if err != nil {
+		return err
+	}
+	if unknown {
+		src.Unknown++
+		r.sum.UnknownLines++
+	}
+	return nil
+}
+
+// records stores prepared records and their findings, and reports whether
+// one was of an unknown type.
+func (r *run) records(b *store.Batch, src *store.Source, recs []preparedRecord) (unknown bool, err error) {
+	for _, pr := range recs {
 		if u, ok := pr.rec.(store.Unknown); ok {
 			unknown = true
 			r.sum.Unknown[u.Type]++
@@ -527,22 +588,18 @@ func (r *run) write(b *store.Batch, src *store.Source, path string, p prepared) 
 		}
 		ref, err := b.Add(*src, pr.rec)
 		if err != nil {
-			return err
+			return unknown, err
 		}
 		if pr.session != "" {
 			r.sum.sessions[[2]string{src.Agent, pr.session}] = true
 		}
 		for _, ff := range pr.found {
 			if err := r.findings(b, src.ID, ref, ff.field, ff.found); err != nil {
-				return err
+				return unknown, err
 			}
 		}
 	}
-	if unknown {
-		src.Unknown++
-		r.sum.UnknownLines++
-	}
-	return nil
+	return unknown, nil
 }
 
 // field is one text field of a record, redacted before it is written.
