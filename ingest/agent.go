@@ -42,9 +42,10 @@ type Undated interface {
 // sessions, and how to decode them.
 type Agent struct {
 	Name string // "codex", "claude", … (the --agent and --source name)
-	// Dirs returns the directories to scan for this agent, given a getenv
-	// function and the user's home directory: the agent's own conventions
-	// and environment variables.
+	// Dirs returns the directories to scan for this agent (or files to
+	// read, such as a database), given a getenv function and the user's
+	// home directory: the agent's own conventions and environment
+	// variables.
 	Dirs func(getenv func(string) string, home string) []string
 	// HomeDirs returns the directories to scan under an agent home given
 	// with --source AGENT:PATH (for Codex, PATH/sessions and

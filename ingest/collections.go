@@ -14,49 +14,14 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aitrail/aitrail/ingest/spec"
 	"github.com/aitrail/aitrail/redact"
 	"github.com/aitrail/aitrail/store"
 )
 
-// Collection is one kind of record of a store that an agent rewrites in
-// place rather than appends to: a table of a SQLite database, or a
-// directory of JSON files (one record each) in a tree. Agent.Collections
-// declares them. Each run reads what was written since the last one: the
-// collections in the order given, and within one the rows (files) in the
-// order they were written. Each row is given to the decoder's Line as one
-// line, the JSON object
-//
-//	{"c": "<collection name>", "k": "<key>", "v": <value>}
-//
-// where value is the row as an object (column → value; a JSON column holds
-// its document) or the file's document (a string when it is no JSON).
-//
-// Databases are opened read-only, without holding a lock between short
-// queries, so that the agent writing them is never locked out.
-type Collection struct {
-	// Name is the table, or the slash-separated directory (below the tree's
-	// root) whose *.json files are read at any depth.
-	Name string
-	// Key is the column that names a row; Order a column whose value grows
-	// whenever a row is written ("rowid" for tables whose rows are replaced
-	// rather than updated). Trees use neither: a file is named by its path
-	// below the root and ordered by its modification time.
-	Key, Order string
-	// Columns are the columns read; those also in JSON hold JSON documents.
-	Columns, JSON []string
-	// Prefixes, when set, keep only the rows whose key starts with one of
-	// them.
-	Prefixes []string
-	// Omit names members dropped from the top level of JSON documents
-	// before anything else sees them (not stored, not decoded): secrets and
-	// bulk the decoder has no use for.
-	Omit []string
-	// Recheck is how far below the highest Order read a row may be
-	// rewritten without a higher Order (SQLite gives a replaced last row
-	// its old rowid; file times are coarse): rows there are read again,
-	// and given to the decoder again when their size or order changed.
-	Recheck int64
-}
+// Collection declares one kind of record of a store an agent rewrites in
+// place; spec.Collection tells how its rows reach decoders.
+type Collection = spec.Collection
 
 // treeRecheck is the Recheck of a tree's collections when none is given:
 // file systems keep modification times in coarse ticks.
@@ -255,10 +220,10 @@ func readCollections(ctx context.Context, path string, colls []Collection, at ma
 	}
 	var total int64
 	for _, c := range colls {
-		cur := at[c.Name]
+		cur := at[c.ID()]
 		if cur == nil {
 			cur = &collCursor{Order: math.MinInt64}
-			at[c.Name] = cur
+			at[c.ID()] = cur
 		}
 		var got []collItem
 		var full bool
@@ -272,7 +237,7 @@ func readCollections(ctx context.Context, path string, colls []Collection, at ma
 			if ctx.Err() != nil {
 				return nil, false, ctx.Err()
 			}
-			warn(fmt.Sprintf("%s: %s: %v", path, c.Name, err))
+			warn(fmt.Sprintf("%s: %s: %v", path, c.ID(), err))
 			continue
 		}
 		items = append(items, got...)
@@ -407,7 +372,7 @@ func readTable(ctx context.Context, db *sql.DB, c Collection, cur *collCursor, l
 			if !cur.take(k, o, size) {
 				continue
 			}
-			items = append(items, collItem{coll: c.Name, key: k, order: o, size: size, value: buf.Bytes()})
+			items = append(items, collItem{coll: c.ID(), key: k, order: o, size: size, value: buf.Bytes()})
 			read += size
 		}
 		err = rows.Err()
@@ -526,7 +491,7 @@ func readTree(root string, c Collection, cur *collCursor, limit int64) (items []
 			continue // removed or unreadable since the walk
 		}
 		value, _ := columnJSON(data, true, c.Omit)
-		items = append(items, collItem{coll: c.Name, key: f.rel, order: f.order, size: f.size, value: value})
+		items = append(items, collItem{coll: c.ID(), key: f.rel, order: f.order, size: f.size, value: value})
 		read += f.size
 	}
 	return items, false, nil

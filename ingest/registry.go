@@ -1,8 +1,10 @@
 package ingest
 
 import (
+	"github.com/aitrail/aitrail/ingest/aider"
 	"github.com/aitrail/aitrail/ingest/claude"
 	"github.com/aitrail/aitrail/ingest/codex"
+	"github.com/aitrail/aitrail/ingest/cursor"
 )
 
 // Agents returns the agents aitrail can ingest. A new agent is one
@@ -24,6 +26,21 @@ func Agents() []Agent {
 			Match:    claude.Match,
 			Whole:    claude.Whole,
 			New:      func(path string, state []byte) (Decoder, error) { return claude.New(path, state) },
+		},
+		{
+			Name:        "cursor",
+			Dirs:        cursor.Dirs,
+			HomeDirs:    cursor.HomeDirs,
+			Match:       cursor.Match,
+			Collections: cursor.Collections,
+			New:         func(path string, state []byte) (Decoder, error) { return cursor.New(path, state) },
+		},
+		{
+			Name:   "aider",
+			Dirs:   aider.Dirs,
+			Match:  aider.Match,
+			InRepo: aider.InRepo,
+			New:    func(path string, state []byte) (Decoder, error) { return aider.New(path, state) },
 		},
 	}
 }
