@@ -42,17 +42,20 @@ type Undated interface {
 // sessions, and how to decode them.
 type Agent struct {
 	Name string // "codex", "claude", … (the --agent and --source name)
-	// Dirs returns the directories to scan for this agent (or files to
-	// read, such as a database), given a getenv function and the user's
-	// home directory: the agent's own conventions and environment
-	// variables.
+	// Dirs returns the directories to scan for this agent, given a getenv
+	// function and the user's home directory: the agent's own conventions
+	// and environment variables. An entry that is a file (a database) or
+	// a directory Match accepts as a tree is a source itself.
 	Dirs func(getenv func(string) string, home string) []string
-	// HomeDirs returns the directories to scan under an agent home given
-	// with --source AGENT:PATH (for Codex, PATH/sessions and
-	// PATH/archived_sessions); nil when PATH itself holds the logs.
+	// HomeDirs returns what to scan under an agent home given with
+	// --source AGENT:PATH (for Codex, PATH/sessions and
+	// PATH/archived_sessions), entries as in Dirs; nil when PATH itself
+	// holds the logs.
 	HomeDirs func(home string) []string
 	// Match reports whether a file, by its path relative to a scanned
-	// directory (slash-separated), is a session log of this agent.
+	// directory (slash-separated), is a session log of this agent; asked
+	// about a directory (rel ends with "/"), whether it is a tree of
+	// records (see Collections), which is then not descended into.
 	Match func(rel string) bool
 	// Whole reports whether a file is rewritten whole rather than appended
 	// to: such files are re-read from the start whenever they change, and

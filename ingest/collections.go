@@ -48,6 +48,7 @@ type collItem struct {
 	coll, key   string
 	order, size int64
 	value       []byte // JSON
+	join        []byte // JSON of the joined record; nil without a Join
 }
 
 // collections returns the collections of f, nil when f is a log.
@@ -162,7 +163,8 @@ func (r *run) collectionBatch(ctx context.Context, f File, key string, colls []C
 			C string          `json:"c"`
 			K string          `json:"k"`
 			V json.RawMessage `json:"v"`
-		}{it.coll, it.key, it.value})
+			J json.RawMessage `json:"j,omitempty"`
+		}{it.coll, it.key, it.value, it.join})
 		if err != nil {
 			return false, err
 		}
@@ -302,10 +304,17 @@ func readTable(ctx context.Context, db *sql.DB, c Collection, cur *collCursor, l
 		}
 		return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 	}
-	key, order := ident(c.Key), ident(c.Order)
+	key, order := "t."+ident(c.Key), "t."+ident(c.Order)
 	cols := []string{key, order}
 	for _, col := range c.Columns {
-		cols = append(cols, ident(col))
+		cols = append(cols, "t."+ident(col))
+	}
+	from := ident(c.Name) + " t"
+	if j := c.Join; j != nil {
+		for _, col := range j.Columns {
+			cols = append(cols, "j."+ident(col))
+		}
+		from += " LEFT JOIN " + ident(j.Table) + " j ON j." + ident(j.Key) + " = t." + ident(j.On)
 	}
 	where := order + " >= ? AND (" + order + " > ? OR " + order + " = ? AND " + key + " > ?)"
 	var prefixArgs []any
@@ -318,15 +327,23 @@ func readTable(ctx context.Context, db *sql.DB, c Collection, cur *collCursor, l
 		where += " AND (" + strings.Join(alts, " OR ") + ")"
 	}
 	q := fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s, %s LIMIT %d",
-		strings.Join(cols, ", "), ident(c.Name), where, order, key, tablePage)
+		strings.Join(cols, ", "), from, where, order, key, tablePage)
 	lo := cur.low(c.Recheck)
 	lastOrder, lastKey := lo, ""
 	if lo > math.MinInt64 {
 		lastOrder = lo - 1
 	}
-	isJSON := map[string]bool{}
-	for _, j := range c.JSON {
-		isJSON[j] = true
+	isJSON := func(list []string) map[string]bool {
+		m := map[string]bool{}
+		for _, j := range list {
+			m[j] = true
+		}
+		return m
+	}
+	ownJSON := isJSON(c.JSON)
+	var joinJSON map[string]bool
+	if c.Join != nil {
+		joinJSON = isJSON(c.Join.JSON)
 	}
 	var read int64
 	highest := cur.Order
@@ -353,26 +370,20 @@ func readTable(ctx context.Context, db *sql.DB, c Collection, cur *collCursor, l
 			o, _ := vals[1].(int64)
 			lastOrder, lastKey = o, k
 			highest = max(highest, o)
-			var buf bytes.Buffer
-			size := int64(0)
-			buf.WriteByte('{')
-			for i, col := range c.Columns {
-				v := vals[i+2]
-				if i > 0 {
-					buf.WriteByte(',')
+			value, size := rowJSON(c.Columns, vals[2:2+len(c.Columns)], ownJSON, c.Omit)
+			var join []byte
+			if c.Join != nil {
+				var n int64
+				join, n = rowJSON(c.Join.Columns, vals[2+len(c.Columns):], joinJSON, c.Omit)
+				if vals[2+len(c.Columns)] == nil && len(c.Join.Columns) > 0 {
+					join = []byte("null") // no joined row
 				}
-				name, _ := json.Marshal(col)
-				buf.Write(name)
-				buf.WriteByte(':')
-				enc, n := columnJSON(v, isJSON[col], c.Omit)
-				buf.Write(enc)
 				size += n
 			}
-			buf.WriteByte('}')
 			if !cur.take(k, o, size) {
 				continue
 			}
-			items = append(items, collItem{coll: c.ID(), key: k, order: o, size: size, value: buf.Bytes()})
+			items = append(items, collItem{coll: c.ID(), key: k, order: o, size: size, value: value, join: join})
 			read += size
 		}
 		err = rows.Err()
@@ -387,6 +398,27 @@ func readTable(ctx context.Context, db *sql.DB, c Collection, cur *collCursor, l
 			return items, false, nil
 		}
 	}
+}
+
+// rowJSON encodes a row's columns as a JSON object and returns its size in
+// bytes.
+func rowJSON(cols []string, vals []any, isJSON map[string]bool, omit []string) ([]byte, int64) {
+	var buf bytes.Buffer
+	size := int64(0)
+	buf.WriteByte('{')
+	for i, col := range cols {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		name, _ := json.Marshal(col)
+		buf.Write(name)
+		buf.WriteByte(':')
+		enc, n := columnJSON(vals[i], isJSON[col], omit)
+		buf.Write(enc)
+		size += n
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), size
 }
 
 // text returns a scanned TEXT or BLOB value as a string, other values as
@@ -491,8 +523,46 @@ func readTree(root string, c Collection, cur *collCursor, limit int64) (items []
 			continue // removed or unreadable since the walk
 		}
 		value, _ := columnJSON(data, true, c.Omit)
-		items = append(items, collItem{coll: c.ID(), key: f.rel, order: f.order, size: f.size, value: value})
-		read += f.size
+		it := collItem{coll: c.ID(), key: f.rel, order: f.order, size: f.size, value: value}
+		if c.Join != nil {
+			it.join = []byte("null")
+			if p := joinPath(c.Join.Path, value); p != "" {
+				if data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p))); err == nil && len(data) <= maxTreeFile {
+					it.join, _ = columnJSON(data, true, c.Omit)
+					it.size += int64(len(data))
+				}
+			}
+		}
+		items = append(items, it)
+		read += it.size
 	}
 	return items, false, nil
+}
+
+// joinPath fills a Join's path template with the document's top-level
+// string fields; "" when one is missing or would leave the tree.
+func joinPath(tmpl string, doc []byte) string {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(doc, &fields) != nil {
+		return ""
+	}
+	var out strings.Builder
+	for {
+		i := strings.IndexByte(tmpl, '{')
+		if i < 0 {
+			out.WriteString(tmpl)
+			break
+		}
+		j := strings.IndexByte(tmpl[i:], '}')
+		if j < 0 {
+			return ""
+		}
+		var v string
+		if json.Unmarshal(fields[tmpl[i+1:i+j]], &v) != nil || v == "" || strings.ContainsAny(v, `/\`) || v == ".." {
+			return ""
+		}
+		out.WriteString(tmpl[:i] + v)
+		tmpl = tmpl[i+j+1:]
+	}
+	return out.String()
 }

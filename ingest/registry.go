@@ -5,6 +5,7 @@ import (
 	"github.com/aitrail/aitrail/ingest/claude"
 	"github.com/aitrail/aitrail/ingest/codex"
 	"github.com/aitrail/aitrail/ingest/cursor"
+	"github.com/aitrail/aitrail/ingest/opencode"
 )
 
 // Agents returns the agents aitrail can ingest. A new agent is one
@@ -41,6 +42,14 @@ func Agents() []Agent {
 			Match:  aider.Match,
 			InRepo: aider.InRepo,
 			New:    func(path string, state []byte) (Decoder, error) { return aider.New(path, state) },
+		},
+		{
+			Name:        "opencode",
+			Dirs:        opencode.Dirs,
+			HomeDirs:    opencode.HomeDirs,
+			Match:       opencode.Match,
+			Collections: opencode.Collections,
+			New:         func(path string, state []byte) (Decoder, error) { return opencode.New(path, state) },
 		},
 	}
 }

@@ -12,10 +12,11 @@ package spec
 // order they were written. Each row is given to the decoder's Line as one
 // line, the JSON object
 //
-//	{"c": "<collection name>", "k": "<key>", "v": <value>}
+//	{"c": "<collection name>", "k": "<key>", "v": <value>, "j": <joined>}
 //
 // where value is the row as an object (column → value; a JSON column holds
-// its document) or the file's document (a string when it is no JSON).
+// its document) or the file's document (a string when it is no JSON), and
+// joined the record Join names (only with a Join).
 //
 // Databases are opened read-only, without holding a lock between short
 // queries, so that the agent writing them is never locked out.
@@ -41,6 +42,9 @@ type Collection struct {
 	// before anything else sees them (not stored, not decoded): secrets and
 	// bulk the decoder has no use for.
 	Omit []string
+	// Join, when set, adds to each row the record it refers to in another
+	// table or file, as the line's "j" member (null when there is none).
+	Join *Join
 	// Recheck is how far below the highest Order read a row may be
 	// rewritten without a higher Order (SQLite gives a replaced last row
 	// its old rowid; file times are coarse): rows there are read again,
@@ -54,4 +58,18 @@ func (c Collection) ID() string {
 		return c.As
 	}
 	return c.Name
+}
+
+// Join names the record each row of a collection refers to, which its
+// decoder needs with it (OpenCode's message of a part).
+type Join struct {
+	// Tables: the joined table, the column of the collection's table that
+	// holds the joined row's key, the joined table's key column, and the
+	// joined row's columns read (those in JSON hold JSON documents).
+	Table, On, Key string
+	Columns, JSON  []string
+	// Trees: the joined file's path below the tree's root, with "{field}"
+	// standing for the value of a top-level string field of the document
+	// ("message/{sessionID}/{messageID}.json").
+	Path string
 }
