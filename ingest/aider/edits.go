@@ -179,11 +179,9 @@ func (d *Decoder) applied(file string) {
 				whole = &diff
 			}
 		case blockUdiff:
-			for _, f := range fileedit.Parse(b.Text) {
-				if names(f.NewPath, file) || f.NewPath == "" && names(f.OldPath, file) {
-					diff := f.Diff(rel)
-					udiff = &diff
-				}
+			if hunks := udiffHunks(b.Text, file); len(hunks) > 0 {
+				diff := fileedit.Snippets(rel, hunks...)
+				udiff = &diff
 			}
 		}
 	}
@@ -208,4 +206,50 @@ func (d *Decoder) applied(file string) {
 		fe.Diff, fe.Added, fe.Removed = diff.Text, diff.Added, diff.Removed
 	}
 	d.emit(fe)
+}
+
+// udiffHunks reads the hunks of file in a unified diff as Aider's udiff
+// format writes them (hunk headers without line numbers, "@@ ... @@"), as
+// pairs of old and new text.
+func udiffHunks(text, file string) [][2]string {
+	var out [][2]string
+	var old, new strings.Builder
+	in, inFile := false, false
+	flush := func() {
+		if in && (old.Len() > 0 || new.Len() > 0) {
+			out = append(out, [2]string{old.String(), new.String()})
+		}
+		old.Reset()
+		new.Reset()
+		in = false
+	}
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	for i, l := range lines {
+		switch {
+		case strings.HasPrefix(l, "--- ") && i+1 < len(lines) && strings.HasPrefix(lines[i+1], "+++ "):
+			flush()
+			inFile = false
+		case strings.HasPrefix(l, "+++ "):
+			p := strings.TrimSpace(strings.TrimPrefix(l, "+++ "))
+			if j := strings.IndexByte(p, '\t'); j >= 0 {
+				p = p[:j]
+			}
+			inFile = names(strings.TrimPrefix(p, "b/"), file)
+		case !inFile:
+		case strings.HasPrefix(l, "@@"):
+			flush()
+			in = true
+		case !in:
+		case strings.HasPrefix(l, "+"):
+			new.WriteString(l[1:] + "\n")
+		case strings.HasPrefix(l, "-"):
+			old.WriteString(l[1:] + "\n")
+		default:
+			l = strings.TrimPrefix(l, " ")
+			old.WriteString(l + "\n")
+			new.WriteString(l + "\n")
+		}
+	}
+	flush()
+	return out
 }

@@ -72,17 +72,16 @@ var omitted = []string{
 
 // Collections returns what is read of a state database: the composers
 // (conversations) of its cursorDiskKV table, then their messages
-// ("bubbles"), each in the order written. Rows are replaced on every
-// write, so a rewritten row gets a new rowid, except the last one, which
-// the recheck window covers. ItemTable, which holds credentials, is never
-// read. Transcripts are logs: nil.
+// ("bubbles"), each in the order written: the table replaces a row on
+// every write, which gives it a new rowid after all others. ItemTable,
+// which holds credentials, is never read. Transcripts are logs: nil.
 func Collections(p string) []spec.Collection {
 	if !isDB(p) {
 		return nil
 	}
 	kv := func(as, prefix string) spec.Collection {
 		return spec.Collection{Name: "cursorDiskKV", As: as, Key: "key", Order: "rowid", Columns: []string{"value"},
-			JSON: []string{"value"}, Prefixes: []string{prefix}, Omit: omitted, Recheck: 64}
+			JSON: []string{"value"}, Prefixes: []string{prefix}, Omit: omitted}
 	}
 	return []spec.Collection{kv("composer", "composerData:"), kv("bubble", "bubbleId:")}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -213,19 +214,34 @@ func (d *Decoder) learnCwd(input json.RawMessage) {
 }
 
 // slugMatches reports whether dir is the directory the project name stands
-// for: the same letters and digits, or, when dir is redacted, a tail of
-// them after its last redacted element.
+// for: the same letters and digits. A redacted dir matches when its tail
+// after the redacted element ends the name and what precedes the tail can
+// stand for what was redacted: a home directory for "~" (/Users/<name>,
+// /home/<name>, C:\Users\<name>, /root), the elements before it and more
+// for a "[REDACTED:…]" element.
 func slugMatches(name, dir string) bool {
 	want := slug(name)
 	elems := strings.FieldsFunc(dir, func(r rune) bool { return r == '/' || r == '\\' })
 	for i := len(elems) - 1; i >= 0; i-- {
-		if elems[i] == "~" || strings.Contains(elems[i], "[REDACTED") {
-			tail := slug(strings.Join(elems[i+1:], "/"))
-			return tail != "" && (want == tail || strings.HasSuffix(want, "-"+tail))
+		if elems[i] != "~" && !strings.Contains(elems[i], "[REDACTED") {
+			continue
 		}
+		tail := slug(strings.Join(elems[i+1:], "/"))
+		if tail == "" || !strings.HasSuffix(want, "-"+tail) {
+			return false
+		}
+		head := strings.TrimSuffix(want, "-"+tail)
+		if elems[i] == "~" {
+			return homeSlug.MatchString(head)
+		}
+		before := slug(strings.Join(elems[:i], "/"))
+		return before == "" || strings.HasPrefix(head, before+"-")
 	}
 	return slug(dir) == want
 }
+
+// homeSlug matches the project-name form of a home directory.
+var homeSlug = regexp.MustCompile(`^(?:(?:[A-Za-z]-)?Users|home)-[^-]+$|^root$`)
 
 // slug maps a path or a project directory name to its letters and digits
 // separated by single dashes.

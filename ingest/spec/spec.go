@@ -45,10 +45,11 @@ type Collection struct {
 	// Join, when set, adds to each row the record it refers to in another
 	// table or file, as the line's "j" member (null when there is none).
 	Join *Join
-	// Recheck is how far below the highest Order read a row may be
-	// rewritten without a higher Order (SQLite gives a replaced last row
-	// its old rowid; file times are coarse): rows there are read again,
-	// and given to the decoder again when their size or order changed.
+	// Recheck is how far below the highest Order read a row may still be
+	// rewritten without a higher Order (file times are coarse: trees use 2
+	// seconds when it is 0): rows there are read again, and given to the
+	// decoder again when their size or order changed. Rows at the highest
+	// Order are always looked at again.
 	Recheck int64
 }
 
