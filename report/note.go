@@ -36,7 +36,13 @@ const (
 	noteEnd   = "<!-- aitrail:end -->"
 )
 
-var agentNames = map[string]string{"codex": "Codex CLI", "claude": "Claude Code"}
+var agentNames = map[string]string{
+	"codex":    "Codex CLI",
+	"claude":   "Claude Code",
+	"cursor":   "Cursor",
+	"aider":    "Aider",
+	"opencode": "OpenCode",
+}
 
 func agentName(a string) string {
 	if n, ok := agentNames[a]; ok {

@@ -91,6 +91,7 @@ func Collections(p string) []spec.Collection {
 type Decoder struct {
 	st    state
 	db    bool
+	home  string    // the directory holding .cursor, from the transcript's path
 	now   time.Time // the file's modification time (transcripts)
 	begun bool      // the session was emitted in this batch
 	out   func(store.Record)
@@ -102,6 +103,9 @@ type Decoder struct {
 // from state (nil to start).
 func New(p string, state []byte) (*Decoder, error) {
 	d := &Decoder{db: isDB(p)}
+	if i := strings.Index(filepath.ToSlash(p), "/.cursor/projects/"); i > 0 {
+		d.home = p[:i]
+	}
 	if len(bytes.TrimSpace(state)) == 0 {
 		d.st = newState(p, d.db)
 		return d, nil

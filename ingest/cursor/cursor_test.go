@@ -117,23 +117,25 @@ func TestTranscriptNestedAndSubagent(t *testing.T) {
 
 func TestSlugMatches(t *testing.T) {
 	tests := []struct {
-		name, dir string
-		want      bool
+		name, dir, home string
+		want            bool
 	}{
-		{"home-dev-shop", "/home/dev/shop", true},
-		{"home-dev-shop", "/home/dev", false},
-		{"Users-ada-my-app", "/Users/ada/my app", true},
-		{"Users-ada-Desktop-git-ai", "~/Desktop/git-ai", true},
-		{"Users-ada-Desktop-git-ai", "/Users/[REDACTED:user-path]/Desktop/git-ai", true},
-		{"Users-ada-Desktop-git-ai", "~/git-ai", false},
-		{"Users-ada-Desktop-git-ai", "~", false},
-		{"C-Users-ada-repo", `C:\Users\ada\repo`, true},
-		{"home-ada-src-repo", "/home/[REDACTED:user-path]/src/repo", true},
-		{"opt-src-repo", "/home/[REDACTED:user-path]/src/repo", false},
+		{"home-dev-shop", "/home/dev/shop", "", true},
+		{"home-dev-shop", "/home/dev", "", false},
+		{"Users-ada-my-app", "/Users/ada/my app", "", true},
+		{"Users-ada-Desktop-git-ai", "~/Desktop/git-ai", "/Users/ada", true},
+		{"Users-ada-Desktop-git-ai", "~/git-ai", "/Users/ada", false},
+		{"Users-ada-Desktop-git-ai", "~/Desktop/git-ai", "", false},
+		{"Users-ada-Desktop-git-ai", "/Users/[REDACTED:user-path]/Desktop/git-ai", "", true},
+		{"Users-ada-Desktop-git-ai", "/Users/[REDACTED:user-path]/git-ai", "", true}, // ada-Desktop may be the name
+		{"Users-ada-Desktop-git-ai", "/Users/[REDACTED:user-path]/git-ai", "/Users/ada", false},
+		{"Users-ada-Desktop-git-ai", "/Users/[REDACTED:user-path]/Desktop/git-ai", "/Users/ada", true},
+		{"opt-src-repo", "/home/[REDACTED:user-path]/src/repo", "", false},
+		{"C-Users-ada-repo", `C:\Users\ada\repo`, "", true},
 	}
 	for _, tt := range tests {
-		if got := slugMatches(tt.name, tt.dir); got != tt.want {
-			t.Errorf("slugMatches(%q, %q) = %v, want %v", tt.name, tt.dir, got, tt.want)
+		if got := slugMatches(tt.name, tt.dir, tt.home); got != tt.want {
+			t.Errorf("slugMatches(%q, %q, %q) = %v, want %v", tt.name, tt.dir, tt.home, got, tt.want)
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode"
 
@@ -198,7 +197,7 @@ func (d *Decoder) learnCwd(input json.RawMessage) {
 				break
 			}
 			dir = dir[:i]
-			if slugMatches(d.st.Slug, dir) {
+			if slugMatches(d.st.Slug, dir, d.home) {
 				d.st.Cwd = dir
 				d.emit(store.Session{ID: d.st.Session, Cwd: dir})
 				if d.st.Open != nil {
@@ -214,14 +213,27 @@ func (d *Decoder) learnCwd(input json.RawMessage) {
 }
 
 // slugMatches reports whether dir is the directory the project name stands
-// for: the same letters and digits. A redacted dir matches when its tail
-// after the redacted element ends the name and what precedes the tail can
-// stand for what was redacted: a home directory for "~" (/Users/<name>,
-// /home/<name>, C:\Users\<name>, /root), the elements before it and more
-// for a "[REDACTED:…]" element.
-func slugMatches(name, dir string) bool {
+// for: the same letters and digits. Lines arrive redacted: "~" stands for
+// home, the directory that holds .cursor (known from the transcript's own
+// path), and "[REDACTED:…]" for its user name. Without a home, the rest
+// of dir after a redacted element must end the name, and the elements
+// before it begin it.
+func slugMatches(name, dir, home string) bool {
 	want := slug(name)
 	elems := strings.FieldsFunc(dir, func(r rune) bool { return r == '/' || r == '\\' })
+	if home != "" {
+		// The home is known: "~" is it, and a redacted user name is its.
+		user := home[strings.LastIndexAny(home, `/\`)+1:]
+		for i, e := range elems {
+			switch {
+			case i == 0 && e == "~":
+				elems[i] = home
+			case strings.Contains(e, "[REDACTED"):
+				elems[i] = user
+			}
+		}
+		return slug(strings.Join(elems, "/")) == want
+	}
 	for i := len(elems) - 1; i >= 0; i-- {
 		if elems[i] != "~" && !strings.Contains(elems[i], "[REDACTED") {
 			continue
@@ -230,18 +242,11 @@ func slugMatches(name, dir string) bool {
 		if tail == "" || !strings.HasSuffix(want, "-"+tail) {
 			return false
 		}
-		head := strings.TrimSuffix(want, "-"+tail)
-		if elems[i] == "~" {
-			return homeSlug.MatchString(head)
-		}
 		before := slug(strings.Join(elems[:i], "/"))
-		return before == "" || strings.HasPrefix(head, before+"-")
+		return before == "" && elems[i] != "~" || before != "" && strings.HasPrefix(want, before+"-")
 	}
 	return slug(dir) == want
 }
-
-// homeSlug matches the project-name form of a home directory.
-var homeSlug = regexp.MustCompile(`^(?:(?:[A-Za-z]-)?Users|home)-[^-]+$|^root$`)
 
 // slug maps a path or a project directory name to its letters and digits
 // separated by single dashes.

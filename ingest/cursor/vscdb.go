@@ -174,17 +174,26 @@ func workspacePath(raw json.RawMessage) string {
 	return uriPath(lenient.Text(raw))
 }
 
-// uriPath returns the path of a file:// URI, "" for anything else.
+// uriPath returns the path of a file:// URI, "" for anything else. URIs
+// arrive redacted: "file://~/src" is "~/src".
 func uriPath(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme != "file" {
+	rest, ok := strings.CutPrefix(s, "file://")
+	if !ok {
 		return ""
 	}
-	p := u.Path
-	if len(p) >= 3 && p[0] == '/' && p[2] == ':' {
-		p = strings.ReplaceAll(p[1:], "/", `\`) // file:///c:/x → c:\x
+	p, err := url.PathUnescape(rest)
+	if err != nil {
+		p = rest
 	}
-	return p
+	switch {
+	case strings.HasPrefix(p, "~"):
+		return p
+	case len(p) >= 3 && p[0] == '/' && p[2] == ':':
+		return strings.ReplaceAll(p[1:], "/", `\`) // file:///c:/x is c:\x
+	case strings.HasPrefix(p, "/"):
+		return p
+	}
+	return ""
 }
 
 func millis(ms int64) time.Time {
