@@ -175,7 +175,7 @@ func (d *Decoder) applied(file string) {
 			}
 		case blockWhole:
 			if names(b.File, file) {
-				diff := fileedit.Contents(rel, "", b.Text)
+				diff := fileedit.Added(rel, b.Text, false)
 				whole = &diff
 			}
 		case blockUdiff:
@@ -192,7 +192,7 @@ func (d *Decoder) applied(file string) {
 		for _, p := range pairs {
 			content.WriteString(p[1])
 		}
-		c := fileedit.Created(rel, content.String())
+		c := fileedit.Added(rel, content.String(), true)
 		diff, fe.Op, fe.Source = &c, store.OpAdd, "search/replace"
 	case len(pairs) > 0:
 		s := fileedit.Snippets(rel, pairs...)

@@ -326,7 +326,7 @@ func toolEdit(name string, raw json.RawMessage, cwd string) (store.FileEdit, boo
 		if content == "" {
 			content = string(in.Content + in.FileText)
 		}
-		diff = fileedit.Contents(rel, "", content)
+		diff = fileedit.Added(rel, content, false)
 	case "replace":
 		diff = fileedit.Snippets(rel, [2]string{string(in.OldString), string(in.NewString)})
 	case "multi":

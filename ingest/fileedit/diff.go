@@ -34,10 +34,12 @@ func headers(b *strings.Builder, rel string, created, deleted bool) {
 	}
 }
 
-// Created is the diff of a file created with content: all its lines added.
-func Created(rel, content string) Diff {
+// Added is the diff of content written to a file, all its lines added:
+// from /dev/null when the file was created, else (what it replaced being
+// unknown) numbered from line 1 of the old file.
+func Added(rel, content string, created bool) Diff {
 	var b strings.Builder
-	headers(&b, rel, true, false)
+	headers(&b, rel, created, false)
 	lines := split(content)
 	if len(lines) == 0 {
 		return Diff{Text: b.String()}
@@ -282,14 +284,14 @@ func Parse(text string) []FileDiff {
 }
 
 // headerPath returns the path of a ---/+++ header without its prefix
-// ("a/", "b/") and what follows a tab; dev reports /dev/null (also in git's
-// odd "a/dev/null" spelling).
+// ("a/", "b/") and what follows a tab; dev reports /dev/null (also spelled
+// "a/dev/null" or "b/dev/null", as Copilot CLI writes it).
 func headerPath(h, prefix string) (p string, dev bool) {
 	if i := strings.IndexByte(h, '\t'); i >= 0 {
 		h = h[:i]
 	}
 	h = strings.TrimSpace(h)
-	if h == "/dev/null" || h == prefix+"dev/null" {
+	if h == "/dev/null" || h == "a/dev/null" || h == "b/dev/null" {
 		return "", true
 	}
 	return strings.TrimPrefix(h, prefix), false

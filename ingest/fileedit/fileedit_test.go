@@ -46,9 +46,10 @@ func TestBuilt(t *testing.T) {
 		got  Diff
 		want Diff
 	}{
-		{"created", Created("a.txt", "one\ntwo\n"), Diff{"--- /dev/null\n+++ b/a.txt\n@@ -0,0 +1,2 @@\n+one\n+two\n", 2, 0}},
-		{"created without final newline", Created("a.txt", "one"), Diff{"--- /dev/null\n+++ b/a.txt\n@@ -0,0 +1,1 @@\n+one\n\\ No newline at end of file\n", 1, 0}},
-		{"created empty", Created("a.txt", ""), Diff{"--- /dev/null\n+++ b/a.txt\n", 0, 0}},
+		{"created", Added("a.txt", "one\ntwo\n", true), Diff{"--- /dev/null\n+++ b/a.txt\n@@ -0,0 +1,2 @@\n+one\n+two\n", 2, 0}},
+		{"created without final newline", Added("a.txt", "one", true), Diff{"--- /dev/null\n+++ b/a.txt\n@@ -0,0 +1,1 @@\n+one\n\\ No newline at end of file\n", 1, 0}},
+		{"created empty", Added("a.txt", "", true), Diff{"--- /dev/null\n+++ b/a.txt\n", 0, 0}},
+		{"written over", Added("a.txt", "x\n", false), Diff{"--- a/a.txt\n+++ b/a.txt\n@@ -0,0 +1,1 @@\n+x\n", 1, 0}},
 		{"snippet", Snippets("a.go", [2]string{"a\nb\nc", "a\nB\nc"}), Diff{"--- a/a.go\n+++ b/a.go\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n", 1, 1}},
 		{"two snippets", Snippets("a.go", [2]string{"x", "y"}, [2]string{"", "z\n"}), Diff{"--- a/a.go\n+++ b/a.go\n@@ -1,1 +1,1 @@\n-x\n+y\n@@ -0,0 +1,1 @@\n+z\n", 2, 1}},
 		{"contents, changes far apart", Contents("f", "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n", "1\nTWO\n3\n4\n5\n6\n7\n8\n9\n10\n11\nTWELVE\n"),

@@ -363,9 +363,9 @@ func toolEdits(tool string, input, meta json.RawMessage, cwd string) []store.Fil
 				diff = fileedit.Snippets(rel, pairs...)
 			case "write":
 				if md.Exists.OK && !md.Exists.V {
-					diff, fe.Op = fileedit.Created(rel, string(in.Content)), store.OpAdd
+					diff, fe.Op = fileedit.Added(rel, string(in.Content), true), store.OpAdd
 				} else {
-					diff = fileedit.Contents(rel, "", string(in.Content))
+					diff = fileedit.Added(rel, string(in.Content), false)
 				}
 			}
 			fe.Diff, fe.Added, fe.Removed = diff.Text, diff.Added, diff.Removed
