@@ -15,16 +15,20 @@ func ingestCommand() command {
 	return command{
 		name: "ingest", usage: "[options]",
 		summary: "read new agent log lines into the database",
-		long: `Reads the session logs of every supported agent (Codex CLI, Claude Code) into
-the database. Only bytes written since the last run are read: a re-run with
-nothing new takes milliseconds. Every line and every text field is redacted
-before it is stored. A malformed line is reported as path:line: reason and
-skipped; the run goes on.
+		long: `Reads the session logs of every supported agent (Codex CLI, Claude Code,
+Cursor, Aider, OpenCode) into the database. Only what was written since the
+last run is read: a re-run with nothing new takes milliseconds. Every line
+and every text field is redacted before it is stored. A malformed line is
+reported as path:line: reason and skipped; the run goes on.
 
 Logs are found where the agents write them: $CODEX_HOME or ~/.codex for Codex
 (sessions/ and archived_sessions/), $CLAUDE_CONFIG_DIR (a comma-separated
-list) or ~/.config/claude and ~/.claude for Claude Code (projects/).
---source AGENT:PATH, or the config file's sources, replace that discovery.`,
+list) or ~/.config/claude and ~/.claude for Claude Code (projects/),
+~/.cursor/projects and Cursor's global state.vscdb, .aider.chat.history.md in
+this repository and the config's repos, $OPENCODE_DATA_DIR or
+~/.local/share/opencode (opencode.db, storage/); docs/agents.md has the
+details. --source AGENT:PATH, or the config file's sources, replace that
+discovery.`,
 		new: func() options { return &ingestOptions{} },
 	}
 }
