@@ -295,3 +295,43 @@ func TestUndatedRecords(t *testing.T) {
 		t.Errorf("%d edits at the file's modification time, want 1", n)
 	}
 }
+
+// TestRealAiderAndCursor ingests the shared fixtures' real Aider history
+// and Cursor transcript through the pipeline and the store: the counts the
+// decoders' own tests check by hand (ingest/aider, ingest/cursor) hold in
+// the database, and a second run reads nothing.
+func TestRealAiderAndCursor(t *testing.T) {
+	root := needShared(t)
+	t.Setenv("TZ", "UTC")
+	var files []File
+	for _, src := range []Source{{"aider", filepath.Join(root, "aider")}, {"cursor", filepath.Join(root, "cursor")}} {
+		files = append(files, discoverOne(t, src.Agent, src.Path)...)
+	}
+	if len(files) != 2 {
+		t.Fatalf("discovered %v, want the history and the transcript", files)
+	}
+	eng := engine(t)
+	path := filepath.Join(t.TempDir(), "trail.db")
+	ingestInto(t, path, eng, files, Options{})
+	q := openSQL(t, path)
+	for _, tt := range []struct {
+		query string
+		want  int
+	}{
+		{`SELECT COUNT(*) FROM sessions WHERE agent = 'aider'`, 79},
+		{`SELECT COUNT(*) FROM prompts p JOIN sessions s ON s.id = p.session_id WHERE s.agent = 'aider'`, 128},
+		{`SELECT COUNT(*) FROM file_edits e JOIN sessions s ON s.id = e.session_id WHERE s.agent = 'aider'`, 37},
+		{`SELECT SUM(input) FROM token_usage`, 702537},
+		{`SELECT SUM(output) FROM token_usage`, 25975},
+		{`SELECT COUNT(*) FROM links WHERE kind = 'commit' AND prompt_id IS NOT NULL`, 57}, // 10 of 67 come before any input
+		{`SELECT COUNT(*) FROM tool_calls t JOIN sessions s ON s.id = t.session_id WHERE s.agent = 'cursor'`, 10},
+		{`SELECT added FROM file_edits e JOIN sessions s ON s.id = e.session_id WHERE s.agent = 'cursor'`, 104},
+	} {
+		if got := q.count(tt.query); got != tt.want {
+			t.Errorf("%s = %d, want %d", tt.query, got, tt.want)
+		}
+	}
+	if sum := ingestInto(t, path, eng, files, Options{}); sum.FilesRead != 0 {
+		t.Errorf("second run read %d files", sum.FilesRead)
+	}
+}
