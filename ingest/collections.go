@@ -187,16 +187,8 @@ func (r *run) collectionBatch(ctx context.Context, f File, key string, colls []C
 	if more {
 		src.Size = -1 // not all read: the next run must look again
 	}
-	if err := b.SaveSource(src); err != nil {
+	if err := r.commit(b, src, read); err != nil {
 		return false, err
-	}
-	if err := b.Commit(); err != nil {
-		return false, err
-	}
-	r.sum.Bytes += read
-	r.done += read
-	if r.opt.Progress != nil {
-		r.opt.Progress(r.done, r.total)
 	}
 	return more, ctx.Err()
 }

@@ -361,18 +361,27 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 			return false, err
 		}
 	}
-	if err := b.SaveSource(src); err != nil {
+	if err := r.commit(b, src, read); err != nil {
 		return false, err
 	}
+	return !whole && read >= r.opt.BatchBytes, ctx.Err()
+}
+
+// commit saves a batch's watermark and commits it with the batch, then
+// counts the bytes read.
+func (r *run) commit(b *store.Batch, src store.Source, read int64) error {
+	if err := b.SaveSource(src); err != nil {
+		return err
+	}
 	if err := b.Commit(); err != nil {
-		return false, err
+		return err
 	}
 	r.sum.Bytes += read
 	r.done += read
 	if r.opt.Progress != nil {
 		r.opt.Progress(r.done, r.total)
 	}
-	return !whole && read >= r.opt.BatchBytes, ctx.Err()
+	return nil
 }
 
 // begin starts a batch's transaction, unless a manual redaction was added

@@ -1,7 +1,6 @@
 package cursor
 
 import (
-	"database/sql"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	_ "modernc.org/sqlite"
 
 	"github.com/aitrail/aitrail/ingest/dectest"
 	"github.com/aitrail/aitrail/store"
@@ -163,19 +160,7 @@ func TestMatch(t *testing.T) {
 // them: composers first, then messages, each by rowid.
 func stateRows(t testing.TB) [][]byte {
 	t.Helper()
-	script, err := os.ReadFile(filepath.Join(testdata, "state.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", ":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(string(script)); err != nil {
-		t.Fatal(err)
-	}
+	db := dectest.Database(t, filepath.Join(testdata, "state.sql"))
 	var out [][]byte
 	for _, c := range Collections("state.vscdb") {
 		rows, err := db.Query(`SELECT key, value FROM cursorDiskKV WHERE key >= ? AND key < ? ORDER BY rowid`, c.Prefixes[0], c.Prefixes[0]+"\xff")

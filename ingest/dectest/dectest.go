@@ -9,12 +9,15 @@ package dectest
 
 import (
 	"bytes"
+	"database/sql"
 	"fmt"
 	"os"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
+
+	_ "modernc.org/sqlite" // the "sqlite" driver, for Database
 
 	"github.com/aitrail/aitrail/store"
 )
@@ -134,6 +137,26 @@ func ResumeEveryLine(t *testing.T, newDec func(state []byte) (Decoder, error), l
 	return largest
 }
 
+// Database returns an in-memory SQLite database made by a fixture's SQL
+// script, for the decoders of agents that keep their sessions in one.
+func Database(t testing.TB, script string) *sql.DB {
+	t.Helper()
+	data, err := os.ReadFile(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1) // one connection: one in-memory database
+	if _, err := db.Exec(string(data)); err != nil {
+		t.Fatalf("%s: %v", script, err)
+	}
+	return db
+}
+
 // Key names a record within a session.
 type Key struct{ Session, ID string }
 
@@ -141,7 +164,7 @@ type Key struct{ Session, ID string }
 type EditKey struct{ Session, Call, Path string }
 
 // View is what the store would hold after the records: sessions merged
-// with the store's rules, the last record per key for prompts, messages,
+// with the store's own rule (store.MergeSession), the last record per key for prompts, messages,
 // tool calls, results and edits, one usage entry per de-duplication key
 // (the larger), links per (session, kind, url).
 type View struct {
@@ -173,7 +196,8 @@ func Merge(recs []store.Record) *View {
 		switch x := r.(type) {
 		case store.Session:
 			s := v.Sessions[x.ID]
-			mergeSession(&s, x)
+			s.ID = x.ID
+			store.MergeSession(&s, x)
 			v.Sessions[x.ID] = s
 		case store.Prompt:
 			v.Prompts[Key{x.Session, x.Key}] = x
@@ -209,39 +233,6 @@ func Merge(recs []store.Record) *View {
 		}
 	}
 	return v
-}
-
-// mergeSession merges as the store does: the first cwd, remote, branch,
-// commit and originator, the latest of the other fields, the earliest
-// start and the latest end.
-func mergeSession(dst *store.Session, src store.Session) {
-	first := func(d *string, s string) {
-		if *d == "" {
-			*d = s
-		}
-	}
-	latest := func(d *string, s string) {
-		if s != "" {
-			*d = s
-		}
-	}
-	latest(&dst.ID, src.ID)
-	latest(&dst.ParentID, src.ParentID)
-	latest(&dst.Relation, src.Relation)
-	first(&dst.Cwd, src.Cwd)
-	first(&dst.GitRemote, src.GitRemote)
-	first(&dst.GitBranch, src.GitBranch)
-	first(&dst.GitCommit, src.GitCommit)
-	latest(&dst.AgentVersion, src.AgentVersion)
-	first(&dst.Originator, src.Originator)
-	latest(&dst.Title, src.Title)
-	latest(&dst.Model, src.Model)
-	if !src.Started.IsZero() && (dst.Started.IsZero() || src.Started.Before(dst.Started)) {
-		dst.Started = src.Started
-	}
-	if src.Ended.After(dst.Ended) {
-		dst.Ended = src.Ended
-	}
 }
 
 // Diff describes how v differs from want ("" when equal).

@@ -1,7 +1,6 @@
 package opencode
 
 import (
-	"database/sql"
 	"encoding/json"
 	"io/fs"
 	"os"
@@ -11,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	_ "modernc.org/sqlite"
 
 	"github.com/aitrail/aitrail/ingest/dectest"
 	"github.com/aitrail/aitrail/store"
@@ -65,19 +62,7 @@ func quote(s string) json.RawMessage { b, _ := json.Marshal(s); return b }
 // dbLines returns the fixture database's rows as the pipeline gives them.
 func dbLines(t testing.TB) [][]byte {
 	t.Helper()
-	script, err := os.ReadFile(filepath.Join(testdata, "opencode.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", ":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(string(script)); err != nil {
-		t.Fatal(err)
-	}
+	db := dectest.Database(t, filepath.Join(testdata, "opencode.sql"))
 	var out [][]byte
 	for _, c := range Collections("opencode.db") {
 		cols := "t." + strings.Join(c.Columns, ", t.")
