@@ -67,9 +67,10 @@ type Agent struct {
 	// (path is a directory, which Match accepts as rel+"/"). It returns nil
 	// for a path that is a log. See Collection.
 	Collections func(path string) []Collection
-	// InRepo returns the paths, relative to a repository's root, of the
-	// logs this agent keeps inside the repositories it works in (Aider's
-	// .aider.chat.history.md); nil when it keeps none there.
+	// InRepo lists the paths, relative to a repository's root, of the logs
+	// this agent keeps inside the repositories it works in (Aider's
+	// .aider.chat.history.md); nil when it keeps none there. InRepos finds
+	// them.
 	InRepo []string
 	// New returns a decoder for path, resuming from state (nil for a fresh
 	// read from the start of the file).
