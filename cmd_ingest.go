@@ -16,7 +16,8 @@ func ingestCommand() command {
 		name: "ingest", usage: "[options]",
 		summary: "read new agent log lines into the database",
 		long: `Reads the session logs of every supported agent (Codex CLI, Claude Code,
-Gemini CLI, Copilot CLI, VS Code Copilot Chat) into the database. Only bytes written since the last run are read: a re-run with
+Gemini CLI, Copilot CLI, VS Code Copilot Chat, Cursor, Aider, OpenCode) into the
+database. Only what was written since the last run is read: a re-run with
 nothing new takes milliseconds. Every line and every text field is redacted
 before it is stored. A malformed line is reported as path:line: reason and
 skipped; the run goes on.
@@ -26,9 +27,12 @@ Logs are found where the agents write them: $CODEX_HOME or ~/.codex for Codex
 list) or ~/.config/claude and ~/.claude for Claude Code (projects/);
 $GEMINI_DATA_DIR, else ~/.gemini/tmp for Gemini CLI; $COPILOT_HOME or
 ~/.copilot for Copilot CLI (session-state/, history-session-state/); the VS
-Code user directories' workspaceStorage/ for VS Code Copilot Chat
-(docs/agents.md). --source AGENT:PATH, or the config file's sources, replace
-that discovery.`,
+Code user directories' workspaceStorage/ for VS Code Copilot Chat;
+~/.cursor/projects and Cursor's global state.vscdb; .aider.chat.history.md in
+this repository and the config's repos; $OPENCODE_DATA_DIR or
+~/.local/share/opencode (opencode.db, storage/). docs/agents.md has the
+details. --source AGENT:PATH, or the config file's sources, replace that
+discovery.`,
 		new: func() options { return &ingestOptions{} },
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/aitrail/aitrail/store"
 )
 
 // varRef is a ${VAR} reference in a file that expand copies.
@@ -45,28 +48,30 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			for k, v := range map[string]string{
-				"HOME":                home,
-				"XDG_CONFIG_HOME":     filepath.Join(home, ".config"),
-				"XDG_DATA_HOME":       filepath.Join(home, ".local", "share"),
-				"CODEX_HOME":          "",
-				"CLAUDE_CONFIG_DIR":   "",
-				"GEMINI_DATA_DIR":     "",
-				"GEMINI_CLI_HOME":     "",
-				"COPILOT_HOME":        "",
-				"VSCODE_APPDATA":      "",
-				"VSCODE_PORTABLE":     "",
-				"APPDATA":             "",
-				"AITRAIL_DB":          "",
-				"AITRAIL_CONFIG":      "",
-				"GIT_CONFIG_NOSYSTEM": "1",
-				"GIT_AUTHOR_NAME":     "Ada Lovelace",
-				"GIT_AUTHOR_EMAIL":    "ada@example.com",
-				"GIT_AUTHOR_DATE":     "2026-01-02T10:00:00Z",
-				"GIT_COMMITTER_NAME":  "Ada Lovelace",
-				"GIT_COMMITTER_EMAIL": "ada@example.com",
-				"GIT_COMMITTER_DATE":  "2026-01-02T10:00:00Z",
-				"NO_COLOR":            "1",
-				"SHARED":              shared,
+				"HOME":                    home,
+				"XDG_CONFIG_HOME":         filepath.Join(home, ".config"),
+				"XDG_DATA_HOME":           filepath.Join(home, ".local", "share"),
+				"CODEX_HOME":              "",
+				"CLAUDE_CONFIG_DIR":       "",
+				"GEMINI_DATA_DIR":         "",
+				"GEMINI_CLI_HOME":         "",
+				"COPILOT_HOME":            "",
+				"VSCODE_APPDATA":          "",
+				"VSCODE_PORTABLE":         "",
+				"APPDATA":                 "",
+				"OPENCODE_DATA_DIR":       "",
+				"AIDER_CHAT_HISTORY_FILE": "",
+				"AITRAIL_DB":              "",
+				"AITRAIL_CONFIG":          "",
+				"GIT_CONFIG_NOSYSTEM":     "1",
+				"GIT_AUTHOR_NAME":         "Ada Lovelace",
+				"GIT_AUTHOR_EMAIL":        "ada@example.com",
+				"GIT_AUTHOR_DATE":         "2026-01-02T10:00:00Z",
+				"GIT_COMMITTER_NAME":      "Ada Lovelace",
+				"GIT_COMMITTER_EMAIL":     "ada@example.com",
+				"GIT_COMMITTER_DATE":      "2026-01-02T10:00:00Z",
+				"NO_COLOR":                "1",
+				"SHARED":                  shared,
 			} {
 				e.Setenv(k, v)
 			}
@@ -87,6 +92,24 @@ func TestScripts(t *testing.T) {
 				dst := ts.MkAbs(args[1])
 				ts.Check(os.MkdirAll(filepath.Dir(dst), 0o755))
 				ts.Check(os.WriteFile(dst, []byte(out), 0o644))
+			},
+			// sqlite DB SCRIPT runs the SQL script SCRIPT, expanded like
+			// expand, in the SQLite database DB (created, in WAL mode):
+			// some agents keep their sessions in databases.
+			"sqlite": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 2 {
+					ts.Fatalf("usage: sqlite DB SCRIPT")
+				}
+				script := varRef.ReplaceAllStringFunc(ts.ReadFile(args[1]), func(m string) string {
+					return ts.Getenv(m[2 : len(m)-1])
+				})
+				path := ts.MkAbs(args[0])
+				ts.Check(os.MkdirAll(filepath.Dir(path), 0o755))
+				db, err := sql.Open("sqlite", store.FileURI(path)+"?_pragma=journal_mode(wal)")
+				ts.Check(err)
+				defer db.Close()
+				_, err = db.Exec(script)
+				ts.Check(err)
 			},
 		},
 		Condition: func(cond string) (bool, error) {

@@ -160,13 +160,31 @@ func (e *env) sourceList() ([]ingest.Source, error) {
 	return srcs, nil
 }
 
-// logFiles discovers the log files the options and config name.
+// logFiles discovers the log files the options and config name; without
+// sources, also the logs agents keep in this repository and in the
+// config's repos.
 func (e *env) logFiles() ([]ingest.File, error) {
 	srcs, err := e.sourceList()
 	if err != nil {
 		return nil, err
 	}
-	return ingest.Discover(ingest.Agents(), srcs, e.getenv, e.home)
+	agents := ingest.Agents()
+	files, err := ingest.Discover(agents, srcs, e.getenv, e.home)
+	if err != nil || len(srcs) > 0 {
+		return files, err
+	}
+	f, err := e.config()
+	if err != nil {
+		return nil, err
+	}
+	var roots []string
+	if root, err := gitlog.Root("."); err == nil {
+		roots = append(roots, root)
+	}
+	for _, r := range f.Repos {
+		roots = append(roots, e.cfgEnv().Expand(r))
+	}
+	return append(files, ingest.InRepos(agents, roots)...), nil
 }
 
 // ruleFile is a rule file the engine reads, whether it exists or not.

@@ -22,6 +22,9 @@ type File struct {
 	DB string `yaml:"db"`
 	// Sources replace agent log discovery, like --source AGENT:PATH.
 	Sources []Source `yaml:"sources"`
+	// Repos are repositories whose in-repository agent logs (Aider's chat
+	// history) are read besides those of the current repository.
+	Repos []string `yaml:"repos"`
 	// Redaction sets the privacy policies of the built-in rules.
 	Redaction Redaction `yaml:"redaction"`
 	// Notes shape the transparency notes written on commits.

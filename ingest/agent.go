@@ -1,6 +1,10 @@
 package ingest
 
-import "github.com/aitrail/aitrail/store"
+import (
+	"time"
+
+	"github.com/aitrail/aitrail/store"
+)
 
 // Decoder turns the lines of one log file into normalized records. A decoder
 // is created for one file, fed its complete lines in order, and asked for its
@@ -31,20 +35,41 @@ type SidecarDecoder interface {
 	Sidecar(path string, data []byte)
 }
 
+// Flusher is implemented by decoders that hold records back while a later
+// line may still complete them (Aider's replies and multi-line prompts end
+// only where the next block begins). After the last line of each batch the
+// pipeline asks them to emit what they hold, as it is; they emit it again,
+// completed and under the same keys, once the lines that complete it come.
+type Flusher interface {
+	Flush(emit func(store.Record))
+}
+
+// Undated is implemented by decoders of formats whose records carry no time
+// (Cursor's agent transcripts). Before the lines of each batch the pipeline
+// gives them the file's modification time: the best time known for the
+// lines not read yet, since they were written by then.
+type Undated interface {
+	ModTime(t time.Time)
+}
+
 // Agent describes one agent's logs: where they live, which files are
 // sessions, and how to decode them.
 type Agent struct {
 	Name string // "codex", "claude", … (the --agent and --source name)
 	// Dirs returns the directories to scan for this agent, given a getenv
 	// function and the user's home directory: the agent's own conventions
-	// and environment variables.
+	// and environment variables. An entry that is a file (a database) or
+	// a directory Match accepts as a tree is a source itself.
 	Dirs func(getenv func(string) string, home string) []string
-	// HomeDirs returns the directories to scan under an agent home given
-	// with --source AGENT:PATH (for Codex, PATH/sessions and
-	// PATH/archived_sessions); nil when PATH itself holds the logs.
+	// HomeDirs returns what to scan under an agent home given with
+	// --source AGENT:PATH (for Codex, PATH/sessions and
+	// PATH/archived_sessions), entries as in Dirs; nil when PATH itself
+	// holds the logs.
 	HomeDirs func(home string) []string
 	// Match reports whether a file, by its path relative to a scanned
-	// directory (slash-separated), is a session log of this agent.
+	// directory (slash-separated), is a session log of this agent; asked
+	// about a directory (rel ends with "/"), whether it is a tree of
+	// records (see Collections), which is then not descended into.
 	Match func(rel string) bool
 	// Whole reports whether a file is rewritten whole rather than appended
 	// to: such files are re-read from the start whenever they change, and
@@ -63,6 +88,17 @@ type Agent struct {
 	// exists, up to 64 KiB, and hands it redacted to the decoder (a
 	// SidecarDecoder). A sidecar's changes alone do not re-read the log.
 	Sidecars func(path string) []string
+	// Collections, when set, returns the collections of records a source
+	// holds when that source is a store the agent rewrites in place rather
+	// than a log: a SQLite database (path is a file) or a tree of JSON files
+	// (path is a directory, which Match accepts as rel+"/"). It returns nil
+	// for a path that is a log. See Collection.
+	Collections func(path string) []Collection
+	// InRepo lists the paths, relative to a repository's root, of the logs
+	// this agent keeps inside the repositories it works in (Aider's
+	// .aider.chat.history.md); nil when it keeps none there. InRepos finds
+	// them.
+	InRepo []string
 	// New returns a decoder for path, resuming from state (nil for a fresh
 	// read from the start of the file).
 	New func(path string, state []byte) (Decoder, error)

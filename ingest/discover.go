@@ -44,7 +44,8 @@ func Find(agents []Agent, name string) (*Agent, error) {
 }
 
 // Place is where discovery looks for one agent's logs: a directory that
-// is scanned, or a single log file named with --source.
+// is scanned, or a single source: a log file named with --source, or an
+// agent's database or tree of records (Agent.Collections).
 type Place struct {
 	Agent *Agent
 	Path  string
@@ -69,18 +70,21 @@ func Places(agents []Agent, sources []Source, getenv func(string) string, home s
 			return nil, fmt.Errorf("--source %s:%s: %w", s.Agent, s.Path, err)
 		}
 		p := expandHome(s.Path, home)
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs // decoders make relative paths in logs absolute against it
+		}
 		fi, err := os.Stat(p)
 		if err != nil {
 			return nil, fmt.Errorf("--source %s:%s: %w", s.Agent, s.Path, err)
 		}
-		if !fi.IsDir() {
-			out = append(out, Place{Agent: a, Path: p, File: true})
+		if !fi.IsDir() || a.Match(filepath.Base(p)+"/") {
+			out = append(out, Place{Agent: a, Path: p, File: true}) // a log, or a tree of records
 			continue
 		}
 		var sub []string
 		if a.HomeDirs != nil {
 			for _, d := range a.HomeDirs(p) {
-				if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+				if _, err := os.Stat(d); err == nil {
 					sub = append(sub, d)
 				}
 			}
@@ -102,6 +106,13 @@ func Discover(agents []Agent, sources []Source, getenv func(string) string, home
 	if err != nil {
 		return nil, err
 	}
+	for i, pl := range places {
+		// An agent's own file, such as a database, or tree of records,
+		// named directly.
+		if fi, err := os.Stat(pl.Path); err == nil && (fi.Mode().IsRegular() || fi.IsDir() && pl.Agent.Match(filepath.Base(pl.Path)+"/")) {
+			places[i].File = true
+		}
+	}
 	var files []File
 	seen := map[string]bool{}
 	for _, pl := range places {
@@ -122,12 +133,19 @@ func Discover(agents []Agent, sources []Source, getenv func(string) string, home
 				}
 				return nil // an unreadable subdirectory is skipped, not fatal
 			}
-			if e.Type().IsRegular() {
-				rel, _ := filepath.Rel(d.Path, p)
-				if d.Agent.Match(filepath.ToSlash(rel)) && !seen[p] {
+			rel, _ := filepath.Rel(d.Path, p)
+			rel = filepath.ToSlash(rel)
+			if e.IsDir() && p != d.Path && d.Agent.Match(rel+"/") {
+				// A tree of records (Agent.Collections) is one source.
+				if !seen[p] {
 					seen[p] = true
 					found = append(found, p)
 				}
+				return filepath.SkipDir
+			}
+			if e.Type().IsRegular() && d.Agent.Match(rel) && !seen[p] {
+				seen[p] = true
+				found = append(found, p)
 			}
 			return nil
 		})
@@ -140,6 +158,29 @@ func Discover(agents []Agent, sources []Source, getenv func(string) string, home
 		}
 	}
 	return files, nil
+}
+
+// InRepos lists the logs that agents keep inside repositories
+// (Agent.InRepo) found in the given repository roots, in the order of the
+// roots; a root given twice is looked at once.
+func InRepos(agents []Agent, roots []string) []File {
+	var files []File
+	seen := map[string]bool{}
+	for _, root := range roots {
+		if root == "" || seen[root] {
+			continue
+		}
+		seen[root] = true
+		for i := range agents {
+			for _, rel := range agents[i].InRepo {
+				p := filepath.Join(root, filepath.FromSlash(rel))
+				if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+					files = append(files, File{&agents[i], p})
+				}
+			}
+		}
+	}
+	return files
 }
 
 func expandHome(p, home string) string {

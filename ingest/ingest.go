@@ -159,7 +159,7 @@ func changed(ctx context.Context, db *store.DB, files []File, opt Options) ([]Fi
 	var work []File
 	var total int64
 	for _, f := range files {
-		fi, err := os.Stat(f.Path)
+		size, mtime, ino, err := statSource(f)
 		if err != nil {
 			if opt.Warn != nil {
 				opt.Warn(fmt.Sprintf("%s: %v", f.Path, err))
@@ -171,17 +171,30 @@ func changed(ctx context.Context, db *store.DB, files []File, opt Options) ([]Fi
 			return nil, 0, err
 		}
 		s, ok := known[key]
-		if ok && !opt.Rebuild && s.Size == fi.Size() && s.MtimeNS == fi.ModTime().UnixNano() && s.Inode == inode(fi) {
+		if ok && !opt.Rebuild && s.Size == size && s.MtimeNS == mtime && s.Inode == ino {
 			continue
 		}
 		work = append(work, f)
-		if ok && !opt.Rebuild && s.Offset <= fi.Size() {
-			total += fi.Size() - s.Offset
+		if ok && !opt.Rebuild && s.Offset <= size {
+			total += size - s.Offset
 		} else {
-			total += fi.Size()
+			total += size
 		}
 	}
 	return work, total, nil
+}
+
+// statSource returns what a source's watermark compares: a log's size,
+// modification time and inode, or a collection source's fingerprint.
+func statSource(f File) (size, mtime, ino int64, err error) {
+	if colls := collections(f); len(colls) > 0 {
+		return fingerprint(f, colls)
+	}
+	fi, err := os.Stat(f.Path)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	return fi.Size(), fi.ModTime().UnixNano(), inode(fi), nil
 }
 
 type run struct {
@@ -215,9 +228,15 @@ func (r *run) file(ctx context.Context, f File) error {
 			r.sum.FilesRead++ // once per file, however many batches
 		}
 	}()
+	colls := collections(f)
 	first := true
 	for {
-		more, err := r.batch(ctx, f, key, first)
+		var more bool
+		if len(colls) > 0 {
+			more, err = r.collectionBatch(ctx, f, key, colls, first)
+		} else {
+			more, err = r.batch(ctx, f, key, first)
+		}
 		if err != nil {
 			return err
 		}
@@ -231,20 +250,11 @@ func (r *run) file(ctx context.Context, f File) error {
 // batch reads at most BatchBytes of new lines of f in one transaction and
 // reports whether more remain.
 func (r *run) batch(ctx context.Context, f File, key string, first bool) (more bool, err error) {
-	b, err := r.db.Begin(ctx)
+	b, err := r.begin(ctx)
 	if err != nil {
 		return false, err
 	}
 	defer b.Rollback()
-	if mt, ok := r.red.(manualTracker); ok {
-		last, err := b.LastManual()
-		if err != nil {
-			return false, err
-		}
-		if last != mt.LastManual() {
-			return false, ErrRedactionsChanged
-		}
-	}
 	shown, _ := r.red.Text(redact.ScopeField, f.Path) // the path as stored: redacted like everything else
 	src, err := b.Source(f.Agent.Name, key, shown)
 	if err != nil {
@@ -300,6 +310,9 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 	}
 	src.Agent = f.Agent.Name
 	r.sidecars(f, dec)
+	if u, ok := dec.(Undated); ok {
+		u.ModTime(fi.ModTime().UTC())
+	}
 	if _, err := fh.Seek(src.Offset, io.SeekStart); err != nil {
 		return false, err
 	}
@@ -346,6 +359,9 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 			}
 		}
 	}
+	if err := r.flush(b, &src, dec); err != nil {
+		return false, err
+	}
 	src.Offset += read
 	state, err := dec.State()
 	if err != nil {
@@ -359,18 +375,59 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 			return false, err
 		}
 	}
-	if err := b.SaveSource(src); err != nil {
+	if err := r.commit(b, src, read); err != nil {
 		return false, err
 	}
+	return !whole && !replay && read >= r.opt.BatchBytes, ctx.Err()
+}
+
+// commit saves a batch's watermark and commits it with the batch, then
+// counts the bytes read.
+func (r *run) commit(b *store.Batch, src store.Source, read int64) error {
+	if err := b.SaveSource(src); err != nil {
+		return err
+	}
 	if err := b.Commit(); err != nil {
-		return false, err
+		return err
 	}
 	r.sum.Bytes += read
 	r.done += read
 	if r.opt.Progress != nil {
 		r.opt.Progress(r.done, r.total)
 	}
-	return !whole && !replay && read >= r.opt.BatchBytes, ctx.Err()
+	return nil
+}
+
+// begin starts a batch's transaction, unless a manual redaction was added
+// since the redactor was built.
+func (r *run) begin(ctx context.Context) (*store.Batch, error) {
+	b, err := r.db.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if mt, ok := r.red.(manualTracker); ok {
+		last, err := b.LastManual()
+		if err == nil && last != mt.LastManual() {
+			err = ErrRedactionsChanged
+		}
+		if err != nil {
+			b.Rollback()
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// flush writes what a decoder held back at the end of a batch (Flusher).
+func (r *run) flush(b *store.Batch, src *store.Source, dec Decoder) error {
+	fl, ok := dec.(Flusher)
+	if !ok {
+		return nil
+	}
+	var recs []preparedRecord
+	fl.Flush(func(rec store.Record) { recs = append(recs, r.redactRecord(b, src.Agent, rec)) })
+	_, err := r.records(b, src, recs)
+	return err
 }
 
 // queued is a line on its way from the reader to the writer, prepared

@@ -1,10 +1,13 @@
 package ingest
 
 import (
+	"github.com/aitrail/aitrail/ingest/aider"
 	"github.com/aitrail/aitrail/ingest/claude"
 	"github.com/aitrail/aitrail/ingest/codex"
 	"github.com/aitrail/aitrail/ingest/copilot"
+	"github.com/aitrail/aitrail/ingest/cursor"
 	"github.com/aitrail/aitrail/ingest/gemini"
+	"github.com/aitrail/aitrail/ingest/opencode"
 	"github.com/aitrail/aitrail/ingest/vscode"
 )
 
@@ -55,6 +58,29 @@ func Agents() []Agent {
 			Replay:   vscode.Replay,
 			Sidecars: vscode.Sidecars,
 			New:      func(path string, state []byte) (Decoder, error) { return vscode.New(path, state) },
+		},
+		{
+			Name:        "cursor",
+			Dirs:        cursor.Dirs,
+			HomeDirs:    cursor.HomeDirs,
+			Match:       cursor.Match,
+			Collections: cursor.Collections,
+			New:         func(path string, state []byte) (Decoder, error) { return cursor.New(path, state) },
+		},
+		{
+			Name:   "aider",
+			Dirs:   aider.Dirs,
+			Match:  aider.Match,
+			InRepo: aider.InRepo,
+			New:    func(path string, state []byte) (Decoder, error) { return aider.New(path, state) },
+		},
+		{
+			Name:        "opencode",
+			Dirs:        opencode.Dirs,
+			HomeDirs:    opencode.HomeDirs,
+			Match:       opencode.Match,
+			Collections: opencode.Collections,
+			New:         func(path string, state []byte) (Decoder, error) { return opencode.New(path, state) },
 		},
 	}
 }

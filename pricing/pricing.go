@@ -2,7 +2,9 @@ package pricing
 
 import (
 	"cmp"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -55,7 +57,9 @@ const LongContextThreshold = 200_000
 //     "[region.]anthropic." prefix and "-v1:0" suffix, Vertex's "@date",
 //     a "[1m]" context suffix, "-latest", date suffixes ("-20250514",
 //     "-2025-08-07") and "-fast" dropped; dots in Claude names become dashes
-//     ("claude-sonnet-4.6" is "claude-sonnet-4-6"), and a Claude "-0" minor
+//     ("claude-sonnet-4.6" is "claude-sonnet-4-6"), a Claude 4 or later
+//     name with its version first is turned around (Cursor's
+//     "claude-4.5-sonnet" is "claude-sonnet-4-5"), and a Claude "-0" minor
 //     version is dropped ("claude-opus-4-0" is "claude-opus-4").
 //   - Family fallback: the longest table id that occurs in the normalized
 //     name as a whole word, not followed by a further version number. So
@@ -255,6 +259,9 @@ func normalize(model string) (name string, fast bool) {
 			break
 		}
 	}
+	if m := versionFirst.FindStringSubmatch(s); m != nil && major(m[1]) >= 4 {
+		s = "claude-" + m[2] + "-" + m[1] + m[3] // Cursor's "claude-4.5-sonnet-thinking"
+	}
 	if strings.HasPrefix(s, "claude-") {
 		s = strings.ReplaceAll(s, ".", "-")
 		if t, ok := strings.CutSuffix(s, "-0"); ok && endsWithDigit(t) {
@@ -262,6 +269,18 @@ func normalize(model string) (name string, fast bool) {
 		}
 	}
 	return s, fast
+}
+
+// versionFirst matches Claude names with the version before the family:
+// Anthropic's own form up to Claude 3 ("claude-3-7-sonnet"), Cursor's for
+// later ones ("claude-4.5-sonnet-thinking"), which Anthropic names
+// family first.
+var versionFirst = regexp.MustCompile(`^claude-(\d+(?:\.\d+)?)-(opus|sonnet|haiku)(-.*)?$`)
+
+// major returns the major number of a version "4.5".
+func major(v string) int {
+	n, _ := strconv.Atoi(strings.SplitN(v, ".", 2)[0])
+	return n
 }
 
 // trimDateSuffix drops an Anthropic ("-20250514") or OpenAI ("-2025-08-07")

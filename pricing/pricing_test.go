@@ -48,6 +48,11 @@ func TestLookup(t *testing.T) {
 		{"case and space", " GPT-5.1-Codex ", "gpt-5.1-codex"},
 		{"gpt dots kept", "gpt-5.1", "gpt-5.1"},
 		{"fast without fast mode", "claude-sonnet-4-5-fast", "claude-sonnet-4-5"},
+		{"cursor version first", "claude-4.5-sonnet", "claude-sonnet-4-5"},
+		{"cursor version first, major only", "claude-4-sonnet", "claude-sonnet-4"},
+		{"cursor thinking", "claude-4.5-opus-high-thinking", "claude-opus-4-5"},
+		{"cursor 3.7", "claude-3.7-sonnet-thinking", "claude-3-7-sonnet"},
+		{"cursor max mode is another price", "claude-4.5-sonnet-max", ""},
 
 		// Family fallbacks: the longest id inside the name.
 		{"aide-gpt-5", "aide-gpt-5", "gpt-5"},

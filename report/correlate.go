@@ -25,7 +25,8 @@ type Options struct {
 	// and lines from git compare with stored ones. Nil leaves text as is.
 	Redact func(string) string
 	// Extra names prompts that belong to the commit whatever their time:
-	// those of the commit it was cherry-picked or rewritten from.
+	// those of the commit it was cherry-picked or rewritten from. (Prompts
+	// whose agent logged making the commit itself are added by Correlate.)
 	Extra []store.PromptRef
 	// Price estimates the cost of one API call; nil leaves cost out.
 	Price store.Pricer
@@ -100,6 +101,13 @@ func Correlate(ctx context.Context, db *store.DB, repo *gitlog.Repo, commit gitl
 	if err != nil {
 		return nil, fmt.Errorf("diff %s: %w", commit, err)
 	}
+	// An agent that commits by itself (Aider) logs the commit's hash: the
+	// prompts it names belong to this commit whenever they were made.
+	own, err := db.CommitPrompts(ctx, commit.String())
+	if err != nil {
+		return nil, err
+	}
+	opt.Extra = append(opt.Extra[:len(opt.Extra):len(opt.Extra)], own...)
 	// A merge commit's own lines are those new to every parent: what the
 	// merge resolved, not what the merged branches brought (their commits
 	// carry their own notes).

@@ -36,25 +36,33 @@ const (
 	noteEnd   = "<!-- aitrail:end -->"
 )
 
-// agentNames names the agents, by their ingest name, for people.
-var agentNames = map[string]string{
-	"codex":   "Codex CLI",
-	"claude":  "Claude Code",
-	"gemini":  "Gemini CLI",
-	"copilot": "Copilot CLI",
-	"vscode":  "VS Code Copilot Chat",
-}
 
-// untokened lists the agents whose logs record no token counts: their
-// usage is not recorded, which a note says rather than count it as zero.
-var untokened = map[string]bool{"vscode": true}
-
+// agentName names an agent, by its ingest name, for people.
 func agentName(a string) string {
-	if n, ok := agentNames[a]; ok {
-		return n
+	switch a {
+	case "codex":
+		return "Codex CLI"
+	case "claude":
+		return "Claude Code"
+	case "gemini":
+		return "Gemini CLI"
+	case "copilot":
+		return "Copilot CLI"
+	case "vscode":
+		return "VS Code Copilot Chat"
+	case "cursor":
+		return "Cursor"
+	case "aider":
+		return "Aider"
+	case "opencode":
+		return "OpenCode"
 	}
 	return a
 }
+
+// untokened reports whether an agent's logs record no token counts: its
+// usage is not recorded, which a note says rather than count it as zero.
+func untokened(agent string) bool { return agent == "vscode" }
 
 // AgentLabel names a session's agent for people: "Codex CLI 0.77.0
 // (gpt-5.1-codex)".
@@ -122,7 +130,7 @@ func Render(a *Attribution, o NoteOptions) (note string, ok bool) {
 	}
 	var unrecorded []string
 	for _, s := range a.Sessions {
-		if name := agentName(s.Agent); untokened[s.Agent] && !contains(unrecorded, name) {
+		if name := agentName(s.Agent); untokened(s.Agent) && !contains(unrecorded, name) {
 			unrecorded = append(unrecorded, name)
 		}
 	}

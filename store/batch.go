@@ -452,14 +452,15 @@ func (b *Batch) Add(src Source, r Record) (Ref, error) {
 	case Usage:
 		return b.addUsage(src, r)
 	case Link:
-		sid, err := b.session(src.Agent, r.Session, src.ID)
+		sid, pid, err := b.owner(src, r.Session, r.Prompt)
 		if err != nil {
 			return Ref{}, err
 		}
 		var id int64
-		err = b.queryRow(`INSERT INTO links (session_id, source_id, ts, kind, url, title) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (session_id, kind, url) DO UPDATE SET title = excluded.title RETURNING id`,
-			sid, src.ID, FormatTime(r.Time), r.Kind, r.URL, r.Title).Scan(&id)
+		err = b.queryRow(`INSERT INTO links (session_id, prompt_id, source_id, ts, kind, url, title) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (session_id, kind, url) DO UPDATE SET title = excluded.title,
+				prompt_id = COALESCE(excluded.prompt_id, prompt_id) RETURNING id`,
+			sid, pid, src.ID, FormatTime(r.Time), r.Kind, r.URL, r.Title).Scan(&id)
 		if err != nil {
 			return Ref{}, fmt.Errorf("add link: %w", err)
 		}

@@ -141,6 +141,23 @@ func (db *DB) FindPrompts(ctx context.Context, refs []PromptRef) ([]PromptRef, e
 	return out, nil
 }
 
+// CommitPrompts returns the prompts whose agent logged that it made the
+// commit sha itself (a commit link whose abbreviated hash starts sha).
+func (db *DB) CommitPrompts(ctx context.Context, sha string) ([]PromptRef, error) {
+	if len(sha) < 7 {
+		return nil, nil
+	}
+	var out []PromptRef
+	err := db.each(ctx, promptRefSelect+` JOIN links l ON l.prompt_id = p.id
+		WHERE l.kind = 'commit' AND l.url = substr(?1, 1, length(l.url)) AND length(l.url) >= 7 ORDER BY p.ts, p.id`,
+		[]any{strings.ToLower(sha)}, func(r *sql.Rows) error {
+			p, err := scanPromptRef(r)
+			out = append(out, p)
+			return err
+		})
+	return out, err
+}
+
 // EditsOfPrompts returns the applied edits made for the given prompts.
 func (db *DB) EditsOfPrompts(ctx context.Context, prompts []int64) ([]Edit, error) {
 	if len(prompts) == 0 {

@@ -143,12 +143,20 @@ type Usage struct {
 // Total is the sum of all four token counts, as ccusage reports it.
 func (u Usage) Total() int64 { return u.Input + u.CacheRead + u.CacheWrite + u.Output }
 
-// Link is a reference from a session to something outside it, such as a
-// pull request the agent opened.
+// Link kinds.
+const (
+	LinkPR     = "pr"     // a pull request the agent opened; URL is its address
+	LinkCommit = "commit" // a commit the agent made; URL is its hash (abbreviated as logged)
+)
+
+// Link is a reference from a session (and the prompt it came from, when
+// known) to something outside it, such as a pull request the agent opened
+// or a commit it made.
 type Link struct {
 	Session string
+	Prompt  string // key of the prompt, empty when unknown
 	Time    time.Time
-	Kind    string // "pr"
+	Kind    string // LinkPR or LinkCommit
 	URL     string
 	Title   string
 }

@@ -254,4 +254,9 @@ CREATE TABLE manual_redactions (
 );
 CREATE INDEX manual_redactions_active ON manual_redactions (active);
 `,
+	// 4: links name the prompt they came from (an agent's own commit of a
+	// prompt's edits, as Aider logs it).
+	`
+ALTER TABLE links ADD COLUMN prompt_id INTEGER REFERENCES prompts(id) ON DELETE SET NULL;
+`,
 }
