@@ -36,7 +36,6 @@ const (
 	noteEnd   = "<!-- aitrail:end -->"
 )
 
-
 // agentName names an agent, by its ingest name, for people.
 func agentName(a string) string {
 	switch a {
