@@ -25,7 +25,8 @@ type Edit struct {
 	Model        string // the prompt's model, else the session's
 }
 
-// under builds a condition selecting paths inside any of roots.
+// under builds a condition selecting paths inside any of roots. SQLite's
+// substr counts characters, not bytes.
 func under(col string, roots []string) (string, []any) {
 	var conds []string
 	var args []any
