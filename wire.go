@@ -74,9 +74,12 @@ func (e *env) config() (*config.File, error) {
 	return f, nil
 }
 
+// errNoDatabase is openDB's error when the database was never created.
+var errNoDatabase = errors.New("no database")
+
 // openDB opens the database the options name. Unless create, a database
-// that was never created is an error with a hint, so that a query does not
-// leave an empty file behind.
+// that was never created is an error (errNoDatabase) with a hint, so that a
+// query does not leave an empty file behind.
 func (e *env) openDB(create bool) (*store.DB, error) {
 	f, err := e.config()
 	if err != nil {
@@ -85,7 +88,7 @@ func (e *env) openDB(create bool) (*store.DB, error) {
 	path := e.cfgEnv().DBPath(e.dbFlag, f)
 	if !create {
 		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("no database at %s: run 'aitrail ingest' first (or pass --db)", path)
+			return nil, fmt.Errorf("%w at %s: run 'aitrail ingest' first (or pass --db)", errNoDatabase, path)
 		}
 	}
 	return store.Open(e.ctx, path)

@@ -1,0 +1,679 @@
+package report
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aitrail/aitrail/gitlog"
+	"github.com/aitrail/aitrail/store"
+)
+
+// Why a line's origin is unknown (neither an agent's nor a person's).
+const (
+	// UnknownNoNote: the commit has no aitrail note and the database has no
+	// record of it: it was never annotated (or, in a clone, it had no AI
+	// involvement and the configuration writes no note for that).
+	UnknownNoNote = "no note"
+	// UnknownMissing: the database annotated the commit, but its note is not
+	// on the notes ref here (deleted, or never fetched).
+	UnknownMissing = "note missing"
+	// UnknownStale: the note was written for another commit and copied here
+	// by a rewrite that aitrail's hook did not see.
+	UnknownStale = "stale note"
+	// UnknownShallow: the history available here ends at the commit (a
+	// shallow clone): the line may be older, and its note does not mark it.
+	UnknownShallow = "shallow"
+)
+
+// NoteIndex answers, from a repository's aitrail notes, which lines of each
+// commit agents wrote. The notes ref is listed once; each commit's note is
+// read and parsed the first time one of its lines is asked about. It is safe
+// for concurrent use.
+type NoteIndex struct {
+	repo     *gitlog.Repo
+	blobs    map[gitlog.Hash]gitlog.Hash
+	statuses map[string]string
+	mu       sync.Mutex
+	notes    map[gitlog.Hash]*commitNote
+}
+
+// LoadNotes lists the notes of repo on ref. statuses, when the database is
+// at hand, are its records of annotated commits (store.CommitStatuses): a
+// commit it weighed and found without AI involvement has no note, and its
+// lines are a person's rather than unknown.
+func LoadNotes(repo *gitlog.Repo, ref string, statuses map[string]string) (*NoteIndex, error) {
+	blobs, err := repo.ListNotes(ref)
+	if err != nil {
+		return nil, fmt.Errorf("list notes on %s: %w", ref, err)
+	}
+	return &NoteIndex{repo: repo, blobs: blobs, statuses: statuses, notes: map[gitlog.Hash]*commitNote{}}, nil
+}
+
+// Notes returns how many commits have a note.
+func (ix *NoteIndex) Notes() int { return len(ix.blobs) }
+
+// commitNote is what one commit's note says about its lines.
+type commitNote struct {
+	unknown string                // why the note cannot be used ("" when it can)
+	files   map[string][]noteConv // file path at the commit → sessions that wrote lines of it
+	prompts []notePrompt          // the prompts linked to the commit
+}
+
+// noteConv is one session's lines in one file.
+type noteConv struct {
+	agent, session, model string
+	ranges                []TraceRange
+}
+
+// notePrompt is a linked prompt with the first line of its text as the note
+// shows it ("" when it shows none).
+type notePrompt struct {
+	MetaPrompt
+	text string
+}
+
+// note returns the parsed note of commit h.
+func (ix *NoteIndex) note(h gitlog.Hash) (*commitNote, error) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if n := ix.notes[h]; n != nil {
+		return n, nil
+	}
+	n := &commitNote{unknown: UnknownNoNote}
+	if blob, ok := ix.blobs[h]; ok {
+		data, err := ix.repo.Blob(blob)
+		if err != nil {
+			return nil, fmt.Errorf("read the note of %s: %w", h, err)
+		}
+		n = parseCommitNote(h, string(data))
+	}
+	if n.unknown != "" {
+		switch ix.statuses[h.String()] {
+		case store.CommitNoAI:
+			n.unknown = "" // weighed: no AI involvement
+		case store.CommitAnnotated:
+			if n.unknown == UnknownNoNote {
+				n.unknown = UnknownMissing
+			}
+		}
+	}
+	ix.notes[h] = n
+	return n, nil
+}
+
+// parseCommitNote reads the note of commit h. Only records written for h
+// count: a note git copied from a rewritten commit numbers the lines of
+// another version of the files. A note without a record (the configured
+// note of a commit without AI involvement) says that no agent wrote a line.
+func parseCommitNote(h gitlog.Hash, text string) *commitNote {
+	n := &commitNote{files: map[string][]noteConv{}}
+	own, stale := false, false
+	for _, s := range noteSections(text) {
+		t, ok := sectionTrace(s)
+		if !ok {
+			own = true
+			continue
+		}
+		if t.VCS.Revision != h.String() {
+			stale = true
+			continue
+		}
+		own = true
+		meta := t.Metadata["dev.aitrail"]
+		texts := sectionPromptLines(s, len(meta.Prompts))
+		for i, p := range meta.Prompts {
+			n.prompts = append(n.prompts, notePrompt{MetaPrompt: p, text: texts[i]})
+		}
+		for _, f := range t.Files {
+			for _, c := range f.Conversations {
+				agent, session := parseConversationURL(c.URL)
+				n.files[f.Path] = append(n.files[f.Path], noteConv{agent: agent, session: session, model: c.Contributor.ModelID, ranges: c.Ranges})
+			}
+		}
+	}
+	switch {
+	case own:
+	case stale:
+		n.unknown = UnknownStale
+	default:
+		n.unknown = UnknownNoNote // a note on the ref that is not aitrail's
+	}
+	return n
+}
+
+// origin says who wrote line l: the session whose range holds it, none (a
+// person), or why that is unknown.
+func (ix *NoteIndex) origin(l gitlog.BlameLine) (n *commitNote, conv *noteConv, unknown string, err error) {
+	n, err = ix.note(l.Commit)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	for i, c := range n.files[l.OrigPath] {
+		for _, r := range c.ranges {
+			if r.Start <= l.OrigLine && l.OrigLine <= r.End {
+				return n, &n.files[l.OrigPath][i], "", nil
+			}
+		}
+	}
+	switch {
+	case n.unknown != "":
+		return n, nil, n.unknown, nil
+	case l.Boundary:
+		// The commit's note marks what the commit added; an unmarked line
+		// may be one it added by hand or one from before the cut.
+		return n, nil, UnknownShallow, nil
+	}
+	return n, nil, "", nil
+}
+
+// BlamedLine is one line of a file with who wrote it: an agent (AI true,
+// with the agent, model, session and, when it can be told, the prompt), a
+// person (AI false), or unknown (AI nil, Unknown saying why).
+type BlamedLine struct {
+	Line     int
+	Commit   string
+	Path     string // the file in the origin commit
+	OrigLine int    // the line's number there
+	Author   string
+	Time     time.Time // author time
+	Summary  string    // the origin commit's subject
+	AI       *bool
+	Agent    string
+	Model    string
+	Session  string
+	// PromptKey, PromptSeq and Prompt (its first line, redacted) name the
+	// prompt that wrote the line; empty when the note links several prompts
+	// of the session to the file and no database tells which (Candidates).
+	PromptKey  string
+	PromptSeq  int
+	Prompt     string
+	Candidates int
+	Unknown    string
+	Text       string
+}
+
+// MarshalJSON writes the record with null for what does not apply.
+func (l BlamedLine) MarshalJSON() ([]byte, error) {
+	null := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	var seq *int
+	if l.PromptSeq > 0 {
+		seq = &l.PromptSeq
+	}
+	return json.Marshal(struct {
+		Line       int       `json:"line"`
+		Commit     string    `json:"commit"`
+		Path       string    `json:"path"`
+		OrigLine   int       `json:"origLine"`
+		Author     string    `json:"author"`
+		Time       time.Time `json:"time"`
+		AI         *bool     `json:"ai"`
+		Agent      *string   `json:"agent"`
+		Model      *string   `json:"model"`
+		Session    *string   `json:"session"`
+		Prompt     *string   `json:"prompt"`
+		PromptKey  *string   `json:"promptKey"`
+		PromptSeq  *int      `json:"promptSeq"`
+		Candidates int       `json:"promptCandidates,omitempty"`
+		Unknown    *string   `json:"unknown"`
+		Text       string    `json:"text"`
+	}{l.Line, l.Commit, l.Path, l.OrigLine, l.Author, l.Time, l.AI, null(l.Agent), null(l.Model), null(l.Session),
+		null(l.Prompt), null(l.PromptKey), seq, l.Candidates, null(l.Unknown), l.Text})
+}
+
+// BlameOptions tune Blame.
+type BlameOptions struct {
+	gitlog.BlameOptions
+	// DB, when set, gives the prompts' texts and tells which of a session's
+	// prompts wrote a line when the note links several to the file.
+	DB *store.DB
+	// Redact redacts a line of code as stored diffs were redacted, so that
+	// it compares with them. Nil leaves it as is.
+	Redact func(string) string
+}
+
+// Blame tells who wrote each line of path (a slash path from the root) as
+// it is in commit rev: git blame finds the commit and the line in it, the
+// commit's note says whether an agent wrote it.
+func Blame(ctx context.Context, repo *gitlog.Repo, ix *NoteIndex, rev gitlog.Hash, path string, opt BlameOptions) ([]BlamedLine, error) {
+	b, err := repo.Blame(rev, path, opt.BlameOptions)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]BlamedLine, len(b.Lines))
+	cands := make([][]notePrompt, len(b.Lines))
+	yes, no := true, false
+	for i, l := range b.Lines {
+		c := b.Commits[l.Commit]
+		out[i] = BlamedLine{Line: l.Line, Commit: l.Commit.String(), Path: l.OrigPath, OrigLine: l.OrigLine,
+			Author: c.Author, Time: c.AuthorTime, Summary: c.Summary, Text: l.Text}
+		n, conv, unknown, err := ix.origin(l)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case conv != nil:
+			out[i].AI = &yes
+			out[i].Agent, out[i].Model, out[i].Session = conv.agent, conv.model, conv.session
+			cands[i] = n.candidates(conv, l.OrigPath)
+		case unknown != "":
+			out[i].Unknown = unknown
+		default:
+			out[i].AI = &no
+		}
+	}
+	if err := resolvePrompts(ctx, out, cands, opt); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// candidates returns the prompts of conv's session that the note links to
+// file: one of them wrote the line. Older notes that did not list a
+// prompt's files fall back to all of the session's prompts.
+func (n *commitNote) candidates(conv *noteConv, file string) []notePrompt {
+	var inFile, inSession []notePrompt
+	for _, p := range n.prompts {
+		if p.Agent != conv.agent || p.Session != conv.session {
+			continue
+		}
+		inSession = append(inSession, p)
+		if contains(p.Files, file) {
+			inFile = append(inFile, p)
+		}
+	}
+	if len(inFile) > 0 {
+		return inFile
+	}
+	return inSession
+}
+
+// resolvePrompts names the prompt of each AI line: the only candidate, or,
+// with the database, the latest candidate whose edits added the line's
+// text. Texts come from the database, else from the note.
+func resolvePrompts(ctx context.Context, lines []BlamedLine, cands [][]notePrompt, opt BlameOptions) error {
+	red := opt.Redact
+	if red == nil {
+		red = func(s string) string { return s }
+	}
+	stored := map[string]store.PromptRef{} // refKey → the database's prompt
+	added := map[int64]map[string]bool{}   // prompt id → normalized lines its edits added
+	latest := map[int64]time.Time{}        // prompt id → its latest edit
+	if opt.DB != nil {
+		var refs []store.PromptRef
+		seen := map[string]bool{}
+		for _, cs := range cands {
+			for _, p := range cs {
+				if k := p.refKey(); !seen[k] {
+					seen[k] = true
+					refs = append(refs, store.PromptRef{Agent: p.Agent, SessionID: p.Session, Key: p.Key})
+				}
+			}
+		}
+		found, err := opt.DB.FindPrompts(ctx, refs)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for _, p := range found {
+			stored[refKey(p)] = p
+			ids = append(ids, p.ID)
+		}
+		edits, err := opt.DB.EditsOfPrompts(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, e := range edits {
+			if added[e.PromptID] == nil {
+				added[e.PromptID] = map[string]bool{}
+			}
+			for l := range addedLines(e.Diff) {
+				added[e.PromptID][l] = true
+			}
+			if e.Time.After(latest[e.PromptID]) {
+				latest[e.PromptID] = e.Time
+			}
+		}
+	}
+	// picks[i] is the prompt of line i; several[i] the candidates whose
+	// edits all added line i's text.
+	picks := make([]*notePrompt, len(lines))
+	several := make([][]*notePrompt, len(lines))
+	for i, cs := range cands {
+		switch {
+		case len(cs) == 1:
+			picks[i] = &cs[0]
+		case len(cs) > 1 && opt.DB != nil:
+			text := normalize(red(lines[i].Text))
+			var wrote []*notePrompt
+			for j, p := range cs {
+				if sp, ok := stored[p.refKey()]; ok && added[sp.ID][text] {
+					wrote = append(wrote, &cs[j])
+				}
+			}
+			if len(wrote) == 1 {
+				picks[i] = wrote[0]
+			} else if len(wrote) > 1 {
+				several[i] = wrote
+			}
+		}
+	}
+	// A text several prompts wrote ("}", "return nil") goes to the one that
+	// wrote the nearest line of the same commit and file that only one
+	// wrote, else to the latest of them.
+	for i, wrote := range several {
+		if wrote == nil {
+			continue
+		}
+		picks[i] = nearestPick(lines, picks, several, i, wrote)
+		if picks[i] == nil {
+			var when time.Time
+			for _, p := range wrote {
+				if t := latest[stored[p.refKey()].ID]; picks[i] == nil || t.After(when) {
+					picks[i], when = p, t
+				}
+			}
+		}
+	}
+	for i, pick := range picks {
+		if pick == nil {
+			lines[i].Candidates = len(cands[i])
+			continue
+		}
+		lines[i].PromptKey, lines[i].Prompt = pick.Key, pick.text
+		if sp, ok := stored[pick.refKey()]; ok {
+			lines[i].PromptSeq, lines[i].Prompt = sp.Seq, firstLine(sp.Text)
+		}
+	}
+	return nil
+}
+
+// nearestPick returns, of wrote, the prompt that alone wrote the nearest
+// line to line i from the same commit and file; nil when there is none.
+func nearestPick(lines []BlamedLine, picks []*notePrompt, several [][]*notePrompt, i int, wrote []*notePrompt) *notePrompt {
+	for d := 1; d < len(lines); d++ {
+		for _, k := range []int{i - d, i + d} {
+			if k < 0 || k >= len(lines) || picks[k] == nil || several[k] != nil ||
+				lines[k].Commit != lines[i].Commit || lines[k].Path != lines[i].Path {
+				continue
+			}
+			for _, p := range wrote {
+				if p.refKey() == picks[k].refKey() {
+					return p
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (p notePrompt) refKey() string {
+	return refKey(store.PromptRef{Agent: p.Agent, SessionID: p.Session, Key: p.Key})
+}
+
+// firstLine returns the first non-empty line of s, trimmed.
+func firstLine(s string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			return l
+		}
+	}
+	return ""
+}
+
+// AgentName names an agent for people ("Codex CLI").
+func AgentName(agent string) string { return agentName(agent) }
+
+// Share counts the non-blank lines of a file, a directory or everything.
+type Share struct {
+	Path    string `json:"path,omitempty"` // a file, or a directory ending in "/"
+	Lines   int    `json:"lines"`
+	AI      int    `json:"ai"`
+	Human   int    `json:"human"`
+	Unknown int    `json:"unknown"`
+}
+
+func (s *Share) add(o Share) {
+	s.Lines += o.Lines
+	s.AI += o.AI
+	s.Human += o.Human
+	s.Unknown += o.Unknown
+}
+
+// AgentShare counts the lines one agent and model wrote.
+type AgentShare struct {
+	Agent string `json:"agent"`
+	Model string `json:"model"`
+	Lines int    `json:"lines"`
+}
+
+// UnknownCommit is a commit whose lines count as unknown, and why.
+type UnknownCommit struct {
+	Commit  string    `json:"commit"`
+	Author  string    `json:"author"`
+	Time    time.Time `json:"time"`
+	Summary string    `json:"summary"`
+	Lines   int       `json:"lines"`
+	Why     string    `json:"why"`
+}
+
+// Summary is the share of a tree's non-blank lines that agents wrote.
+type Summary struct {
+	Commit  string          `json:"commit"`
+	Total   Share           `json:"total"`
+	Agents  []AgentShare    `json:"agents"`
+	Dirs    []Share         `json:"directories"`
+	Files   []Share         `json:"files"`
+	Unknown []UnknownCommit `json:"unknownCommits"`
+	Skipped []string        `json:"skipped"` // binary or too large to have lines
+}
+
+// fileResult is one file's blame, counted.
+type fileResult struct {
+	share   Share
+	agents  map[[2]string]int
+	unknown map[gitlog.Hash]*UnknownCommit
+	err     error
+}
+
+// Summarize blames each of files (slash paths from the root) at rev, as
+// many at a time as there are CPUs (each is one git process), and counts
+// their non-blank lines by agent, person and unknown. progress, when set,
+// is called from the caller's goroutine after each file.
+func Summarize(ctx context.Context, repo *gitlog.Repo, ix *NoteIndex, rev gitlog.Hash, files []string, opt gitlog.BlameOptions, progress func(done, total int)) (*Summary, error) {
+	jobs := make(chan string)
+	results := make(chan fileResult)
+	var wg sync.WaitGroup
+	for range max(1, min(runtime.NumCPU(), len(files))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range jobs {
+				results <- summarizeFile(repo, ix, rev, f, opt)
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for _, f := range files {
+			select {
+			case jobs <- f:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	s := &Summary{Commit: rev.String(), Agents: []AgentShare{}, Dirs: []Share{}, Files: []Share{}, Unknown: []UnknownCommit{}}
+	dirs := map[string]*Share{}
+	agents := map[[2]string]int{}
+	unknown := map[gitlog.Hash]*UnknownCommit{}
+	var firstErr error
+	done := 0
+	for r := range results {
+		done++
+		if r.err != nil {
+			if firstErr == nil {
+				firstErr = r.err
+			}
+			continue
+		}
+		s.Files = append(s.Files, r.share)
+		s.Total.add(r.share)
+		for d := dirOf(r.share.Path); d != ""; d = dirOf(strings.TrimSuffix(d, "/")) {
+			if dirs[d] == nil {
+				dirs[d] = &Share{Path: d}
+			}
+			dirs[d].add(r.share)
+		}
+		for k, n := range r.agents {
+			agents[k] += n
+		}
+		for h, u := range r.unknown {
+			if have := unknown[h]; have != nil {
+				have.Lines += u.Lines
+			} else {
+				unknown[h] = u
+			}
+		}
+		if progress != nil {
+			progress(done, len(files))
+		}
+	}
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sort.Slice(s.Files, func(i, j int) bool { return s.Files[i].Path < s.Files[j].Path })
+	for _, d := range dirs {
+		s.Dirs = append(s.Dirs, *d)
+	}
+	sort.Slice(s.Dirs, func(i, j int) bool { return s.Dirs[i].Path < s.Dirs[j].Path })
+	for k, n := range agents {
+		s.Agents = append(s.Agents, AgentShare{Agent: k[0], Model: k[1], Lines: n})
+	}
+	sort.Slice(s.Agents, func(i, j int) bool {
+		a, b := s.Agents[i], s.Agents[j]
+		if a.Lines != b.Lines {
+			return a.Lines > b.Lines
+		}
+		return a.Agent+"\x00"+a.Model < b.Agent+"\x00"+b.Model
+	})
+	for _, u := range unknown {
+		s.Unknown = append(s.Unknown, *u)
+	}
+	sort.Slice(s.Unknown, func(i, j int) bool {
+		a, b := s.Unknown[i], s.Unknown[j]
+		if a.Lines != b.Lines {
+			return a.Lines > b.Lines
+		}
+		return a.Commit < b.Commit
+	})
+	return s, nil
+}
+
+// dirOf returns the directory holding p, with a trailing "/" ("" at the root).
+func dirOf(p string) string {
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
+		return ""
+	}
+	return p[:i+1]
+}
+
+// summarizeFile blames one file and counts its non-blank lines.
+func summarizeFile(repo *gitlog.Repo, ix *NoteIndex, rev gitlog.Hash, path string, opt gitlog.BlameOptions) fileResult {
+	r := fileResult{share: Share{Path: path}, agents: map[[2]string]int{}, unknown: map[gitlog.Hash]*UnknownCommit{}}
+	b, err := repo.Blame(rev, path, opt)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	for _, l := range b.Lines {
+		if strings.TrimSpace(l.Text) == "" {
+			continue
+		}
+		r.share.Lines++
+		_, conv, unknown, err := ix.origin(l)
+		if err != nil {
+			r.err = err
+			return r
+		}
+		switch {
+		case conv != nil:
+			r.share.AI++
+			r.agents[[2]string{conv.agent, conv.model}]++
+		case unknown != "":
+			r.share.Unknown++
+			u := r.unknown[l.Commit]
+			if u == nil {
+				c := b.Commits[l.Commit]
+				u = &UnknownCommit{Commit: l.Commit.String(), Author: c.Author, Time: c.AuthorTime, Summary: c.Summary, Why: unknown}
+				r.unknown[l.Commit] = u
+			}
+			u.Lines++
+		default:
+			r.share.Human++
+		}
+	}
+	return r
+}
+
+// promptListItem starts an entry of a note's prompt list: "2. Codex CLI session …".
+var promptListItem = regexp.MustCompile(`^(\d+)\. `)
+
+// sectionPromptLines returns the first line of each prompt a note shows, by
+// position in its list (which is the order of the record's prompts); "" where
+// the note shows no text (notes.prompts = none).
+func sectionPromptLines(section string, n int) []string {
+	out := make([]string, n)
+	start := strings.Index(section, "\n### Prompts\n")
+	if start < 0 {
+		return out
+	}
+	list := section[start:]
+	if end := strings.Index(list, "\n### Files\n"); end >= 0 {
+		list = list[:end]
+	}
+	item := -1
+	for _, l := range strings.Split(list, "\n") {
+		if m := promptListItem.FindStringSubmatch(l); m != nil {
+			item, _ = strconv.Atoi(m[1])
+			item--
+			continue
+		}
+		if item < 0 || item >= n || out[item] != "" || !strings.HasPrefix(l, "   >") {
+			continue
+		}
+		out[item] = strings.TrimSpace(strings.TrimPrefix(l, "   >"))
+	}
+	return out
+}
+
+// parseConversationURL reads the agent and session of a conversation's
+// url, as conversationURL writes it.
+func parseConversationURL(url string) (agent, session string) {
+	rest, ok := strings.CutPrefix(url, "aitrail:")
+	if !ok {
+		return "", ""
+	}
+	agent, session, _ = strings.Cut(rest, "/")
+	return agent, session
+}
