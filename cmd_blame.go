@@ -60,7 +60,9 @@ func (o *blameOptions) args(args []string) error {
 		if len(o.lines) > 0 {
 			return usagef("-L takes the lines of one FILE, not with --summary")
 		}
-		o.pos = args
+		if len(args) > 0 {
+			o.pos = args
+		}
 		return nil
 	}
 	if len(args) == 0 || len(args) > 2 {

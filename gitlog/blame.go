@@ -131,6 +131,9 @@ func parsePorcelain(out []byte) (*Blame, error) {
 		no++
 		line := sc.Text()
 		if strings.HasPrefix(line, "\t") {
+			if b.Commits[cur.Commit] == nil {
+				return nil, fmt.Errorf("porcelain line %d: a line before any commit header", no)
+			}
 			cur.Text = line[1:]
 			cur.OrigPath = paths[cur.Commit]
 			cur.Boundary = boundary[cur.Commit]

@@ -98,9 +98,9 @@ func (r *Repo) RelPath(p string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	dir, base := filepath.Split(abs)
-	if base == "" || base == "." { // "/" or a path ending in a separator
-		dir, base = abs, ""
+	dir, base := filepath.Dir(abs), filepath.Base(abs)
+	if dir == abs { // the file system's root
+		base = ""
 	}
 	// Resolve the longest existing ancestor: its tail may not exist yet.
 	var tail []string
