@@ -165,7 +165,8 @@ func printBlame(w io.Writer, path string, lines []report.BlamedLine) {
 	numbers := map[legendKey]int{}
 	var legend []string
 	unknown := map[string]bool{}
-	var unknownNotes []string
+	var reasons []string
+	unknownBy := map[string][]string{}
 	rows := make([][]string, 0, len(lines))
 	showPath := false
 	for _, l := range lines {
@@ -189,7 +190,10 @@ func printBlame(w io.Writer, path string, lines []report.BlamedLine) {
 			mark = "? "
 			if !unknown[l.Commit] {
 				unknown[l.Commit] = true
-				unknownNotes = append(unknownNotes, "?   "+l.Commit[:10]+" "+unknownHint(l.Commit, l.Unknown))
+				if unknownBy[l.Unknown] == nil {
+					reasons = append(reasons, l.Unknown)
+				}
+				unknownBy[l.Unknown] = append(unknownBy[l.Unknown], l.Commit[:10])
 			}
 		}
 		row := []string{l.Commit[:10], mark, who, ref, l.Time.Format("2006-01-02")}
@@ -199,6 +203,7 @@ func printBlame(w io.Writer, path string, lines []report.BlamedLine) {
 		rows = append(rows, append(row, fmt.Sprint(l.Line)+")", l.Text))
 	}
 	printColumns(w, rows)
+	unknownNotes := unknownLegend(reasons, unknownBy)
 	if len(legend)+len(unknownNotes) > 0 {
 		fmt.Fprintln(w)
 	}
@@ -259,18 +264,31 @@ func promptLegend(n int, l report.BlamedLine) string {
 	return s
 }
 
-// unknownHint says why the lines of commit are unknown and what to do.
-func unknownHint(commit, why string) string {
-	short := commit[:10]
-	switch why {
-	case report.UnknownMissing:
-		return "was annotated, but its note is not on the notes ref here: 'aitrail sync-notes' fetches a remote's notes"
-	case report.UnknownStale:
-		return "has a note copied from the commit it was rewritten from: 'aitrail annotate " + short + "' renews it"
-	case report.UnknownShallow:
-		return "is where this shallow clone's history ends: lines its note does not mark may be older ('git fetch --unshallow')"
+// unknownHints say why the lines of unknown commits are unknown, and what
+// to do (%s: the commit, or REV).
+var unknownHints = map[string]struct{ one, many, fix string }{
+	report.UnknownNoNote:  {"has no aitrail note", "have no aitrail note", "'aitrail annotate %s' writes it, where the agents' logs are"},
+	report.UnknownMissing: {"was annotated, but its note is not here", "were annotated, but their notes are not here", "'aitrail sync-notes' fetches a remote's notes"},
+	report.UnknownStale:   {"has a note copied from the commit it was rewritten from", "have notes copied from the commits they were rewritten from", "'aitrail annotate %s' renews it"},
+	report.UnknownShallow: {"is where this shallow clone's history ends: lines its note does not mark may be older", "are where this shallow clone's history ends: lines their notes do not mark may be older", "'git fetch --unshallow' fetches the rest"},
+}
+
+// unknownLegend says, reason by reason, which commits' lines are unknown.
+func unknownLegend(reasons []string, commits map[string][]string) []string {
+	var out []string
+	for _, why := range reasons {
+		h, cs := unknownHints[why], commits[why]
+		if len(cs) == 1 {
+			out = append(out, fmt.Sprintf("?   %s %s: "+h.fix, cs[0], h.one, cs[0]))
+			continue
+		}
+		list := strings.Join(cs[:min(len(cs), 6)], ", ")
+		if len(cs) > 6 {
+			list += ", …"
+		}
+		out = append(out, fmt.Sprintf("?   %d commits (%s) %s: "+strings.Replace(h.fix, " it", " one", 1), len(cs), list, h.many, "REV"))
 	}
-	return "has no aitrail note: 'aitrail annotate " + short + "' writes it, where the agents' logs are"
+	return out
 }
 
 // runSummary counts the lines agents wrote under the PATHs.
