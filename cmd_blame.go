@@ -186,6 +186,8 @@ func printBlame(w io.Writer, path string, lines []report.BlamedLine) {
 				legend = append(legend, promptLegend(numbers[k], l))
 			}
 			ref = fmt.Sprintf("[%d]", numbers[k])
+		case l.Unknown == report.UnknownBlank:
+			who = ""
 		case l.AI == nil:
 			mark = "? "
 			if !unknown[l.Commit] {
@@ -238,7 +240,7 @@ func printColumns(w io.Writer, rows [][]string) {
 				b.WriteString(c + pad + " ")
 			}
 		}
-		fmt.Fprintln(w, b.String()+" "+r[n-1])
+		fmt.Fprintln(w, strings.TrimRight(b.String()+" "+r[n-1], " "))
 	}
 }
 

@@ -31,6 +31,9 @@ const (
 	// UnknownShallow: the history available here ends at the commit (a
 	// shallow clone): the line may be older, and its note does not mark it.
 	UnknownShallow = "shallow"
+	// UnknownBlank: a blank line. Notes do not count blank lines, so they
+	// are nobody's.
+	UnknownBlank = "blank"
 )
 
 // NoteIndex answers, from a repository's aitrail notes, which lines of each
@@ -259,6 +262,10 @@ func Blame(ctx context.Context, repo *gitlog.Repo, ix *NoteIndex, rev gitlog.Has
 		c := b.Commits[l.Commit]
 		out[i] = BlamedLine{Line: l.Line, Commit: l.Commit.String(), Path: l.OrigPath, OrigLine: l.OrigLine,
 			Author: c.Author, Time: c.AuthorTime, Summary: c.Summary, Text: l.Text}
+		if strings.TrimSpace(l.Text) == "" {
+			out[i].Unknown = UnknownBlank
+			continue
+		}
 		n, conv, unknown, err := ix.origin(l)
 		if err != nil {
 			return nil, err

@@ -156,7 +156,8 @@ func TestTraceRangesAreTheCommitsLines(t *testing.T) {
 			}
 			baseLine := describe(BlamedLine{AI: tt.base, Unknown: map[bool]string{true: UnknownNoNote}[tt.base == nil]})
 			yes := describe(BlamedLine{AI: ptr(true), Agent: "codex", Model: "openai/gpt-5.1-codex", Session: "s1", PromptKey: "p1", PromptSeq: 1, Prompt: "Count from three to five."})
-			want := []string{baseLine, baseLine, baseLine, yes, yes, describe(BlamedLine{AI: new(bool)}), yes, baseLine, baseLine}
+			blank := describe(BlamedLine{Unknown: UnknownBlank})
+			want := []string{baseLine, baseLine, baseLine, yes, yes, blank, yes, baseLine, baseLine}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}
