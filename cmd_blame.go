@@ -240,7 +240,10 @@ func printColumns(w io.Writer, rows [][]string) {
 				b.WriteString(c + pad + " ")
 			}
 		}
-		fmt.Fprintln(w, strings.TrimRight(b.String()+" "+r[n-1], " "))
+		if r[n-1] != "" {
+			b.WriteString(" " + r[n-1])
+		}
+		fmt.Fprintln(w, b.String())
 	}
 }
 
