@@ -217,33 +217,19 @@ func unquoteGitPath(s string) string {
 			continue
 		}
 		i++
-		switch e := s[i]; e {
-		case 'a':
-			out = append(out, '\a')
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'v':
-			out = append(out, '\v')
-		case '0', '1', '2', '3':
-			if i+2 < len(s) {
-				if n, err := strconv.ParseUint(s[i:i+3], 8, 8); err == nil {
-					out = append(out, byte(n))
-					i += 2
-					continue
-				}
-			}
-			out = append(out, e)
-		default:
-			out = append(out, e)
+		e := s[i]
+		if k := strings.IndexByte("abfnrtv", e); k >= 0 {
+			out = append(out, "\a\b\f\n\r\t\v"[k])
+			continue
 		}
+		if '0' <= e && e <= '3' && i+2 < len(s) {
+			if n, err := strconv.ParseUint(s[i:i+3], 8, 8); err == nil {
+				out = append(out, byte(n))
+				i += 2
+				continue
+			}
+		}
+		out = append(out, e)
 	}
 	return string(out)
 }
