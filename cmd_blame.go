@@ -131,17 +131,17 @@ func (o *blameOptions) runFile(e *env, repo *gitlog.Repo, ix *report.NoteIndex, 
 	if err != nil {
 		return err
 	}
-	if ok, err := repo.Exists(rev, path); err != nil {
+	switch ok, dir, err := repo.Exists(rev, path); {
+	case err != nil:
 		return err
-	} else if !ok || path == "" {
+	case !ok:
 		return fmt.Errorf("%s: no such file at %s (%s)", o.pos[0], revName, rev.String()[:10])
+	case dir:
+		return fmt.Errorf("%s is a directory: name a file, or count its lines with 'aitrail blame --summary %s'", o.pos[0], o.pos[0])
 	}
 	opt := report.BlameOptions{BlameOptions: o.gitOptions(), DB: db}
 	if eng != nil {
-		opt.Redact = func(s string) string {
-			out, _ := eng.Text(redact.ScopeField, s)
-			return out
-		}
+		opt.Redact = redactField(eng)
 	}
 	lines, err := report.Blame(e.ctx, repo, ix, rev, path, opt)
 	if err != nil {
@@ -312,7 +312,7 @@ func (o *blameOptions) runSummary(e *env, repo *gitlog.Repo, ix *report.NoteInde
 		if err != nil {
 			return err
 		}
-		if ok, err := repo.Exists(rev, rel); err != nil {
+		if ok, _, err := repo.Exists(rev, rel); err != nil {
 			return err
 		} else if !ok {
 			return fmt.Errorf("%s: not in %s (%s)", p, revName, rev.String()[:10])
@@ -361,15 +361,15 @@ func printSummary(w io.Writer, revName string, s *report.Summary) {
 	t := s.Total
 	fmt.Fprintf(w, "Non-blank lines at %s (%s) in %s: %s\n", revName, s.Commit[:10], plural(len(s.Files), "file"), thousands(int64(t.Lines)))
 	printTable(w, [][]string{
-		{"  by agents", thousands(int64(t.AI)), pct(t.AI, t.Lines)},
-		{"  by people", thousands(int64(t.Human)), pct(t.Human, t.Lines)},
-		{"  unknown", thousands(int64(t.Unknown)), pct(t.Unknown, t.Lines)},
+		{"  by agents", thousands(int64(t.AI)), report.Percent(t.AI, t.Lines)},
+		{"  by people", thousands(int64(t.Human)), report.Percent(t.Human, t.Lines)},
+		{"  unknown", thousands(int64(t.Unknown)), report.Percent(t.Unknown, t.Lines)},
 	}, 1)
 	if len(s.Agents) > 0 {
 		fmt.Fprintln(w)
 		rows := [][]string{{"AGENT", "MODEL", "LINES", "SHARE"}}
 		for _, a := range s.Agents {
-			rows = append(rows, []string{report.AgentName(a.Agent), a.Model, thousands(int64(a.Lines)), pct(a.Lines, t.Lines)})
+			rows = append(rows, []string{report.AgentName(a.Agent), a.Model, thousands(int64(a.Lines)), report.Percent(a.Lines, t.Lines)})
 		}
 		printTable(w, rows, 2)
 	}
@@ -379,7 +379,7 @@ func printSummary(w io.Writer, revName string, s *report.Summary) {
 		sortShares(all)
 		rows := [][]string{{"PATH", "LINES", "AI", "SHARE", "HUMAN", "UNKNOWN"}}
 		for _, sh := range all {
-			rows = append(rows, []string{sh.Path, thousands(int64(sh.Lines)), thousands(int64(sh.AI)), pct(sh.AI, sh.Lines),
+			rows = append(rows, []string{sh.Path, thousands(int64(sh.Lines)), thousands(int64(sh.AI)), report.Percent(sh.AI, sh.Lines),
 				thousands(int64(sh.Human)), thousands(int64(sh.Unknown))})
 		}
 		printTable(w, rows, 1)
@@ -415,12 +415,4 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return thousands(int64(n)) + " " + noun + "s"
-}
-
-// pct writes n of d as a whole percentage.
-func pct(n, d int) string {
-	if d == 0 {
-		return "–"
-	}
-	return fmt.Sprintf("%d%%", (n*100+d/2)/d)
 }

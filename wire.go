@@ -405,8 +405,7 @@ func (e *env) hookEnv(repo *gitlog.Repo, annotating bool) (*hooks.Env, func(), e
 			return err
 		},
 		Correlate: report.Options{Redact: func(s string) string {
-			out, _ := eng.Text(redact.ScopeField, s) // built above when annotating
-			return out
+			return redactField(eng)(s) // eng is built above when annotating
 		}, Price: price},
 		Note:    renderOptions(f),
 		Ref:     f.Notes.Ref,
@@ -421,6 +420,15 @@ func (e *env) hookEnv(repo *gitlog.Repo, annotating bool) (*hooks.Env, func(), e
 	}
 	h.Spawn = func() error { return e.spawnWorker(repo.Root()) }
 	return h, func() { db.Close() }, nil
+}
+
+// redactField redacts text as stored fields are redacted, so that text
+// from git compares with them.
+func redactField(eng *redact.Engine) func(string) string {
+	return func(s string) string {
+		out, _ := eng.Text(redact.ScopeField, s)
+		return out
+	}
 }
 
 // executable returns the path of the running binary, found by the name it

@@ -173,9 +173,10 @@ func TestTextFiles(t *testing.T) {
 			t.Errorf("TextFiles(%q) = %q, %q; want %q, %q", tt.dirs, files, skipped, tt.files, tt.binary)
 		}
 	}
-	for p, want := range map[string]bool{"": true, "a": true, "a/b/y.go": true, "a/y.go": false, "ab.txt/x": false, "zz": false} {
-		if got, err := repo.Exists(head, p); err != nil || got != want {
-			t.Errorf("Exists(%q) = %v, %v; want %v", p, got, err, want)
+	for p, want := range map[string][2]bool{"": {true, true}, "a": {true, true}, "a/b/y.go": {true, false}, "a/y.go": {},
+		"ab.txt/x": {}, "zz": {}} {
+		if ok, dir, err := repo.Exists(head, p); err != nil || ok != want[0] || dir != want[1] {
+			t.Errorf("Exists(%q) = %v, %v, %v; want %v, %v", p, ok, dir, err, want[0], want[1])
 		}
 	}
 }

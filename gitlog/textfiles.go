@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -129,42 +130,33 @@ func (r *Repo) RelPath(p string) (string, error) {
 	return rel, nil
 }
 
-// Exists reports whether path (a slash path from the root) names a file or
-// directory in commit rev.
-func (r *Repo) Exists(rev Hash, p string) (bool, error) {
+// Exists reports whether path (a slash path from the root; "" is the root)
+// names a file or directory in commit rev, and whether a directory.
+func (r *Repo) Exists(rev Hash, p string) (exists, dir bool, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	tree, _, _, err := r.commitInfo(rev)
-	if err != nil {
-		return false, err
-	}
-	if p == "" {
-		return true, nil
+	if err != nil || p == "" {
+		return err == nil, true, err
 	}
 	parts := strings.Split(p, "/")
 	for i, name := range parts {
 		entries, err := r.readTree(tree)
 		if err != nil {
-			return false, err
+			return false, false, err
 		}
-		found := false
-		for _, e := range entries {
-			if e.name == name {
-				if i == len(parts)-1 {
-					return true, nil
-				}
-				if !e.isTree() {
-					return false, nil
-				}
-				tree, found = e.hash, true
-				break
-			}
+		j := slices.IndexFunc(entries, func(e treeEntry) bool { return e.name == name })
+		switch {
+		case j < 0:
+			return false, false, nil
+		case i == len(parts)-1:
+			return true, entries[j].isTree(), nil
+		case !entries[j].isTree():
+			return false, false, nil
 		}
-		if !found {
-			return false, nil
-		}
+		tree = entries[j].hash
 	}
-	return false, nil
+	return false, false, nil
 }
 
 // Blob returns the content of blob h (a note listed by ListNotes, a file).
