@@ -185,7 +185,6 @@ type BlamedLine struct {
 	OrigLine int    // the line's number there
 	Author   string
 	Time     time.Time // author time
-	Summary  string    // the origin commit's subject
 	AI       *bool
 	Agent    string
 	Model    string
@@ -259,7 +258,7 @@ func Blame(ctx context.Context, repo *gitlog.Repo, ix *NoteIndex, rev gitlog.Has
 	for i, l := range b.Lines {
 		c := b.Commits[l.Commit]
 		out[i] = BlamedLine{Line: l.Line, Commit: l.Commit.String(), Path: l.OrigPath, OrigLine: l.OrigLine,
-			Author: c.Author, Time: c.AuthorTime, Summary: c.Summary, Text: l.Text}
+			Author: c.Author, Time: c.AuthorTime, Text: l.Text}
 		if strings.TrimSpace(l.Text) == "" {
 			out[i].Unknown = UnknownBlank
 			continue
@@ -286,8 +285,8 @@ func Blame(ctx context.Context, repo *gitlog.Repo, ix *NoteIndex, rev gitlog.Has
 }
 
 // candidates returns the prompts of conv's session that the note links to
-// file: one of them wrote the line. Older notes that did not list a
-// prompt's files fall back to all of the session's prompts.
+// file: one of them wrote the line. When none is linked to the file (edits
+// recorded without their prompt), any of the session's may have.
 func (n *commitNote) candidates(conv *noteConv, file string) []notePrompt {
 	var inFile, inSession []notePrompt
 	for _, p := range n.prompts {
@@ -306,8 +305,8 @@ func (n *commitNote) candidates(conv *noteConv, file string) []notePrompt {
 }
 
 // resolvePrompts names the prompt of each AI line: the only candidate, or,
-// with the database, the latest candidate whose edits added the line's
-// text. Texts come from the database, else from the note.
+// with the database, the candidate whose edits added the line's text.
+// Texts come from the database, else from the note.
 func resolvePrompts(ctx context.Context, lines []BlamedLine, cands [][]notePrompt, opt BlameOptions) error {
 	red := opt.Redact
 	if red == nil {
@@ -331,10 +330,19 @@ func resolvePrompts(ctx context.Context, lines []BlamedLine, cands [][]notePromp
 		if err != nil {
 			return err
 		}
-		var ids []int64
 		for _, p := range found {
 			stored[refKey(p)] = p
-			ids = append(ids, p.ID)
+		}
+		// Only lines with several candidates need the edits' texts.
+		var ids []int64
+		need := map[int64]bool{}
+		for _, cs := range cands {
+			for _, p := range cs {
+				if sp, ok := stored[p.refKey()]; ok && len(cs) > 1 && !need[sp.ID] {
+					need[sp.ID] = true
+					ids = append(ids, sp.ID)
+				}
+			}
 		}
 		edits, err := opt.DB.EditsOfPrompts(ctx, ids)
 		if err != nil {
