@@ -11,9 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/aitrail/aitrail/gitlog"
-	"github.com/aitrail/aitrail/redact"
 	"github.com/aitrail/aitrail/report"
-	"github.com/aitrail/aitrail/store"
 )
 
 func blameCommand() command {
@@ -72,10 +70,6 @@ func (o *blameOptions) args(args []string) error {
 	return nil
 }
 
-func (o *blameOptions) gitOptions() gitlog.BlameOptions {
-	return gitlog.BlameOptions{Moves: o.moves, Copies: o.copies, Ranges: o.lines}
-}
-
 func (o *blameOptions) run(e *env) error {
 	repo, err := openRepo()
 	if err != nil {
@@ -89,6 +83,9 @@ func (o *blameOptions) run(e *env) error {
 	db, eng, err := e.openRedacting(false)
 	switch {
 	case errors.Is(err, errNoDatabase):
+		if eng, err = e.engine(nil); err != nil {
+			return err
+		}
 	case err != nil:
 		return err
 	default:
@@ -111,14 +108,16 @@ func (o *blameOptions) run(e *env) error {
 	if ix.Notes() == 0 && !o.json {
 		fmt.Fprintf(e.io.err, "(no aitrail notes on %s here: 'aitrail sync-notes' fetches a remote's, 'aitrail annotate' writes them)\n", ref)
 	}
+	opt := report.BlameOptions{BlameOptions: gitlog.BlameOptions{Moves: o.moves, Copies: o.copies, Ranges: o.lines},
+		DB: db, Redact: redactField(eng)}
 	if o.summary {
-		return o.runSummary(e, repo, ix)
+		return o.runSummary(e, repo, ix, opt)
 	}
-	return o.runFile(e, repo, ix, db, eng)
+	return o.runFile(e, repo, ix, opt)
 }
 
 // runFile blames one file.
-func (o *blameOptions) runFile(e *env, repo *gitlog.Repo, ix *report.NoteIndex, db *store.DB, eng *redact.Engine) error {
+func (o *blameOptions) runFile(e *env, repo *gitlog.Repo, ix *report.NoteIndex, opt report.BlameOptions) error {
 	revName := "HEAD"
 	if len(o.pos) == 2 {
 		revName = o.pos[1]
@@ -138,10 +137,6 @@ func (o *blameOptions) runFile(e *env, repo *gitlog.Repo, ix *report.NoteIndex, 
 		return fmt.Errorf("%s: no such file at %s (%s)", o.pos[0], revName, rev.String()[:10])
 	case dir:
 		return fmt.Errorf("%s is a directory: name a file, or count its lines with 'aitrail blame --summary %s'", o.pos[0], o.pos[0])
-	}
-	opt := report.BlameOptions{BlameOptions: o.gitOptions(), DB: db}
-	if eng != nil {
-		opt.Redact = redactField(eng)
 	}
 	lines, err := report.Blame(e.ctx, repo, ix, rev, path, opt)
 	if err != nil {
@@ -297,7 +292,7 @@ func unknownLegend(reasons []string, commits map[string][]string) []string {
 }
 
 // runSummary counts the lines agents wrote under the PATHs.
-func (o *blameOptions) runSummary(e *env, repo *gitlog.Repo, ix *report.NoteIndex) error {
+func (o *blameOptions) runSummary(e *env, repo *gitlog.Repo, ix *report.NoteIndex, opt report.BlameOptions) error {
 	paths, revName, err := splitPathsRev(repo, o.pos)
 	if err != nil {
 		return err
@@ -325,7 +320,7 @@ func (o *blameOptions) runSummary(e *env, repo *gitlog.Repo, ix *report.NoteInde
 	}
 	bar := e.io.bar(!o.json)
 	bar.units = func(n int64) string { return thousands(n) }
-	s, err := report.Summarize(e.ctx, repo, ix, rev, files, o.gitOptions(), func(done, total int) {
+	s, err := report.Summarize(e.ctx, repo, ix, rev, files, opt, func(done, total int) {
 		bar.update(int64(done), int64(total))
 	})
 	bar.clear()

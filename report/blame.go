@@ -239,9 +239,17 @@ type BlameOptions struct {
 	// DB, when set, gives the prompts' texts and tells which of a session's
 	// prompts wrote a line when the note links several to the file.
 	DB *store.DB
-	// Redact redacts a line of code as stored diffs were redacted, so that
-	// it compares with them. Nil leaves it as is.
+	// Redact redacts text as stored fields are: the lines of code shown
+	// (aitrail prints nothing a redaction rule matches), and the lines
+	// compared with stored diffs. Nil leaves text as is.
 	Redact func(string) string
+}
+
+func (o BlameOptions) redact(s string) string {
+	if o.Redact == nil {
+		return s
+	}
+	return o.Redact(s)
 }
 
 // Blame tells who wrote each line of path (a slash path from the root) as
@@ -258,7 +266,7 @@ func Blame(ctx context.Context, repo *gitlog.Repo, ix *NoteIndex, rev gitlog.Has
 	for i, l := range b.Lines {
 		c := b.Commits[l.Commit]
 		out[i] = BlamedLine{Line: l.Line, Commit: l.Commit.String(), Path: l.OrigPath, OrigLine: l.OrigLine,
-			Author: c.Author, Time: c.AuthorTime, Text: l.Text}
+			Author: c.Author, Time: c.AuthorTime, Text: opt.redact(l.Text)}
 		if strings.TrimSpace(l.Text) == "" {
 			out[i].Unknown = UnknownBlank
 			continue
@@ -308,10 +316,6 @@ func (n *commitNote) candidates(conv *noteConv, file string) []notePrompt {
 // with the database, the candidate whose edits added the line's text.
 // Texts come from the database, else from the note.
 func resolvePrompts(ctx context.Context, lines []BlamedLine, cands [][]notePrompt, opt BlameOptions) error {
-	red := opt.Redact
-	if red == nil {
-		red = func(s string) string { return s }
-	}
 	stored := map[string]store.PromptRef{} // refKey → the database's prompt
 	added := map[int64]map[string]bool{}   // prompt id → normalized lines its edits added
 	latest := map[int64]time.Time{}        // prompt id → its latest edit
@@ -369,7 +373,7 @@ func resolvePrompts(ctx context.Context, lines []BlamedLine, cands [][]notePromp
 		case len(cs) == 1:
 			picks[i] = &cs[0]
 		case len(cs) > 1 && opt.DB != nil:
-			text := normalize(red(lines[i].Text))
+			text := normalize(lines[i].Text) // redacted like the stored diffs
 			var wrote []*notePrompt
 			for j, p := range cs {
 				if sp, ok := stored[p.refKey()]; ok && added[sp.ID][text] {

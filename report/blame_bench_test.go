@@ -210,7 +210,7 @@ func BenchmarkSummary(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if s, err = Summarize(ctx, repo, ix, head, files, gitlog.BlameOptions{}, nil); err != nil {
+		if s, err = Summarize(ctx, repo, ix, head, files, BlameOptions{}, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

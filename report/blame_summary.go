@@ -67,7 +67,7 @@ type fileResult struct {
 // many at a time as there are CPUs (each is one git process), and counts
 // their non-blank lines by agent, person and unknown. progress, when set,
 // is called from the caller's goroutine after each file.
-func Summarize(ctx context.Context, repo *gitlog.Repo, ix *NoteIndex, rev gitlog.Hash, files []string, opt gitlog.BlameOptions, progress func(done, total int)) (*Summary, error) {
+func Summarize(ctx context.Context, repo *gitlog.Repo, ix *NoteIndex, rev gitlog.Hash, files []string, opt BlameOptions, progress func(done, total int)) (*Summary, error) {
 	jobs := make(chan string)
 	results := make(chan fileResult)
 	var wg sync.WaitGroup
@@ -174,9 +174,9 @@ func dirOf(p string) string {
 }
 
 // summarizeFile blames one file and counts its non-blank lines.
-func summarizeFile(repo *gitlog.Repo, ix *NoteIndex, rev gitlog.Hash, path string, opt gitlog.BlameOptions) fileResult {
+func summarizeFile(repo *gitlog.Repo, ix *NoteIndex, rev gitlog.Hash, path string, opt BlameOptions) fileResult {
 	r := fileResult{share: Share{Path: path}, agents: map[[2]string]int{}, unknown: map[gitlog.Hash]*UnknownCommit{}}
-	b, err := repo.Blame(rev, path, opt)
+	b, err := repo.Blame(rev, path, opt.BlameOptions)
 	if err != nil {
 		r.err = err
 		return r
@@ -200,7 +200,7 @@ func summarizeFile(repo *gitlog.Repo, ix *NoteIndex, rev gitlog.Hash, path strin
 			u := r.unknown[l.Commit]
 			if u == nil {
 				c := b.Commits[l.Commit]
-				u = &UnknownCommit{Commit: l.Commit.String(), Author: c.Author, Time: c.AuthorTime, Summary: c.Summary, Why: unknown}
+				u = &UnknownCommit{Commit: l.Commit.String(), Author: c.Author, Time: c.AuthorTime, Summary: opt.redact(c.Summary), Why: unknown}
 				r.unknown[l.Commit] = u
 			}
 			u.Lines++

@@ -278,7 +278,7 @@ func TestSummarize(t *testing.T) {
 	}
 	head, _ := gitlog.ParseHash(r.git("rev-parse", "HEAD"))
 	calls := 0
-	s, err := Summarize(ctx, repo, ix, head, files, gitlog.BlameOptions{}, func(done, total int) {
+	s, err := Summarize(ctx, repo, ix, head, files, BlameOptions{}, func(done, total int) {
 		calls++
 		if done != calls || total != 3 {
 			t.Errorf("progress(%d, %d) after %d calls", done, total, calls-1)
