@@ -91,22 +91,20 @@ func (o *blameOptions) run(e *env) error {
 	default:
 		defer db.Close()
 	}
-	var statuses map[string]string
+	var status report.StatusFunc
 	if db != nil {
 		key, err := repoKey(e, db, repo.Root())
 		if err != nil {
 			return err
 		}
-		if statuses, err = db.AllCommitStatuses(e.ctx, key); err != nil {
-			return err
-		}
+		status = func(shas []string) (map[string]string, error) { return db.CommitStatuses(e.ctx, key, shas) }
 	}
-	ix, err := report.LoadNotes(repo, ref, statuses)
+	ix, err := report.LoadNotes(repo, ref, status)
 	if err != nil {
 		return err
 	}
 	if ix.Notes() == 0 && !o.json {
-		fmt.Fprintf(e.io.err, "(no aitrail notes on %s here: 'aitrail sync-notes' fetches a remote's, 'aitrail annotate' writes them)\n", ref)
+		fmt.Fprintf(e.io.err, "(no aitrail notes on %s here: 'aitrail sync-notes --fetch-only' fetches a remote's, 'aitrail annotate' writes them)\n", ref)
 	}
 	opt := report.BlameOptions{BlameOptions: gitlog.BlameOptions{Moves: o.moves, Copies: o.copies, Ranges: o.lines},
 		DB: db, Redact: redactField(eng)}
@@ -162,6 +160,7 @@ func printBlame(w io.Writer, path string, lines []report.BlamedLine) {
 	unknown := map[string]bool{}
 	var reasons []string
 	unknownBy := map[string][]string{}
+	var gaps []gitlog.NotesGap
 	rows := make([][]string, 0, len(lines))
 	showPath := false
 	for _, l := range lines {
@@ -191,6 +190,7 @@ func printBlame(w io.Writer, path string, lines []report.BlamedLine) {
 					reasons = append(reasons, l.Unknown)
 				}
 				unknownBy[l.Unknown] = append(unknownBy[l.Unknown], l.Commit[:10])
+				gaps = append(gaps, l.Gaps...)
 			}
 		}
 		row := []string{l.Commit[:10], mark, who, ref, l.Time.Format("2006-01-02")}
@@ -200,7 +200,7 @@ func printBlame(w io.Writer, path string, lines []report.BlamedLine) {
 		rows = append(rows, append(row, fmt.Sprint(l.Line)+")", l.Text))
 	}
 	printColumns(w, rows)
-	unknownNotes := unknownLegend(reasons, unknownBy)
+	unknownNotes := unknownLegend(reasons, unknownBy, gaps)
 	if len(legend)+len(unknownNotes) > 0 {
 		fmt.Fprintln(w)
 	}
@@ -265,28 +265,46 @@ func promptLegend(n int, l report.BlamedLine) string {
 }
 
 // unknownHints say why the lines of unknown commits are unknown, and what
-// to do (%s: the commit, or REV).
+// to do ({rev}: the commit, or REV).
 var unknownHints = map[string]struct{ one, many, fix string }{
-	report.UnknownNoNote:  {"has no aitrail note", "have no aitrail note", "'aitrail annotate %s' writes it, where the agents' logs are"},
-	report.UnknownMissing: {"was annotated, but its note is not here", "were annotated, but their notes are not here", "'aitrail sync-notes' fetches a remote's notes"},
-	report.UnknownStale:   {"has a note copied from the commit it was rewritten from", "have notes copied from the commits they were rewritten from", "'aitrail annotate %s' renews it"},
-	report.UnknownShallow: {"is where this shallow clone's history ends: lines its note does not mark may be older", "are where this shallow clone's history ends: lines their notes do not mark may be older", "'git fetch --unshallow' fetches the rest"},
+	report.UnknownNoNote:    {"has no aitrail note", "have no aitrail note", "'aitrail annotate {rev}' writes it, where the agents' logs are"},
+	report.UnknownUnfetched: {"has no note here, but may have one in a remote's notes", "have no notes here, but may have some in a remote's notes", ""},
+	report.UnknownMissing:   {"was annotated, but its note is not here", "were annotated, but their notes are not here", "'aitrail sync-notes' fetches a remote's notes"},
+	report.UnknownStale:     {"has a note copied from the commit it was rewritten from", "have notes copied from the commits they were rewritten from", "'aitrail annotate {rev}' renews it"},
+	report.UnknownShallow:   {"is where this shallow clone's history ends: lines its note does not mark may be older", "are where this shallow clone's history ends: lines their notes do not mark may be older", "'git fetch --unshallow' fetches the rest"},
 }
 
-// unknownLegend says, reason by reason, which commits' lines are unknown.
-func unknownLegend(reasons []string, commits map[string][]string) []string {
+// gapHint says how to fetch the notes gaps name.
+func gapHint(gaps []gitlog.NotesGap) string {
+	var hints []string
+	for _, g := range gaps {
+		if h := g.Hint(); !slices.Contains(hints, h) {
+			hints = append(hints, h)
+		}
+	}
+	return strings.Join(hints, "; ")
+}
+
+// unknownLegend says, reason by reason, which commits' lines are unknown
+// (gaps: the notes gaps of the unfetched ones).
+func unknownLegend(reasons []string, commits map[string][]string, gaps []gitlog.NotesGap) []string {
 	var out []string
 	for _, why := range reasons {
 		h, cs := unknownHints[why], commits[why]
+		fix := h.fix
+		if why == report.UnknownUnfetched {
+			fix = gapHint(gaps)
+		}
 		if len(cs) == 1 {
-			out = append(out, fmt.Sprintf("?   %s %s: "+h.fix, cs[0], h.one, cs[0]))
+			out = append(out, fmt.Sprintf("?   %s %s: %s", cs[0], h.one, strings.ReplaceAll(fix, "{rev}", cs[0])))
 			continue
 		}
 		list := strings.Join(cs[:min(len(cs), 6)], ", ")
 		if len(cs) > 6 {
 			list += ", …"
 		}
-		out = append(out, fmt.Sprintf("?   %d commits (%s) %s: "+strings.Replace(h.fix, " it", " one", 1), len(cs), list, h.many, "REV"))
+		fix = strings.ReplaceAll(strings.Replace(fix, " it", " one", 1), "{rev}", "REV")
+		out = append(out, fmt.Sprintf("?   %d commits (%s) %s: %s", len(cs), list, h.many, fix))
 	}
 	return out
 }
@@ -392,6 +410,13 @@ func printSummary(w io.Writer, revName string, s *report.Summary) {
 			}
 			fmt.Fprintf(w, "  %s  %s  %s  %s: %s (%s)\n", u.Commit[:10], u.Time.Format("2006-01-02"), u.Author,
 				oneLine(u.Summary, 60), plural(u.Lines, "line"), u.Why)
+		}
+		var gaps []gitlog.NotesGap
+		for _, u := range s.Unknown {
+			gaps = append(gaps, u.Gaps...)
+		}
+		if len(gaps) > 0 {
+			fmt.Fprintf(w, "Notes not fetched here may say more: %s.\n", gapHint(gaps))
 		}
 		fmt.Fprintln(w, "'aitrail annotate' writes the notes of recent commits that have none, 'aitrail annotate REV' one")
 		fmt.Fprintln(w, "commit's, where the agents' logs are; a person's commits get a note only with notes.no_ai_note set.")

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -29,37 +27,118 @@ const (
 	// UnknownShallow: the history available here ends at the commit (a
 	// shallow clone): the line may be older, and its note does not mark it.
 	UnknownShallow = "shallow"
+	// UnknownUnfetched: the commit has no note here, and a remote whose
+	// branches hold it has notes this clone has not fetched (or not since
+	// the commit): the note may be there.
+	UnknownUnfetched = "notes not fetched"
 	// UnknownBlank: a blank line. Notes do not count blank lines, so they
 	// are nobody's.
 	UnknownBlank = "blank"
 )
 
 // NoteIndex answers, from a repository's aitrail notes, which lines of each
-// commit agents wrote. The notes ref is listed once; each commit's note is
-// read and parsed the first time one of its lines is asked about. It is safe
-// for concurrent use.
+// commit agents wrote. The notes ref and the remotes' fetched copies of it
+// are listed once; each commit's note is read and parsed the first time one
+// of its lines is asked about. It is safe for concurrent use.
 type NoteIndex struct {
-	repo     *gitlog.Repo
-	blobs    map[gitlog.Hash]gitlog.Hash
-	statuses map[string]string
-	mu       sync.Mutex
-	notes    map[gitlog.Hash]*commitNote
+	repo   *gitlog.Repo
+	reader *gitlog.NoteReader
+	blobs  map[gitlog.Hash]gitlog.Hash
+	status StatusFunc
+	mu     sync.Mutex
+	asked  map[gitlog.Hash]bool // commits whose status was asked for
+	known  map[string]string    // their statuses, by sha
+	notes  map[gitlog.Hash]*commitNote
+	gaps   map[gitlog.Hash][]gitlog.NotesGap
 }
 
-// LoadNotes lists the notes of repo on ref. statuses, when the database is
-// at hand, are its records of annotated commits (store.CommitStatuses): a
-// commit it weighed and found without AI involvement has no note, and its
-// lines are a person's rather than unknown.
-func LoadNotes(repo *gitlog.Repo, ref string, statuses map[string]string) (*NoteIndex, error) {
-	blobs, err := repo.ListNotes(ref)
+// StatusFunc returns the database's records of the given commits
+// (store.CommitAnnotated or store.CommitNoAI, by sha; unrecorded ones left
+// out): a commit it weighed and found without AI involvement has no note,
+// and its lines are a person's rather than unknown.
+type StatusFunc func(shas []string) (map[string]string, error)
+
+// LoadNotes lists the notes of repo on ref, and those of the remotes'
+// copies of ref fetched here but not merged (the local note wins). status
+// is nil without a database.
+func LoadNotes(repo *gitlog.Repo, ref string, status StatusFunc) (*NoteIndex, error) {
+	reader, err := repo.NoteReader(ref)
 	if err != nil {
-		return nil, fmt.Errorf("list notes on %s: %w", ref, err)
+		return nil, err
 	}
-	return &NoteIndex{repo: repo, blobs: blobs, statuses: statuses, notes: map[gitlog.Hash]*commitNote{}}, nil
+	ix := &NoteIndex{repo: repo, reader: reader, blobs: map[gitlog.Hash]gitlog.Hash{}, status: status,
+		asked: map[gitlog.Hash]bool{}, known: map[string]string{}, notes: map[gitlog.Hash]*commitNote{},
+		gaps: map[gitlog.Hash][]gitlog.NotesGap{}}
+	refs := reader.Refs()
+	for i := len(refs) - 1; i >= 0; i-- {
+		blobs, err := repo.ListNotes(refs[i])
+		if err != nil {
+			return nil, fmt.Errorf("list notes on %s: %w", refs[i], err)
+		}
+		for c, b := range blobs {
+			ix.blobs[c] = b
+		}
+	}
+	return ix, nil
 }
 
 // Notes returns how many commits have a note.
 func (ix *NoteIndex) Notes() int { return len(ix.blobs) }
+
+// learn asks the database, in one query, about the commits of a blame that
+// have no note and were not asked about yet.
+func (ix *NoteIndex) learn(commits map[gitlog.Hash]*gitlog.BlameCommit) error {
+	if ix.status == nil {
+		return nil
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	var shas []string
+	for h := range commits {
+		if _, noted := ix.blobs[h]; !noted && !ix.asked[h] {
+			ix.asked[h] = true
+			shas = append(shas, h.String())
+		}
+	}
+	if len(shas) == 0 {
+		return nil
+	}
+	got, err := ix.status(shas)
+	for sha, st := range got {
+		ix.known[sha] = st
+	}
+	return err
+}
+
+// unfetched finds which of commits, whose lines are unknown for want of a
+// note, may have one on a remote whose notes this clone has not fetched
+// (or not since the commit), and returns their gaps.
+func (ix *NoteIndex) unfetched(commits []gitlog.Hash) (map[gitlog.Hash][]gitlog.NotesGap, error) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	var ask []gitlog.Hash
+	for _, h := range commits {
+		if _, done := ix.gaps[h]; !done {
+			ask = append(ask, h)
+		}
+	}
+	if len(ask) > 0 {
+		found, err := ix.reader.Gaps(ask)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range ask {
+			ix.gaps[h] = found[h]
+		}
+	}
+	out := map[gitlog.Hash][]gitlog.NotesGap{}
+	for _, h := range commits {
+		if len(ix.gaps[h]) > 0 {
+			out[h] = ix.gaps[h]
+		}
+	}
+	return out, nil
+}
 
 // commitNote is what one commit's note says about its lines.
 type commitNote struct {
@@ -74,10 +153,11 @@ type noteConv struct {
 	ranges                []TraceRange
 }
 
-// notePrompt is a linked prompt with the first line of its text as the note
-// shows it ("" when it shows none).
+// notePrompt is a linked prompt with its number in its session and the
+// first line of its text as the note shows them (0 and "" when it does not).
 type notePrompt struct {
 	MetaPrompt
+	seq  int
 	text string
 }
 
@@ -97,7 +177,7 @@ func (ix *NoteIndex) note(h gitlog.Hash) (*commitNote, error) {
 		n = parseCommitNote(h, string(data))
 	}
 	if n.unknown != "" {
-		switch ix.statuses[h.String()] {
+		switch ix.known[h.String()] {
 		case store.CommitNoAI:
 			n.unknown = "" // weighed: no AI involvement
 		case store.CommitAnnotated:
@@ -129,9 +209,13 @@ func parseCommitNote(h gitlog.Hash, text string) *commitNote {
 		}
 		own = true
 		meta := t.Metadata["dev.aitrail"]
-		texts := sectionPromptLines(s, len(meta.Prompts))
+		shown := notePromptList(s)
 		for i, p := range meta.Prompts {
-			n.prompts = append(n.prompts, notePrompt{MetaPrompt: p, text: texts[i]})
+			np := notePrompt{MetaPrompt: p}
+			if len(shown) == len(meta.Prompts) {
+				np.seq, np.text = shown[i].Seq, firstLine(shown[i].Text)
+			}
+			n.prompts = append(n.prompts, np)
 		}
 		for _, f := range t.Files {
 			for _, c := range f.Conversations {
@@ -197,7 +281,10 @@ type BlamedLine struct {
 	Prompt     string
 	Candidates int
 	Unknown    string
-	Text       string
+	// Gaps, for a line unknown because notes were not fetched, name the
+	// remotes whose notes may have its commit's.
+	Gaps []gitlog.NotesGap
+	Text string
 }
 
 // MarshalJSON writes the record with null for what does not apply.
@@ -213,24 +300,25 @@ func (l BlamedLine) MarshalJSON() ([]byte, error) {
 		seq = &l.PromptSeq
 	}
 	return json.Marshal(struct {
-		Line       int       `json:"line"`
-		Commit     string    `json:"commit"`
-		Path       string    `json:"path"`
-		OrigLine   int       `json:"origLine"`
-		Author     string    `json:"author"`
-		Time       time.Time `json:"time"`
-		AI         *bool     `json:"ai"`
-		Agent      *string   `json:"agent"`
-		Model      *string   `json:"model"`
-		Session    *string   `json:"session"`
-		Prompt     *string   `json:"prompt"`
-		PromptKey  *string   `json:"promptKey"`
-		PromptSeq  *int      `json:"promptSeq"`
-		Candidates int       `json:"promptCandidates,omitempty"`
-		Unknown    *string   `json:"unknown"`
-		Text       string    `json:"text"`
+		Line       int               `json:"line"`
+		Commit     string            `json:"commit"`
+		Path       string            `json:"path"`
+		OrigLine   int               `json:"origLine"`
+		Author     string            `json:"author"`
+		Time       time.Time         `json:"time"`
+		AI         *bool             `json:"ai"`
+		Agent      *string           `json:"agent"`
+		Model      *string           `json:"model"`
+		Session    *string           `json:"session"`
+		Prompt     *string           `json:"prompt"`
+		PromptKey  *string           `json:"promptKey"`
+		PromptSeq  *int              `json:"promptSeq"`
+		Candidates int               `json:"promptCandidates,omitempty"`
+		Unknown    *string           `json:"unknown"`
+		Gaps       []gitlog.NotesGap `json:"notesGaps,omitempty"`
+		Text       string            `json:"text"`
 	}{l.Line, l.Commit, l.Path, l.OrigLine, l.Author, l.Time, l.AI, null(l.Agent), null(l.Model), null(l.Session),
-		null(l.Prompt), null(l.PromptKey), seq, l.Candidates, null(l.Unknown), l.Text})
+		null(l.Prompt), null(l.PromptKey), seq, l.Candidates, null(l.Unknown), l.Gaps, l.Text})
 }
 
 // BlameOptions tune Blame.
@@ -260,6 +348,9 @@ func Blame(ctx context.Context, repo *gitlog.Repo, ix *NoteIndex, rev gitlog.Has
 	if err != nil {
 		return nil, err
 	}
+	if err := ix.learn(b.Commits); err != nil {
+		return nil, err
+	}
 	out := make([]BlamedLine, len(b.Lines))
 	cands := make([][]notePrompt, len(b.Lines))
 	yes, no := true, false
@@ -286,10 +377,38 @@ func Blame(ctx context.Context, repo *gitlog.Repo, ix *NoteIndex, rev gitlog.Has
 			out[i].AI = &no
 		}
 	}
+	if err := ix.explain(out); err != nil {
+		return nil, err
+	}
 	if err := resolvePrompts(ctx, out, cands, opt); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// explain tells, of lines unknown for want of a note, those whose note may
+// be in a remote's notes not fetched here.
+func (ix *NoteIndex) explain(lines []BlamedLine) error {
+	var commits []gitlog.Hash
+	seen := map[string]bool{}
+	for _, l := range lines {
+		if l.Unknown == UnknownNoNote && !seen[l.Commit] {
+			seen[l.Commit] = true
+			h, _ := gitlog.ParseHash(l.Commit)
+			commits = append(commits, h)
+		}
+	}
+	gaps, err := ix.unfetched(commits)
+	if err != nil {
+		return err
+	}
+	for i, l := range lines {
+		h, _ := gitlog.ParseHash(l.Commit)
+		if g := gaps[h]; l.Unknown == UnknownNoNote && g != nil {
+			lines[i].Unknown, lines[i].Gaps = UnknownUnfetched, g
+		}
+	}
+	return nil
 }
 
 // candidates returns the prompts of conv's session that the note links to
@@ -409,7 +528,7 @@ func resolvePrompts(ctx context.Context, lines []BlamedLine, cands [][]notePromp
 			lines[i].Candidates = len(cands[i])
 			continue
 		}
-		lines[i].PromptKey, lines[i].Prompt = pick.Key, pick.text
+		lines[i].PromptKey, lines[i].PromptSeq, lines[i].Prompt = pick.Key, pick.seq, pick.text
 		if sp, ok := stored[pick.refKey()]; ok {
 			lines[i].PromptSeq, lines[i].Prompt = sp.Seq, firstLine(sp.Text)
 		}
@@ -455,45 +574,3 @@ func AgentName(agent string) string { return agentName(agent) }
 
 // Percent writes n of d as a whole percentage, as notes do ("–" of none).
 func Percent(n, d int) string { return percent(n, d) }
-
-// promptListItem starts an entry of a note's prompt list: "2. Codex CLI session …".
-var promptListItem = regexp.MustCompile(`^(\d+)\. `)
-
-// sectionPromptLines returns the first line of each prompt a note shows, by
-// position in its list (which is the order of the record's prompts); "" where
-// the note shows no text (notes.prompts = none).
-func sectionPromptLines(section string, n int) []string {
-	out := make([]string, n)
-	start := strings.Index(section, "\n### Prompts\n")
-	if start < 0 {
-		return out
-	}
-	list := section[start:]
-	if end := strings.Index(list, "\n### Files\n"); end >= 0 {
-		list = list[:end]
-	}
-	item := -1
-	for _, l := range strings.Split(list, "\n") {
-		if m := promptListItem.FindStringSubmatch(l); m != nil {
-			item, _ = strconv.Atoi(m[1])
-			item--
-			continue
-		}
-		if item < 0 || item >= n || out[item] != "" || !strings.HasPrefix(l, "   >") {
-			continue
-		}
-		out[item] = strings.TrimSpace(strings.TrimPrefix(l, "   >"))
-	}
-	return out
-}
-
-// parseConversationURL reads the agent and session of a conversation's
-// url, as conversationURL writes it.
-func parseConversationURL(url string) (agent, session string) {
-	rest, ok := strings.CutPrefix(url, "aitrail:")
-	if !ok {
-		return "", ""
-	}
-	agent, session, _ = strings.Cut(rest, "/")
-	return agent, session
-}

@@ -42,6 +42,9 @@ type UnknownCommit struct {
 	Summary string    `json:"summary"`
 	Lines   int       `json:"lines"`
 	Why     string    `json:"why"`
+	// Gaps name the remotes whose notes may have the commit's, when Why is
+	// UnknownUnfetched.
+	Gaps []gitlog.NotesGap `json:"notesGaps,omitempty"`
 }
 
 // Summary is the share of a tree's non-blank lines that agents wrote.
@@ -151,7 +154,20 @@ func Summarize(ctx context.Context, repo *gitlog.Repo, ix *NoteIndex, rev gitlog
 		}
 		return a.Agent+"\x00"+a.Model < b.Agent+"\x00"+b.Model
 	})
-	for _, u := range unknown {
+	var noNote []gitlog.Hash
+	for h, u := range unknown {
+		if u.Why == UnknownNoNote {
+			noNote = append(noNote, h)
+		}
+	}
+	gaps, err := ix.unfetched(noNote)
+	if err != nil {
+		return nil, err
+	}
+	for h, u := range unknown {
+		if g := gaps[h]; g != nil {
+			u.Why, u.Gaps = UnknownUnfetched, g
+		}
 		s.Unknown = append(s.Unknown, *u)
 	}
 	sort.Slice(s.Unknown, func(i, j int) bool {
@@ -177,6 +193,9 @@ func dirOf(p string) string {
 func summarizeFile(repo *gitlog.Repo, ix *NoteIndex, rev gitlog.Hash, path string, opt BlameOptions) fileResult {
 	r := fileResult{share: Share{Path: path}, agents: map[[2]string]int{}, unknown: map[gitlog.Hash]*UnknownCommit{}}
 	b, err := repo.Blame(rev, path, opt.BlameOptions)
+	if err == nil {
+		err = ix.learn(b.Commits)
+	}
 	if err != nil {
 		r.err = err
 		return r

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -142,7 +143,7 @@ func TestTraceRangesAreTheCommitsLines(t *testing.T) {
 		{"database", map[string]string{base.String(): store.CommitNoAI, top.String(): store.CommitNoAI}, new(bool)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			ix, err := LoadNotes(repo, "refs/notes/aitrail", tt.statuses)
+			ix, err := LoadNotes(repo, "refs/notes/aitrail", statusOf(tt.statuses))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -222,9 +223,9 @@ func TestParseCommitNote(t *testing.T) {
 	}
 }
 
-// TestSectionPromptLines checks that the prompt texts read back from a
-// note are those Render wrote, in the record's order, whatever the policy.
-func TestSectionPromptLines(t *testing.T) {
+// TestNotePromptTexts checks that the prompts read back from a note are
+// those Render wrote, in the record's order, whatever the policy.
+func TestNotePromptTexts(t *testing.T) {
 	a := sample()
 	second := a.Prompts[0]
 	second.PromptRef.Key, second.Seq, second.Text = "t3", 3, "Then a test.\n\n10. not an item"
@@ -233,18 +234,34 @@ func TestSectionPromptLines(t *testing.T) {
 		policy string
 		want   []string
 	}{
-		{PromptsFull, []string{"Add a /health endpoint.", "Then a test."}},
-		{PromptsFirstLine, []string{"Add a /health endpoint. …", "Then a test. …"}},
-		{PromptsNone, []string{"", ""}},
+		{PromptsFull, []string{"t1 1 Add a /health endpoint.", "t3 3 Then a test."}},
+		{PromptsFirstLine, []string{"t1 1 Add a /health endpoint. …", "t3 3 Then a test. …"}},
+		{PromptsNone, []string{"t1 0 ", "t3 0 "}},
 	} {
 		note, _ := Render(a, NoteOptions{Prompts: tt.policy})
-		sections := noteSections(note)
-		if len(sections) != 1 {
-			t.Fatalf("%s: %d sections", tt.policy, len(sections))
+		var got []string
+		for _, p := range parseCommitNote(a.Commit.Hash, note).prompts {
+			got = append(got, fmt.Sprintf("%s %d %s", p.Key, p.seq, p.text))
 		}
-		if got := sectionPromptLines(sections[0], 2); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("%s: prompt lines = %q, want %q", tt.policy, got, tt.want)
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: prompts = %q, want %q", tt.policy, got, tt.want)
 		}
+	}
+}
+
+// statusOf answers for the database from a map.
+func statusOf(m map[string]string) StatusFunc {
+	if m == nil {
+		return nil
+	}
+	return func(shas []string) (map[string]string, error) {
+		out := map[string]string{}
+		for _, s := range shas {
+			if st, ok := m[s]; ok {
+				out[s] = st
+			}
+		}
+		return out, nil
 	}
 }
 
@@ -265,7 +282,7 @@ func TestSummarize(t *testing.T) {
 	if err := repo.WriteNote("refs/notes/aitrail", ai, note); err != nil {
 		t.Fatal(err)
 	}
-	ix, err := LoadNotes(repo, "aitrail", map[string]string{human.String(): store.CommitNoAI})
+	ix, err := LoadNotes(repo, "aitrail", statusOf(map[string]string{human.String(): store.CommitNoAI}))
 	if err != nil {
 		t.Fatal(err)
 	}
