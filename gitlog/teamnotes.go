@@ -343,7 +343,7 @@ type NotesGap struct {
 
 func (g NotesGap) String() string {
 	if g.Reason == GapBehind {
-		return fmt.Sprintf("%s's notes in this clone date from %s (when last fetched), before this commit", g.Remote, g.AsOf.UTC().Format("2006-01-02 15:04 UTC"))
+		return fmt.Sprintf("%s's notes in this clone date from %s, before this commit", g.Remote, g.AsOf.UTC().Format("2006-01-02 15:04 UTC"))
 	}
 	return fmt.Sprintf("%s's notes have never been fetched into this clone (or %s has none)", g.Remote, g.Remote)
 }
