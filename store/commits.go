@@ -25,8 +25,7 @@ type Edit struct {
 	Model        string // the prompt's model, else the session's
 }
 
-// under builds a condition selecting paths inside any of roots. SQLite's
-// substr counts characters, not bytes.
+// under builds a condition selecting paths inside any of roots.
 func under(col string, roots []string) (string, []any) {
 	var conds []string
 	var args []any
