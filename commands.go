@@ -25,6 +25,7 @@ func commands() []command {
 		statusCommand(),
 		annotateCommand(),
 		noteCommand(),
+		blameCommand(),
 		syncNotesCommand(),
 		carryCommand(),
 		hookCommand(),

@@ -36,11 +36,34 @@ func TestScripts(t *testing.T) {
 	if bin := os.Getenv("AITRAIL_TEST_BIN"); bin != "" {
 		t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	}
+	testscript.Run(t, scriptParams(filepath.Join("testdata", "script"), nil))
+}
+
+// TestScriptsLayouts runs the scripts of testdata/script/layouts once with
+// $REPOS, where they make their repositories, under the home directory (as
+// users keep them) and once outside it, in a path with spaces and
+// non-ASCII letters.
+func TestScriptsLayouts(t *testing.T) {
+	for _, l := range []struct{ name, repos string }{
+		{"home", "$HOME/src"},
+		{"outside", "$WORK/Mes projets/dépôt"},
+	} {
+		t.Run(l.name, func(t *testing.T) {
+			testscript.Run(t, scriptParams(filepath.Join("testdata", "script", "layouts"), func(e *testscript.Env) {
+				e.Setenv("REPOS", os.Expand(l.repos, e.Getenv))
+			}))
+		})
+	}
+}
+
+// scriptParams runs the scripts of dir; setup, when set, adds to their
+// environment.
+func scriptParams(dir string, setup func(e *testscript.Env)) testscript.Params {
 	shared, _ := filepath.Abs(filepath.Join("..", "shared"))
 	_, err := os.Stat(filepath.Join(shared, "fixtures"))
 	haveShared := err == nil
-	testscript.Run(t, testscript.Params{
-		Dir:                 filepath.Join("testdata", "script"),
+	return testscript.Params{
+		Dir:                 dir,
 		RequireExplicitExec: true,
 		Setup: func(e *testscript.Env) error {
 			home := filepath.Join(e.WorkDir, "home")
@@ -74,6 +97,9 @@ func TestScripts(t *testing.T) {
 				"SHARED":                  shared,
 			} {
 				e.Setenv(k, v)
+			}
+			if setup != nil {
+				setup(e)
 			}
 			return nil
 		},
@@ -121,7 +147,7 @@ func TestScripts(t *testing.T) {
 			}
 			return false, nil
 		},
-	})
+	}
 }
 
 // gitAtLeast reports whether the git CLI is at least major.minor.

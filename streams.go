@@ -37,13 +37,14 @@ func isTerminal(w io.Writer) bool {
 // bar returns a progress bar on stderr; it draws nothing unless stderr is a
 // terminal and show is true.
 func (s *streams) bar(show bool) *progressBar {
-	return &progressBar{w: s.err, on: s.progress && show}
+	return &progressBar{w: s.err, on: s.progress && show, units: humanBytes}
 }
 
 // progressBar draws a one-line bar on a terminal; it is silent elsewhere.
 type progressBar struct {
 	w     io.Writer
 	on    bool
+	units func(int64) string // writes done and total (default: bytes)
 	last  time.Time
 	drawn bool
 }
@@ -57,7 +58,7 @@ func (p *progressBar) update(done, total int64) {
 	frac := min(float64(done)/float64(total), 1)
 	n := int(frac * width)
 	fmt.Fprintf(p.w, "\r[%s%s] %3.0f%% %s / %s", strings.Repeat("=", n), strings.Repeat(" ", width-n), frac*100,
-		humanBytes(done), humanBytes(total))
+		p.units(done), p.units(total))
 	p.drawn = true
 }
 

@@ -74,9 +74,12 @@ func (e *env) config() (*config.File, error) {
 	return f, nil
 }
 
+// errNoDatabase is openDB's error when the database was never created.
+var errNoDatabase = errors.New("no database")
+
 // openDB opens the database the options name. Unless create, a database
-// that was never created is an error with a hint, so that a query does not
-// leave an empty file behind.
+// that was never created is an error (errNoDatabase) with a hint, so that a
+// query does not leave an empty file behind.
 func (e *env) openDB(create bool) (*store.DB, error) {
 	f, err := e.config()
 	if err != nil {
@@ -85,7 +88,7 @@ func (e *env) openDB(create bool) (*store.DB, error) {
 	path := e.cfgEnv().DBPath(e.dbFlag, f)
 	if !create {
 		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("no database at %s: run 'aitrail ingest' first (or pass --db)", path)
+			return nil, fmt.Errorf("%w at %s: run 'aitrail ingest' first (or pass --db)", errNoDatabase, path)
 		}
 	}
 	return store.Open(e.ctx, path)
@@ -402,8 +405,7 @@ func (e *env) hookEnv(repo *gitlog.Repo, annotating bool) (*hooks.Env, func(), e
 			return err
 		},
 		Correlate: report.Options{Redact: func(s string) string {
-			out, _ := eng.Text(redact.ScopeField, s) // built above when annotating
-			return out
+			return redactField(eng)(s) // eng is built above when annotating
 		}, Price: price},
 		Note:    renderOptions(f),
 		Ref:     f.Notes.Ref,
@@ -418,6 +420,15 @@ func (e *env) hookEnv(repo *gitlog.Repo, annotating bool) (*hooks.Env, func(), e
 	}
 	h.Spawn = func() error { return e.spawnWorker(repo.Root()) }
 	return h, func() { db.Close() }, nil
+}
+
+// redactField redacts text as stored fields are redacted, so that text
+// from git compares with them.
+func redactField(eng *redact.Engine) func(string) string {
+	return func(s string) string {
+		out, _ := eng.Text(redact.ScopeField, s)
+		return out
+	}
 }
 
 // executable returns the path of the running binary, found by the name it

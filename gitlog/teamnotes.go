@@ -3,8 +3,11 @@ package gitlog
 import (
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -332,8 +335,9 @@ const (
 type NotesGap struct {
 	Remote string `json:"remote"`
 	Reason string `json:"reason"` // GapNeverFetched or GapBehind
-	// AsOf is when the remote's notes in this clone were last written (the
-	// tracking ref's notes commit), for GapBehind.
+	// AsOf is when the remote's notes in this clone were last fetched (the
+	// tracking ref's reflog), or else written (its notes commit), for
+	// GapBehind.
 	AsOf time.Time `json:"asOf,omitzero"`
 }
 
@@ -389,6 +393,11 @@ func (r *Repo) NoteReader(ref string) (*NoteReader, error) {
 				return nil, err
 			}
 			rn.tip, rn.asOf = tip, c.Committer.When
+			// The remote held these notes when they were fetched: a later
+			// commit of its that has none still had none then.
+			if t, ok := r.lastReflogTime(rn.tracking); ok && t.After(rn.asOf) {
+				rn.asOf = t
+			}
 		}
 		nr.remotes = append(nr.remotes, rn)
 	}
@@ -425,15 +434,97 @@ func (nr *NoteReader) Read(commit Hash) (n Note, ok bool, gaps []NotesGap, err e
 		return Note{}, false, nil, err
 	}
 	for _, rm := range nr.remotes {
-		switch {
-		case !containing[rm.name]:
-		case rm.tip.IsZero():
-			gaps = append(gaps, NotesGap{Remote: rm.name, Reason: GapNeverFetched})
-		case rm.asOf.Before(c.Committer.When):
-			gaps = append(gaps, NotesGap{Remote: rm.name, Reason: GapBehind, AsOf: rm.asOf})
+		if g, ok := rm.gap(c.Committer.When); ok && containing[rm.name] {
+			gaps = append(gaps, g)
 		}
 	}
 	return Note{}, false, gaps, nil
+}
+
+// gap says whether this remote's notes in this clone may lack the note of
+// a commit (of its branches) made at when.
+func (rm remoteNotes) gap(when time.Time) (NotesGap, bool) {
+	switch {
+	case rm.tip.IsZero():
+		return NotesGap{Remote: rm.name, Reason: GapNeverFetched}, true
+	case rm.asOf.Before(when):
+		return NotesGap{Remote: rm.name, Reason: GapBehind, AsOf: rm.asOf}, true
+	}
+	return NotesGap{}, false
+}
+
+// lastReflogTime returns when ref was last updated, from its reflog (files
+// backend; git logs refs/notes/ updates by default).
+func (r *Repo) lastReflogTime(ref string) (time.Time, bool) {
+	data, err := os.ReadFile(filepath.Join(r.commonDir, "logs", filepath.FromSlash(ref)))
+	if err != nil {
+		return time.Time{}, false
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	ident, _, _ := strings.Cut(lines[len(lines)-1], "\t")
+	gt := strings.LastIndexByte(ident, '>')
+	if gt < 0 {
+		return time.Time{}, false
+	}
+	f := strings.Fields(ident[gt+1:])
+	if len(f) == 0 {
+		return time.Time{}, false
+	}
+	sec, err := strconv.ParseInt(f[0], 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.Unix(sec, 0), true
+}
+
+// Refs returns the notes refs Read consults, in its order: the notes ref,
+// then each remote's fetched copy.
+func (nr *NoteReader) Refs() []string {
+	out := []string{nr.ref}
+	for _, rm := range nr.remotes {
+		if !rm.tip.IsZero() {
+			out = append(out, rm.tracking)
+		}
+	}
+	return out
+}
+
+// Gaps returns the gaps Read would report for each of commits, which must
+// have no note on any of Refs: many commits at the cost of one git process
+// per remote that may have a gap. Commits without a gap are left out.
+func (nr *NoteReader) Gaps(commits []Hash) (map[Hash][]NotesGap, error) {
+	out := map[Hash][]NotesGap{}
+	when := make(map[Hash]time.Time, len(commits))
+	var latest time.Time
+	for _, h := range commits {
+		c, err := nr.repo.Commit(h)
+		if err != nil {
+			return nil, err
+		}
+		when[h] = c.Committer.When
+		if when[h].After(latest) {
+			latest = when[h]
+		}
+	}
+	for _, rm := range nr.remotes {
+		if _, ok := rm.gap(latest); !ok {
+			continue // its notes are newer than every commit asked about
+		}
+		raw, err := nr.repo.git(nil, "rev-list", "--glob=refs/remotes/"+rm.name+"/*")
+		if err != nil {
+			return nil, fmt.Errorf("list the commits of %s's branches: %w", rm.name, err)
+		}
+		onRemote := map[string]bool{}
+		for _, l := range strings.Fields(string(raw)) {
+			onRemote[l] = true
+		}
+		for _, h := range commits {
+			if g, ok := rm.gap(when[h]); ok && onRemote[h.String()] {
+				out[h] = append(out[h], g)
+			}
+		}
+	}
+	return out, nil
 }
 
 // remotesContaining returns which remotes' remote-tracking branches contain

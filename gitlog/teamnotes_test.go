@@ -3,6 +3,7 @@ package gitlog
 import (
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -186,6 +187,12 @@ func TestSyncNotesFetchOnlyAndNoteReader(t *testing.T) {
 	if err != nil || ok || len(gaps) != 1 || gaps[0].Remote != "origin" || gaps[0].Reason != GapNeverFetched {
 		t.Fatalf("Read before fetching = %v, %+v, %v; want a never-fetched gap for origin", ok, gaps, err)
 	}
+	if all, err := nr.Gaps([]Hash{c1}); err != nil || !reflect.DeepEqual(all[c1], gaps) {
+		t.Errorf("Gaps = %+v, %v; want what Read says, %+v", all, err, gaps)
+	}
+	if refs := nr.Refs(); !reflect.DeepEqual(refs, []string{"refs/notes/aitrail"}) {
+		t.Errorf("Refs before fetching = %q", refs)
+	}
 	if s := gaps[0].String() + " " + gaps[0].Hint(); !strings.Contains(s, "never been fetched") || !strings.Contains(s, "sync-notes --fetch-only origin") {
 		t.Errorf("gap says %q", s)
 	}
@@ -193,6 +200,9 @@ func TestSyncNotesFetchOnlyAndNoteReader(t *testing.T) {
 	local := b.commit("local")
 	if _, ok, gaps, err := nr.Read(local); err != nil || ok || len(gaps) != 0 {
 		t.Errorf("Read of a local commit = %v, %+v, %v; want no gap", ok, gaps, err)
+	}
+	if all, err := nr.Gaps([]Hash{local, c1}); err != nil || len(all) != 1 || len(all[c1]) != 1 {
+		t.Errorf("Gaps of a local commit and a pushed one = %+v, %v; want the pushed one's", all, err)
 	}
 
 	// A plain fetch with the refspec: the note is readable from the
@@ -202,6 +212,9 @@ func TestSyncNotesFetchOnlyAndNoteReader(t *testing.T) {
 	}
 	b.git("fetch", "-q")
 	nr, _ = rb.NoteReader("aitrail")
+	if refs := nr.Refs(); !reflect.DeepEqual(refs, []string{"refs/notes/aitrail", "refs/notes/remotes/origin/aitrail"}) {
+		t.Errorf("Refs after fetching = %q", refs)
+	}
 	n, ok, _, err := nr.Read(c1)
 	if err != nil || !ok || n.Text != "a's note on one\n" || n.Remote != "origin" || n.Ref != "refs/notes/remotes/origin/aitrail" {
 		t.Errorf("Read after fetch = %+v, %v, %v", n, ok, err)
@@ -240,6 +253,29 @@ func TestSyncNotesFetchOnlyAndNoteReader(t *testing.T) {
 	_, ok, gaps, err = nr.Read(c2)
 	if err != nil || ok || len(gaps) != 1 || gaps[0].Reason != GapBehind || !strings.Contains(gaps[0].String(), "before this commit") {
 		t.Errorf("Read of a newer commit = %v, %+v, %v; want a behind gap", ok, gaps, err)
+	}
+	if all, err := nr.Gaps([]Hash{c2}); err != nil || !reflect.DeepEqual(all[c2], gaps) {
+		t.Errorf("Gaps of a newer commit = %+v, %v; want %+v", all, err, gaps)
+	}
+
+	// Notes fetched after a commit that has none there: the remote had
+	// none for it when they were fetched (the fetch's time, from the
+	// tracking ref's reflog, not the time of its last notes commit).
+	c3 := a.commit("three, no note")
+	c4 := a.commit("four")
+	if err := ra.WriteNote("aitrail", c4, "a's note on four\n"); err != nil {
+		t.Fatal(err)
+	}
+	a.git("push", "-q", "origin", "HEAD:main")
+	if _, err := ra.SyncNotes("origin", "aitrail", SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runGit(b.dir, []string{"GIT_COMMITTER_DATE=@1900000000 +0000"}, "fetch", "-q", "origin"); err != nil {
+		t.Fatalf("fetch: %v\n%s", err, out)
+	}
+	nr, _ = rb.NoteReader("aitrail")
+	if _, ok, gaps, err := nr.Read(c3); err != nil || ok || len(gaps) != 0 {
+		t.Errorf("Read of a commit older than the fetch = %v, %+v, %v; want no note and no gap", ok, gaps, err)
 	}
 }
 

@@ -316,6 +316,17 @@ type MetaPrompt struct {
 
 func conversationURL(agent, session string) string { return "aitrail:" + agent + "/" + session }
 
+// parseConversationURL reads the agent and session of a conversation's url,
+// as conversationURL writes it.
+func parseConversationURL(url string) (agent, session string) {
+	rest, ok := strings.CutPrefix(url, "aitrail:")
+	if !ok {
+		return "", ""
+	}
+	agent, session, _ = strings.Cut(rest, "/")
+	return agent, session
+}
+
 func agentTrace(a *Attribution, o NoteOptions, total store.Tokens, cost float64, priced bool) Trace {
 	sum := sha1.Sum([]byte("aitrail-trace:" + a.Commit.Hash.String()))
 	sum[6] = sum[6]&0x0f | 0x50 // version 5 (name-based)
