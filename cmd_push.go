@@ -31,7 +31,8 @@ The team database is --to, else $AITRAIL_TEAM_URL, else team.url in the
 config: a postgres:// URL whose sslmode, certificates and connect_timeout
 apply; prefer ~/.pgpass or PGPASSWORD to a password in the URL. No password
 is ever printed. With team.push: auto the hooks push after each commit,
-in the background. Read it with --db URL: sessions, show, stats (see
+in the background. Read it with --db URL: sessions, show, stats, export,
+release-notes (see
 docs/team.md).`,
 		new: func() options { return &pushOptions{} },
 	}

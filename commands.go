@@ -95,7 +95,7 @@ type invocation struct {
 
 // registerGlobals binds the options every command accepts to g.
 func registerGlobals(fs *pflag.FlagSet, g *globals) {
-	fs.StringVar(&g.dbFlag, "db", g.dbFlag, "database file (default $AITRAIL_DB, the config's db, or $XDG_DATA_HOME/aitrail/trail.db); sessions, show and stats also read a team database's postgres:// URL")
+	fs.StringVar(&g.dbFlag, "db", g.dbFlag, "database file (default $AITRAIL_DB, the config's db, or $XDG_DATA_HOME/aitrail/trail.db); sessions, show, stats, export and release-notes also read a team database's postgres:// URL")
 	fs.StringVar(&g.configFlag, "config", g.configFlag, "config file (default $AITRAIL_CONFIG or $XDG_CONFIG_HOME/aitrail/config.yml)")
 	fs.StringArrayVar(&g.sources, "source", g.sources, "read AGENT's logs from PATH instead of its default place (repeatable), e.g. codex:~/.codex")
 }

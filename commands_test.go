@@ -53,6 +53,7 @@ func TestParse(t *testing.T) {
 		{args: []string{"export", "--until", "soon"}, err: `--until: invalid time "soon"`},
 		{args: []string{"release-notes", "a..b", "--fragment", "changie", "--custom", "Issue"}, err: `--custom "Issue": want KEY=VALUE`},
 		{args: []string{"export"}, want: &exportOptions{format: "md"}},
+		{args: []string{"export", "--member", "ada@example.com", "--format", "json"}, want: &exportOptions{format: "json", filter: sessionFilter{member: "ada@example.com"}}},
 		{args: []string{"export", "-o", "audit.html", "--agent", "codex", "--commit", "v1..v2", "--session", "abc", "--since", "2026-01-01"},
 			want: &exportOptions{format: "html", output: "audit.html", session: "abc", commit: "v1..v2", filter: sessionFilter{agent: "codex", since: "2026-01-01"}}},
 		{args: []string{"export", "--format", "csv", "-o", "x.json", "--repo", "."}, want: &exportOptions{format: "csv", output: "x.json", filter: sessionFilter{repo: "."}}},

@@ -110,9 +110,9 @@ func (e *env) openRedacting(create bool) (*store.DB, *redact.Engine, error) {
 	return db, eng, nil
 }
 
-// openReader opens the database a read command (sessions, show, stats)
-// reads: the local one, or the team database a postgres:// --db or
-// AITRAIL_DB names. The engine redacts what the user types (a --repo path)
+// openReader opens the database a read command (sessions, show, stats,
+// export, release-notes) reads: the local one, or the team database a
+// postgres:// --db or AITRAIL_DB names. The engine redacts what the user types (a --repo path)
 // the way stored text was redacted; for a team database it has neither
 // the local key nor the manual redactions, which never leave the machine.
 func (e *env) openReader() (*store.DB, *redact.Engine, error) {
