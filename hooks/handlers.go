@@ -210,10 +210,14 @@ func (e *Env) PostCommit(ctx context.Context) error {
 		err = e.Ingest(ictx)
 		cancel()
 		if errors.Is(err, context.DeadlineExceeded) || time.Now().After(deadline) {
+			// The worker annotates first, then pushes (jobs run in order).
+			if err := e.DB.Enqueue(ctx, e.RepoKey, "annotate", job(head, from)); err != nil {
+				return err
+			}
 			if err := e.queuePush(ctx); err != nil {
 				return err
 			}
-			return e.defer_(ctx, "annotate", job(head, from))
+			return e.spawn()
 		}
 		if err != nil {
 			return err
@@ -228,8 +232,7 @@ func (e *Env) PostCommit(ctx context.Context) error {
 	return e.pushLater(ctx)
 }
 
-// queuePush queues a push when pushes are automatic; the worker that
-// drains the queue runs it after the annotations queued before it.
+// queuePush queues a push when pushes are automatic.
 func (e *Env) queuePush(ctx context.Context) error {
 	if e.Push == nil {
 		return nil
@@ -480,6 +483,11 @@ func (e *Env) defer_(ctx context.Context, kind, arg string) error {
 	if err := e.DB.Enqueue(ctx, e.RepoKey, kind, arg); err != nil {
 		return err
 	}
+	return e.spawn()
+}
+
+// spawn starts a detached worker to drain the queue, when one can be.
+func (e *Env) spawn() error {
 	if e.Spawn != nil {
 		return e.Spawn()
 	}
@@ -517,10 +525,7 @@ func (e *Env) catchUp(ctx context.Context, deadline time.Time) error {
 					return err
 				}
 			}
-			if e.Spawn != nil {
-				return e.Spawn()
-			}
-			return nil
+			return e.spawn()
 		}
 		if _, err := e.Annotate(ctx, []gitlog.Hash{h}, nil, nil, false); err != nil {
 			return err
