@@ -150,17 +150,19 @@ func (e *env) teamSettings(to string) (team, error) {
 		return team{}, err
 	}
 	t := team{url: to, member: f.Team.Member, machine: f.Team.Machine}
+	from := "--to"
 	if t.url == "" {
-		t.url = e.getenv("AITRAIL_TEAM_URL")
+		t.url, from = e.getenv("AITRAIL_TEAM_URL"), "AITRAIL_TEAM_URL"
 	}
 	if t.url == "" {
-		t.url = f.Team.URL
+		t.url, from = f.Team.URL, "team.url"
 	}
 	if t.url == "" {
 		return t, usagef("no team database: pass --to postgres://…, set AITRAIL_TEAM_URL, or set team.url in the config (see docs/team.md)")
 	}
 	if !store.IsURL(t.url) {
-		return t, usagef("team database %q: want a postgres:// URL", store.RedactURL(t.url))
+		// Not shown: what is not a URL cannot be redacted as one.
+		return t, usagef("%s is not a postgres:// URL", from)
 	}
 	if t.member == "" {
 		t.member = e.gitEmail()

@@ -154,6 +154,7 @@ func RedactURL(s string) string {
 			u.User = url.UserPassword(u.User.Username(), "xxxxx")
 		}
 	}
+	u.Fragment, u.RawFragment = "", "" // what follows a stray # may be a password's end
 	q := u.Query()
 	for k := range q {
 		if strings.Contains(strings.ToLower(k), "password") { // password, sslpassword

@@ -39,6 +39,7 @@ func TestRedactURL(t *testing.T) {
 		"postgres://db/team?user=ada&password=hunter2":     "postgres://db/team?password=xxxxx&user=ada",
 		"postgres://db/team?sslpassword=keypass&sslmode=x": "postgres://db/team?sslmode=x&sslpassword=xxxxx",
 		"postgres://ada:pw@[::1:bad/team":                  "postgres://(unparsable URL)",
+		"postgres://ada:123#secret@db/team":                "postgres://ada:123",
 	} {
 		if got := RedactURL(in); got != want {
 			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
