@@ -181,6 +181,17 @@ func push(t *testing.T, db *DB, url, member string, o PushOptions) PushReport {
 	return rep
 }
 
+// pushedAlice fills a local database with n of alice's sessions and pushes it
+// to a new team database.
+func pushedAlice(t *testing.T, srv *pgtest.Server, n int) (string, *DB) {
+	t.Helper()
+	url := srv.NewDB(t)
+	alice, _ := open(t)
+	fill(t, alice, "alice", n)
+	push(t, alice, url, "alice", PushOptions{})
+	return url, alice
+}
+
 func openTeamDB(t *testing.T, url string) *DB {
 	t.Helper()
 	db, err := Open(context.Background(), url)
@@ -305,10 +316,7 @@ func TestTeamDatabase(t *testing.T) {
 	})
 
 	t.Run("incremental: changes, deletions and redactions follow", func(t *testing.T) {
-		url := srv.NewDB(t)
-		alice, _ := open(t)
-		fill(t, alice, "alice", 3)
-		push(t, alice, url, "alice", PushOptions{})
+		url, alice := pushedAlice(t, srv, 3)
 
 		// A session grows, a log is rewritten (its session goes), a commit
 		// is re-annotated.
@@ -361,10 +369,7 @@ func TestTeamDatabase(t *testing.T) {
 	})
 
 	t.Run("raw lines only with Raw", func(t *testing.T) {
-		url := srv.NewDB(t)
-		alice, _ := open(t)
-		fill(t, alice, "alice", 2)
-		push(t, alice, url, "alice", PushOptions{})
+		url, alice := pushedAlice(t, srv, 2)
 		if n := teamRows(t, url); n["raw_records"] != 0 || n["sources"] != 0 {
 			t.Errorf("without Raw: %v", n)
 		}
@@ -375,10 +380,7 @@ func TestTeamDatabase(t *testing.T) {
 	})
 
 	t.Run("one member name per database", func(t *testing.T) {
-		url := srv.NewDB(t)
-		alice, _ := open(t)
-		fill(t, alice, "alice", 1)
-		push(t, alice, url, "alice", PushOptions{})
+		url, alice := pushedAlice(t, srv, 1)
 		_, err := alice.Push(ctx, url, PushOptions{Member: "alicia", Machine: "m"})
 		if err == nil || !strings.Contains(err.Error(), `as member "alice"`) {
 			t.Errorf("push under another name: %v", err)
