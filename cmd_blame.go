@@ -428,11 +428,3 @@ func sortShares(s []report.Share) {
 	key := func(p string) string { return strings.ReplaceAll(p, "/", "\x00") }
 	slices.SortFunc(s, func(a, b report.Share) int { return strings.Compare(key(a.Path), key(b.Path)) })
 }
-
-// plural writes "1 line", "2 lines".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return thousands(int64(n)) + " " + noun + "s"
-}

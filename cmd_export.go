@@ -85,7 +85,7 @@ func (o *exportOptions) args(args []string) error {
 }
 
 func (o *exportOptions) run(e *env) error {
-	db, eng, err := e.openRedacting(false)
+	db, eng, err := e.openReader()
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func (o *exportOptions) run(e *env) error {
 // filters lists the filters given, for the export's record of itself.
 func (o *exportOptions) filters() []report.Filter {
 	var out []report.Filter
-	for _, f := range []report.Filter{{Name: "agent", Value: o.filter.agent}, {Name: "repo", Value: o.filter.repo},
+	for _, f := range []report.Filter{{Name: "member", Value: o.filter.member}, {Name: "agent", Value: o.filter.agent}, {Name: "repo", Value: o.filter.repo},
 		{Name: "session", Value: o.session}, {Name: "commit", Value: o.commit}, {Name: "since", Value: o.filter.since},
 		{Name: "until", Value: o.filter.until}} {
 		if f.Value != "" {
@@ -181,6 +181,9 @@ func commitPrompts(e *env, db *store.DB, rng string) ([]store.PromptRef, error) 
 			for _, p := range rec.Prompts {
 				out = append(out, store.PromptRef{Agent: p.Agent, SessionID: p.Session, Key: p.Key})
 			}
+		}
+		if key == "" {
+			continue // a team database: the notes say it
 		}
 		c, err := db.LoadCommit(e.ctx, key, h.String())
 		if errors.Is(err, store.ErrNotFound) {

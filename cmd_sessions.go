@@ -63,13 +63,18 @@ func (o *sessionsOptions) run(e *env) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(e.io.out, 0, 0, 2, ' ', 0)
+	member := func(string) string { return "" } // a team database's sessions name their member
+	if db.Team() {
+		member = func(m string) string { return m + "\t" }
+		fmt.Fprint(tw, "MEMBER\t")
+	}
 	fmt.Fprintln(tw, "AGENT\tSESSION\tSTARTED\tPROMPTS\tTOOLS\tEDITS\tTOKENS\tWHERE")
 	for _, s := range list {
 		where := s.Cwd
 		if s.Title != "" {
 			where += "  " + oneLine(s.Title, 50)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", s.Agent, s.SessionID, shortTime(s.Started),
+		fmt.Fprintf(tw, "%s%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", member(s.Member), s.Agent, s.SessionID, shortTime(s.Started),
 			s.Prompts, s.ToolCalls, s.Edits, thousands(s.Tokens.Total), where)
 	}
 	return tw.Flush()
@@ -78,10 +83,11 @@ func (o *sessionsOptions) run(e *env) error {
 // sessionFilter is the filter options of the commands that select
 // sessions (sessions, stats).
 type sessionFilter struct {
-	agent, repo, since, until string
+	member, agent, repo, since, until string
 }
 
 func (f *sessionFilter) flags(fs *pflag.FlagSet) {
+	fs.StringVar(&f.member, "member", "", "only sessions this member pushed (a team database's, read with --db postgres://…)")
 	fs.StringVar(&f.agent, "agent", "", "only sessions of this agent ("+strings.Join(ingest.Names(), ", ")+")")
 	fs.StringVar(&f.repo, "repo", "", "only sessions that worked in this directory (cwd or edited files inside it)")
 	fs.StringVar(&f.since, "since", "", "only sessions active since this time: 2026-01-31, an RFC 3339 time, or a duration such as 7d")
@@ -102,10 +108,10 @@ func (f *sessionFilter) check() error {
 	return nil
 }
 
-// open opens the database and turns the options into a filter of its
-// sessions.
+// open opens the database to read (the local one, or a team database)
+// and turns the options into a filter of its sessions.
 func (f *sessionFilter) open(e *env) (*store.DB, store.SessionFilter, error) {
-	db, eng, err := e.openRedacting(false)
+	db, eng, err := e.openReader()
 	if err != nil {
 		return nil, store.SessionFilter{}, err
 	}
@@ -120,7 +126,7 @@ func (f *sessionFilter) open(e *env) (*store.DB, store.SessionFilter, error) {
 // store turns the options into a store filter. The repository path is
 // redacted like stored paths are, so that they compare.
 func (f *sessionFilter) store(e *env, eng *redact.Engine) (store.SessionFilter, error) {
-	out := store.SessionFilter{Agent: f.agent}
+	out := store.SessionFilter{Member: f.member, Agent: f.agent}
 	var err error
 	if f.since != "" {
 		if out.Since, err = config.ParseTime(f.since, e.now()); err != nil {

@@ -29,11 +29,13 @@ or the note it would get.`,
 
 type showOptions struct {
 	target string // a session or a commit
+	member string
 	json   bool
 	full   bool
 }
 
 func (o *showOptions) flags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.member, "member", "", "the session of this member (a team database's, read with --db postgres://…)")
 	fs.BoolVar(&o.json, "json", false, "print JSON")
 	fs.BoolVar(&o.full, "full", false, "print whole texts, tool inputs and outputs, and diffs")
 }
@@ -47,13 +49,13 @@ func (o *showOptions) args(args []string) error {
 }
 
 func (o *showOptions) run(e *env) error {
-	db, err := e.openDB(false)
+	db, _, err := e.openReader()
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	s, err := db.FindSession(e.ctx, o.target)
-	if errors.Is(err, store.ErrNotFound) {
+	s, err := db.FindMemberSession(e.ctx, o.target, o.member)
+	if errors.Is(err, store.ErrNotFound) && !db.Team() {
 		if repo, rerr := openRepo(); rerr == nil {
 			if _, rerr := repo.Resolve(o.target); rerr == nil {
 				db.Close()
@@ -78,6 +80,9 @@ func (o *showOptions) run(e *env) error {
 func printSession(w io.Writer, d *store.SessionDetail, full bool) {
 	s := d.SessionInfo
 	fmt.Fprintf(w, "Session %s:%s\n", s.Agent, s.SessionID)
+	if s.Member != "" {
+		fmt.Fprintf(w, "  member   %s\n", s.Member)
+	}
 	if s.Title != "" {
 		fmt.Fprintf(w, "  title    %s\n", s.Title)
 	}

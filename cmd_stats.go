@@ -14,7 +14,7 @@ import (
 
 func statsCommand() command {
 	return command{
-		name: "stats", usage: "[--by session|agent|model|day|commit|repo] [options]",
+		name: "stats", usage: "[--by session|agent|model|day|commit|repo|member] [options]",
 		summary: "report token usage",
 		long: `Sums token usage the way ccusage counts it: input not read from cache, output
 (reasoning included), cache writes, cache reads, and their total. Duplicate
@@ -29,7 +29,8 @@ time. Costs are estimates from aitrail's offline price table
 (docs/pricing.md), priced per API call; "*" marks rows with tokens of models
 without a known price. Sessions whose logs hold no token counts (VS Code
 Copilot Chat never records them) are listed as not recorded, not counted as
-zero. The JSON rows use ccusage's field names.`,
+zero. The JSON rows use ccusage's field names. On a team
+database (--db postgres://…) --by member sums each member's usage.`,
 		new: func() options { return &statsOptions{} },
 	}
 }
@@ -41,7 +42,7 @@ type statsOptions struct {
 }
 
 func (o *statsOptions) flags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.by, "by", "session", "group by session, agent, model, day, commit or repo")
+	fs.StringVar(&o.by, "by", "session", "group by session, agent, model, day, commit, repo or member (team databases)")
 	o.filter.flags(fs)
 	fs.BoolVar(&o.json, "json", false, "print JSON")
 }
@@ -105,6 +106,9 @@ func (o *statsOptions) run(e *env) error {
 		switch o.by {
 		case "session":
 			key = r.Agent + ":" + r.SessionID
+			if r.Member != "" {
+				key += " (" + r.Member + ")"
+			}
 		case "model", "repo":
 			if key == "" {
 				key = "(unknown)"

@@ -28,6 +28,7 @@ func commands() []command {
 		blameCommand(),
 		syncNotesCommand(),
 		carryCommand(),
+		pushCommand(),
 		hookCommand(),
 		rulesCommand(),
 		redactCommand(),
@@ -95,7 +96,7 @@ type invocation struct {
 
 // registerGlobals binds the options every command accepts to g.
 func registerGlobals(fs *pflag.FlagSet, g *globals) {
-	fs.StringVar(&g.dbFlag, "db", g.dbFlag, "database file (default $AITRAIL_DB, the config's db, or $XDG_DATA_HOME/aitrail/trail.db)")
+	fs.StringVar(&g.dbFlag, "db", g.dbFlag, "database file (default $AITRAIL_DB, the config's db, or $XDG_DATA_HOME/aitrail/trail.db); sessions, show, stats, export and release-notes also read a team database's postgres:// URL")
 	fs.StringVar(&g.configFlag, "config", g.configFlag, "config file (default $AITRAIL_CONFIG or $XDG_CONFIG_HOME/aitrail/config.yml)")
 	fs.StringArrayVar(&g.sources, "source", g.sources, "read AGENT's logs from PATH instead of its default place (repeatable), e.g. codex:~/.codex")
 }
@@ -241,7 +242,7 @@ Global options (accepted before or after the command):
 Run 'aitrail <command> --help' for a command's options.
 
 Exit status: 0 success, 1 failure, 2 usage error.
-Environment: AITRAIL_DB, AITRAIL_CONFIG, AITRAIL=0 (the hooks do nothing),
+Environment: AITRAIL_DB, AITRAIL_CONFIG, AITRAIL_TEAM_URL, AITRAIL=0 (the hooks do nothing),
 CODEX_HOME, CLAUDE_CONFIG_DIR, GEMINI_DATA_DIR, GEMINI_CLI_HOME, COPILOT_HOME,
 VSCODE_APPDATA, VSCODE_PORTABLE, XDG_CONFIG_HOME, XDG_DATA_HOME, NO_COLOR.
 `, fs.FlagUsages())

@@ -9,11 +9,15 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/aitrail/aitrail/store"
+	"github.com/aitrail/aitrail/store/pgtest"
 )
 
 // varRef is a ${VAR} reference in a file that expand copies.
@@ -36,7 +40,7 @@ func TestScripts(t *testing.T) {
 	if bin := os.Getenv("AITRAIL_TEST_BIN"); bin != "" {
 		t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	}
-	testscript.Run(t, scriptParams(filepath.Join("testdata", "script"), nil))
+	testscript.Run(t, scriptParams(t, filepath.Join("testdata", "script"), nil))
 }
 
 // TestScriptsLayouts runs the scripts of testdata/script/layouts once with
@@ -49,7 +53,7 @@ func TestScriptsLayouts(t *testing.T) {
 		{"outside", "$WORK/Mes projets/dépôt"},
 	} {
 		t.Run(l.name, func(t *testing.T) {
-			testscript.Run(t, scriptParams(filepath.Join("testdata", "script", "layouts"), func(e *testscript.Env) {
+			testscript.Run(t, scriptParams(t, filepath.Join("testdata", "script", "layouts"), func(e *testscript.Env) {
 				e.Setenv("REPOS", os.Expand(l.repos, e.Getenv))
 			}))
 		})
@@ -58,10 +62,12 @@ func TestScriptsLayouts(t *testing.T) {
 
 // scriptParams runs the scripts of dir; setup, when set, adds to their
 // environment.
-func scriptParams(dir string, setup func(e *testscript.Env)) testscript.Params {
+func scriptParams(t *testing.T, dir string, setup func(e *testscript.Env)) testscript.Params {
 	shared, _ := filepath.Abs(filepath.Join("..", "shared"))
 	_, err := os.Stat(filepath.Join(shared, "fixtures"))
 	haveShared := err == nil
+	var pg lazyServer
+	t.Cleanup(pg.stop)
 	return testscript.Params{
 		Dir:                 dir,
 		RequireExplicitExec: true,
@@ -85,6 +91,7 @@ func scriptParams(dir string, setup func(e *testscript.Env)) testscript.Params {
 				"OPENCODE_DATA_DIR":       "",
 				"AIDER_CHAT_HISTORY_FILE": "",
 				"AITRAIL_DB":              "",
+				"AITRAIL_TEAM_URL":        "",
 				"AITRAIL_CONFIG":          "",
 				"GIT_CONFIG_NOSYSTEM":     "1",
 				"GIT_AUTHOR_NAME":         "Ada Lovelace",
@@ -137,6 +144,37 @@ func scriptParams(dir string, setup func(e *testscript.Env)) testscript.Params {
 				_, err = db.Exec(script)
 				ts.Check(err)
 			},
+			// pgdb creates an empty team database on the test server and
+			// sets TEAM_URL (with the password) and TEAM_PASSWORD.
+			"pgdb": func(ts *testscript.TestScript, neg bool, args []string) {
+				srv, err := pg.get()
+				if err != nil {
+					ts.Fatalf("no PostgreSQL server: %v", err)
+				}
+				u, _, err := srv.CreateDB()
+				ts.Check(err)
+				ts.Setenv("TEAM_URL", u)
+				ts.Setenv("TEAM_PASSWORD", srv.Password)
+			},
+			// pgwait URL QUERY WANT polls a query until it returns WANT
+			// (at most 60 s): work that a detached worker does.
+			"pgwait": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 3 {
+					ts.Fatalf("usage: pgwait URL QUERY WANT")
+				}
+				var got string
+				for start := time.Now(); time.Since(start) < time.Minute; time.Sleep(50 * time.Millisecond) {
+					conn, err := pgx.Connect(context.Background(), args[0])
+					if err == nil {
+						err = conn.QueryRow(context.Background(), args[1]).Scan(&got)
+						conn.Close(context.Background())
+					}
+					if err == nil && got == args[2] {
+						return
+					}
+				}
+				ts.Fatalf("%s: got %q after a minute, want %q", args[1], got, args[2])
+			},
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
@@ -144,9 +182,33 @@ func scriptParams(dir string, setup func(e *testscript.Env)) testscript.Params {
 				return haveShared, nil
 			case "git254":
 				return gitAtLeast(2, 54), nil
+			case "pg":
+				// Under CI a missing server fails the script (pgdb) rather
+				// than skipping it.
+				_, err := pg.get()
+				return err == nil || os.Getenv("CI") != "", nil
 			}
 			return false, nil
 		},
+	}
+}
+
+// lazyServer starts the test PostgreSQL server on first use, once.
+type lazyServer struct {
+	once sync.Once
+	srv  *pgtest.Server
+	err  error
+}
+
+func (l *lazyServer) get() (*pgtest.Server, error) {
+	l.once.Do(func() { l.srv, l.err = pgtest.Launch() })
+	return l.srv, l.err
+}
+
+func (l *lazyServer) stop() {
+	l.once.Do(func() {}) // none is started after this
+	if l.srv != nil {
+		l.srv.Stop()
 	}
 }
 

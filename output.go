@@ -36,6 +36,14 @@ func thousands(n int64) string {
 	return sign + s
 }
 
+// plural writes a count of things: "1 file", "2,000 files".
+func plural[N ~int | ~int64](n N, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return thousands(int64(n)) + " " + noun + "s"
+}
+
 func humanBytes(n int64) string {
 	switch {
 	case n >= 1<<20:

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -229,39 +230,10 @@ func TestKilledIngestResumes(t *testing.T) {
 	total := c.Files
 	for round, after := range []int{1, total / 2} {
 		start := committed()
-		cmd := p.ingest(killed)
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
-		// Poll until this run has committed `after` more files, then kill
-		// it at once: it is then inside the transaction of a later file.
-		tick := time.NewTicker(5 * time.Millisecond)
-	poll:
-		for {
-			select {
-			case err := <-exited:
-				tick.Stop()
-				t.Fatalf("round %d: ingest ended before it could be killed (%v); the corpus of %d files is too small\n%s",
-					round+1, err, total, out.String())
-			case <-tick.C:
-				if committed() >= start+after {
-					break poll
-				}
-			}
-		}
-		tick.Stop()
-		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		err := <-exited
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) || !ee.Sys().(syscall.WaitStatus).Signaled() {
-			t.Fatalf("round %d: ingest was not killed: %v\n%s", round+1, err, out.String())
-		}
+		// Kill the run once it has committed `after` more files: it is then
+		// inside the transaction of a later file.
+		killWhen(t, p.ingest(killed), 5*time.Millisecond, func() bool { return committed() >= start+after },
+			fmt.Sprintf("round %d: ingest (of %d files)", round+1, total))
 		n := committed()
 		if n >= total {
 			t.Fatalf("round %d: killed after all %d files were committed", round+1, total)
@@ -273,6 +245,38 @@ func TestKilledIngestResumes(t *testing.T) {
 	if d := ingesttest.Diff(dumpDB(t, killed), dumpDB(t, once)); d != "" {
 		t.Errorf("killed and resumed ingest differs from one that ran through:\n%s", d)
 	}
+}
+
+// killWhen starts cmd, polls ready every interval and, once it holds,
+// kills cmd with SIGKILL; it fails the test when cmd ends before, or does
+// not die of the signal. It returns cmd's output.
+func killWhen(t *testing.T, cmd *exec.Cmd, every time.Duration, ready func() bool, what string) string {
+	t.Helper()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for !ready() {
+		select {
+		case err := <-exited:
+			t.Fatalf("%s ended before it could be killed (%v): give it more to do\n%s", what, err, out.String())
+		case <-tick.C:
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	err := <-exited
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || !ee.Sys().(syscall.WaitStatus).Signaled() {
+		t.Fatalf("%s was not killed: %v\n%s", what, err, out.String())
+	}
+	return out.String()
 }
 
 // checkIntegrity runs SQLite's integrity check and the store's own

@@ -77,15 +77,19 @@ func (e *env) config() (*config.File, error) {
 // errNoDatabase is openDB's error when the database was never created.
 var errNoDatabase = errors.New("no database")
 
-// openDB opens the database the options name. Unless create, a database
-// that was never created is an error (errNoDatabase) with a hint, so that a
-// query does not leave an empty file behind.
+// openDB opens the local database the options name. Unless create, a
+// database that was never created is an error (errNoDatabase) with a hint,
+// so that a query does not leave an empty file behind. A team database is
+// refused: what writes, or reads what stays local, works on the local one.
 func (e *env) openDB(create bool) (*store.DB, error) {
 	f, err := e.config()
 	if err != nil {
 		return nil, err
 	}
 	path := e.cfgEnv().DBPath(e.dbFlag, f)
+	if store.IsURL(path) {
+		return nil, fmt.Errorf("%s: %w", store.RedactURL(path), store.ErrTeamReadOnly)
+	}
 	if !create {
 		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%w at %s: run 'aitrail ingest' first (or pass --db)", errNoDatabase, path)
@@ -109,6 +113,89 @@ func (e *env) openRedacting(create bool) (*store.DB, *redact.Engine, error) {
 	return db, eng, nil
 }
 
+// openReader opens the database a read command (sessions, show, stats,
+// export, release-notes) reads: the local one, or the team database a
+// postgres:// --db or AITRAIL_DB names. The engine redacts what the user types (a --repo path)
+// the way stored text was redacted; for a team database it has neither
+// the local key nor the manual redactions, which never leave the machine.
+func (e *env) openReader() (*store.DB, *redact.Engine, error) {
+	f, err := e.config()
+	if err != nil {
+		return nil, nil, err
+	}
+	path := e.cfgEnv().DBPath(e.dbFlag, f)
+	if !store.IsURL(path) {
+		return e.openRedacting(false)
+	}
+	db, err := store.Open(e.ctx, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	eng, err := e.engine(nil)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, eng, nil
+}
+
+// team is where and as whom this machine pushes.
+type team struct {
+	url, member, machine string
+}
+
+// teamSettings resolves the team database (to, else AITRAIL_TEAM_URL,
+// else the config's team.url), the member name (team.member, else git's
+// user.email) and the machine name (team.machine, else the host name).
+func (e *env) teamSettings(to string) (team, error) {
+	f, err := e.config()
+	if err != nil {
+		return team{}, err
+	}
+	t := team{url: to, member: f.Team.Member, machine: f.Team.Machine}
+	from := "--to"
+	if t.url == "" {
+		t.url, from = e.getenv("AITRAIL_TEAM_URL"), "AITRAIL_TEAM_URL"
+	}
+	if t.url == "" {
+		t.url, from = f.Team.URL, "team.url"
+	}
+	if t.url == "" {
+		return t, usagef("no team database: pass --to postgres://…, set AITRAIL_TEAM_URL, or set team.url in the config (see docs/team.md)")
+	}
+	if !store.IsURL(t.url) {
+		// Not shown: what is not a URL cannot be redacted as one.
+		return t, usagef("%s is not a postgres:// URL", from)
+	}
+	if t.member == "" {
+		t.member = e.gitEmail()
+	}
+	if t.member == "" {
+		return t, fmt.Errorf("no member name to push as: set team.member in the config, or git's user.email")
+	}
+	if t.machine == "" {
+		if t.machine, err = os.Hostname(); err != nil || t.machine == "" {
+			return t, fmt.Errorf("no machine name to push from: set team.machine in the config")
+		}
+	}
+	return t, nil
+}
+
+// gitEmail returns git's user.email (GIT_AUTHOR_EMAIL when it is set, as
+// git does), or "". Unlike git, it never guesses one from the host.
+func (e *env) gitEmail() string {
+	if v := e.getenv("GIT_AUTHOR_EMAIL"); v != "" {
+		return v
+	}
+	out, _ := exec.Command("git", "config", "--get", "user.email").Output()
+	return strings.TrimSpace(string(out))
+}
+
+// push pushes the local database to the team database.
+func (e *env) push(db *store.DB, t team, raw, dryRun bool) (store.PushReport, error) {
+	return db.Push(e.ctx, t.url, store.PushOptions{Member: t.member, Machine: t.machine, Raw: raw, DryRun: dryRun, Version: version})
+}
+
 // openExisting opens the database when there is one (nil when it was never
 // created) and builds the redaction engine, for the commands that also work
 // without a database (release-notes reads notes).
@@ -117,7 +204,11 @@ func (e *env) openExisting() (*store.DB, *redact.Engine, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := os.Stat(e.cfgEnv().DBPath(e.dbFlag, f)); errors.Is(err, os.ErrNotExist) {
+	path := e.cfgEnv().DBPath(e.dbFlag, f)
+	if store.IsURL(path) {
+		return e.openReader()
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		eng, err := e.engine(nil)
 		return nil, eng, err
 	}
@@ -125,8 +216,12 @@ func (e *env) openExisting() (*store.DB, *redact.Engine, error) {
 }
 
 // repoKey names a repository in the database: a keyed hash of its worktree
-// root, so that no path is stored.
+// root, so that no path is stored. A team database has no key of its own
+// (each member's rows name repositories by theirs): "".
 func repoKey(e *env, db *store.DB, root string) (string, error) {
+	if db.Team() {
+		return "", nil
+	}
 	k, err := db.PathKey(e.ctx, root)
 	return "repo:" + k, err
 }
@@ -419,6 +514,16 @@ func (e *env) hookEnv(repo *gitlog.Repo, annotating bool) (*hooks.Env, func(), e
 		h.Budget, _ = config.ParseDuration(f.Hooks.Budget)
 	}
 	h.Spawn = func() error { return e.spawnWorker(repo.Root()) }
+	if f.Team.Push == "auto" {
+		h.Push = func(ctx context.Context) error {
+			t, err := e.teamSettings("")
+			if err != nil {
+				return err
+			}
+			_, err = e.push(db, t, false, false)
+			return err
+		}
+	}
 	return h, func() { db.Close() }, nil
 }
 

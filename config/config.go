@@ -31,6 +31,21 @@ type File struct {
 	Notes Notes `yaml:"notes"`
 	// Hooks tune the git hooks.
 	Hooks Hooks `yaml:"hooks"`
+	// Team is the team database that aitrail push fills.
+	Team Team `yaml:"team"`
+}
+
+// Team names the team database and who pushes to it (docs/team.md).
+type Team struct {
+	// URL is the team database (AITRAIL_TEAM_URL and push --to win over it).
+	URL string `yaml:"url"`
+	// Member is the name every pushed row carries (default: git's user.email).
+	Member string `yaml:"member"`
+	// Machine names this machine in pushed rows (default: the host name).
+	Machine string `yaml:"machine"`
+	// Push is "auto" to have the hooks' worker push after annotating a
+	// commit, or "manual" (the default).
+	Push string `yaml:"push"`
 }
 
 // Notes shape the transparency notes.
@@ -170,6 +185,14 @@ func Parse(data []byte, name string) (*File, error) {
 		if d, err := ParseDuration(v); err != nil || d <= 0 {
 			return nil, fmt.Errorf("%s: %s: %q is not a positive duration such as 500ms, 2h or 7d", name, key, v)
 		}
+	}
+	switch f.Team.Push {
+	case "", "manual", "auto":
+	default:
+		return nil, fmt.Errorf("%s: team.push: %q is not one of manual, auto", name, f.Team.Push)
+	}
+	if f.Team.URL != "" && !strings.HasPrefix(f.Team.URL, "postgres://") && !strings.HasPrefix(f.Team.URL, "postgresql://") {
+		return nil, fmt.Errorf("%s: team.url: not a postgres:// URL (see docs/team.md)", name)
 	}
 	switch f.Redaction.IP {
 	case "", "public", "all", "off":

@@ -22,6 +22,8 @@ func TestParse(t *testing.T) {
 		{"redaction:\n  ip: some\n", `c.yml: redaction.ip: "some" is not one of public, all, off`},
 		{"db: [1\n", "c.yml:"},
 		{"sources: 3\n", "c.yml:1: cannot unmarshal"},
+		{"team:\n  push: always\n", `c.yml: team.push: "always" is not one of manual, auto`},
+		{"team:\n  url: mysql://u:secret@h/db\n", "c.yml: team.url: not a postgres:// URL"},
 	} {
 		_, err := Parse([]byte(tc.in), "c.yml")
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

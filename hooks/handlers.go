@@ -41,8 +41,16 @@ type Env struct {
 	// Spawn starts a detached worker that drains the queue ("aitrail hook
 	// worker"); nil queues without starting one.
 	Spawn func() error
-	Now   func() time.Time
+	// Push pushes the database to the team database; when set (team.push:
+	// auto), annotating a commit queues a push for the worker, so that it
+	// never adds to the commit's time.
+	Push func(ctx context.Context) error
+	Now  func() time.Time
 }
+
+// jobPush is the queued push: one per repository at a time, whatever the
+// commits that asked for it.
+const jobPush = "push"
 
 func (e *Env) ref() string {
 	if e.Ref == "" {
@@ -202,7 +210,14 @@ func (e *Env) PostCommit(ctx context.Context) error {
 		err = e.Ingest(ictx)
 		cancel()
 		if errors.Is(err, context.DeadlineExceeded) || time.Now().After(deadline) {
-			return e.defer_(ctx, "annotate", job(head, from))
+			// The worker annotates first, then pushes (jobs run in order).
+			if err := e.DB.Enqueue(ctx, e.RepoKey, "annotate", job(head, from)); err != nil {
+				return err
+			}
+			if err := e.queuePush(ctx); err != nil {
+				return err
+			}
+			return e.spawn()
 		}
 		if err != nil {
 			return err
@@ -211,7 +226,27 @@ func (e *Env) PostCommit(ctx context.Context) error {
 	if err := e.annotateFrom(ctx, []gitlog.Hash{head}, map[gitlog.Hash][]gitlog.Hash{head: from}); err != nil {
 		return err
 	}
-	return e.catchUp(ctx, deadline)
+	if err := e.catchUp(ctx, deadline); err != nil {
+		return err
+	}
+	return e.pushLater(ctx)
+}
+
+// queuePush queues a push when pushes are automatic.
+func (e *Env) queuePush(ctx context.Context) error {
+	if e.Push == nil {
+		return nil
+	}
+	return e.DB.Enqueue(ctx, e.RepoKey, jobPush, "")
+}
+
+// pushLater queues a push when pushes are automatic and starts a worker
+// for it.
+func (e *Env) pushLater(ctx context.Context) error {
+	if e.Push == nil {
+		return nil
+	}
+	return e.defer_(ctx, jobPush, "")
 }
 
 // promptsOf returns the prompts an annotated commit carries: from the
@@ -275,7 +310,10 @@ func (e *Env) PostRewrite(ctx context.Context, kind string, input io.Reader) err
 			return err
 		}
 	}
-	return e.annotateFrom(ctx, news, olds)
+	if err := e.annotateFrom(ctx, news, olds); err != nil {
+		return err
+	}
+	return e.pushLater(ctx)
 }
 
 // rewritten rebuilds the map post-rewrite gets on stdin from what git
@@ -445,6 +483,11 @@ func (e *Env) defer_(ctx context.Context, kind, arg string) error {
 	if err := e.DB.Enqueue(ctx, e.RepoKey, kind, arg); err != nil {
 		return err
 	}
+	return e.spawn()
+}
+
+// spawn starts a detached worker to drain the queue, when one can be.
+func (e *Env) spawn() error {
 	if e.Spawn != nil {
 		return e.Spawn()
 	}
@@ -482,10 +525,7 @@ func (e *Env) catchUp(ctx context.Context, deadline time.Time) error {
 					return err
 				}
 			}
-			if e.Spawn != nil {
-				return e.Spawn()
-			}
-			return nil
+			return e.spawn()
 		}
 		if _, err := e.Annotate(ctx, []gitlog.Hash{h}, nil, nil, false); err != nil {
 			return err
@@ -553,6 +593,11 @@ func (e *Env) Work(ctx context.Context) error {
 				break
 			}
 			jerr = e.annotateFrom(ctx, []gitlog.Hash{h}, map[gitlog.Hash][]gitlog.Hash{h: from})
+		case jobPush:
+			if e.Push == nil {
+				break // team.push is no longer auto
+			}
+			jerr = e.Push(ctx)
 		default:
 			jerr = fmt.Errorf("unknown job kind %q", j.Kind)
 		}

@@ -114,6 +114,9 @@ type promptKey struct {
 
 // Begin starts a write batch.
 func (db *DB) Begin(ctx context.Context) (*Batch, error) {
+	if err := db.local("write"); err != nil {
+		return nil, err
+	}
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin write: %w", err)

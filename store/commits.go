@@ -256,6 +256,9 @@ type CommitFile struct {
 
 // SaveCommit records (or replaces) what was annotated for a commit.
 func (db *DB) SaveCommit(ctx context.Context, c CommitRecord) error {
+	if err := db.local("save commit"); err != nil {
+		return err
+	}
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("save commit: %w", err)
@@ -378,6 +381,9 @@ type Job struct {
 
 // Enqueue adds a job unless the same one is already queued.
 func (db *DB) Enqueue(ctx context.Context, repo, kind, arg string) error {
+	if err := db.local("queue " + kind); err != nil {
+		return err
+	}
 	_, err := db.sql.ExecContext(ctx, `INSERT INTO jobs (repo, kind, arg, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		repo, kind, arg, FormatTime(time.Now()))
 	if err != nil {
@@ -389,6 +395,9 @@ func (db *DB) Enqueue(ctx context.Context, repo, kind, arg string) error {
 // Claim takes the oldest job of repo not claimed in the last stale
 // duration, marking it claimed; ok is false when there is none.
 func (db *DB) Claim(ctx context.Context, repo string, stale time.Duration) (Job, bool, error) {
+	if err := db.local("claim job"); err != nil {
+		return Job{}, false, err
+	}
 	now := time.Now()
 	var j Job
 	var created string

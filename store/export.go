@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 )
@@ -58,7 +60,7 @@ type ExportCommit struct {
 func (db *DB) Export(ctx context.Context, f ExportFilter, price Pricer) (*Export, error) {
 	var sessions []SessionInfo
 	if f.Session != "" {
-		s, err := db.FindSession(ctx, f.Session)
+		s, err := db.FindMemberSession(ctx, f.Session, f.Member)
 		if err != nil {
 			return nil, err
 		}
@@ -97,8 +99,10 @@ func (db *DB) Export(ctx context.Context, f ExportFilter, price Pricer) (*Export
 			return nil, err
 		}
 		es := ExportSession{SessionInfo: s, Links: d.Links, Prompts: []ExportPrompt{}}
-		for _, list := range usage {
-			for _, u := range list {
+		// Summed in a fixed order, so that the same calls give the same
+		// figure to the last digit, run after run.
+		for _, id := range slices.Sorted(maps.Keys(usage)) {
+			for _, u := range usage[id] {
 				es.Cost += u.Cost
 			}
 		}
@@ -218,8 +222,9 @@ func (db *DB) promptCommits(ctx context.Context, s SessionInfo) (map[string][]Ex
 	out := map[string][]ExportCommit{}
 	err := db.each(ctx, `SELECT cp.prompt_key, c.sha, c.committed_at, c.added_lines, c.ai_lines
 		FROM commit_prompts cp JOIN commits c ON c.id = cp.commit_id
-		WHERE cp.agent = ? AND cp.session = ? AND cp.role = 'author' ORDER BY c.committed_at, c.sha`,
-		[]any{s.Agent, s.SessionID}, func(r *sql.Rows) error {
+		WHERE cp.agent = ? AND cp.session = ? AND cp.role = 'author' AND `+db.dialect.member("cp")+` = ?
+		ORDER BY c.committed_at, c.sha`,
+		[]any{s.Agent, s.SessionID, s.Member}, func(r *sql.Rows) error {
 			var key, at string
 			var c ExportCommit
 			if err := r.Scan(&key, &c.SHA, &at, &c.Added, &c.AI); err != nil {

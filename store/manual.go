@@ -88,6 +88,9 @@ func (db *DB) ManualRedactionByID(ctx context.Context, id int64) (ManualRedactio
 // DeactivateManualRedaction marks a manual redaction inactive (the record
 // stays) and returns it as it was before.
 func (db *DB) DeactivateManualRedaction(ctx context.Context, id int64) (ManualRedaction, error) {
+	if err := db.local("remove manual redaction"); err != nil {
+		return ManualRedaction{}, err
+	}
 	m, err := db.ManualRedactionByID(ctx, id)
 	if err != nil || !m.Active {
 		return m, err
@@ -285,6 +288,9 @@ type RewriteFunc func(StoredText) (string, []Finding)
 // afterwards to drop older copies from free pages and the write-ahead log.
 func (db *DB) AddManualRedaction(ctx context.Context, m ManualRedaction, f RewriteFilter, rewrite func(id int64) (RewriteFunc, error)) (int64, RewriteStats, error) {
 	st := RewriteStats{Rows: map[string]int{}}
+	if err := db.local("add manual redaction"); err != nil {
+		return 0, st, err
+	}
 	if m.Kind != ManualLiteral && m.Kind != ManualPattern {
 		return 0, st, fmt.Errorf("add manual redaction: kind %q is not literal or pattern", m.Kind)
 	}
@@ -430,6 +436,9 @@ func (b *Batch) rewriteColumn(t textTable, col string, f RewriteFilter, fn Rewri
 // log. clean is false when another process kept the log from being
 // emptied.
 func (db *DB) Compact(ctx context.Context, vacuum bool) (clean bool, err error) {
+	if err := db.local("compact"); err != nil {
+		return false, err
+	}
 	if vacuum {
 		if _, err := db.sql.ExecContext(ctx, `VACUUM`); err != nil {
 			return false, fmt.Errorf("compact the database: %w", err)

@@ -38,6 +38,9 @@ func (db *DB) secret(ctx context.Context) ([]byte, error) {
 }
 
 func (db *DB) readSecret(ctx context.Context) ([]byte, error) {
+	if err := db.local("read the redaction key"); err != nil {
+		return nil, err // the key never leaves the machine
+	}
 	var key []byte
 	err := db.sql.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'redaction-key'`).Scan(&key)
 	if err == nil {
@@ -88,6 +91,7 @@ func (t *Tokens) Add(o Tokens) {
 // SessionInfo is a session with its counts.
 type SessionInfo struct {
 	ID           int64     `json:"-"`
+	Member       string    `json:"member,omitempty"` // who pushed it, on a team database
 	Agent        string    `json:"agent"`
 	SessionID    string    `json:"sessionId"`
 	ParentID     string    `json:"parentId,omitempty"`
@@ -110,7 +114,9 @@ type SessionInfo struct {
 
 // SessionFilter selects sessions. Zero fields do not filter.
 type SessionFilter struct {
-	Agent string
+	// Member selects the sessions one member pushed (team databases only).
+	Member string
+	Agent  string
 	// Repo selects sessions whose working directory, or an edited file, is
 	// inside this directory (given as stored: redacted, "~" for home).
 	Repo  string
@@ -118,9 +124,16 @@ type SessionFilter struct {
 	Until time.Time // sessions active at or before
 }
 
-func (f SessionFilter) where() (string, []any) {
+func (f SessionFilter) where(d dialect) (string, []any, error) {
 	var conds []string
 	var args []any
+	if f.Member != "" {
+		if d != postgresDialect {
+			return "", nil, ErrNeedsTeam
+		}
+		conds = append(conds, "s.member = ?")
+		args = append(args, f.Member)
+	}
 	if f.Agent != "" {
 		conds = append(conds, "s.agent = ?")
 		args = append(args, f.Agent)
@@ -141,24 +154,28 @@ func (f SessionFilter) where() (string, []any) {
 		args = append(args, FormatTime(f.Until))
 	}
 	if len(conds) == 0 {
-		return "", nil
+		return "", nil, nil
 	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
 }
 
-const sessionSelect = `SELECT s.id, s.agent, s.external_id, s.parent_id, s.relation, s.cwd, s.git_remote, s.git_branch,
+// sessionSelect selects sessions with their counts, as scanSession reads
+// them.
+func (d dialect) sessionSelect() string {
+	return `SELECT s.id, ` + d.member("s") + `, s.agent, s.external_id, s.parent_id, s.relation, s.cwd, s.git_remote, s.git_branch,
 	s.git_commit, s.agent_version, s.originator, s.title, s.model, s.started_at, s.ended_at,
 	(SELECT COUNT(*) FROM prompts p WHERE p.session_id = s.id),
 	(SELECT COUNT(*) FROM tool_calls t WHERE t.session_id = s.id),
 	(SELECT COUNT(*) FROM file_edits e WHERE e.session_id = s.id),
 	COALESCE(u.input, 0), COALESCE(u.output, 0), COALESCE(u.cache_write, 0), COALESCE(u.cache_read, 0), COALESCE(u.reasoning, 0)
-	FROM sessions s LEFT JOIN (SELECT session_id, SUM(input) input, SUM(output) output, SUM(cache_write) cache_write,
-		SUM(cache_read) cache_read, SUM(reasoning) reasoning FROM token_usage GROUP BY session_id) u ON u.session_id = s.id`
+	FROM sessions s LEFT JOIN (SELECT session_id, SUM(input) AS input, SUM(output) AS output, SUM(cache_write) AS cache_write,
+		SUM(cache_read) AS cache_read, SUM(reasoning) AS reasoning FROM token_usage GROUP BY session_id) u ON u.session_id = s.id`
+}
 
 func scanSession(r interface{ Scan(...any) error }) (SessionInfo, error) {
 	var s SessionInfo
 	var started, ended string
-	err := r.Scan(&s.ID, &s.Agent, &s.SessionID, &s.ParentID, &s.Relation, &s.Cwd, &s.GitRemote, &s.GitBranch,
+	err := r.Scan(&s.ID, &s.Member, &s.Agent, &s.SessionID, &s.ParentID, &s.Relation, &s.Cwd, &s.GitRemote, &s.GitBranch,
 		&s.GitCommit, &s.AgentVersion, &s.Originator, &s.Title, &s.Model, &started, &ended,
 		&s.Prompts, &s.ToolCalls, &s.Edits,
 		&s.Tokens.Input, &s.Tokens.Output, &s.Tokens.CacheWrite, &s.Tokens.CacheRead, &s.Tokens.Reasoning)
@@ -169,8 +186,11 @@ func scanSession(r interface{ Scan(...any) error }) (SessionInfo, error) {
 
 // Sessions lists sessions, most recent first.
 func (db *DB) Sessions(ctx context.Context, f SessionFilter) ([]SessionInfo, error) {
-	where, args := f.where()
-	rows, err := db.sql.QueryContext(ctx, sessionSelect+where+` ORDER BY s.started_at DESC, s.id DESC`, args...)
+	where, args, err := f.where(db.dialect)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.sql.QueryContext(ctx, db.dialect.sessionSelect()+where+` ORDER BY s.started_at DESC, s.id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
@@ -189,6 +209,15 @@ func (db *DB) Sessions(ctx context.Context, f SessionFilter) ([]SessionInfo, err
 // FindSession resolves a session reference: an exact session id, a unique
 // prefix of one, or AGENT:ID.
 func (db *DB) FindSession(ctx context.Context, ref string) (SessionInfo, error) {
+	return db.FindMemberSession(ctx, ref, "")
+}
+
+// FindMemberSession is FindSession among the sessions of one member of a
+// team database ("": every member's).
+func (db *DB) FindMemberSession(ctx context.Context, ref, member string) (SessionInfo, error) {
+	if member != "" && !db.Team() {
+		return SessionInfo{}, ErrNeedsTeam
+	}
 	agent, id := "", ref
 	if a, rest, ok := strings.Cut(ref, ":"); ok && a != "" && !strings.Contains(a, "/") {
 		agent, id = a, rest
@@ -203,7 +232,11 @@ func (db *DB) FindSession(ctx context.Context, ref string) (SessionInfo, error) 
 			cond += " AND s.agent = ?"
 			args = append(args, f.agent)
 		}
-		rows, err := db.sql.QueryContext(ctx, sessionSelect+" WHERE "+cond+" ORDER BY s.id LIMIT 10", args...)
+		if member != "" {
+			cond += " AND s.member = ?"
+			args = append(args, member)
+		}
+		rows, err := db.sql.QueryContext(ctx, db.dialect.sessionSelect()+" WHERE "+cond+" ORDER BY s.id LIMIT 10", args...)
 		if err != nil {
 			return nil, fmt.Errorf("find session: %w", err)
 		}
@@ -246,7 +279,11 @@ func (db *DB) FindSession(ctx context.Context, ref string) (SessionInfo, error) 
 	}
 	var ids []string
 	for _, s := range found {
-		ids = append(ids, s.Agent+":"+s.SessionID)
+		id := s.Agent + ":" + s.SessionID
+		if s.Member != "" {
+			id += " of " + s.Member
+		}
+		ids = append(ids, id)
 	}
 	return SessionInfo{}, fmt.Errorf("session %q is %w: it matches %s", ref, ErrAmbiguous, strings.Join(ids, ", "))
 }
@@ -414,7 +451,9 @@ func (db *DB) Detail(ctx context.Context, s SessionInfo) (*SessionDetail, error)
 	if err != nil {
 		return nil, err
 	}
-	crows, err := db.sql.QueryContext(ctx, sessionSelect+` WHERE s.agent = ? AND s.parent_id = ? ORDER BY s.started_at, s.id`, s.Agent, s.SessionID)
+	// Sub-sessions come from the same member's logs.
+	crows, err := db.sql.QueryContext(ctx, db.dialect.sessionSelect()+` WHERE s.agent = ? AND s.parent_id = ? AND `+db.dialect.member("s")+` = ?
+		ORDER BY s.started_at, s.id`, s.Agent, s.SessionID, s.Member)
 	if err != nil {
 		return nil, fmt.Errorf("load sub-sessions: %w", err)
 	}
@@ -463,6 +502,7 @@ func (db *DB) each(ctx context.Context, query string, args []any, fn func(*sql.R
 // StatRow is one row of a token report.
 type StatRow struct {
 	Key          string    `json:"-"`
+	Member       string    `json:"member,omitempty"`
 	Agent        string    `json:"agent,omitempty"`
 	SessionID    string    `json:"sessionId,omitempty"`
 	Model        string    `json:"model,omitempty"`
@@ -478,17 +518,18 @@ type StatRow struct {
 	Sessions int     `json:"sessions"`
 }
 
-// Stat groupings.
-var StatGroups = []string{"session", "agent", "model", "day", "commit", "repo"}
+// Stat groupings; "member" needs a team database.
+var StatGroups = []string{"session", "agent", "model", "day", "commit", "repo", "member"}
 
 // NotCommitted is the key of the commit row that sums the usage of prompts
 // linked to no annotated commit.
 const NotCommitted = "(not committed)"
 
 // Stats sums token usage grouped by session, agent, model, day (days in
-// loc), commit or repository, restricted to sessions that match f and to
-// API calls made between its Since and Until, ordered by key (commits by
-// time, the uncommitted last).
+// loc), commit, repository or member, restricted to sessions that match f
+// and to API calls made between its Since and Until, ordered by key
+// (commits by time, the uncommitted last). On a team database a session is
+// one member's: its rows name the member.
 //
 // Each API call is priced on its own with price (long-context tiers apply
 // per call), and the costs are summed. By commit, a call is charged to the
@@ -496,7 +537,13 @@ const NotCommitted = "(not committed)"
 // as notes charge it. By repository, a session counts for the repository
 // root most of its edits were in, else its working directory.
 func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.Location, price Pricer) ([]StatRow, error) {
-	where, args := f.where()
+	if by == "member" && !db.Team() {
+		return nil, fmt.Errorf("--by member: %w", ErrNeedsTeam)
+	}
+	where, args, err := f.where(db.dialect)
+	if err != nil {
+		return nil, err
+	}
 	var conds []string
 	if !f.Since.IsZero() {
 		conds = append(conds, "u.ts >= ?")
@@ -516,7 +563,6 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 	}
 	var charged map[int64]ExportCommit
 	var repos map[int64]string
-	var err error
 	switch by {
 	case "commit":
 		charged, err = db.chargedCommits(ctx)
@@ -526,7 +572,7 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT s.id, COALESCE(u.prompt_id, 0), s.agent, s.external_id, u.model, u.ts, u.input, u.output,
+	rows, err := db.sql.QueryContext(ctx, `SELECT s.id, COALESCE(u.prompt_id, 0), `+db.dialect.member("s")+`, s.agent, s.external_id, u.model, u.ts, u.input, u.output,
 		u.cache_write, u.cache_read, u.reasoning, u.cache_write_1h FROM token_usage u JOIN sessions s ON s.id = u.session_id`+where+` ORDER BY u.ts, u.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("token stats: %w", err)
@@ -537,9 +583,9 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 	sessions := map[string]map[string]bool{}
 	for rows.Next() {
 		var sessID, promptID int64
-		var agent, sid, model, ts string
+		var member, agent, sid, model, ts string
 		var t Tokens
-		if err := rows.Scan(&sessID, &promptID, &agent, &sid, &model, &ts, &t.Input, &t.Output, &t.CacheWrite, &t.CacheRead, &t.Reasoning, &t.CacheWrite1h); err != nil {
+		if err := rows.Scan(&sessID, &promptID, &member, &agent, &sid, &model, &ts, &t.Input, &t.Output, &t.CacheWrite, &t.CacheRead, &t.Reasoning, &t.CacheWrite1h); err != nil {
 			return nil, fmt.Errorf("token stats: %w", err)
 		}
 		t.Total = t.Input + t.Output + t.CacheWrite + t.CacheRead
@@ -548,8 +594,11 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 		row := StatRow{}
 		switch by {
 		case "session":
-			key = agent + "\x00" + sid
-			row.Agent, row.SessionID = agent, sid
+			key = agent + "\x00" + sid + "\x00" + member
+			row.Member, row.Agent, row.SessionID = member, agent, sid
+		case "member":
+			key = member
+			row.Member = member
 		case "agent":
 			key = agent
 			row.Agent = agent
@@ -599,7 +648,7 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 		if when.After(r.LastActivity) {
 			r.LastActivity = when
 		}
-		sessions[key][agent+"\x00"+sid] = true
+		sessions[key][member+"\x00"+agent+"\x00"+sid] = true
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -621,7 +670,10 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 // usage at all: their logs recorded none (VS Code Copilot Chat's never
 // do), which is not a measurement of zero tokens.
 func (db *DB) Unrecorded(ctx context.Context, f SessionFilter) (map[string]int, error) {
-	where, args := f.where()
+	where, args, err := f.where(db.dialect)
+	if err != nil {
+		return nil, err
+	}
 	cond := " WHERE "
 	if where != "" {
 		cond = where + " AND "

@@ -22,7 +22,7 @@ func (db *DB) SessionsByRef(ctx context.Context, refs []SessionRef) (map[string]
 	infos := map[string]SessionInfo{}
 	links := map[string][]LinkInfo{}
 	for _, ref := range refs {
-		rows, err := db.sql.QueryContext(ctx, sessionSelect+` WHERE s.agent = ? AND s.external_id = ?`, ref.Agent, ref.ID)
+		rows, err := db.sql.QueryContext(ctx, db.dialect.sessionSelect()+` WHERE s.agent = ? AND s.external_id = ?`, ref.Agent, ref.ID)
 		if err != nil {
 			return nil, nil, fmt.Errorf("find session: %w", err)
 		}
@@ -59,18 +59,21 @@ func (db *DB) SessionsByRef(ctx context.Context, refs []SessionRef) (map[string]
 	return infos, links, nil
 }
 
-// CommitStatuses returns what is recorded of each of shas in repo:
-// CommitAnnotated or CommitNoAI, by sha; unrecorded commits are left out.
+// CommitStatuses returns what is recorded of each of shas in repo ("": in
+// any repository, as on a team database, where each member names
+// repositories by keys of their own): CommitAnnotated or CommitNoAI, by
+// sha, annotated when any record says so; unrecorded commits are left out.
 func (db *DB) CommitStatuses(ctx context.Context, repo string, shas []string) (map[string]string, error) {
 	out := map[string]string{}
 	for len(shas) > 0 {
 		n := min(len(shas), 500)
-		args := []any{repo}
+		args := []any{repo, repo}
 		for _, s := range shas[:n] {
 			args = append(args, s)
 		}
 		ph := strings.TrimSuffix(strings.Repeat("?,", n), ",")
-		err := db.each(ctx, `SELECT sha, status FROM commits WHERE repo = ? AND sha IN (`+ph+`)`, args, func(r *sql.Rows) error {
+		err := db.each(ctx, `SELECT sha, status FROM commits WHERE (? = '' OR repo = ?) AND sha IN (`+ph+`)
+			ORDER BY status DESC`, args, func(r *sql.Rows) error {
 			var sha, status string
 			err := r.Scan(&sha, &status)
 			out[sha] = status
@@ -92,6 +95,7 @@ func (db *DB) chargedCommits(ctx context.Context) (map[int64]ExportCommit, error
 	err := db.each(ctx, `SELECT p.id, c.sha, c.committed_at, c.added_lines, c.ai_lines FROM prompts p
 		JOIN sessions s ON s.id = p.session_id
 		JOIN commit_prompts cp ON cp.agent = s.agent AND cp.session = s.external_id AND cp.prompt_key = p.key
+			AND `+db.dialect.member("cp")+` = `+db.dialect.member("s")+`
 		JOIN commits c ON c.id = cp.commit_id ORDER BY p.id, c.committed_at, c.id`, nil, func(r *sql.Rows) error {
 		var id int64
 		var c ExportCommit

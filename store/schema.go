@@ -1,11 +1,24 @@
 package store
 
-// migrations lists the schema changes in order; migration i brings the
-// database from user_version i to i+1. Never edit a released migration: add
-// a new one.
-var migrations = []string{
+// migration is one schema change, in both databases' forms: sqlite for
+// the local database, postgres for a team database ("" where the change
+// does not concern it). A team database has the tables that aitrail push
+// fills, with the same names and columns as the local ones (what push
+// sends is the columns both have), plus the member and machine of every
+// row; it has no table of what stays local (watermarks, keys, queued
+// work, manual redactions).
+//
+// Adding a column is one entry: its ALTER TABLE in both forms. Push then
+// sends it, and queries that name it run on both.
+type migration struct{ sqlite, postgres string }
+
+// migrations lists the schema changes in order; migration i brings a
+// database from version i to i+1 (PRAGMA user_version on SQLite, the
+// aitrail_schema table on PostgreSQL). Never edit a released migration:
+// add a new one.
+var migrations = []migration{
 	// 1: the normalized store of agent logs.
-	`
+	{sqlite: `
 CREATE TABLE sources (
 	id            INTEGER PRIMARY KEY,
 	agent         TEXT    NOT NULL,
@@ -181,9 +194,9 @@ CREATE TABLE redactions (
 CREATE INDEX redactions_row ON redactions (tbl, row_id);
 CREATE INDEX redactions_rule ON redactions (rule_id);
 CREATE INDEX redactions_source ON redactions (source_id);
-`,
+`, postgres: teamSchema1},
 	// 2: annotated commits and the hooks' work queue.
-	`
+	{sqlite: `
 CREATE TABLE commits (
 	id           INTEGER PRIMARY KEY,
 	repo         TEXT    NOT NULL,
@@ -228,10 +241,11 @@ CREATE TABLE jobs (
 	last_error TEXT    NOT NULL DEFAULT '',
 	UNIQUE (repo, kind, arg)
 );
-`,
+`, postgres: teamSchema2},
 	// 3: manual redactions. A literal is kept as a print (length, rolling
 	// hash, keyed hash), never as its value; a pattern is kept as written.
-	`
+	// They stay local.
+	{sqlite: `
 CREATE TABLE manual_redactions (
 	id           INTEGER PRIMARY KEY,
 	kind         TEXT    NOT NULL,
@@ -253,10 +267,28 @@ CREATE TABLE manual_redactions (
 	updated_at   TEXT    NOT NULL
 );
 CREATE INDEX manual_redactions_active ON manual_redactions (active);
-`,
+`},
 	// 4: links name the prompt they came from (an agent's own commit of a
 	// prompt's edits, as Aider logs it).
-	`
+	{sqlite: `
 ALTER TABLE links ADD COLUMN prompt_id INTEGER REFERENCES prompts(id) ON DELETE SET NULL;
-`,
+`, postgres: `
+ALTER TABLE links ADD COLUMN prompt_id BIGINT;
+`},
+	// 5: what changed since a push. Triggers mark the session (commit, log
+	// file) of every row written, rewritten or deleted with the current
+	// epoch; a push advances the epoch and sends what changed after the
+	// epoch it last sent. Triggers rather than the writers, so that every
+	// way of writing is covered, redaction rewrites included.
+	{sqlite: `
+CREATE TABLE changes (
+	kind TEXT    NOT NULL,
+	id   INTEGER NOT NULL,
+	rev  INTEGER NOT NULL,
+	PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+CREATE INDEX changes_rev ON changes (kind, rev);
+CREATE TABLE change_epoch (epoch INTEGER NOT NULL);
+INSERT INTO change_epoch (epoch) VALUES (1);
+` + changeTriggers5},
 }

@@ -21,8 +21,9 @@ var ErrTooNew = errors.New("database schema is newer than this aitrail")
 
 // DB is an open aitrail database.
 type DB struct {
-	sql  *sql.DB
-	path string
+	sql     *sql.DB
+	path    string // the file, or a team database's URL redacted
+	dialect dialect
 
 	keyMu sync.Mutex
 	key   []byte // the redaction key, once read
@@ -55,9 +56,14 @@ func ParseTime(s string) time.Time {
 	return t
 }
 
-// Open opens (creating it when missing, with mode 0600 in a 0700 directory)
-// the SQLite database at path and brings its schema up to date.
+// Open opens a database. A path is the local SQLite database, created
+// when missing (mode 0600 in a 0700 directory) and brought up to date. A
+// postgres:// URL is a team database, opened for reading: its schema must
+// be this binary's (aitrail push creates and upgrades it).
 func Open(ctx context.Context, path string) (*DB, error) {
+	if IsURL(path) {
+		return openTeam(ctx, path)
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create database directory: %w", err)
 	}
@@ -91,7 +97,8 @@ func FileURI(path string) string {
 	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
-// Path returns the database file's path.
+// Path returns the database file's path, or a team database's URL with
+// its password hidden.
 func (db *DB) Path() string { return db.path }
 
 // Close closes the database.
@@ -147,7 +154,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	for i := v; i < len(migrations); i++ {
-		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+		if _, err := tx.ExecContext(ctx, migrations[i].sqlite); err != nil {
 			return fmt.Errorf("migrate to schema %d: %w", i+1, err)
 		}
 	}
