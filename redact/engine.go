@@ -395,6 +395,7 @@ func (e *Engine) getScanner(s string, bits uint8, loc *Location) *scanner {
 	sc.s, sc.bits, sc.loc = s, bits, loc
 	sc.spans, sc.ph, sc.active = sc.spans[:0], sc.ph[:0], sc.active[:0]
 	sc.digitsDone = false
+	sc.longTo = 0
 	return sc
 }
 
@@ -468,6 +469,10 @@ type scanner struct {
 	win        []window
 	active     []int32
 	digitsDone bool
+	// longTo is where the last long assigned value ended: a value that
+	// starts before it is not followed past assignScan again, so that
+	// keyword-dense text stays linear.
+	longTo int
 }
 
 func (sc *scanner) emit(rule int32, a, b int, repl string) {
