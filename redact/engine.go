@@ -184,7 +184,7 @@ func newEngine(cfg Config, builtins []Rule) (*Engine, error) {
 		info := RuleInfo{
 			ID: r.ID, Type: r.Type, Origin: r.Origin, Enabled: on, Scope: r.Scope,
 			Description: firstNonEmpty(r.Description, r.Reason), Keywords: r.Keywords,
-			Fingerprint: r.Fingerprint(), Source: r.Source,
+			Fingerprint: r.Fingerprint(), Source: r.Source, Imported: r.Imported,
 		}
 		if info.Scope == "" {
 			info.Scope = RuleScopeGlobal

@@ -72,6 +72,9 @@ type Rule struct {
 	Samples Samples
 	Origin  Origin
 	Source  string // "file:line" of the definition, for messages
+	// Imported says where an imported rule came from:
+	// "gitleaks:<pack file>:<line>" (see ImportGitleaks).
+	Imported string
 }
 
 // Allowlist lists values a rule must not redact. Values are compared with
@@ -102,6 +105,7 @@ type RuleInfo struct {
 	Keywords    []string
 	Fingerprint string
 	Source      string
+	Imported    string // the pack an imported rule came from
 }
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
@@ -263,6 +267,8 @@ func parseRule(n *yaml.Node, file string, origin Origin, index int) (Rule, error
 			r.Extend, err = scalarString(v)
 		case "samples":
 			r.Samples, err = parseSamples(v)
+		case "imported":
+			r.Imported, err = scalarString(v)
 		default:
 			err = errors.New("unknown key")
 		}
