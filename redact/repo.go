@@ -1,9 +1,29 @@
 package redact
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 )
+
+// RepoRuleFile is a repository's rule file, relative to its work tree.
+const RepoRuleFile = ".aitrail/redactions.yml"
+
+// LoadRepoRules reads and parses the rule file of the repository at root
+// with read, which must open a repository's files safely (the caller's
+// repofile.Read): a cloned repository chooses what the file is. A missing
+// file means no rules. Messages name the file relative to the repository.
+func LoadRepoRules(root string, read func(root, rel string) ([]byte, error)) ([]Rule, error) {
+	data, err := read(root, RepoRuleFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ParseRules(data, RepoRuleFile, OriginRepo)
+}
 
 // repoEngine is a repository's rules, compiled, or why they cannot apply.
 type repoEngine struct {
