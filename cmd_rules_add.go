@@ -72,17 +72,7 @@ func (o *rulesAddOptions) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	// Check the file as it will be, and with the other rule files.
-	rules, err := redact.ParseRules(data, rf.path, rf.origin)
-	if err != nil {
-		return err
-	}
-	cfg, err := e.redactConfig(nil, rf.path)
-	if err != nil {
-		return err
-	}
-	cfg.Rules = append(cfg.Rules, rules...)
-	if _, err := redact.New(cfg); err != nil {
+	if err := e.checkRuleFile(rf, data); err != nil {
 		return err
 	}
 	if err := d.Write(data); err != nil {

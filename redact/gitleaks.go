@@ -1,7 +1,6 @@
 package redact
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"regexp/syntax"
@@ -13,9 +12,6 @@ import (
 
 // Import is the result of importing a rule pack (ImportGitleaks).
 type Import struct {
-	// File is the rule file with the pack's rules: those imported from a
-	// pack of the same name before are replaced, everything else is kept.
-	File []byte
 	// Rules are the rules imported, in the pack's order.
 	Rules []Rule
 	// Skipped says, for each rule left out, where it is and why:
@@ -39,15 +35,16 @@ func importTag(pack string, line int) string {
 // ImportGitleaks converts a rule pack in gitleaks' TOML format (the
 // [[rules]] of a .gitleaks.toml: id, description, regex, secretGroup,
 // entropy, keywords, allowlists, and the global allowlist) into rules of
-// the given origin, and adds them to ruleFile (the content of the rule
-// file named fileName, empty for a new one). Each rule gets the key
-// imported: gitleaks:<pack>:<line>, and goes through the checks of any
-// rule of its origin (ParseRules); a rule that fails one, whose regex Go's
-// RE2 cannot compile (look-around, back-references) or whose id is a
-// built-in rule's is skipped and reported with its line. prefix is put
-// before every id. The pack is parsed with a small TOML reader written for
-// the subset rule packs use.
-func ImportGitleaks(pack []byte, packName string, ruleFile []byte, fileName string, origin Origin, prefix string) (*Import, error) {
+// the given origin, and puts them in the rule file d, replacing those an
+// earlier import of a pack of the same name put there; the caller writes
+// d. Each rule gets the key imported: gitleaks:<pack>:<line>, and goes
+// through the checks of any rule of its origin (ParseRules); a rule that
+// fails one, whose regex Go's RE2 cannot compile (look-around,
+// back-references) or whose id is taken (a built-in's, or one of d's) is
+// skipped and reported with its line. prefix is put before every id. The
+// pack is parsed with a small TOML reader written for the subset rule
+// packs use.
+func ImportGitleaks(pack []byte, packName string, d *RuleFileEdit, origin Origin, prefix string) (*Import, error) {
 	if origin != OriginUser && origin != OriginRepo {
 		return nil, fmt.Errorf("import into a %s rule file: want a user or repository file", origin)
 	}
@@ -73,15 +70,12 @@ func ImportGitleaks(pack []byte, packName string, ruleFile []byte, fileName stri
 	if ext, ok := root.keys["extend"]; ok {
 		imp.Notes = append(imp.Notes, fmt.Sprintf("%s:%d: [extend]: the pack extends another configuration; only the rules written in it are imported", packName, ext.line))
 	}
+	tag := "gitleaks:" + packName + ":"
 	builtins := builtinIDs()
-	existing, err := rulesOf(ruleFile, fileName, origin)
-	if err != nil {
-		return nil, err
-	}
 	taken := map[string]bool{}
-	for _, r := range existing {
-		if !strings.HasPrefix(r.Imported, "gitleaks:"+packName+":") {
-			taken[r.ID] = true
+	for _, n := range d.list.Content {
+		if !strings.HasPrefix(nodeKey(n, "imported"), tag) {
+			taken[nodeKey(n, "id")] = true
 		}
 	}
 	for _, t := range tables {
@@ -90,7 +84,7 @@ func ImportGitleaks(pack []byte, packName string, ruleFile []byte, fileName stri
 			why = fmt.Sprintf("id: %q is a built-in rule's id; import with --prefix to keep the rule under another id", r.ID)
 		}
 		if why == "" && taken[r.ID] {
-			why = fmt.Sprintf("id: %q is already defined in %s or earlier in the pack", r.ID, fileName)
+			why = fmt.Sprintf("id: %q is already defined in %s or earlier in the pack", r.ID, d.Path())
 		}
 		if why == "" {
 			r.Allowlist.Regexes = append(r.Allowlist.Regexes, global.Regexes...)
@@ -109,12 +103,13 @@ func ImportGitleaks(pack []byte, packName string, ruleFile []byte, fileName stri
 		taken[r.ID] = true
 		imp.Rules = append(imp.Rules, r)
 	}
-	imp.File, imp.Replaced, err = addImported(ruleFile, fileName, imp.Rules, "gitleaks:"+packName+":")
+	imp.Replaced = d.replaceImported(tag, imp.Rules)
+	// The file as it will be must be a valid rule file of its origin.
+	data, err := d.Bytes()
 	if err != nil {
 		return nil, err
 	}
-	// The file as it will be must be a valid rule file of its origin.
-	if _, err := ParseRules(imp.File, fileName, origin); err != nil {
+	if _, err := ParseRules(data, d.Path(), origin); err != nil {
 		return nil, fmt.Errorf("the rule file with the imported rules: %w", err)
 	}
 	return imp, nil
@@ -272,71 +267,23 @@ func globalAllowlist(root *tomlTable, pack string, imp *Import) (Allowlist, erro
 	return all, nil
 }
 
-// rulesOf parses a rule file's current content (nil when empty).
-func rulesOf(file []byte, name string, origin Origin) ([]Rule, error) {
-	if len(bytes.TrimSpace(file)) == 0 {
-		return nil, nil
-	}
-	return ParseRules(file, name, origin)
-}
-
-// addImported returns file with the rules whose imported key starts with
-// tag removed and rules appended, keeping its comments and the order of
-// the rest; it also returns how many were removed.
-func addImported(file []byte, name string, rules []Rule, tag string) ([]byte, int, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(file, &doc); err != nil {
-		return nil, 0, fmt.Errorf("%s: %w", name, err)
-	}
-	var list *yaml.Node
-	if doc.Kind == 0 || len(doc.Content) == 0 {
-		list = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
-		doc = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{
-			Kind: yaml.MappingNode, Tag: "!!map",
-			Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: "rules"}, list},
-		}}}
-	} else if root := doc.Content[0]; root.Kind == yaml.SequenceNode {
-		list = root
-	} else if root.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(root.Content); i += 2 {
-			if root.Content[i].Value == "rules" {
-				list = root.Content[i+1]
-			}
-		}
-		if list == nil {
-			list = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
-			root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "rules"}, list)
-		} else if list.Kind == yaml.ScalarNode && list.Tag == "!!null" {
-			*list = yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+// replaceImported removes the rules whose imported key starts with tag
+// and appends rules, keeping the file's comments and the order of the
+// rest; it returns how many were removed.
+func (d *RuleFileEdit) replaceImported(tag string, rules []Rule) int {
+	kept := d.list.Content[:0:0]
+	for _, n := range d.list.Content {
+		if !strings.HasPrefix(nodeKey(n, "imported"), tag) {
+			kept = append(kept, n)
 		}
 	}
-	if list == nil || list.Kind != yaml.SequenceNode {
-		return nil, 0, fmt.Errorf("%s: want a list of rules, or a mapping with a rules list", name)
-	}
-	kept := list.Content[:0:0]
-	removed := 0
-	for _, n := range list.Content {
-		if strings.HasPrefix(nodeKey(n, "imported"), tag) {
-			removed++
-			continue
-		}
-		kept = append(kept, n)
-	}
+	removed := len(d.list.Content) - len(kept)
 	for _, r := range rules {
 		kept = append(kept, ruleNode(r))
 	}
-	list.Content = kept
-	list.Style = 0
-	var b bytes.Buffer
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	if err := enc.Encode(&doc); err != nil {
-		return nil, 0, fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := enc.Close(); err != nil {
-		return nil, 0, fmt.Errorf("write %s: %w", name, err)
-	}
-	return b.Bytes(), removed, nil
+	d.list.Content = kept
+	d.list.Style = 0 // block style, also when the list was written []
+	return removed
 }
 
 // nodeKey returns the scalar value of key in mapping n, or "".
@@ -355,7 +302,7 @@ func nodeKey(n *yaml.Node, key string) string {
 // ruleNode writes an imported regex rule in the rule-file format.
 func ruleNode(r Rule) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-	str := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
+	str := scalarNode
 	add := func(k string, v *yaml.Node) { n.Content = append(n.Content, str(k), v) }
 	list := func(vs []string) *yaml.Node {
 		l := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle}

@@ -105,8 +105,27 @@ func FuzzParseTOML(f *testing.F) {
 		}
 		_ = plain(root)
 		// Whatever parses converts without a panic.
-		_, _ = ImportGitleaks([]byte(in), "f.toml", nil, "redactions.yml", OriginUser, "")
+		_, _ = importInto(t, []byte(in), "f.toml", nil, "redactions.yml", OriginUser, "")
 	})
+}
+
+// importInto imports a pack into a rule file's content and returns the
+// result and the file as it would be written.
+func importInto(t testing.TB, pack []byte, packName string, file []byte, fileName string, origin Origin, prefix string) (*Import, []byte) {
+	t.Helper()
+	d, err := EditRuleData(fileName, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imp, err := ImportGitleaks(pack, packName, d, origin, prefix)
+	if err != nil {
+		return nil, []byte(err.Error())
+	}
+	data, err := d.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return imp, data
 }
 
 func readPack(t *testing.T) []byte {
@@ -121,9 +140,9 @@ func readPack(t *testing.T) []byte {
 func TestImportGitleaks(t *testing.T) {
 	pack := readPack(t)
 	existing := []byte("# my rules\nrules:\n  - id: ticket # internal tickets\n    pattern: 'TCK-[0-9]{4}'\n")
-	imp, err := ImportGitleaks(pack, "acme.toml", existing, "redactions.yml", OriginUser, "")
-	if err != nil {
-		t.Fatal(err)
+	imp, file := importInto(t, pack, "acme.toml", existing, "redactions.yml", OriginUser, "")
+	if imp == nil {
+		t.Fatal(string(file))
 	}
 	var ids []string
 	for _, r := range imp.Rules {
@@ -160,13 +179,12 @@ func TestImportGitleaks(t *testing.T) {
 		}
 	}
 	// The file keeps what it had, gains the rules, and parses as a user file.
-	file := string(imp.File)
 	for _, want := range []string{"# my rules", "- id: ticket # internal tickets", "imported: gitleaks:acme.toml:18", "ignore_case: false"} {
-		if !strings.Contains(file, want) {
+		if !strings.Contains(string(file), want) {
 			t.Errorf("the new file lacks %q:\n%s", want, file)
 		}
 	}
-	rules, err := ParseRules(imp.File, "redactions.yml", OriginUser)
+	rules, err := ParseRules(file, "redactions.yml", OriginUser)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,17 +215,17 @@ func TestImportGitleaks(t *testing.T) {
 		}
 	}
 	// Importing the pack again replaces its rules instead of adding them twice.
-	again, err := ImportGitleaks(pack, "acme.toml", imp.File, "redactions.yml", OriginUser, "")
-	if err != nil {
-		t.Fatal(err)
+	again, againFile := importInto(t, pack, "acme.toml", file, "redactions.yml", OriginUser, "")
+	if again == nil {
+		t.Fatal(string(againFile))
 	}
-	if again.Replaced != 4 || len(again.Rules) != 4 || strings.Count(string(again.File), "imported: gitleaks:acme.toml:") != 4 {
-		t.Errorf("re-import: replaced %d, imported %d:\n%s", again.Replaced, len(again.Rules), again.File)
+	if again.Replaced != 4 || len(again.Rules) != 4 || strings.Count(string(againFile), "imported: gitleaks:acme.toml:") != 4 {
+		t.Errorf("re-import: replaced %d, imported %d:\n%s", again.Replaced, len(again.Rules), againFile)
 	}
 	// With a prefix, the built-in's namesake comes in under its own id.
-	pre, err := ImportGitleaks(pack, "acme.toml", nil, "redactions.yml", OriginUser, "gl-")
-	if err != nil {
-		t.Fatal(err)
+	pre, msg := importInto(t, pack, "acme.toml", nil, "redactions.yml", OriginUser, "gl-")
+	if pre == nil {
+		t.Fatal(string(msg))
 	}
 	if len(pre.Rules) != 5 || pre.Rules[2].ID != "gl-github-pat" {
 		t.Errorf("with a prefix: %d rules, third %q", len(pre.Rules), pre.Rules[2].ID)
@@ -219,9 +237,9 @@ func TestImportGitleaks(t *testing.T) {
 // matches ordinary text.
 func TestImportGitleaksIntoRepository(t *testing.T) {
 	pack := []byte("[[rules]]\nid = 'broad'\nregex = '''[a-z]{4,30}'''\n\n[[rules]]\nid = 'narrow'\nregex = '''acme_[a-z0-9]{32}'''\n")
-	imp, err := ImportGitleaks(pack, "p.toml", nil, ".aitrail/redactions.yml", OriginRepo, "")
-	if err != nil {
-		t.Fatal(err)
+	imp, msg := importInto(t, pack, "p.toml", nil, ".aitrail/redactions.yml", OriginRepo, "")
+	if imp == nil {
+		t.Fatal(string(msg))
 	}
 	if len(imp.Rules) != 1 || imp.Rules[0].ID != "narrow" || imp.Rules[0].Origin != OriginRepo {
 		t.Fatalf("imported %+v", imp.Rules)
@@ -230,12 +248,15 @@ func TestImportGitleaksIntoRepository(t *testing.T) {
 		t.Errorf("skipped %q", imp.Skipped)
 	}
 	for _, bad := range []string{"", "title = 'x'", "rules = 3"} {
-		if _, err := ImportGitleaks([]byte(bad), "p.toml", nil, "r.yml", OriginUser, ""); err == nil {
+		if imp, _ := importInto(t, []byte(bad), "p.toml", nil, "r.yml", OriginUser, ""); imp != nil {
 			t.Errorf("ImportGitleaks(%q) accepted a pack without rules", bad)
 		}
 	}
-	imp, err = ImportGitleaks([]byte("[[rules]]\nid = 'x'\nregex = 5"), "p.toml", nil, "r.yml", OriginUser, "")
-	if err != nil || len(imp.Skipped) != 1 || !strings.Contains(imp.Skipped[0], "regex (line 3): wrong type: want a string") {
-		t.Errorf("a regex of the wrong type: %v %q", err, imp.Skipped)
+	imp, msg = importInto(t, []byte("[[rules]]\nid = 'x'\nregex = 5"), "p.toml", nil, "r.yml", OriginUser, "")
+	if imp == nil {
+		t.Fatalf("a regex of the wrong type: %s", msg)
+	}
+	if len(imp.Skipped) != 1 || !strings.Contains(imp.Skipped[0], "regex (line 3): wrong type: want a string") {
+		t.Errorf("a regex of the wrong type: %q", imp.Skipped)
 	}
 }
