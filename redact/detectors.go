@@ -890,8 +890,9 @@ func urlPasswordHit(sc *scanner, r *compiledRule, start, end int) {
 	ps := end + colon + 1
 	pw := s[ps:at]
 	if pw == "" || strings.Contains(pw, "[REDACTED") || strings.Contains(pw, "${") || strings.Contains(pw, "{{") ||
-		pw[0] == '$' || pw[0] == '<' || pw[0] == '%' && len(pw) > 1 && pw[1] == 's' || sameByte(pw) {
-		return
+		pw[0] == '$' || pw[0] == '<' || pw[0] == '%' && len(pw) > 1 && pw[1] == 's' || sameByte(pw) ||
+		placeholderValues[lowerASCII(pw)] {
+		return // a template or the word itself: scheme://user:PASSWORD@host
 	}
 	sc.emit(int32(r.idx), ps, at, "")
 }
@@ -984,8 +985,8 @@ func emailScan(sc *scanner, r *compiledRule) {
 }
 
 // inUserinfo reports whether offset a lies in the user:password part of a
-// URL after its first byte ("scheme://user:p@ss@host"): an '@' there belongs
-// to a password, not to an e-mail address.
+// URL, after its first byte: an '@' there belongs to a password that holds
+// one, not to an e-mail address.
 func inUserinfo(s string, a int) bool {
 	for j := a; j > 0 && a-j < 256; j-- {
 		c := s[j-1]
