@@ -859,8 +859,10 @@ func hasDigitAndLetter(s string) bool {
 
 // ---- passwords in URLs --------------------------------------------------
 
-// urlPasswordHit redacts the password of scheme://user:password@host:
-// database connection strings, HTTP basic auth, AMQP, Redis, …
+// urlPasswordHit redacts the password between "user:" and "@host" after
+// a scheme's "://": database connection strings, HTTP basic auth, AMQP,
+// Redis, … A password that is the word itself ("password") is redacted too:
+// people do use it.
 func urlPasswordHit(sc *scanner, r *compiledRule, start, end int) {
 	s := sc.s
 	a := start
@@ -890,9 +892,8 @@ func urlPasswordHit(sc *scanner, r *compiledRule, start, end int) {
 	ps := end + colon + 1
 	pw := s[ps:at]
 	if pw == "" || strings.Contains(pw, "[REDACTED") || strings.Contains(pw, "${") || strings.Contains(pw, "{{") ||
-		pw[0] == '$' || pw[0] == '<' || pw[0] == '%' && len(pw) > 1 && pw[1] == 's' || sameByte(pw) ||
-		placeholderValues[lowerASCII(pw)] {
-		return // a template or the word itself: scheme://user:PASSWORD@host
+		pw[0] == '$' || pw[0] == '<' || pw[0] == '%' && len(pw) > 1 && pw[1] == 's' || sameByte(pw) {
+		return
 	}
 	sc.emit(int32(r.idx), ps, at, "")
 }
