@@ -457,8 +457,9 @@ func (p *tomlParser) literalString() (string, error) {
 	return "", p.errf("unterminated string")
 }
 
-func (p *tomlParser) multiLiteral() (string, error) {
-	p.pos += 3
+// skipFirstNewline skips the newline right after the opening quotes of a
+// multi-line string, which is not part of it.
+func (p *tomlParser) skipFirstNewline() {
 	if strings.HasPrefix(p.src[p.pos:], "\r\n") {
 		p.pos += 2
 		p.line++
@@ -466,6 +467,11 @@ func (p *tomlParser) multiLiteral() (string, error) {
 		p.pos++
 		p.line++
 	}
+}
+
+func (p *tomlParser) multiLiteral() (string, error) {
+	p.pos += 3
+	p.skipFirstNewline()
 	end := strings.Index(p.src[p.pos:], `'''`)
 	if end < 0 {
 		return "", p.errf("unterminated ''' string")
@@ -505,13 +511,7 @@ func (p *tomlParser) basicString() (string, error) {
 
 func (p *tomlParser) multiBasic() (string, error) {
 	p.pos += 3
-	if strings.HasPrefix(p.src[p.pos:], "\r\n") {
-		p.pos += 2
-		p.line++
-	} else if p.peek() == '\n' {
-		p.pos++
-		p.line++
-	}
+	p.skipFirstNewline()
 	var b strings.Builder
 	for p.pos < len(p.src) {
 		c := p.src[p.pos]
