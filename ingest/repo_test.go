@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/aitrail/aitrail/redact"
@@ -132,5 +133,52 @@ func TestRepoRulesApplyToTheirSessions(t *testing.T) {
 	raw = dumpTable(t, db, "SELECT json FROM raw_records")
 	if strings.Contains(raw, "PN-654321") {
 		t.Errorf("the raw copy of the resumed line missed the repository's rule:\n%s", raw)
+	}
+}
+
+// TestInReposReadsOnlyTheRepositorysOwnFiles checks that a log an agent
+// keeps in a work tree (Aider's history) is found only when it is a regular
+// file inside the repository: a cloned repository cannot make ingest read
+// a file elsewhere through a link, or hang on a device or a pipe.
+func TestInReposReadsOnlyTheRepositorysOwnFiles(t *testing.T) {
+	agents := Agents()
+	var rel string
+	for _, a := range agents {
+		if len(a.InRepo) > 0 {
+			rel = a.InRepo[0]
+		}
+	}
+	if rel == "" {
+		t.Skip("no agent keeps logs in repositories")
+	}
+	outside := filepath.Join(t.TempDir(), "secret.md")
+	write(t, outside, "# not this repository's\n")
+	for _, tt := range []struct {
+		name  string
+		make  func(path string) error
+		found bool
+	}{
+		{"regular", func(p string) error { return os.WriteFile(p, []byte("# aider chat\n"), 0o644) }, true},
+		{"link outside", func(p string) error { return os.Symlink(outside, p) }, false},
+		{"link to /dev/zero", func(p string) error { return os.Symlink("/dev/zero", p) }, false},
+		{"named pipe", func(p string) error { return syscall.Mkfifo(p, 0o644) }, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			root := filepath.Join(t.TempDir(), "répo")
+			if err := os.MkdirAll(filepath.Join(root, ".git"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			p := filepath.Join(root, filepath.FromSlash(rel))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.make(p); err != nil {
+				t.Fatal(err)
+			}
+			files := InRepos(agents, []string{root})
+			if got := len(files) > 0; got != tt.found {
+				t.Errorf("InRepos found %d files, want found = %v", len(files), tt.found)
+			}
+		})
 	}
 }

@@ -41,13 +41,26 @@ func Read(root, rel string) ([]byte, error) {
 	return data, nil
 }
 
-func read(root, rel string) ([]byte, error) {
+// Stat checks, without opening it, that rel inside root is a regular file
+// reached without leaving root, and returns its real path (links
+// resolved) and information. It is what Read checks first; a caller that
+// reads a large file incrementally (an agent's log kept in a work tree)
+// uses it alone. Errors are those of Read, but ErrTooLarge.
+func Stat(root, rel string) (string, fs.FileInfo, error) {
+	real, fi, err := stat(root, rel)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: %w", rel, err)
+	}
+	return real, fi, nil
+}
+
+func stat(root, rel string) (string, fs.FileInfo, error) {
 	if filepath.IsAbs(rel) || !filepath.IsLocal(filepath.FromSlash(rel)) {
-		return nil, ErrOutside
+		return "", nil, ErrOutside
 	}
 	realRoot, err := filepath.EvalSymlinks(root)
 	if err != nil {
-		return nil, fmt.Errorf("repository %s: %w", root, err)
+		return "", nil, fmt.Errorf("repository %s: %w", root, err)
 	}
 	path := filepath.Join(realRoot, filepath.FromSlash(rel))
 	// Every component is checked before anything is opened: a link to
@@ -55,19 +68,27 @@ func read(root, rel string) ([]byte, error) {
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fs.ErrNotExist
+			return "", nil, fs.ErrNotExist
 		}
-		return nil, err
+		return "", nil, err
 	}
 	if r, err := filepath.Rel(realRoot, real); err != nil || !filepath.IsLocal(r) {
-		return nil, ErrOutside
+		return "", nil, ErrOutside
 	}
 	fi, err := os.Lstat(real)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w (%s)", ErrNotRegular, kind(fi.Mode()))
+		return "", nil, fmt.Errorf("%w (%s)", ErrNotRegular, kind(fi.Mode()))
+	}
+	return real, fi, nil
+}
+
+func read(root, rel string) ([]byte, error) {
+	real, fi, err := stat(root, rel)
+	if err != nil {
+		return nil, err
 	}
 	if fi.Size() > MaxSize {
 		return nil, ErrTooLarge

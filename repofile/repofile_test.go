@@ -150,3 +150,21 @@ func TestReadDeviceInside(t *testing.T) {
 		t.Fatalf("Read(/, dev/zero) = %v; want a character device refused", err)
 	}
 }
+
+// TestStat checks the check Read makes first, used alone for logs kept in a
+// work tree, which may be larger than MaxSize.
+func TestStat(t *testing.T) {
+	root := repo(t)
+	write(t, filepath.Join(root, "big.log"), strings.Repeat("x", MaxSize+1))
+	real, fi, err := Stat(root, "big.log")
+	if err != nil || fi.Size() != MaxSize+1 || filepath.Base(real) != "big.log" {
+		t.Fatalf("Stat = %q, %v, %v; want the file, whatever its size", real, fi, err)
+	}
+	symlink(t, "/dev/zero", filepath.Join(root, "zero.log"))
+	if _, _, err := Stat(root, "zero.log"); !errors.Is(err, ErrOutside) {
+		t.Errorf("Stat(link to /dev/zero) = %v, want ErrOutside", err)
+	}
+	if _, _, err := Stat(root, "missing.log"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Stat(missing) = %v, want fs.ErrNotExist", err)
+	}
+}
