@@ -271,6 +271,8 @@ var notSecretSuffixes = map[string]bool{
 	"mask": true, "masked": true, "visible": true, "visibility": true, "len_": true, "var": true,
 	"variable": true, "key_id": true, "keyid": true, "fingerprint": true, "dialog": true, "modal": true,
 	"screen": true, "test": true, "tests": true, "spec": true, "example": true, "sample": true,
+	"host": true, "hosts": true, "server": true, "domain": true, "audience": true, "issuer": true,
+	"realm": true, "algorithm": true, "algo": true, "mechanism": true,
 }
 
 // secretContinuations are words allowed to follow a keyword inside a name
@@ -839,8 +841,9 @@ func acceptAssigned(kind nameKind, v string, quoted bool, op string) bool {
 		}
 		return true
 	}
-	if strings.Contains(v, " ") || isIdentifierPath(v) && !hasDigitAndLetter(v) || len(v) <= assignScan && hasSequentialRun(v, 6) {
-		return false
+	if strings.Contains(v, " ") || isIdentifierPath(v) && !hasDigitAndLetter(v) || len(v) <= assignScan && hasSequentialRun(v, 6) ||
+		!quoted && wordy(v) {
+		return false // scram-sha-256, setup-uv-1-x86_64-…: words, not a token
 	}
 	if quoted {
 		if len(v) < 8 || entropy(v) < 2.8 || isSequential(v) {
