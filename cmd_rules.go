@@ -138,9 +138,13 @@ func readRuleFile(path string, origin redact.Origin) ([]byte, error) {
 	return os.ReadFile(path)
 }
 
-// checkRuleFile checks a rule file's new content, and with the other rule
-// files (an id defined twice).
-func (e *env) checkRuleFile(rf ruleFile, data []byte) error {
+// saveRules writes an edited rule file after checking it as it will be,
+// and with the other rule files (an id defined twice).
+func (e *env) saveRules(d *redact.RuleFileEdit, rf ruleFile) error {
+	data, err := d.Bytes()
+	if err != nil {
+		return err
+	}
 	rules, err := redact.ParseRules(data, rf.path, rf.origin)
 	if err != nil {
 		return err
@@ -159,8 +163,9 @@ func (e *env) checkRuleFile(rf ruleFile, data []byte) error {
 		return err
 	}
 	if root, err := gitlog.Root("."); err == nil {
-		_, err = eng.Repo(root)
-		return err
+		if _, err := eng.Repo(root); err != nil {
+			return err
+		}
 	}
-	return nil
+	return d.Write(data)
 }

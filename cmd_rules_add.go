@@ -68,14 +68,7 @@ func (o *rulesAddOptions) run(e *env) error {
 	if err := d.Add(r); err != nil {
 		return err
 	}
-	data, err := d.Bytes()
-	if err != nil {
-		return err
-	}
-	if err := e.checkRuleFile(rf, data); err != nil {
-		return err
-	}
-	if err := d.Write(data); err != nil {
+	if err := e.saveRules(d, rf); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.io.out, "added rule %s to %s\n", r.ID, rf.path)

@@ -59,14 +59,7 @@ func (o *rulesImportOptions) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	data, err := d.Bytes()
-	if err != nil {
-		return err
-	}
-	if err := e.checkRuleFile(rf, data); err != nil {
-		return err
-	}
-	if err := d.Write(data); err != nil {
+	if err := e.saveRules(d, rf); err != nil {
 		return err
 	}
 	for _, msg := range append(imp.Skipped, imp.Notes...) {
