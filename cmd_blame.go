@@ -107,7 +107,7 @@ func (o *blameOptions) run(e *env) error {
 		fmt.Fprintf(e.io.err, "(no aitrail notes on %s here: 'aitrail sync-notes --fetch-only' fetches a remote's, 'aitrail annotate' writes them)\n", ref)
 	}
 	opt := report.BlameOptions{BlameOptions: gitlog.BlameOptions{Moves: o.moves, Copies: o.copies, Ranges: o.lines},
-		DB: db, Redact: redactField(eng)}
+		DB: db, Redact: redactField(eng, repo.Root())}
 	if o.summary {
 		return o.runSummary(e, repo, ix, opt)
 	}

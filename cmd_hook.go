@@ -89,6 +89,11 @@ func (o *hookOptions) handle(e *env) error {
 		_, err = syncNotes(repo, remote, ref, false)
 		return err
 	}
+	// A broken rule file of the repository stops every hook's work (the
+	// sessions would miss its rules) and says so each time.
+	if _, err := repoRules(repo.Root()); err != nil {
+		return repoRulesError(err)
+	}
 	// The database is not closed: the process ends right after, and the
 	// last connection's close would checkpoint the write-ahead log into the
 	// database (two fsyncs, half of a hook's time). SQLite does that on a

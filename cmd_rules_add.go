@@ -68,24 +68,7 @@ func (o *rulesAddOptions) run(e *env) error {
 	if err := d.Add(r); err != nil {
 		return err
 	}
-	data, err := d.Bytes()
-	if err != nil {
-		return err
-	}
-	// Check the file as it will be, and with the other rule files.
-	rules, err := redact.ParseRules(data, rf.path, rf.origin)
-	if err != nil {
-		return err
-	}
-	cfg, err := e.redactConfig(nil, rf.path)
-	if err != nil {
-		return err
-	}
-	cfg.Rules = append(cfg.Rules, rules...)
-	if _, err := redact.New(cfg); err != nil {
-		return err
-	}
-	if err := d.Write(data); err != nil {
+	if err := e.saveRules(d, rf); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.io.out, "added rule %s to %s\n", r.ID, rf.path)

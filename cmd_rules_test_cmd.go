@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/aitrail/aitrail/gitlog"
 	"github.com/aitrail/aitrail/redact"
 )
 
@@ -77,7 +78,11 @@ func (o *rulesTestOptions) run(e *env) error {
 	if o.scope == "prompt" {
 		sc = redact.ScopePrompt
 	}
-	out, findings, marks := eng.Explain(sc, text)
+	var loc redact.Location // in a repository, its rules apply too
+	if root, err := gitlog.Root("."); err == nil {
+		loc.Repo = root
+	}
+	out, findings, marks := eng.ExplainAt(sc, loc, text)
 	views := findingViews("", text, findings)
 	if o.json {
 		return writeJSON(e.io.out, map[string]any{"scope": o.scope, "result": out, "changed": out != text, "findings": views})

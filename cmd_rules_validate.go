@@ -57,7 +57,7 @@ func (o *rulesValidateOptions) run(e *env) error {
 			return err
 		}
 		for _, rf := range files {
-			if _, err := os.Stat(rf.path); err == nil {
+			if _, err := os.Lstat(rf.path); err == nil {
 				targets = append(targets, rf)
 			}
 		}
@@ -70,7 +70,7 @@ func (o *rulesValidateOptions) run(e *env) error {
 	problems := 0
 	for _, t := range targets {
 		rep := ruleFileReport{Path: t.path, Problems: []string{}}
-		data, err := os.ReadFile(t.path)
+		data, err := readRuleFile(t.path, t.origin)
 		if err != nil {
 			rep.Problems = append(rep.Problems, fmt.Sprintf("%s: %v", t.path, err))
 		} else if rules, err := redact.ParseRules(data, t.path, t.origin); err != nil {

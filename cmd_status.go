@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/aitrail/aitrail/hooks"
+	"github.com/aitrail/aitrail/redact"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -46,6 +47,10 @@ type status struct {
 	Pending   []store.Job         `json:"pending"`
 	Last      *store.CommitRecord `json:"lastAnnotated,omitempty"`
 	Unmatched int                 `json:"commitsWithoutRecord"`
+	// RepoRules is how many rules the repository's own file holds;
+	// RepoRulesError why it cannot apply.
+	RepoRules      int    `json:"repoRules"`
+	RepoRulesError string `json:"repoRulesError,omitempty"`
 }
 
 func (o *statusOptions) run(e *env) error {
@@ -58,6 +63,11 @@ func (o *statusOptions) run(e *env) error {
 			return err
 		}
 		st.Hooks = hs
+		rules, err := repoRules(repo.Root())
+		st.RepoRules = len(rules)
+		if err != nil {
+			st.RepoRulesError = repoRulesError(err).Error()
+		}
 	}
 	db, err := e.openDB(true)
 	if err != nil {
@@ -70,7 +80,7 @@ func (o *statusOptions) run(e *env) error {
 	}
 	st.Pending = []store.Job{}
 	if repo != nil {
-		h, done, err := e.hookEnv(repo, true)
+		h, done, err := e.hookEnv(repo, false)
 		if err != nil {
 			return err
 		}
@@ -102,6 +112,12 @@ func (o *statusOptions) run(e *env) error {
 	} else {
 		fmt.Fprintf(w, "repository: %s\n", st.Repo)
 		printHookStates(w, st.Hooks)
+		switch {
+		case st.RepoRulesError != "":
+			fmt.Fprintf(w, "  %-19s %s\n", "redaction rules", st.RepoRulesError)
+		case st.RepoRules > 0:
+			fmt.Fprintf(w, "  %-19s %s: %d rules\n", "redaction rules", redact.RepoRuleFile, st.RepoRules)
+		}
 	}
 	fmt.Fprintf(w, "database:   %s\n", st.DB)
 	fmt.Fprintf(w, "  %d sessions, %d prompts, %d file edits, %d log files\n",

@@ -19,6 +19,7 @@ import (
 	"github.com/aitrail/aitrail/ingest"
 	"github.com/aitrail/aitrail/pricing"
 	"github.com/aitrail/aitrail/redact"
+	"github.com/aitrail/aitrail/repofile"
 	"github.com/aitrail/aitrail/report"
 	"github.com/aitrail/aitrail/store"
 )
@@ -344,19 +345,21 @@ func (e *env) redactPolicy(db *store.DB) (redact.Config, error) {
 }
 
 // redactConfig builds the engine's configuration: the built-in pack with
-// the config's policies, and the rules of the existing rule files (skip
-// names a file whose rules are left out).
+// the config's policies, the rules of the user's rule files (skip names a
+// file whose rules are left out), and each repository's own rules for the
+// texts of its sessions.
 func (e *env) redactConfig(db *store.DB, skip string) (redact.Config, error) {
 	cfg, err := e.redactPolicy(db)
 	if err != nil {
 		return cfg, err
 	}
+	cfg.RepoRules = repoRules
 	files, err := e.ruleFiles()
 	if err != nil {
 		return cfg, err
 	}
 	for _, rf := range files {
-		if rf.path == skip {
+		if rf.path == skip || rf.origin == redact.OriginRepo {
 			continue
 		}
 		if _, err := os.Stat(rf.path); errors.Is(err, fs.ErrNotExist) {
@@ -371,9 +374,22 @@ func (e *env) redactConfig(db *store.DB, skip string) (redact.Config, error) {
 	return cfg, nil
 }
 
+// repoRules reads a repository's own rule file, opened as any file of a
+// work tree is (repofile.Read).
+func repoRules(root string) ([]redact.Rule, error) {
+	return redact.LoadRepoRules(root, repofile.Read)
+}
+
+// repoRulesError says that the current repository's rule file cannot apply
+// and what that stops.
+func repoRulesError(err error) error {
+	return fmt.Errorf("%w: nothing of this repository's sessions is stored or annotated until it is fixed ('aitrail rules validate' checks it)", err)
+}
+
 // engine builds the redaction engine: the built-in pack with the config's
-// policies, the user's rule files, then the repository's, and with a
-// database the active manual redactions.
+// policies, the user's rule files, with a database the active manual
+// redactions, and the rules of the current repository checked (those of
+// other repositories are read when their sessions are met).
 func (e *env) engine(db *store.DB) (*redact.Engine, error) {
 	cfg, err := e.redactConfig(db, "")
 	if err != nil {
@@ -388,7 +404,16 @@ func (e *env) engine(db *store.DB) (*redact.Engine, error) {
 			cfg.Manual = append(cfg.Manual, engineManual(m))
 		}
 	}
-	return redact.New(cfg)
+	eng, err := redact.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if root, err := gitlog.Root("."); err == nil {
+		if _, err := eng.Repo(root); err != nil {
+			return nil, repoRulesError(err)
+		}
+	}
+	return eng, nil
 }
 
 // engineManual is the engine's form of a stored manual redaction.
@@ -500,7 +525,7 @@ func (e *env) hookEnv(repo *gitlog.Repo, annotating bool) (*hooks.Env, func(), e
 			return err
 		},
 		Correlate: report.Options{Redact: func(s string) string {
-			return redactField(eng)(s) // eng is built above when annotating
+			return redactField(eng, repo.Root())(s) // eng is built above when annotating
 		}, Price: price},
 		Note:    renderOptions(f),
 		Ref:     f.Notes.Ref,
@@ -527,11 +552,12 @@ func (e *env) hookEnv(repo *gitlog.Repo, annotating bool) (*hooks.Env, func(), e
 	return h, func() { db.Close() }, nil
 }
 
-// redactField redacts text as stored fields are redacted, so that text
-// from git compares with them.
-func redactField(eng *redact.Engine) func(string) string {
+// redactField redacts text of the repository at root as the stored fields
+// of its sessions are redacted (the repository's own rules included), so
+// that text from git compares with them.
+func redactField(eng *redact.Engine, root string) func(string) string {
 	return func(s string) string {
-		out, _ := eng.Text(redact.ScopeField, s)
+		out, _ := eng.TextAt(redact.ScopeField, redact.Location{Repo: root}, s)
 		return out
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/aitrail/aitrail/gitlog"
+	"github.com/aitrail/aitrail/repofile"
 )
 
 // Marker identifies a hook script written by aitrail, with its version:
@@ -160,7 +161,7 @@ func Install(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 	if husky := huskyDir(dir); husky != "" {
 		for _, h := range o.Hooks() {
 			path := filepath.Join(husky, h)
-			old, err := os.ReadFile(path)
+			old, err := readHook(root, path)
 			if err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return nil, err
 			}
@@ -198,7 +199,7 @@ func Install(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 		ms := managers(root)
 		var todo []string
 		for _, h := range o.Hooks() {
-			st, err := inspectFile(dir, ms, h)
+			st, err := inspectFile(root, dir, ms, h)
 			if err != nil {
 				return nil, err
 			}
@@ -220,7 +221,7 @@ func Install(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 		var foreign []string
 		for _, h := range todo {
 			path := filepath.Join(dir, h)
-			old, err := os.ReadFile(path)
+			old, err := readHook(root, path)
 			if errors.Is(err, fs.ErrNotExist) {
 				continue
 			}
@@ -244,7 +245,7 @@ func Install(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 					return nil, err
 				}
 				rep.Chained = append(rep.Chained, path+chainSuffix)
-				old, _ := os.ReadFile(path + chainSuffix)
+				old, _ := readHook(root, path+chainSuffix)
 				if bytes.Contains(old, []byte("git lfs")) || bytes.Contains(old, []byte("git-lfs")) {
 					rep.Notes = append(rep.Notes, "git-lfs's "+h+" hook is kept and runs first; 'git lfs update' would refuse to overwrite aitrail's hook, which is what you want")
 				}
@@ -309,10 +310,11 @@ func Uninstall(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 		return nil, err
 	}
 	rep := &Report{HooksDir: dir}
+	root := repo.Root()
 	if husky := huskyDir(dir); husky != "" {
 		for _, h := range allHookNames() {
 			path := filepath.Join(husky, h)
-			old, err := os.ReadFile(path)
+			old, err := readHook(root, path)
 			block := []byte(huskyBlock(h))
 			if err != nil || !bytes.Contains(old, block) {
 				continue
@@ -336,10 +338,10 @@ func Uninstall(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 	if def := filepath.Join(repo.CommonDir(), "hooks"); def != dir {
 		dirs = append(dirs, def) // scripts left where hooks were before core.hooksPath changed
 	}
-	ms := managers(repo.Root())
+	ms := managers(root)
 	for _, d := range dirs {
 		for _, h := range allHookNames() {
-			if err := uninstallHook(filepath.Join(d, h), ms, rep); err != nil {
+			if err := uninstallHook(root, filepath.Join(d, h), ms, rep); err != nil {
 				return rep, err
 			}
 		}
@@ -393,7 +395,7 @@ func Uninstall(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 // is: at path, or where a hook manager moved it aside (lefthook: path.old;
 // pre-commit: path.legacy). The foreign hook it chained (path.pre-aitrail)
 // goes back where that hook ran from: path, or the manager's place for it.
-func uninstallHook(path string, ms []manager, rep *Report) error {
+func uninstallHook(root, path string, ms []manager, rep *Report) error {
 	home := path // where the chained hook goes back
 	found := false
 	places := []string{path}
@@ -401,7 +403,7 @@ func uninstallHook(path string, ms []manager, rep *Report) error {
 		places = append(places, path+m.aside)
 	}
 	for _, p := range places {
-		b, err := os.ReadFile(p)
+		b, err := readHook(root, p)
 		if err != nil || !isOurs(b) {
 			continue
 		}
@@ -479,7 +481,8 @@ func Inspect(repo *gitlog.Repo) ([]HookState, error) {
 		return nil, err
 	}
 	husky := huskyDir(dir)
-	ms := managers(repo.Root())
+	root := repo.Root()
+	ms := managers(root)
 	var out []HookState
 	for _, hi := range AllHooks() {
 		h := hi.Name
@@ -488,10 +491,10 @@ func Inspect(repo *gitlog.Repo) ([]HookState, error) {
 			st = HookState{Name: h, Path: configSection(h), State: StateConfig}
 		} else if husky != "" {
 			st = HookState{Name: h, Path: filepath.Join(husky, h), State: StateMissing}
-			if b, err := os.ReadFile(st.Path); err == nil && callsAitrail(b, h) {
+			if b, err := readHook(root, st.Path); err == nil && callsAitrail(b, h) {
 				st.State = StateHusky
 			}
-		} else if st, err = inspectFile(dir, ms, h); err != nil {
+		} else if st, err = inspectFile(root, dir, ms, h); err != nil {
 			return nil, err
 		}
 		st.Optional = hi.Optional
@@ -500,7 +503,7 @@ func Inspect(repo *gitlog.Repo) ([]HookState, error) {
 			st.Fix = "'aitrail install " + hi.Flag + "' adds it"
 		}
 		if !st.Runs() && !hi.Optional && st.Problem == "" {
-			if b, err := os.ReadFile(filepath.Join(repo.CommonDir(), "hooks", h)); err == nil && isOurs(b) && filepath.Join(repo.CommonDir(), "hooks") != dir {
+			if b, err := readHook(root, filepath.Join(repo.CommonDir(), "hooks", h)); err == nil && isOurs(b) && filepath.Join(repo.CommonDir(), "hooks") != dir {
 				st.State = StateDisplaced
 				st.Problem = fmt.Sprintf("aitrail's script in %s no longer runs: git runs hooks from %s (core.hooksPath)", filepath.Join(repo.CommonDir(), "hooks"), dir)
 				st.Fix = "run 'aitrail install' again"
@@ -513,9 +516,9 @@ func Inspect(repo *gitlog.Repo) ([]HookState, error) {
 
 // inspectFile reports the state of a hook in a hooks directory that is not
 // husky's.
-func inspectFile(dir string, ms []manager, h string) (HookState, error) {
+func inspectFile(root, dir string, ms []manager, h string) (HookState, error) {
 	st := HookState{Name: h, Path: filepath.Join(dir, h), State: StateMissing}
-	b, err := os.ReadFile(st.Path)
+	b, err := readHook(root, st.Path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return st, err
 	}
@@ -542,7 +545,7 @@ func inspectFile(dir string, ms []manager, h string) (HookState, error) {
 		st.State, st.Via = owner.name, owner.config
 	case exists && owner != nil:
 		aside := st.Path + owner.aside
-		switch b, _ := os.ReadFile(aside); {
+		switch b, _ := readHook(root, aside); {
 		case isOurs(b) && owner.runsAside:
 			st.State, st.Via = owner.name, "runs aitrail's script as "+aside
 		case isOurs(b):
@@ -569,6 +572,19 @@ func inspectFile(dir string, ms []manager, h string) (HookState, error) {
 		}
 	}
 	return st, nil
+}
+
+// readHook reads a hook script. One in the work tree (husky's .husky/, a
+// core.hooksPath inside the repository) comes from whoever can push to the
+// repository: it is read like any repository file, so that a link to
+// /dev/zero or a pipe cannot hang install or status. Hooks under .git are
+// the machine's own and may link anywhere.
+func readHook(root, path string) ([]byte, error) {
+	rel, err := filepath.Rel(root, path)
+	if err == nil && filepath.IsLocal(rel) && rel != ".git" && !strings.HasPrefix(rel, ".git"+string(filepath.Separator)) {
+		return repofile.Read(root, filepath.ToSlash(rel))
+	}
+	return os.ReadFile(path)
 }
 
 // huskyDir returns husky's directory of user hook scripts when the hooks

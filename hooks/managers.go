@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -59,7 +58,7 @@ func managers(root string) []manager {
 	}
 	for i := range ms {
 		for _, name := range ms[i].configs {
-			if b, err := os.ReadFile(filepath.Join(root, name)); err == nil {
+			if b, err := readHook(root, filepath.Join(root, name)); err == nil {
 				ms[i].config, ms[i].text = name, b
 				break
 			}

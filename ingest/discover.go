@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/aitrail/aitrail/repofile"
 )
 
 // File is one log file to ingest and the agent that wrote it.
@@ -173,9 +175,11 @@ func InRepos(agents []Agent, roots []string) []File {
 		seen[root] = true
 		for i := range agents {
 			for _, rel := range agents[i].InRepo {
-				p := filepath.Join(root, filepath.FromSlash(rel))
-				if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
-					files = append(files, File{&agents[i], p})
+				// The work tree is whoever pushed it: only a regular file
+				// inside the repository is a log (repofile.Stat), never a
+				// link to a file elsewhere, a device or a pipe.
+				if _, _, err := repofile.Stat(root, rel); err == nil {
+					files = append(files, File{&agents[i], filepath.Join(root, filepath.FromSlash(rel))})
 				}
 			}
 		}

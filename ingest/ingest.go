@@ -36,6 +36,20 @@ type locator interface {
 	JSONAt(loc redact.Location, raw []byte) ([]byte, []redact.Finding)
 }
 
+// repoScoper is implemented by redactors that apply each repository's own
+// rules to the texts of its sessions (*redact.Engine): a text's
+// redact.Location then names the repository its session works in.
+type repoScoper interface {
+	RepoScoped() bool
+	Repo(root string) (int, error)
+}
+
+// ErrRepoRules is wrapped by the error of a log whose session works in a
+// repository whose rule file cannot apply: nothing of the log is stored
+// (the rules would be missed), the run goes on with the other logs, and
+// the log is read again once the file is fixed.
+var ErrRepoRules = errors.New("the repository's redaction rules cannot apply")
+
 // manualTracker is implemented by redactors that hold manual redactions
 // (*redact.Engine): the largest id among them tells whether the database
 // got a new one since the redactor was built.
@@ -100,8 +114,14 @@ func Run(ctx context.Context, db *store.DB, red Redactor, files []File, opt Opti
 	}
 	sum := &Summary{Unknown: map[string]int{}, Redactions: map[string]int{}, sessions: map[[2]string]bool{}}
 	r := &run{db: db, red: red, opt: opt, sum: sum, roots: map[string]string{}}
-	if l, ok := red.(locator); ok && l.NeedsLocation() {
-		r.loc, r.calls = l, map[[3]string]string{}
+	if l, ok := red.(locator); ok {
+		r.at = l
+		if l.NeedsLocation() {
+			r.loc, r.calls = l, map[[3]string]string{}
+		}
+	}
+	if rs, ok := red.(repoScoper); ok && rs.RepoScoped() && r.at != nil {
+		r.repos, r.sessRoot = rs, map[[2]string]string{}
 	}
 	work, total, err := changed(ctx, db, files, opt)
 	sum.Files = len(files)
@@ -133,6 +153,10 @@ func Run(ctx context.Context, db *store.DB, red Redactor, files []File, opt Opti
 		}
 		if err := r.file(ctx, f); err != nil {
 			shown, _ := red.Text(redact.ScopeField, f.Path)
+			if errors.Is(err, ErrRepoRules) {
+				r.warn(fmt.Sprintf("%s: %v; skipped until it is fixed", shown, err))
+				continue
+			}
 			return sum, fmt.Errorf("ingest %s: %w", shown, err)
 		}
 	}
@@ -207,6 +231,11 @@ type run struct {
 	roots map[string]string    // directory → repository root ("" when none)
 	loc   locator              // set when scoped manual redactions apply
 	calls map[[3]string]string // (agent, session, call id) → prompt key, for tool results
+	// Repository rules: set when the redactor applies them.
+	repos    repoScoper
+	at       locator              // the redactor, with locations (when it takes them)
+	sessRoot map[[2]string]string // (agent, session) → repository root ("" when none)
+	fileRoot string               // the repository of the file's latest session
 }
 
 func (r *run) warn(msg string) {
@@ -222,6 +251,7 @@ func (r *run) file(ctx context.Context, f File) error {
 		return err
 	}
 	clear(r.calls) // tool calls and their results share a file; the database knows older ones
+	r.fileRoot = ""
 	read := r.sum.Bytes
 	defer func() {
 		if r.sum.Bytes > read {
@@ -313,6 +343,19 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 	if u, ok := dec.(Undated); ok {
 		u.ModTime(fi.ModTime().UTC())
 	}
+	if r.repos != nil && src.Offset > 0 {
+		// Resuming in the middle of a log: its sessions' repositories
+		// were named by lines read before.
+		cwds, err := b.SourceSessions(src.ID)
+		if err != nil {
+			return false, err
+		}
+		for id, cwd := range cwds {
+			root := r.repoRootDir(cwd)
+			r.sessRoot[[2]string{src.Agent, id}] = root
+			r.fileRoot = root
+		}
+	}
 	if _, err := fh.Seek(src.Offset, io.SeekStart); err != nil {
 		return false, err
 	}
@@ -352,8 +395,12 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 		}
 		src.Line, read = *last, *n
 		if fin, ok := dec.(Finisher); ok && replay {
-			var recs []preparedRecord
-			fin.Finish(func(rec store.Record) { recs = append(recs, r.redactRecord(b, src.Agent, rec)) })
+			var raw []store.Record
+			fin.Finish(func(rec store.Record) { raw = append(raw, rec) })
+			recs, err := r.redactRecords(b, src.Agent, raw)
+			if err != nil {
+				return false, err
+			}
 			if _, err := r.records(b, &src, recs); err != nil {
 				return false, err
 			}
@@ -424,10 +471,28 @@ func (r *run) flush(b *store.Batch, src *store.Source, dec Decoder) error {
 	if !ok {
 		return nil
 	}
-	var recs []preparedRecord
-	fl.Flush(func(rec store.Record) { recs = append(recs, r.redactRecord(b, src.Agent, rec)) })
-	_, err := r.records(b, src, recs)
+	var raw []store.Record
+	fl.Flush(func(rec store.Record) { raw = append(raw, rec) })
+	recs, err := r.redactRecords(b, src.Agent, raw)
+	if err != nil {
+		return err
+	}
+	_, err = r.records(b, src, recs)
 	return err
+}
+
+// redactRecords redacts records a decoder emitted outside any line
+// (Finisher, Flusher), with the rules of their sessions' repository.
+func (r *run) redactRecords(b *store.Batch, agent string, raw []store.Record) ([]preparedRecord, error) {
+	root, err := r.lineRoot(agent, raw)
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]preparedRecord, 0, len(raw))
+	for _, rec := range raw {
+		recs = append(recs, r.redactRecord(b, agent, root, rec))
+	}
+	return recs, nil
 }
 
 // queued is a line on its way from the reader to the writer, prepared
@@ -544,6 +609,7 @@ type prepared struct {
 	findings []redact.Finding // what redacting the line found
 	recs     []preparedRecord
 	derr     error // the decoder's complaint: the line is malformed
+	err      error // why the line cannot be stored (ErrRepoRules)
 }
 
 type preparedRecord struct {
@@ -567,14 +633,78 @@ func (r *run) prepare(b *store.Batch, agent string, dec Decoder, no int, off int
 	}
 	var recs []store.Record
 	p.derr = dec.Line(no, red, func(rec store.Record) { recs = append(recs, rec) })
+	root, err := r.lineRoot(agent, recs)
+	if err != nil {
+		p.err = err
+		return p
+	}
+	if root != "" {
+		// The repository's own rules, on everything of the line.
+		var more []redact.Finding
+		p.stored, more = r.at.JSONAt(redact.Location{Raw: true, Repo: root}, p.stored)
+		p.findings = append(p.findings, more...)
+	}
 	for _, rec := range recs {
-		p.recs = append(p.recs, r.redactRecord(b, agent, rec))
+		p.recs = append(p.recs, r.redactRecord(b, agent, root, rec))
 	}
 	return p
 }
 
+// lineRoot returns the repository whose rules apply to a line: the one
+// its session works in (named by the line's own records, or by earlier
+// lines), else the one of the file's latest session. An error means the
+// repository's rules cannot apply.
+func (r *run) lineRoot(agent string, recs []store.Record) (string, error) {
+	if r.repos == nil {
+		return "", nil
+	}
+	root, known := r.fileRoot, false
+	for _, rec := range recs {
+		session, cwd := "", ""
+		switch x := rec.(type) {
+		case store.Session:
+			session, cwd = x.ID, x.Cwd
+		case store.Prompt:
+			session, cwd = x.Session, x.Cwd
+		case store.Message:
+			session = x.Session
+		case store.ToolCall:
+			session = x.Session
+		case store.ToolResult:
+			session = x.Session
+		case store.FileEdit:
+			session = x.Session
+		case store.Usage:
+			session = x.Session
+		case store.Link:
+			session = x.Session
+		}
+		if session == "" {
+			continue
+		}
+		key := [2]string{agent, session}
+		if cwd != "" {
+			r.sessRoot[key] = r.repoRootDir(cwd)
+		}
+		if sr, ok := r.sessRoot[key]; ok && !known {
+			root, known = sr, true
+			r.fileRoot = sr
+		}
+	}
+	if root == "" {
+		return "", nil
+	}
+	if _, err := r.repos.Repo(root); err != nil {
+		return "", fmt.Errorf("%w: %v", ErrRepoRules, err)
+	}
+	return root, nil
+}
+
 // write stores a prepared line and its records.
 func (r *run) write(b *store.Batch, src *store.Source, path string, p prepared) error {
+	if p.err != nil {
+		return p.err
+	}
 	r.sum.Lines++
 	rawID, err := b.AddRaw(src.ID, p.no, p.off, string(p.stored))
 	if err != nil {
@@ -659,17 +789,18 @@ type field struct {
 	text  *string
 }
 
-// redactRecord redacts the text fields of one record.
-func (r *run) redactRecord(b *store.Batch, agent string, rec store.Record) preparedRecord {
+// redactRecord redacts the text fields of one record; root is the
+// repository its session works in, whose rules apply too.
+func (r *run) redactRecord(b *store.Batch, agent, root string, rec store.Record) preparedRecord {
 	var found []fieldFindings
 	var loc redact.Location // where the record's texts go, for scoped manual redactions
 	text := func(table string, f field) (string, []redact.Finding) {
-		if r.loc == nil {
+		if r.loc == nil && root == "" {
 			return r.red.Text(f.scope, *f.text)
 		}
 		l := loc
-		l.Field = table + "." + f.name
-		return r.loc.TextAt(f.scope, l, *f.text)
+		l.Field, l.Repo = table+"."+f.name, root
+		return r.at.TextAt(f.scope, l, *f.text)
 	}
 	table := ""
 	redactAll := func(fs ...field) {
@@ -780,13 +911,16 @@ func (r *run) findings(b *store.Batch, src int64, ref store.Ref, field string, f
 // repoRoot returns the git worktree that holds path, if it still exists on
 // this machine ("~" stands for the home directory in redacted paths).
 func (r *run) repoRoot(path string) string {
-	if strings.HasPrefix(path, "~/") && r.opt.Home != "" {
-		path = filepath.Join(r.opt.Home, path[2:])
-	}
-	if !filepath.IsAbs(path) {
+	return r.repoRootDir(filepath.Dir(r.expandHome(path)))
+}
+
+// repoRootDir returns the git worktree that holds directory dir (a
+// session's working directory), "" when none.
+func (r *run) repoRootDir(dir string) string {
+	if dir = r.expandHome(dir); !filepath.IsAbs(dir) {
 		return ""
 	}
-	dir := filepath.Dir(path)
+	dir = filepath.Clean(dir)
 	var visited []string
 	root := ""
 	for {
@@ -809,6 +943,20 @@ func (r *run) repoRoot(path string) string {
 		r.roots[v] = root
 	}
 	return root
+}
+
+// expandHome turns a redacted "~/…" (or "~") back into a path.
+func (r *run) expandHome(path string) string {
+	if r.opt.Home == "" {
+		return path
+	}
+	if path == "~" {
+		return r.opt.Home
+	}
+	if strings.HasPrefix(path, "~/") {
+		return filepath.Join(r.opt.Home, path[2:])
+	}
+	return path
 }
 
 // capText keeps the head and the tail of a text longer than max bytes.

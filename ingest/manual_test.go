@@ -16,7 +16,8 @@ import (
 )
 
 // recordAgent decodes one record per line: {"k": kind, "s": session,
-// "p": prompt key, "c": call id, "x": text}, kinds prompt, call, result.
+// "p": prompt key, "c": call id, "x": text}, kinds session (x: its working
+// directory), prompt, call, result.
 func recordAgent() Agent {
 	return Agent{
 		Name:  "rec",
@@ -35,6 +36,8 @@ func (recordDecoder) Line(no int, line []byte, emit func(store.Record)) error {
 	}
 	ts := time.Unix(1700000000+int64(no), 0)
 	switch v.K {
+	case "session":
+		emit(store.Session{ID: v.S, Cwd: v.X, Started: ts})
 	case "prompt":
 		emit(store.Prompt{Session: v.S, Key: v.P, Time: ts, Text: v.X})
 	case "call":

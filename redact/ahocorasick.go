@@ -6,7 +6,7 @@ package redact
 type acMatcher struct {
 	class   [256]uint8 // byte -> input class; 0 is "no pattern uses this byte"
 	nclass  int
-	delta   []int32 // state*nclass + class -> next state (full DFA)
+	delta   []uint16 // state*nclass + class -> next state (full DFA); uint16 keeps it in cache
 	outs    [][]int32
 	hasOut  []bool
 	lengths []int // pattern lengths
@@ -65,8 +65,11 @@ func newACMatcher(patterns []string) *acMatcher {
 	}
 
 	// Breadth-first failure links; fill the full DFA.
+	if len(nodes) > 1<<16 {
+		panic("redact: keyword automaton over 65536 states") // the pack has about 1,300
+	}
 	fail := make([]int32, len(nodes))
-	m.delta = make([]int32, len(nodes)*n)
+	m.delta = make([]uint16, len(nodes)*n)
 	m.outs = make([][]int32, len(nodes))
 	m.hasOut = make([]bool, len(nodes))
 	queue := make([]int32, 0, len(nodes))
@@ -76,7 +79,7 @@ func newACMatcher(patterns []string) *acMatcher {
 			m.delta[c] = 0
 			continue
 		}
-		m.delta[c] = t
+		m.delta[c] = uint16(t)
 		fail[t] = 0
 		queue = append(queue, t)
 	}
@@ -95,8 +98,8 @@ func newACMatcher(patterns []string) *acMatcher {
 				m.delta[int(s)*n+c] = m.delta[int(fail[s])*n+c]
 				continue
 			}
-			m.delta[int(s)*n+c] = t
-			fail[t] = m.delta[int(fail[s])*n+c]
+			m.delta[int(s)*n+c] = uint16(t)
+			fail[t] = int32(m.delta[int(fail[s])*n+c])
 			queue = append(queue, t)
 		}
 	}
@@ -110,7 +113,7 @@ func (m *acMatcher) scan(s string, f func(pattern int, start, end int)) {
 		return
 	}
 	delta, class, nc, hasOut := m.delta, &m.class, m.nclass, m.hasOut
-	state := int32(0)
+	state := uint16(0)
 	for i := 0; i < len(s); i++ {
 		state = delta[int(state)*nc+int(class[s[i]])]
 		if hasOut[state] {

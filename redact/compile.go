@@ -172,6 +172,11 @@ func compileRule(r Rule, idx int) (*compiledRule, error) {
 		}
 		c.kind = kindRegex
 		c.reSrc = src
+		if r.Origin == OriginRepo {
+			if n := programSize(parsed); n > maxRepoProgram {
+				return fail("pattern", fmt.Errorf("too complex for a repository rule (%d RE2 instructions, at most %d): bound its repetitions", n, maxRepoProgram))
+			}
+		}
 		if r.Origin != OriginBuiltin {
 			if c.re, err = regexp.Compile(src); err != nil {
 				return fail("pattern", err)
@@ -220,6 +225,16 @@ func compileRule(r Rule, idx int) (*compiledRule, error) {
 		return fail("type", fmt.Errorf("want literal, regex or marker, not %q", r.Type))
 	}
 	return c, nil
+}
+
+// programSize returns the number of instructions the pattern compiles to,
+// which bounds the work of matching it at each byte.
+func programSize(re *syntax.Regexp) int {
+	prog, err := syntax.Compile(re.Simplify())
+	if err != nil {
+		return 0 // regexp.Compile reports it
+	}
+	return len(prog.Inst)
 }
 
 // regexp returns the rule's compiled pattern.

@@ -244,6 +244,9 @@ const (
 	nameSecret
 	namePassword
 	nameKey // a weaker name (license_key, ado_pat): the value must look random
+	// nameKeyStrict is a key name whose first word often names no secret
+	// (search_key, storage_key): the value must be a generated token.
+	nameKeyStrict
 )
 
 // notSecretSuffixes end names that hold no secret: token_url, secret_name,
@@ -268,6 +271,8 @@ var notSecretSuffixes = map[string]bool{
 	"mask": true, "masked": true, "visible": true, "visibility": true, "len_": true, "var": true,
 	"variable": true, "key_id": true, "keyid": true, "fingerprint": true, "dialog": true, "modal": true,
 	"screen": true, "test": true, "tests": true, "spec": true, "example": true, "sample": true,
+	"host": true, "hosts": true, "server": true, "domain": true, "audience": true, "issuer": true,
+	"realm": true, "algorithm": true, "algo": true, "mechanism": true,
 }
 
 // secretContinuations are words allowed to follow a keyword inside a name
@@ -339,6 +344,15 @@ var notSecretKeys = map[string]bool{
 	"nav": true, "menu": true, "tab": true, "form": true, "label": true, "event": true, "mouse": true,
 }
 
+// neverSecretKeys are words before "key" whose values are never secrets,
+// however random they look: public keys, content hashes, database keys.
+var neverSecretKeys = map[string]bool{
+	"primary": true, "foreign": true, "sort": true, "partition": true, "public": true, "pub": true,
+	"hash": true, "cache": true, "dedup": true, "idempotency": true, "gpg": true, "pgp": true,
+	"primarykey": true, "composite": true, "surrogate": true, "natural": true, "unique": true,
+	"the": true, "a": true, "this": true, "of": true, "react": true, "i18n": true, "translation": true,
+}
+
 // classifyWeakName handles the short keywords key, pat and pass, which
 // must be a whole word of the name.
 func classifyWeakName(name, lname string, kwStart, kwEnd int) nameKind {
@@ -372,8 +386,11 @@ func classifyWeakName(name, lname string, kwStart, kwEnd int) nameKind {
 	} else if j := lastHump(name[:len(prefix)]); j > 0 {
 		prefix = lname[j:len(prefix)]
 	}
-	if notSecretKeys[prefix] || kwEnd < len(name) && isAlnum(name[kwEnd]) {
+	if kwEnd < len(name) && isAlnum(name[kwEnd]) || neverSecretKeys[prefix] {
 		return nameNone
+	}
+	if notSecretKeys[prefix] {
+		return nameKeyStrict
 	}
 	return nameKey
 }
@@ -411,8 +428,9 @@ func lastNameWord(name string) string {
 }
 
 // assignmentHit redacts the value in NAME=VALUE, name: value, "name":
-// "value", name := "value", name => 'value', --name value, when NAME looks
-// like a secret's name and VALUE like a secret.
+// "value", name := "value", name => 'value', --name value,
+// <name>value</name>, and in prose or log lines "the deploy token VALUE",
+// when NAME looks like a secret's name and VALUE like a secret.
 func assignmentHit(sc *scanner, r *compiledRule, start, end int) {
 	s := sc.s
 	a := start
@@ -435,10 +453,22 @@ func assignmentHit(sc *scanner, r *compiledRule, start, end int) {
 	name := s[a:b]
 	kind := classifyName(name, start-a, end-a)
 	if kind == nameNone {
+		if vs, ve := proseValue(s, a, b); vs >= 0 {
+			sc.emit(int32(r.idx), vs, ve, "")
+		}
 		return
 	}
-	vs, ve, quoted, op := assignedValue(s, b, strings.HasPrefix(name, "--"))
+	if a > 0 && s[a-1] == '<' && b < len(s) && s[b] == '>' {
+		if vs, ve := xmlValue(s, name, b+1); vs >= 0 && acceptAssigned(kind, s[vs:ve], true, "=") {
+			sc.emit(int32(r.idx), vs, ve, "")
+		}
+		return
+	}
+	vs, ve, quoted, op := assignedValue(s, b, strings.HasPrefix(name, "--"), &sc.longTo)
 	if vs < 0 {
+		if vs, ve = proseValue(s, a, b); vs >= 0 {
+			sc.emit(int32(r.idx), vs, ve, "")
+		}
 		return
 	}
 	v := s[vs:ve]
@@ -452,10 +482,32 @@ func isNameByte(c byte) bool {
 	return isAlnum(c) || c == '_' || c == '-' || c == '.'
 }
 
+// assignScan is how many bytes of an assigned value are read before the
+// value must look like one token to be followed further: a secret is not
+// cut at any length, and prose is not read to its end from every keyword.
+const assignScan = 256
+
+// isTokenByte reports the bytes of a long generated value: base64,
+// base64url, hex, dotted tokens, percent-encoding.
+func isTokenByte(c byte) bool {
+	return isAlnum(c) || strings.IndexByte("+/=_-.~%", c) >= 0
+}
+
+func isTokenRun(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isTokenByte(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // assignedValue parses what follows a name at i: a closing quote, an
 // operator and a value. It returns the value's span, whether it was
-// quoted, and the operator.
-func assignedValue(s string, i int, flag bool) (vs, ve int, quoted bool, op string) {
+// quoted, and the operator. A value longer than assignScan bytes is
+// followed to its end when it is one token; longTo (the scanner's) keeps
+// that from happening twice over the same bytes.
+func assignedValue(s string, i int, flag bool, longTo *int) (vs, ve int, quoted bool, op string) {
 	n := len(s)
 	// closing quote of a quoted name, maybe JSON-escaped, or ] of ENV["X"]
 	if i < n && s[i] == '\\' && i+1 < n && (s[i+1] == '"' || s[i+1] == '\'') {
@@ -530,7 +582,7 @@ func assignedValue(s string, i int, flag bool) (vs, ve int, quoted bool, op stri
 	}
 	vs = i
 	if closeQ != 0 {
-		for i < n && i-vs <= 256 {
+		for i < n && i-vs < assignScan {
 			c := s[i]
 			if c == closeQ && !escaped || c == '\\' && escaped || c == '\n' {
 				break
@@ -544,7 +596,22 @@ func assignedValue(s string, i int, flag bool) (vs, ve int, quoted bool, op stri
 			}
 			i++
 		}
-		if i >= n || i-vs > 256 || s[i] == '\n' {
+		if i-vs >= assignScan {
+			// A long value: one token to its closing quote (or to the end
+			// of the line, when the text was cut).
+			j, ok := longValue(s, vs, i, longTo)
+			if !ok {
+				return -1, -1, false, ""
+			}
+			switch {
+			case j == n, s[j] == '\n', s[j] == closeQ && !escaped:
+			case s[j] == '\\' && j+1 < n && (s[j+1] == 'n' || escaped && s[j+1] == closeQ):
+			default:
+				return -1, -1, false, ""
+			}
+			return vs, j, true, op
+		}
+		if i >= n || s[i] == '\n' {
 			return -1, -1, false, ""
 		}
 		if escaped && !(i+1 < n && s[i+1] == closeQ) {
@@ -552,20 +619,169 @@ func assignedValue(s string, i int, flag bool) (vs, ve int, quoted bool, op stri
 		}
 		return vs, i, true, op
 	}
-	for i < n && i-vs <= 256 {
+	for i < n && i-vs < assignScan {
 		c := s[i]
 		if c <= ' ' || strings.IndexByte("\"'`,;()[]{}<>&\\|", c) >= 0 {
 			break
 		}
 		i++
 	}
-	if i-vs > 256 {
-		return -1, -1, false, ""
+	if i-vs >= assignScan {
+		j, ok := longValue(s, vs, i, longTo)
+		if !ok || j < n && !(s[j] <= ' ' || strings.IndexByte("\"'`,;)]}<&\\|", s[j]) >= 0) {
+			return -1, -1, false, ""
+		}
+		return vs, j, false, op
 	}
 	if i < n && (s[i] == '(' || s[i] == '[') {
 		return -1, -1, false, ""
 	}
 	return vs, i, false, op
+}
+
+// longValue follows a value whose first assignScan bytes, s[vs:i], were
+// read without finding its end: when they are one token, it returns where
+// the token ends. A stretch already followed from an earlier keyword is
+// not followed again.
+func longValue(s string, vs, i int, longTo *int) (int, bool) {
+	if vs < *longTo || !isTokenRun(s[vs:i]) {
+		return 0, false
+	}
+	for i < len(s) && isTokenByte(s[i]) {
+		i++
+	}
+	*longTo = i
+	return i, true
+}
+
+// xmlValue returns the span of the text of <name>…</name> starting at i.
+func xmlValue(s, name string, i int) (int, int) {
+	limit := min(len(s), i+assignScan)
+	j := strings.Index(s[i:limit], "</")
+	if j <= 0 || !strings.HasPrefix(s[i+j+2:], name) || !strings.HasPrefix(s[i+j+2+len(name):], ">") {
+		return -1, -1
+	}
+	return i, i + j
+}
+
+// proseWords are the bare words after which a token may follow without an
+// operator: "the deploy token VALUE", "api key VALUE".
+var proseWords = map[string]bool{
+	"key": true, "token": true, "secret": true, "password": true, "passwd": true, "passphrase": true,
+	"apikey": true, "api-key": true, "api_key": true, "credential": true, "pat": true,
+}
+
+// proseNotSecret are words before a bare "key", "token" or "secret" that
+// name no secret: the cache key 9f86…, gpg: using RSA key 5DE3…
+var proseNotSecret = map[string]bool{
+	"public": true, "pub": true, "primary": true, "foreign": true, "sort": true, "partition": true,
+	"cache": true, "hash": true, "lookup": true, "map": true, "dict": true, "index": true, "unique": true,
+	"rsa": true, "dsa": true, "ecdsa": true, "ed25519": true, "gpg": true, "pgp": true, "ssh": true,
+	"host": true, "signing": true, "fingerprint": true, "next": true, "page": true, "continuation": true,
+	"cursor": true, "sync": true, "idempotency": true, "row": true, "object": true, "s3": true,
+	"storage": true, "sha": true, "sha256": true, "commit": true, "gpgsig": true,
+}
+
+// proseValue finds a token written after a bare secret word without an
+// operator: "the mailgun api key 3f9a…", "using deploy token Xq…",
+// "password is Qw9…". The value must look generated (proseToken).
+func proseValue(s string, a, b int) (int, int) {
+	word := lowerASCII(s[a:b])
+	if !proseWords[word] && !proseWords[lastNameWord(word)] {
+		return -1, -1
+	}
+	if !wordStart(s, a) {
+		return -1, -1
+	}
+	// the word before: "cache key", "RSA key" name no secret
+	p := a
+	for p > 0 && a-p < 4 && (s[p-1] == ' ' || s[p-1] == '\t') {
+		p--
+	}
+	q := p
+	for q > 0 && p-q < 32 && (isAlnum(s[q-1]) || s[q-1] == '_' || s[q-1] == '-') {
+		q--
+	}
+	if proseNotSecret[lowerASCII(s[q:p])] || proseNotSecret[lastNameWord(s[q:p])] {
+		return -1, -1
+	}
+	i := b
+	sp := i
+	for i < len(s) && i-sp < 3 && s[i] == ' ' {
+		i++
+	}
+	if i == sp {
+		return -1, -1
+	}
+	for _, w := range []string{"is ", "was ", "= "} {
+		if strings.HasPrefix(s[i:], w) {
+			i += len(w)
+			for i < len(s) && s[i] == ' ' {
+				i++
+			}
+			break
+		}
+	}
+	var q0 byte
+	if i < len(s) && (s[i] == '`' || s[i] == '"' || s[i] == '\'') {
+		q0 = s[i]
+		i++
+	}
+	vs := i
+	for i < len(s) && i-vs < assignScan && isTokenByte(s[i]) {
+		i++
+	}
+	ve := i
+	for ve > vs && (s[ve-1] == '.' || s[ve-1] == '-') {
+		ve-- // the end of a sentence
+	}
+	if q0 != 0 && (ve != i || i >= len(s) || s[i] != q0) {
+		return -1, -1
+	}
+	if i < len(s) && i-vs < assignScan && isAlnum(s[i]) || !proseToken(s[vs:ve]) {
+		return -1, -1
+	}
+	return vs, ve
+}
+
+// proseToken reports whether a value written without an operator looks
+// generated: 16 bytes or more of one token, digits and letters, high
+// entropy, no typed run.
+func proseToken(v string) bool {
+	if len(v) < 16 || !isTokenRun(v) || isPlaceholder(v) || strings.Count(v, "/") >= 2 || hasSequentialRun(v, 6) || wordy(v) {
+		return false
+	}
+	c := classes(v)
+	return c.digit > 0 && c.lower+c.upper > 0 && entropy(v) >= 3.5
+}
+
+// wordy reports whether v is made of words joined by - _ or . (two parts
+// or more of three lower-case letters or more): a cache key, a build name
+// or a slug such as setup-uv-1-x86_64-unknown-linux-gnu-…, not a token.
+func wordy(v string) bool {
+	words := 0
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
+		if len(part) >= 3 && isLetters(part) && strings.ToLower(part) == part {
+			words++
+		}
+	}
+	return words >= 2
+}
+
+// strictKeyValue is the value check of a name such as search_key or
+// storage_key, whose first word often names no secret: only a generated
+// token of 20 bytes or more counts.
+func strictKeyValue(v string) bool {
+	if len(v) < 20 || strings.Count(v, "/") >= 2 || isPlaceholder(v) || hasSequentialRun(v, 6) || wordy(v) {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; !isAlnum(c) && strings.IndexByte("+/=_-", c) < 0 {
+			return false
+		}
+	}
+	c := classes(v)
+	return c.digit > 0 && c.lower+c.upper > 0 && entropy(v) >= 3.5
 }
 
 // acceptAssigned decides whether an assigned value is a secret.
@@ -599,10 +815,12 @@ func acceptAssigned(kind nameKind, v string, quoted bool, op string) bool {
 	if v[0] == '#' && isLetters(strings.ReplaceAll(v[1:], "-", "")) {
 		return false // a CSS selector: #add-password
 	}
-	if kind == nameKey {
+	switch kind {
+	case nameKeyStrict:
+		return strictKeyValue(v)
+	case nameKey:
 		return !strings.Contains(v, " ") && !hasSequentialRun(v, 6) && looksRandom(v, 3.0)
-	}
-	if kind == namePassword {
+	case namePassword:
 		if strings.Count(v, "/") >= 2 {
 			return false // a path or a route
 		}
@@ -610,17 +828,22 @@ func acceptAssigned(kind nameKind, v string, quoted bool, op string) bool {
 			return false
 		}
 		if !quoted {
-			if strings.Contains(v, " ") || isIdentifierPath(v) && (strings.Contains(v, ".") || strings.ToUpper(v) == v && strings.Contains(v, "_")) {
-				return false // env.PASSWORD, DB_PASSWORD
+			if strings.Contains(v, " ") || isIdentifierPath(v) && strings.Contains(v, ".") {
+				return false // env.PASSWORD, config.db.password
 			}
-			if op == ":" && isIdentifierPath(v) {
-				return false // password: string (a type)
+			// An identifier without digits is a variable, a type or an
+			// environment variable's name (password: string, SecretStr,
+			// DB_PASSWORD); with digits it is a password (s3cr3tP4ss).
+			if isIdentifierPath(v) && classes(v).digit == 0 &&
+				(op == ":" || strings.ToUpper(v) == v && strings.Contains(v, "_")) {
+				return false
 			}
 		}
 		return true
 	}
-	if strings.Contains(v, " ") || isIdentifierPath(v) && !hasDigitAndLetter(v) || hasSequentialRun(v, 6) {
-		return false
+	if strings.Contains(v, " ") || isIdentifierPath(v) && !hasDigitAndLetter(v) || len(v) <= assignScan && hasSequentialRun(v, 6) ||
+		!quoted && wordy(v) {
+		return false // scram-sha-256, setup-uv-1-x86_64-…: words, not a token
 	}
 	if quoted {
 		if len(v) < 8 || entropy(v) < 2.8 || isSequential(v) {
@@ -639,8 +862,10 @@ func hasDigitAndLetter(s string) bool {
 
 // ---- passwords in URLs --------------------------------------------------
 
-// urlPasswordHit redacts the password of scheme://user:password@host:
-// database connection strings, HTTP basic auth, AMQP, Redis, …
+// urlPasswordHit redacts the password between "user:" and "@host" after
+// a scheme's "://": database connection strings, HTTP basic auth, AMQP,
+// Redis, … A password that is the word itself ("password") is redacted too:
+// people do use it.
 func urlPasswordHit(sc *scanner, r *compiledRule, start, end int) {
 	s := sc.s
 	a := start
@@ -752,7 +977,7 @@ func emailScan(sc *scanner, r *compiledRule) {
 		if strings.Contains(domain, "..") || domain[0] == '-' || domain[0] == '.' {
 			continue
 		}
-		if a > 0 && s[a-1] == ':' && strings.LastIndex(s[max(0, a-80):a], "://") >= 0 {
+		if a > 0 && s[a-1] == ':' && strings.LastIndex(s[max(0, a-80):a], "://") >= 0 || inUserinfo(s, a) {
 			continue // user:password@host: the url-password rule's business
 		}
 		if allowedEmail(lowerASCII(s[a:at]), lowerASCII(domain)) {
@@ -761,6 +986,22 @@ func emailScan(sc *scanner, r *compiledRule) {
 		sc.emit(int32(r.idx), a, b, "")
 		i = b
 	}
+}
+
+// inUserinfo reports whether offset a lies in the user:password part of a
+// URL, after its first byte: an '@' there belongs to a password that holds
+// one, not to an e-mail address.
+func inUserinfo(s string, a int) bool {
+	for j := a; j > 0 && a-j < 256; j-- {
+		c := s[j-1]
+		if c == '/' {
+			return j >= 3 && j < a && s[j-3:j] == "://" && strings.ContainsAny(s[j:a], ":@")
+		}
+		if c <= ' ' || strings.IndexByte("\"'<>`", c) >= 0 {
+			return false
+		}
+	}
+	return false
 }
 
 func isLetters(s string) bool {

@@ -15,6 +15,12 @@
 // keyed hash), scoped to every text, a session, a prompt or a stored field;
 // TextAt and JSONAt take the Location that scopes need.
 //
+// A repository's own rule file (RepoRuleFile) applies only to the texts of
+// that repository's sessions (Location.Repo, Config.RepoRules), cannot
+// weaken the built-in pack, and its rules must be specific (checkRule).
+// ImportGitleaks brings in rule packs written in gitleaks' TOML format.
+//
 // The package is pure: apart from LoadRules, which reads one rule file, it
-// does no I/O, and it knows nothing of agents, git or SQL.
+// does no I/O (LoadRepoRules is given its reader), and it knows nothing of
+// agents, git or SQL.
 package redact

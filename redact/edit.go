@@ -25,11 +25,18 @@ The format is described in docs/redaction.md; check this file with 'aitrail rule
 // EditRuleFile reads a rule file for editing; a missing or empty file is a
 // new, empty one.
 func EditRuleFile(path string) (*RuleFileEdit, error) {
-	d := &RuleFileEdit{path: path}
 	data, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("read rules: %w", err)
 	}
+	return EditRuleData(path, data)
+}
+
+// EditRuleData opens for editing the rule file at path whose content the
+// caller read (a repository's file is read with repofile.Read); empty
+// data is a new, empty file.
+func EditRuleData(path string, data []byte) (*RuleFileEdit, error) {
+	d := &RuleFileEdit{path: path}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -59,6 +60,13 @@ type Config struct {
 	// Pseudonyms makes placeholders carry 8 hex digits of the value's keyed
 	// hash, [REDACTED:<id>:<hex>], so that equal values stay recognisable.
 	Pseudonyms bool
+
+	// RepoRules returns the rules of the repository whose work tree is at
+	// root (its rule file, parsed with OriginRepo), nil when it has none.
+	// A repository's rules apply only to texts located in it
+	// (Location.Repo); the engine asks once per repository, the first time
+	// it meets one (see Engine.Repo). nil: no repository rules.
+	RepoRules func(root string) ([]Rule, error)
 }
 
 // DefaultConfig returns the default policies. Home and Username are left
@@ -97,6 +105,9 @@ type Engine struct {
 	scoped    bool // a manual redaction has a scope narrower than global
 	manual    bool // the engine has manual redactions
 	pool      sync.Pool
+
+	repoMu sync.Mutex
+	repos  map[string]*repoEngine // repository root → its rules
 }
 
 // New compiles the built-in pack and cfg's rules.
@@ -135,8 +146,10 @@ func newEngine(cfg Config, builtins []Rule) (*Engine, error) {
 			src = string(r.Origin)
 		}
 		bi, builtin := isBuiltin[r.ID]
-		if builtin && r.Origin == OriginRepo {
-			return nil, fmt.Errorf("%s: rule %q: id: a repository rule file cannot redefine or disable built-in rule %q", src, r.ID, r.ID)
+		if r.Origin == OriginRepo {
+			// Config.Rules apply to every text; a repository's rules must
+			// apply to its own sessions only.
+			return nil, fmt.Errorf("%s: rule %q: a repository's rules are given by Config.RepoRules, not Config.Rules", src, r.ID)
 		}
 		if builtin && r.Type == "" && r.Pattern == "" {
 			enabled[bi] = !r.Disabled
@@ -171,7 +184,7 @@ func newEngine(cfg Config, builtins []Rule) (*Engine, error) {
 		info := RuleInfo{
 			ID: r.ID, Type: r.Type, Origin: r.Origin, Enabled: on, Scope: r.Scope,
 			Description: firstNonEmpty(r.Description, r.Reason), Keywords: r.Keywords,
-			Fingerprint: r.Fingerprint(), Source: r.Source,
+			Fingerprint: r.Fingerprint(), Source: r.Source, Imported: r.Imported,
 		}
 		if info.Scope == "" {
 			info.Scope = RuleScopeGlobal
@@ -290,19 +303,25 @@ func (e *Engine) index() {
 	e.ac = newACMatcher(patterns)
 }
 
-// Rules describes every rule, enabled or not, in the order they apply.
+// Rules describes every rule, enabled or not, in the order they apply,
+// then the rules of the repositories loaded so far (Engine.Repo).
 func (e *Engine) Rules() []RuleInfo {
-	return slices.Clone(e.infos)
+	out := slices.Clone(e.infos)
+	e.repoMu.Lock()
+	defer e.repoMu.Unlock()
+	roots := slices.Sorted(maps.Keys(e.repos))
+	for _, root := range roots {
+		if r := e.repos[root]; r.eng != nil {
+			out = append(out, r.eng.infos...)
+		}
+	}
+	return out
 }
 
 // Text redacts s. Rules apply by scope: prompt-scoped rules (the inline
 // [redact …] marker) only to ScopePrompt.
 func (e *Engine) Text(scope Scope, s string) (string, []Finding) {
-	bits := scopeBitField
-	if scope == ScopePrompt {
-		bits = scopeBitPrompt
-	}
-	return e.redact(bits, s, nil, nil)
+	return e.redact(textBits(scope), s, nil, nil)
 }
 
 // maxPasses bounds the redaction passes of one text.
@@ -395,6 +414,7 @@ func (e *Engine) getScanner(s string, bits uint8, loc *Location) *scanner {
 	sc.s, sc.bits, sc.loc = s, bits, loc
 	sc.spans, sc.ph, sc.active = sc.spans[:0], sc.ph[:0], sc.active[:0]
 	sc.digitsDone = false
+	sc.longTo = 0
 	return sc
 }
 
@@ -468,6 +488,10 @@ type scanner struct {
 	win        []window
 	active     []int32
 	digitsDone bool
+	// longTo is where the last long assigned value ended: a value that
+	// starts before it is not followed past assignScan again, so that
+	// keyword-dense text stays linear.
+	longTo int
 }
 
 func (sc *scanner) emit(rule int32, a, b int, repl string) {

@@ -169,8 +169,13 @@ func TestRulesList(t *testing.T) {
 	cfg := testConfig()
 	cfg.Disabled = []string{"phone-number"}
 	cfg.Emails = false
-	cfg.Rules = []Rule{{ID: "acme-host", Type: TypeLiteral, Pattern: "build.acme.internal", Origin: OriginRepo, Source: "repo.yml:3"}}
+	cfg.RepoRules = func(root string) ([]Rule, error) {
+		return []Rule{{ID: "acme-host", Type: TypeLiteral, Pattern: "build.acme.internal", Origin: OriginRepo, Source: "repo.yml:3"}}, nil
+	}
 	e := newTestEngine(t, cfg)
+	if _, err := e.Repo("/src/acme"); err != nil {
+		t.Fatal(err)
+	}
 	infos := map[string]RuleInfo{}
 	for _, r := range e.Rules() {
 		infos[r.ID] = r
@@ -187,7 +192,7 @@ func TestRulesList(t *testing.T) {
 	if r := infos["bracketed-troubleshooting"]; r.Enabled {
 		t.Errorf("bracketed-troubleshooting should be off by default")
 	}
-	if got, _ := e.Text(ScopeField, "ping build.acme.internal"); got != "ping [REDACTED:acme-host]" {
+	if got, _ := e.TextAt(ScopeField, Location{Repo: "/src/acme"}, "ping build.acme.internal"); got != "ping [REDACTED:acme-host]" {
 		t.Errorf("literal rule: got %q", got)
 	}
 }

@@ -60,7 +60,7 @@ func (e *Engine) jsonRedact(raw []byte, loc *Location) (out []byte, findings []F
 	redactString := func(a, b int, escaped bool, key string, isKey bool) {
 		content := raw[a+1 : b-1]
 		bits := scopeBitsAll
-		if !isKey && isBlob(content) {
+		if !isKey && isBlob(content) && keySecretKind(key) == nameNone {
 			return
 		}
 		if !isKey && skipKey(key) {
@@ -76,7 +76,7 @@ func (e *Engine) jsonRedact(raw []byte, loc *Location) (out []byte, findings []F
 			s = string(content)
 		}
 		var extra []span
-		if bits == scopeBitsAll && !isKey && e.assignIdx >= 0 && len(s) <= 256 {
+		if bits == scopeBitsAll && !isKey && e.assignIdx >= 0 {
 			if k := keySecretKind(key); k != nameNone && acceptAssigned(k, s, true, ":") {
 				extra = append(extra, span{start: 0, end: len(s), rule: e.assignIdx})
 			}

@@ -63,6 +63,10 @@ type Location struct {
 	// Raw marks a copy of a whole log record, which may hold any field of
 	// any session: every manual redaction applies to it, whatever its scope.
 	Raw bool
+	// Repo is the root of the repository the text's session works in ("" when
+	// unknown): that repository's rules (Config.RepoRules) apply to it, and
+	// no other repository's.
+	Repo string
 }
 
 // LiteralPrint identifies a literal value without holding it: its length,
@@ -359,19 +363,40 @@ func (e *Engine) LastManual() int64 {
 func (e *Engine) NeedsLocation() bool { return e.scoped }
 
 // TextAt redacts s as Text does, and also applies the manual redactions
-// scoped to loc.
+// scoped to loc and the rules of the repository loc.Repo.
 func (e *Engine) TextAt(scope Scope, loc Location, s string) (string, []Finding) {
-	bits := scopeBitField
-	if scope == ScopePrompt {
-		bits = scopeBitPrompt
+	out, findings, _ := e.stages(textBits(scope), s, &loc)
+	if len(findings) == 0 {
+		return s, nil
 	}
-	return e.redact(bits, s, nil, &loc)
+	return out, findings
 }
 
 // JSONAt redacts a raw JSON document as JSON does, and also applies the
-// manual redactions scoped to loc.
+// manual redactions scoped to loc and the rules of the repository
+// loc.Repo.
 func (e *Engine) JSONAt(loc Location, raw []byte) ([]byte, []Finding) {
-	return e.json(raw, &loc)
+	out, findings := e.json(raw, &loc)
+	r := e.repo(loc.Repo)
+	switch {
+	case r == nil || r.err == nil && r.eng == nil:
+		return out, findings
+	case r.err != nil:
+		return []byte(`"[REDACTED:` + repoRulesID + `]"`), append(findings, Finding{RuleID: repoRulesID, ValueHash: e.hash(string(raw)), Start: -1, End: -1})
+	}
+	out2, more := r.eng.json(out, &loc)
+	for i := range more {
+		more[i].Start, more[i].End = -1, -1 // offsets in the first stage's output
+	}
+	return out2, append(findings, more...)
+}
+
+// textBits returns the scope bits of the texts of scope.
+func textBits(scope Scope) uint8 {
+	if scope == ScopePrompt {
+		return scopeBitPrompt
+	}
+	return scopeBitField
 }
 
 // NewManual returns an engine that applies only the manual redactions ms:
@@ -389,11 +414,17 @@ type Span struct{ Start, End int }
 // are in the output, for showing a person what was redacted without
 // showing the values: the spans are sorted and do not overlap.
 func (e *Engine) Explain(scope Scope, s string) (string, []Finding, []Span) {
-	bits := scopeBitField
-	if scope == ScopePrompt {
-		bits = scopeBitPrompt
-	}
-	out, findings, passes := e.redactPasses(bits, s, nil, nil)
+	return e.explain(scope, s, nil)
+}
+
+// ExplainAt is Explain for a text at loc: with the manual redactions
+// scoped to it and the rules of its repository.
+func (e *Engine) ExplainAt(scope Scope, loc Location, s string) (string, []Finding, []Span) {
+	return e.explain(scope, s, &loc)
+}
+
+func (e *Engine) explain(scope Scope, s string, loc *Location) (string, []Finding, []Span) {
+	out, findings, passes := e.stages(textBits(scope), s, loc)
 	var marks []Span
 	for p, edits := range passes {
 		for _, d := range edits {

@@ -191,9 +191,9 @@ func (e *Engine) redactIP(a netip.Addr) bool {
 
 // ---- payment cards -------------------------------------------------------
 
-// cardAt returns the end of a payment card number starting at i: 13 to 19
+// cardAt returns the end of a payment card number starting at i: 12 to 19
 // digits, plain or in groups separated by one space or dash, with a known
-// issuer prefix and a valid Luhn checksum.
+// issuer prefix and length and a valid Luhn checksum.
 func cardAt(s string, i int) int {
 	if i > 0 && (isAlnum(s[i-1]) || strings.IndexByte(".-+_/:", s[i-1]) >= 0) {
 		return 0
@@ -227,7 +227,7 @@ func cardAt(s string, i int) int {
 		}
 		break
 	}
-	if nd < 13 || sep != 0 && group > 6 {
+	if nd < 12 || sep != 0 && group > 6 {
 		return 0
 	}
 	if j < len(s) && (isAlnum(s[j]) || s[j] == '_' || (s[j] == '.' || s[j] == '-') && j+1 < len(s) && isDigit(s[j+1])) {
@@ -240,23 +240,55 @@ func cardAt(s string, i int) int {
 	return j
 }
 
+// maestroPrefixes are the four- and six-digit prefixes of Maestro cards,
+// which may be 12 to 19 digits long.
+var maestroPrefixes = map[int]bool{
+	5018: true, 5020: true, 5038: true, 5893: true, 6304: true, 6759: true, 6761: true, 6762: true,
+	6763: true, 676770: true, 676774: true,
+}
+
+// knownIssuer reports whether a number of len(d) digits lies in a range
+// a card network issues at that length (published IIN ranges).
 func knownIssuer(d []byte) bool {
-	p2 := int(d[0]-'0')*10 + int(d[1]-'0')
-	p4 := p2*100 + int(d[2]-'0')*10 + int(d[3]-'0')
+	prefix := func(k int) int {
+		v := 0
+		for _, c := range d[:k] {
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	p2, p3, p4, p6 := prefix(2), prefix(3), prefix(4), prefix(6)
 	n := len(d)
+	in := func(v, lo, hi int) bool { return lo <= v && v <= hi }
 	switch {
+	case maestroPrefixes[p4] || maestroPrefixes[p6]:
+		return n >= 12 // Maestro: 12 to 19 digits
 	case d[0] == '4':
 		return n == 13 || n == 16 || n == 19 // Visa
-	case p2 >= 51 && p2 <= 55, p4 >= 2221 && p4 <= 2720:
+	case in(p2, 51, 55), in(p4, 2221, 2720):
 		return n == 16 // Mastercard
 	case p2 == 34 || p2 == 37:
 		return n == 15 // American Express
-	case p4 == 6011, p2 == 65, p4/10 >= 644 && p4/10 <= 649, p2 == 62:
-		return n >= 16 // Discover, UnionPay
-	case p4 >= 3528 && p4 <= 3589:
+	case p4 == 1800 || p4 == 2131:
+		return n == 15 // JCB, 15-digit ranges
+	case in(p4, 3528, 3589):
 		return n >= 16 // JCB
-	case p2 == 36 || p2 == 38 || p4/10 >= 300 && p4/10 <= 305:
+	case in(p4, 2200, 2204):
+		return n >= 16 // Mir
+	case p2 == 36, in(p3, 300, 305), p4 == 3095, p2 == 38, p2 == 39:
 		return n >= 14 // Diners Club
+	case p4 == 6011, in(p3, 644, 649), p2 == 65, p2 == 62:
+		return n >= 16 // Discover, UnionPay
+	case in(p6, 506099, 506198), in(p6, 650002, 650027):
+		return n == 16 || n == 18 || n == 19 // Verve
+	case p2 == 60, p3 == 508, p2 == 81, p2 == 82:
+		return n == 16 // RuPay
+	case p4 == 9792, in(p3, 637, 639):
+		return n == 16 // Troy, InstaPayment
+	case p3 == 636:
+		return n >= 16 // InterPayment
+	case p2 == 50, in(p2, 56, 69):
+		return n >= 16 // Maestro's wider ranges
 	}
 	return false
 }
@@ -281,37 +313,23 @@ func luhn(d []byte) bool {
 // ---- phone numbers -------------------------------------------------------
 
 // phoneAt finds a phone number whose first digit is at i, conservatively:
-// international numbers written with "+" (8 to 15 digits) and North
-// American numbers written (555) 123-4567, 555-123-4567 or 555.123.4567.
+// international numbers written with "+" or "00" (8 to 15 digits), North
+// American numbers written (555) 123-4567, 555-123-4567 or 555.123.4567,
+// each with an extension (x4587, ext. 12) when one follows.
 func phoneAt(s string, i int) (int, int) {
+	st, end := phoneNumberAt(s, i)
+	if end > 0 {
+		end = phoneExt(s, end)
+	}
+	return st, end
+}
+
+func phoneNumberAt(s string, i int) (int, int) {
 	if i > 0 && s[i-1] == '+' {
 		if i > 1 && (isAlnum(s[i-2]) || s[i-2] == '+' || s[i-2] == '_') || s[i] == '0' {
 			return 0, 0
 		}
-		nd, groups := 0, 1
-		j := i
-		for j < len(s) {
-			c := s[j]
-			if isDigit(c) {
-				nd++
-				j++
-				continue
-			}
-			if (c == ' ' || c == '-' || c == '.') && j+1 < len(s) && (isDigit(s[j+1]) || s[j+1] == '(') {
-				groups++
-				j++
-				continue
-			}
-			if c == '(' && j+1 < len(s) && isDigit(s[j+1]) {
-				j++
-				continue
-			}
-			if c == ')' && j+1 < len(s) && (s[j+1] == ' ' || isDigit(s[j+1])) {
-				j++
-				continue
-			}
-			break
-		}
+		j, nd, groups := intlDigits(s, i)
 		if nd < 8 || nd > 15 || groups > 6 || j < len(s) && (isAlnum(s[j]) || s[j] == '_') {
 			return 0, 0
 		}
@@ -334,10 +352,28 @@ func phoneAt(s string, i int) (int, int) {
 		}
 		return 0, 0
 	}
-	// ddd-ddd-dddd, ddd.ddd.dddd
 	if i > 0 && (isAlnum(s[i-1]) || strings.IndexByte("-._/:+", s[i-1]) >= 0) {
 		return 0, 0
 	}
+	// 00 and a country code: 0044 20 7946 0958, 00 33 1 42 68 53 00
+	if strings.HasPrefix(s[i:], "00") {
+		k := i + 2
+		if k < len(s) && (s[k] == ' ' || s[k] == '-' || s[k] == '.') {
+			k++
+		}
+		if k >= len(s) || s[k] < '1' || s[k] > '9' {
+			return 0, 0
+		}
+		j, nd, groups := intlDigits(s, k)
+		if nd < 8 || nd > 15 || groups > 6 || j < len(s) && (isAlnum(s[j]) || s[j] == '_') {
+			return 0, 0
+		}
+		if groups < 3 && !phoneContext(s, i) {
+			return 0, 0 // a plain run of digits is a phone number only where the text says so
+		}
+		return i, j
+	}
+	// ddd-ddd-dddd, ddd.ddd.dddd
 	if len(s) < i+12 || !digits(s[i:i+3]) {
 		return 0, 0
 	}
@@ -352,6 +388,99 @@ func phoneAt(s string, i int) (int, int) {
 		return 0, 0
 	}
 	return i, i + 12
+}
+
+// intlDigits reads the digits of an international number from i: groups
+// separated by one space, dash or dot, an area code maybe in parentheses.
+// It returns the end, the number of digits and of groups; it stops past
+// 15 digits or 6 groups, which no number has, so that a long run of digits
+// costs little from each of its starts.
+func intlDigits(s string, i int) (j, nd, groups int) {
+	groups = 1
+	j = i
+	for j < len(s) && nd <= 15 && groups <= 6 {
+		c := s[j]
+		if isDigit(c) {
+			nd++
+			j++
+			continue
+		}
+		if (c == ' ' || c == '-' || c == '.') && j+1 < len(s) && (isDigit(s[j+1]) || s[j+1] == '(') {
+			groups++
+			j++
+			continue
+		}
+		if c == '(' && j+1 < len(s) && isDigit(s[j+1]) {
+			j++
+			continue
+		}
+		if c == ')' && j+1 < len(s) && (s[j+1] == ' ' || isDigit(s[j+1])) {
+			j++
+			continue
+		}
+		break
+	}
+	return j, nd, groups
+}
+
+// phoneWords are words that announce a phone number shortly before it.
+var phoneWords = []string{"phone", "tel", "fax", "mobile", "cell", "call", "whatsapp", "ph.", "telefon", "téléphone"}
+
+// phoneContext reports whether a phone word precedes offset i closely.
+func phoneContext(s string, i int) bool {
+	before := lowerASCII(s[max(0, i-24):i])
+	for _, w := range phoneWords {
+		if strings.Contains(before, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// phoneExt returns the end of the extension that follows a phone number
+// ending at i (" x4587", " ext. 12", ", extension 204", " #12"), or i.
+func phoneExt(s string, i int) int {
+	j := i
+	if j < len(s) && (s[j] == ',' || s[j] == ';') {
+		j++
+	}
+	k := j
+	for k < len(s) && k-j < 2 && s[k] == ' ' {
+		k++
+	}
+	rest := s[k:min(len(s), k+10)]
+	l := lowerASCII(rest)
+	var word int
+	switch {
+	case strings.HasPrefix(l, "extension"):
+		word = 9
+	case strings.HasPrefix(l, "extn"):
+		word = 4
+	case strings.HasPrefix(l, "ext"):
+		word = 3
+	case strings.HasPrefix(l, "x"), strings.HasPrefix(l, "#"):
+		word = 1
+	default:
+		return i
+	}
+	if word == 1 && k == j && s[k] != 'x' {
+		return i // "#12" needs a space before it
+	}
+	k += word
+	if k < len(s) && (s[k] == '.' || s[k] == ':') {
+		k++
+	}
+	if k < len(s) && s[k] == ' ' {
+		k++
+	}
+	d := k
+	for d < len(s) && d-k < 6 && isDigit(s[d]) {
+		d++
+	}
+	if d == k || d < len(s) && (isAlnum(s[d]) || s[d] == '_') {
+		return i
+	}
+	return d
 }
 
 func digits(s string) bool {

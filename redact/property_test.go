@@ -161,6 +161,16 @@ func TestAdversarialInputs(t *testing.T) {
 		"home paths":            strings.Repeat("/home/", mb/6),
 		"brackets":              strings.Repeat("[redact ", mb/8),
 		"authorization repeats": strings.Repeat("Authorization: ", mb/15),
+		"chained assignments":   strings.Repeat("token=", mb/6),
+		"unclosed long value":   `API_KEY="` + strings.Repeat("Ab3Cd5Ef7G", mb/10),
+		"quoted assignments":    strings.Repeat(`secret="Ab3Cd5Ef7G`, mb/19),
+		"prose keys":            strings.Repeat("api key ", mb/8),
+		"prose key and token":   strings.Repeat("key Ab3Cd5Ef7Gh9Jk2Lm4 ", mb/24),
+		"xml passwords":         strings.Repeat("<password>", mb/10),
+		"search keys":           strings.Repeat("search_key=", mb/11),
+		"double zeros":          strings.Repeat("00 44 ", mb/6),
+		"extensions":            strings.Repeat("415-555-0132 x", mb/14),
+		"userinfo":              "https://" + strings.Repeat("a:b@", mb/4),
 	}
 	for name, in := range inputs {
 		out, _ := e.Text(ScopePrompt, in)

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -71,6 +72,9 @@ type Rule struct {
 	Samples Samples
 	Origin  Origin
 	Source  string // "file:line" of the definition, for messages
+	// Imported says where an imported rule came from:
+	// "gitleaks:<pack file>:<line>" (see ImportGitleaks).
+	Imported string
 }
 
 // Allowlist lists values a rule must not redact. Values are compared with
@@ -101,6 +105,7 @@ type RuleInfo struct {
 	Keywords    []string
 	Fingerprint string
 	Source      string
+	Imported    string // the pack an imported rule came from
 }
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
@@ -160,9 +165,17 @@ func parseRules(data []byte, name string, origin Origin, builtins map[string]boo
 	if list.Kind != yaml.SequenceNode {
 		return nil, fmt.Errorf("%s:%d: want a list of rules", name, list.Line)
 	}
+	if origin == OriginRepo && len(list.Content) > maxRepoRules {
+		return nil, fmt.Errorf("%s:%d: %d rules: a repository rule file holds at most %d", name, list.Line, len(list.Content), maxRepoRules)
+	}
+	deadline := time.Now().Add(repoCheckBudget)
 	var rules []Rule
 	seen := map[string]int{}
 	for i, n := range list.Content {
+		if origin == OriginRepo && time.Now().After(deadline) {
+			return nil, fmt.Errorf("%s:%d: checking the rules took longer than %v (%d of %d checked): make them fewer or simpler",
+				name, n.Line, repoCheckBudget, i, len(list.Content))
+		}
 		r, err := parseRule(n, name, origin, i)
 		if err != nil {
 			return nil, err
@@ -254,6 +267,8 @@ func parseRule(n *yaml.Node, file string, origin Origin, index int) (Rule, error
 			r.Extend, err = scalarString(v)
 		case "samples":
 			r.Samples, err = parseSamples(v)
+		case "imported":
+			r.Imported, err = scalarString(v)
 		default:
 			err = errors.New("unknown key")
 		}
@@ -272,7 +287,23 @@ func parseRule(n *yaml.Node, file string, origin Origin, index int) (Rule, error
 	return r, nil
 }
 
-// checkRule validates a user or repository rule by compiling it.
+// Limits of a repository rule file, which anyone who can push to the
+// repository writes: its rules apply to that repository's sessions only,
+// and checking them must stay quick in every git hook.
+const (
+	maxRepoRules    = 256             // rules in one file
+	maxRepoProgram  = 10000           // RE2 instructions of one pattern
+	repoCheckBudget = 2 * time.Second // to parse and check the whole file
+	// benignShare is the share of the lines of the benign sample a
+	// repository rule may fire on: a rule that fires on more hides
+	// ordinary text, not a secret.
+	benignShare = 0.10
+)
+
+// checkRule validates a user or repository rule: it compiles it, refuses a
+// pattern that matches the empty text, and holds a repository rule to its
+// limits (no replacement of its own, a bounded pattern, quiet on ordinary
+// text).
 func checkRule(r *Rule, isBuiltin bool) error {
 	where := fmt.Sprintf("%s: rule %q", r.Source, r.ID)
 	if r.Type == "" {
@@ -284,8 +315,44 @@ func checkRule(r *Rule, isBuiltin bool) error {
 	if isBuiltin {
 		return fmt.Errorf("%s: id: %q is a built-in rule; choose another id, or disable the built-in with {id: %s, enabled: false}", where, r.ID, r.ID)
 	}
-	_, err := compileRule(*r, len(r.ID))
-	return err
+	if r.Origin == OriginRepo && r.Replacement != "" {
+		return fmt.Errorf("%s: replacement: a repository rule cannot choose what replaces its matches (always [REDACTED:%s]); remove the key", where, r.ID)
+	}
+	c, err := compileRule(*r, len(r.ID))
+	if err != nil {
+		return err
+	}
+	if c.kind == kindRegex && c.regexp().MatchString("") {
+		return fmt.Errorf("%s: pattern: matches the empty text, so it would match everywhere; make it match at least one byte", where)
+	}
+	if r.Origin == OriginRepo {
+		if hit, total := benignHits(*r); float64(hit) > benignShare*float64(total) {
+			return fmt.Errorf("%s: pattern: matches ordinary text (%d of the %d lines of aitrail's sample of prose, code and logs); a repository rule must match secrets only",
+				where, hit, total)
+		}
+	}
+	return nil
+}
+
+// benignHits returns on how many lines of the benign sample rule r fires,
+// alone and with no personal-data policy, and how many lines there are.
+func benignHits(r Rule) (hit, total int) {
+	r.Disabled = false
+	e, err := newEngine(Config{IPPolicy: IPOff}, []Rule{r})
+	if err != nil || len(e.rules) == 0 {
+		return 0, 0
+	}
+	scope := ScopeField
+	if e.rules[0].scopes&scopeBitField == 0 {
+		scope = ScopePrompt
+	}
+	lines := benignLines()
+	for _, l := range lines {
+		if _, fs := e.Text(scope, l); len(fs) > 0 {
+			hit++
+		}
+	}
+	return hit, len(lines)
 }
 
 func scalarString(v *yaml.Node) (string, error) {

@@ -5,10 +5,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/aitrail/aitrail/repofile"
 )
 
 // Fragment tools: the release-notes tools aitrail writes fragments for.
@@ -125,10 +129,13 @@ func plainText(s string) string {
 	return strings.NewReplacer("`", "'", "*", "", "_", " ", "<", "(", ">", ")", "\n", " ").Replace(s)
 }
 
-// readOptional reads a configuration file that may be absent.
-func readOptional(path string) ([]byte, bool, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
+// readOptional reads a configuration file of the work tree at root, which
+// may be absent. Whoever can push to the repository chooses what it is:
+// it is read only when it is a regular file inside the repository of at
+// most 1 MiB (repofile.Read).
+func readOptional(root, rel string) ([]byte, bool, error) {
+	b, err := repofile.Read(root, filepath.ToSlash(rel))
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}
 	if err != nil {

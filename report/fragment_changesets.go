@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -17,7 +16,7 @@ import (
 var changesetBumps = []string{"major", "minor", "patch", "none"}
 
 func changesetFragments(root string, items []fragmentItem, o FragmentOptions) ([]Fragment, error) {
-	if _, ok, err := readOptional(filepath.Join(root, ".changeset", "config.json")); err != nil {
+	if _, ok, err := readOptional(root, ".changeset/config.json"); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, configErr("no .changeset/config.json in %s: run 'changeset init' first", root)
@@ -66,7 +65,7 @@ func workspacePackages(root string) ([]string, error) {
 		Name       string          `json:"name"`
 		Workspaces json.RawMessage `json:"workspaces"`
 	}
-	b, ok, err := readOptional(filepath.Join(root, "package.json"))
+	b, ok, err := readOptional(root, "package.json")
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +86,7 @@ func workspacePackages(root string) ([]string, error) {
 			globs = w.Packages
 		}
 	}
-	if b, ok, err := readOptional(filepath.Join(root, "pnpm-workspace.yaml")); err != nil {
+	if b, ok, err := readOptional(root, "pnpm-workspace.yaml"); err != nil {
 		return nil, err
 	} else if ok {
 		var w struct {
@@ -126,8 +125,12 @@ func workspacePackages(root string) ([]string, error) {
 		if excluded[d] {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(d, "package.json"))
+		rel, err := filepath.Rel(root, filepath.Join(d, "package.json"))
 		if err != nil {
+			continue
+		}
+		b, ok, err := readOptional(root, rel)
+		if err != nil || !ok {
 			continue
 		}
 		var p struct {

@@ -72,7 +72,7 @@ func changieFragments(root string, items []fragmentItem, o FragmentOptions) ([]F
 	var cfg changieConfig
 	name, found := "", false
 	for _, n := range []string{".changie.yaml", ".changie.yml"} {
-		b, ok, err := readOptional(filepath.Join(root, n))
+		b, ok, err := readOptional(root, n)
 		if err != nil {
 			return nil, err
 		}

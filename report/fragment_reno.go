@@ -21,7 +21,7 @@ func renoFragments(root string, items []fragmentItem, o FragmentOptions) ([]Frag
 	relnotes := "releasenotes"
 	name := ""
 	for _, n := range []string{path.Join(relnotes, "config.yaml"), "reno.yaml"} {
-		b, ok, err := readOptional(filepath.Join(root, filepath.FromSlash(n)))
+		b, ok, err := readOptional(root, n)
 		if err != nil {
 			return nil, err
 		}

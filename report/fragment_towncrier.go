@@ -71,7 +71,7 @@ func towncrierFragments(root string, items []fragmentItem, o FragmentOptions) ([
 	}
 	name := ""
 	for _, n := range []string{"towncrier.toml", "pyproject.toml"} {
-		b, ok, err := readOptional(filepath.Join(root, n))
+		b, ok, err := readOptional(root, n)
 		if err != nil {
 			return nil, err
 		}

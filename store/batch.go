@@ -214,6 +214,26 @@ func (b *Batch) Source(agent, key, path string) (Source, error) {
 	return scanSource(b.queryRow(`SELECT `+sourceCols+` FROM sources WHERE path_key = ?`, key))
 }
 
+// SourceSessions returns the working directory (as stored: redacted) of
+// each session first read from source src, by the agent's session id, so
+// that a run resuming in the middle of a log knows where its sessions work.
+func (b *Batch) SourceSessions(src int64) (map[string]string, error) {
+	rows, err := b.tx.QueryContext(b.ctx, `SELECT external_id, cwd FROM sessions WHERE source_id = ?`, src)
+	if err != nil {
+		return nil, fmt.Errorf("sessions of source %d: %w", src, err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, cwd string
+		if err := rows.Scan(&id, &cwd); err != nil {
+			return nil, fmt.Errorf("sessions of source %d: %w", src, err)
+		}
+		out[id] = cwd
+	}
+	return out, rows.Err()
+}
+
 // SaveSource advances a source's watermark.
 func (b *Batch) SaveSource(s Source) error {
 	_, err := b.exec(`UPDATE sources SET agent = ?, size = ?, mtime_ns = ?, inode = ?, offset = ?, line = ?,
