@@ -361,11 +361,10 @@ func (e *Engine) NeedsLocation() bool { return e.scoped }
 // TextAt redacts s as Text does, and also applies the manual redactions
 // scoped to loc.
 func (e *Engine) TextAt(scope Scope, loc Location, s string) (string, []Finding) {
-	bits := scopeBitField
-	if scope == ScopePrompt {
-		bits = scopeBitPrompt
+	if scope == ScopeID && !e.manual {
+		return s, nil
 	}
-	return e.redact(bits, s, nil, &loc)
+	return e.redact(scope.bits(), s, nil, &loc)
 }
 
 // JSONAt redacts a raw JSON document as JSON does, and also applies the
@@ -389,11 +388,7 @@ type Span struct{ Start, End int }
 // are in the output, for showing a person what was redacted without
 // showing the values: the spans are sorted and do not overlap.
 func (e *Engine) Explain(scope Scope, s string) (string, []Finding, []Span) {
-	bits := scopeBitField
-	if scope == ScopePrompt {
-		bits = scopeBitPrompt
-	}
-	out, findings, passes := e.redactPasses(bits, s, nil, nil)
+	out, findings, passes := e.redactPasses(scope.bits(), s, nil, nil)
 	var marks []Span
 	for p, edits := range passes {
 		for _, d := range edits {

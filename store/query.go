@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // ErrNotFound is returned when a session, prompt or row does not exist.
@@ -117,9 +116,13 @@ type SessionFilter struct {
 	// Member selects the sessions one member pushed (team databases only).
 	Member string
 	Agent  string
-	// Repo selects sessions whose working directory, or an edited file, is
-	// inside this directory (given as stored: redacted, "~" for home).
-	Repo  string
+	// Dir and Shown select sessions whose working directory, or an edited
+	// file, is a directory or inside it. The local database compares Dir,
+	// the key of the directory's canonical form (see PathKeys). A team
+	// database holds paths of other machines, keyed with their own secrets:
+	// it compares Shown, the directory as stored (redacted, "~" for home),
+	// byte by byte.
+	Dir, Shown string
 	Since time.Time // sessions active at or after
 	Until time.Time // sessions active at or before
 }
@@ -138,12 +141,21 @@ func (f SessionFilter) where(d dialect) (string, []any, error) {
 		conds = append(conds, "s.agent = ?")
 		args = append(args, f.Agent)
 	}
-	if f.Repo != "" {
-		repo := strings.TrimSuffix(f.Repo, "/")
-		conds = append(conds, `(s.cwd = ? OR substr(s.cwd, 1, ?) = ? OR EXISTS (SELECT 1 FROM file_edits e
-			WHERE e.session_id = s.id AND substr(e.path, 1, ?) = ?))`)
-		n := utf8.RuneCountInString(repo) + 1 // substr counts characters
-		args = append(args, repo, n, repo+"/", n, repo+"/")
+	if d == postgresDialect && f.Shown != "" {
+		dir := strings.TrimSuffix(f.Shown, "/")
+		// Byte order (COLLATE "C"): the paths from dir/ up to dir0 are
+		// those inside it ("0" follows "/").
+		conds = append(conds, `(s.cwd = ? OR (s.cwd >= ? AND s.cwd < ?) OR EXISTS (SELECT 1 FROM file_edits e
+			WHERE e.session_id = s.id AND e.path >= ? AND e.path < ?))`)
+		args = append(args, dir, dir+"/", dir+"0", dir+"/", dir+"0")
+	}
+	if d != postgresDialect && f.Dir != "" {
+		sc, sargs := inside("s.cwd_key", []string{f.Dir})
+		pc, pargs := inside("p.cwd_key", []string{f.Dir})
+		ec, eargs := inside("e.path_key", []string{f.Dir})
+		conds = append(conds, `(`+sc+` OR EXISTS (SELECT 1 FROM prompts p WHERE p.session_id = s.id AND `+pc+`)
+			OR EXISTS (SELECT 1 FROM file_edits e WHERE e.session_id = s.id AND `+ec+`))`)
+		args = append(append(append(args, sargs...), pargs...), eargs...)
 	}
 	if !f.Since.IsZero() {
 		conds = append(conds, "s.ended_at >= ?")

@@ -291,4 +291,23 @@ CREATE INDEX changes_rev ON changes (kind, rev);
 CREATE TABLE change_epoch (epoch INTEGER NOT NULL);
 INSERT INTO change_epoch (epoch) VALUES (1);
 ` + changeTriggers5},
+	// 6: paths compared by keys, tokens charged once. A compared path is
+	// stored as its key chain (see PathKeys) beside its redacted display
+	// form; commit_charges records which API calls each commit's note
+	// counts, so that no call is counted in two notes.
+	{sqlite: `
+ALTER TABLE file_edits ADD COLUMN path_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE file_edits ADD COLUMN move_key TEXT NOT NULL DEFAULT '';
+CREATE INDEX file_edits_key ON file_edits (path_key) WHERE path_key != '';
+ALTER TABLE sessions ADD COLUMN cwd_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE prompts ADD COLUMN cwd_key TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE commit_charges (
+	repo TEXT NOT NULL,
+	sha  TEXT NOT NULL,
+	call TEXT NOT NULL,
+	PRIMARY KEY (repo, sha, call)
+);
+CREATE INDEX commit_charges_call ON commit_charges (repo, call);
+`},
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/aitrail/aitrail/canon"
 	"github.com/aitrail/aitrail/ingest/fileedit"
 	"github.com/aitrail/aitrail/ingest/lenient"
 	"github.com/aitrail/aitrail/store"
@@ -188,7 +189,7 @@ func (d *Decoder) learnCwd(input json.RawMessage) {
 	}
 	for _, k := range pathKeys {
 		p := string(in[k])
-		if !fileedit.IsAbs(p) {
+		if !canon.IsAbs(p) {
 			continue
 		}
 		for dir := p; ; {
@@ -316,8 +317,8 @@ func toolEdit(name string, raw json.RawMessage, cwd string) (store.FileEdit, boo
 	if kind == "" || !lenient.Object(raw, &in) || in.path() == "" {
 		return store.FileEdit{}, false
 	}
-	abs := fileedit.Abs(cwd, in.path())
-	rel := fileedit.Rel(cwd, abs)
+	abs := canon.Join(cwd, in.path())
+	rel := canon.Rel(cwd, abs)
 	fe := store.FileEdit{Path: abs, Op: store.OpUpdate, Source: "tool_use", Status: store.EditApplied}
 	var diff fileedit.Diff
 	switch kind {
