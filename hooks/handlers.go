@@ -88,25 +88,42 @@ func (e *Env) Annotate(ctx context.Context, shas []gitlog.Hash, dryRun bool) ([]
 type origin struct {
 	commits          []gitlog.Hash
 	authors, context []store.PromptRef
-	// replay is set for a rebase or a cherry-pick, which do no new work:
-	// the commit carries what its origins carried, and charges what they
-	// charged (an amend may add work made since the commit it replaces).
-	replay bool
+	// how is "amend" or "rebase" (post-rewrite: the origins are gone from
+	// history, and what their notes charged moves to the new commit) or
+	// "cherry-pick" (the origin stays: its charges are copied).
+	how string
 }
+
+// Ways a commit comes from others.
+const (
+	fromAmend      = "amend"
+	fromRebase     = "rebase"
+	fromCherryPick = "cherry-pick"
+)
+
+// replay reports whether the commit does no new work: a rebase or a
+// cherry-pick carries what its origins carried and charges what they
+// charged (an amend may add work made since the commit it replaces).
+func (o *origin) replay() bool { return o.how != fromAmend }
 
 // annotate is Annotate for commits some of which came from others.
 func (e *Env) annotate(ctx context.Context, shas []gitlog.Hash, from map[gitlog.Hash]*origin, dryRun bool) ([]Result, error) {
 	notes := map[gitlog.Hash]string{}
 	var results []Result
 	var records []store.CommitRecord
+	taken := map[string]bool{} // calls charged to the commits before, recorded together at the end
 	for _, h := range shas {
 		opt, err := e.options(h, from[h])
 		if err != nil {
 			return results, err
 		}
+		opt.Taken = taken
 		a, err := report.Correlate(ctx, e.DB, e.Repo, h, opt)
 		if err != nil {
 			return results, fmt.Errorf("correlate %s: %w", short(h), err)
+		}
+		for _, c := range a.Calls {
+			taken[c] = true
 		}
 		note, ok := report.Render(a, e.Note)
 		res := Result{SHA: h.String(), Note: note, AI: a.AI, Added: a.Added, Prompts: len(a.Prompts)}
@@ -118,6 +135,9 @@ func (e *Env) annotate(ctx context.Context, shas []gitlog.Hash, from map[gitlog.
 				names = append(names, c.String())
 			}
 			rec.Origin = strings.Join(names, ",")
+			if o.how != fromCherryPick {
+				rec.Replaced = names
+			}
 		}
 		if !a.Parent.IsZero() {
 			rec.Parent = a.Parent.String()
@@ -188,7 +208,7 @@ func (e *Env) options(h gitlog.Hash, o *origin) (report.Options, error) {
 	if made.IsZero() {
 		return opt, nil // gone (a pruned rewrite): weigh the commit on its own
 	}
-	if !o.replay {
+	if !o.replay() {
 		opt.Since = made
 		return opt, nil
 	}
@@ -278,7 +298,7 @@ func (e *Env) PostCommit(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := e.annotateFrom(ctx, []gitlog.Hash{head}, map[gitlog.Hash][]gitlog.Hash{head: from}, true); err != nil {
+	if err := e.annotateFrom(ctx, []gitlog.Hash{head}, map[gitlog.Hash][]gitlog.Hash{head: from}, fromCherryPick); err != nil {
 		return err
 	}
 	if err := e.catchUp(ctx, deadline); err != nil {
@@ -370,7 +390,11 @@ func (e *Env) PostRewrite(ctx context.Context, kind string, input io.Reader) err
 			return err
 		}
 	}
-	if err := e.annotateFrom(ctx, news, olds, kind != "amend"); err != nil {
+	how := fromRebase
+	if kind == "amend" {
+		how = fromAmend
+	}
+	if err := e.annotateFrom(ctx, news, olds, how); err != nil {
 		return err
 	}
 	return e.pushLater(ctx)
@@ -442,15 +466,15 @@ func authorKey(c *gitlog.Commit) string {
 }
 
 // annotateFrom annotates commits, each with the prompts of the commits it
-// came from (rewritten or cherry-picked), whatever their time; replay says
-// that they do no new work (see origin).
-func (e *Env) annotateFrom(ctx context.Context, commits []gitlog.Hash, from map[gitlog.Hash][]gitlog.Hash, replay bool) error {
+// came from (rewritten or cherry-picked, as how says: see origin),
+// whatever their time.
+func (e *Env) annotateFrom(ctx context.Context, commits []gitlog.Hash, from map[gitlog.Hash][]gitlog.Hash, how string) error {
 	origins := map[gitlog.Hash]*origin{}
 	for _, n := range commits {
 		if len(from[n]) == 0 {
 			continue
 		}
-		o := &origin{commits: from[n], replay: replay}
+		o := &origin{commits: from[n], how: how}
 		seen := map[string]bool{}
 		add := func(list *[]store.PromptRef, refs []store.PromptRef) {
 			for _, r := range refs {
@@ -656,7 +680,7 @@ func (e *Env) Work(ctx context.Context) error {
 				jerr = err
 				break
 			}
-			jerr = e.annotateFrom(ctx, []gitlog.Hash{h}, map[gitlog.Hash][]gitlog.Hash{h: from}, true) // only cherry-picks are queued with origins
+			jerr = e.annotateFrom(ctx, []gitlog.Hash{h}, map[gitlog.Hash][]gitlog.Hash{h: from}, fromCherryPick) // only cherry-picks are queued with origins
 		case jobPush:
 			if e.Push == nil {
 				break // team.push is no longer auto

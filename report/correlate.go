@@ -42,6 +42,9 @@ type Options struct {
 	// carries comes from its origins). Until, when set, ends what it may
 	// charge: the replayed commits' time.
 	Since, Until time.Time
+	// Taken are the API calls that commits annotated before this one, in
+	// the same run, count (their charges are recorded together at the end).
+	Taken map[string]bool
 	// Price estimates the cost of one API call; nil leaves cost out.
 	Price store.Pricer
 }
@@ -407,7 +410,7 @@ func attribute(ctx context.Context, db *store.DB, repo *gitlog.Repo, sha string,
 	for _, p := range a.Context {
 		ids = append(ids, p.ID)
 	}
-	q := store.ChargeQuery{Repo: opt.Repo, SHA: sha, Prompts: ids, Until: w.until}
+	q := store.ChargeQuery{Repo: opt.Repo, SHA: sha, Prompts: ids, Until: w.until, Taken: opt.Taken}
 	for _, o := range opt.Origins {
 		q.Origins = append(q.Origins, o.String())
 	}

@@ -182,6 +182,9 @@ type ChargeQuery struct {
 	Origins []string
 	Prompts []int64   // the prompts linked to the commit or counted as context
 	Until   time.Time // calls made later are left to later commits
+	// Taken are calls that commits annotated before this one in the same
+	// run count, not recorded yet.
+	Taken map[string]bool
 }
 
 // Charge is what a commit's note counts: the calls of its prompts charged
@@ -226,7 +229,7 @@ func (db *DB) Charge(ctx context.Context, q ChargeQuery, price Pricer) (Charge, 
 			&call, &charged, &elsewhere); err != nil {
 			return err
 		}
-		if !charged && (elsewhere || ts > until) {
+		if !charged && (elsewhere || q.Taken[call] || ts > until) {
 			return nil
 		}
 		t.Total = t.Input + t.Output + t.CacheWrite + t.CacheRead
@@ -285,6 +288,9 @@ type CommitRecord struct {
 	Prompts     []CommitPrompt
 	Files       []CommitFile
 	Calls       []string `json:"-"` // the API calls its note counts (see Charge)
+	// Replaced are the commits it replaces (amend, rebase): what their
+	// notes counted is now counted by this one only.
+	Replaced []string `json:"-"`
 }
 
 // CommitPrompt is a prompt a commit carries: role "author" (it edited a
@@ -325,8 +331,10 @@ func (db *DB) SaveCommit(ctx context.Context, c CommitRecord) error {
 			return fmt.Errorf("save commit: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM commit_charges WHERE repo = ? AND sha = ?`, c.Repo, c.SHA); err != nil {
-		return fmt.Errorf("save commit: %w", err)
+	for _, sha := range append([]string{c.SHA}, c.Replaced...) {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM commit_charges WHERE repo = ? AND sha = ?`, c.Repo, sha); err != nil {
+			return fmt.Errorf("save commit: %w", err)
+		}
 	}
 	for _, call := range c.Calls {
 		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO commit_charges (repo, sha, call) VALUES (?, ?, ?)`,

@@ -171,9 +171,25 @@ func TestCharge(t *testing.T) {
 	if c, _ := db.Charge(ctx, ChargeQuery{Repo: "other", SHA: "x", Prompts: ids, Until: t0.Add(2 * time.Hour)}, nil); total(c) != 4123 {
 		t.Errorf("another repository: %d, want 4123", total(c))
 	}
-	// Saved again with fewer calls, c1 releases the others.
-	save("c1", Charge{Calls: c1.Calls[:1]})
+	// Calls that a commit annotated earlier in the same run took (not saved
+	// yet) are not counted again.
+	taken := map[string]bool{}
+	for _, c := range c2.Calls {
+		taken[c] = true
+	}
+	if c, err := db.Charge(ctx, ChargeQuery{Repo: "other", SHA: "y", Prompts: ids, Until: t0.Add(2 * time.Hour), Taken: taken}, nil); err != nil || total(c) != 123 {
+		t.Errorf("with c2's calls taken: %d (%v), want 123", total(c), err)
+	}
+	// A rewrite (amend, rebase) replaces c1: c1's charges move to it.
+	if err := db.SaveCommit(ctx, CommitRecord{Repo: "r", SHA: "n1", Status: CommitAnnotated, Calls: c1.Calls, Replaced: []string{"c1"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := total(charge("c1", nil, 10*time.Minute)); got != 0 {
+		t.Errorf("c1 after its rewrite: %d, want 0 (its calls are n1's)", got)
+	}
+	// Saved again with fewer calls, n1 releases the others.
+	save("n1", Charge{Calls: c1.Calls[:1]})
 	if got := total(charge("c3", nil, 2*time.Hour)); got == 0 {
-		t.Error("calls released by c1 are not counted again")
+		t.Error("calls released by n1 are not counted again")
 	}
 }

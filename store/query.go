@@ -123,8 +123,8 @@ type SessionFilter struct {
 	// it compares Shown, the directory as stored (redacted, "~" for home),
 	// byte by byte.
 	Dir, Shown string
-	Since time.Time // sessions active at or after
-	Until time.Time // sessions active at or before
+	Since      time.Time // sessions active at or after
+	Until      time.Time // sessions active at or before
 }
 
 func (f SessionFilter) where(d dialect) (string, []any, error) {
@@ -544,10 +544,10 @@ const NotCommitted = "(not committed)"
 // one member's: its rows name the member.
 //
 // Each API call is priced on its own with price (long-context tiers apply
-// per call), and the costs are summed. By commit, a call is charged to the
-// first annotated commit its prompt is linked to (as author or context),
-// as notes charge it. By repository, a session counts for the repository
-// root most of its edits were in, else its working directory.
+// per call), and the costs are summed. By commit, a call counts for the
+// commit whose note counts it (see Charge). By repository, a session counts
+// for the repository root most of its edits were in, else its working
+// directory.
 func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.Location, price Pricer) ([]StatRow, error) {
 	if by == "member" && !db.Team() {
 		return nil, fmt.Errorf("--by member: %w", ErrNeedsTeam)
@@ -573,7 +573,7 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 		}
 		where += strings.Join(conds, " AND ")
 	}
-	var charged map[int64]ExportCommit
+	var charged charges
 	var repos map[int64]string
 	switch by {
 	case "commit":
@@ -585,7 +585,7 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 		return nil, err
 	}
 	rows, err := db.sql.QueryContext(ctx, `SELECT s.id, COALESCE(u.prompt_id, 0), `+db.dialect.member("s")+`, s.agent, s.external_id, u.model, u.ts, u.input, u.output,
-		u.cache_write, u.cache_read, u.reasoning, u.cache_write_1h FROM token_usage u JOIN sessions s ON s.id = u.session_id`+where+` ORDER BY u.ts, u.id`, args...)
+		u.cache_write, u.cache_read, u.reasoning, u.cache_write_1h, `+callKey+` FROM token_usage u JOIN sessions s ON s.id = u.session_id`+where+` ORDER BY u.ts, u.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("token stats: %w", err)
 	}
@@ -595,9 +595,9 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 	sessions := map[string]map[string]bool{}
 	for rows.Next() {
 		var sessID, promptID int64
-		var member, agent, sid, model, ts string
+		var member, agent, sid, model, ts, call string
 		var t Tokens
-		if err := rows.Scan(&sessID, &promptID, &member, &agent, &sid, &model, &ts, &t.Input, &t.Output, &t.CacheWrite, &t.CacheRead, &t.Reasoning, &t.CacheWrite1h); err != nil {
+		if err := rows.Scan(&sessID, &promptID, &member, &agent, &sid, &model, &ts, &t.Input, &t.Output, &t.CacheWrite, &t.CacheRead, &t.Reasoning, &t.CacheWrite1h, &call); err != nil {
 			return nil, fmt.Errorf("token stats: %w", err)
 		}
 		t.Total = t.Input + t.Output + t.CacheWrite + t.CacheRead
@@ -625,7 +625,7 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 			}
 			row.Date = key
 		case "commit":
-			c, ok := charged[promptID]
+			c, ok := charged.commitOf(call, promptID)
 			if !ok {
 				key, row.Commit = "~", NotCommitted // sorts last
 			} else {

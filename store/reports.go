@@ -87,30 +87,64 @@ func (db *DB) CommitStatuses(ctx context.Context, repo string, shas []string) (m
 	return out, nil
 }
 
-// chargedCommits maps each prompt linked to an annotated commit (as author
-// or context) to the first such commit, by commit time: the one whose note
-// charges the prompt's API calls.
-func (db *DB) chargedCommits(ctx context.Context) (map[int64]ExportCommit, error) {
-	out := map[int64]ExportCommit{}
-	err := db.each(ctx, `SELECT p.id, c.sha, c.committed_at, c.added_lines, c.ai_lines FROM prompts p
-		JOIN sessions s ON s.id = p.session_id
-		JOIN commit_prompts cp ON cp.agent = s.agent AND cp.session = s.external_id AND cp.prompt_key = p.key
-			AND `+db.dialect.member("cp")+` = `+db.dialect.member("s")+`
-		JOIN commits c ON c.id = cp.commit_id ORDER BY p.id, c.committed_at, c.id`, nil, func(r *sql.Rows) error {
-		var id int64
+// charges says which commit's note counts each API call: byCall from
+// commit_charges (the earliest commit, when cherry-picks copied a charge),
+// and, for commits recorded before charges were (none in commit_charges),
+// byPrompt maps each prompt they carry (as author or context) to the first
+// of them by commit time, as their notes counted it.
+type charges struct {
+	byCall   map[string]ExportCommit
+	byPrompt map[int64]ExportCommit
+}
+
+// commitOf returns the commit whose note counts the call of a prompt.
+func (c charges) commitOf(call string, prompt int64) (ExportCommit, bool) {
+	if ec, ok := c.byCall[call]; ok {
+		return ec, true
+	}
+	ec, ok := c.byPrompt[prompt]
+	return ec, ok
+}
+
+func (db *DB) chargedCommits(ctx context.Context) (charges, error) {
+	out := charges{byCall: map[string]ExportCommit{}, byPrompt: map[int64]ExportCommit{}}
+	err := db.each(ctx, `SELECT ch.call, c.sha, c.committed_at, c.added_lines, c.ai_lines FROM commit_charges ch
+		JOIN commits c ON c.repo = ch.repo AND c.sha = ch.sha ORDER BY c.committed_at, c.id`, nil, func(r *sql.Rows) error {
+		var call, at string
 		var c ExportCommit
-		var at string
-		if err := r.Scan(&id, &c.SHA, &at, &c.Added, &c.AI); err != nil {
+		if err := r.Scan(&call, &c.SHA, &at, &c.Added, &c.AI); err != nil {
 			return err
 		}
-		if _, ok := out[id]; !ok {
+		if _, ok := out.byCall[call]; !ok {
 			c.CommittedAt = ParseTime(at)
-			out[id] = c
+			out.byCall[call] = c
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("charged commits: %w", err)
+		return out, fmt.Errorf("charged commits: %w", err)
+	}
+	err = db.each(ctx, `SELECT p.id, c.sha, c.committed_at, c.added_lines, c.ai_lines FROM prompts p
+		JOIN sessions s ON s.id = p.session_id
+		JOIN commit_prompts cp ON cp.agent = s.agent AND cp.session = s.external_id AND cp.prompt_key = p.key
+			AND `+db.dialect.member("cp")+` = `+db.dialect.member("s")+`
+		JOIN commits c ON c.id = cp.commit_id
+		WHERE NOT EXISTS (SELECT 1 FROM commit_charges ch WHERE ch.repo = c.repo AND ch.sha = c.sha)
+		ORDER BY p.id, c.committed_at, c.id`, nil, func(r *sql.Rows) error {
+		var id int64
+		var at string
+		var c ExportCommit
+		if err := r.Scan(&id, &c.SHA, &at, &c.Added, &c.AI); err != nil {
+			return err
+		}
+		if _, ok := out.byPrompt[id]; !ok {
+			c.CommittedAt = ParseTime(at)
+			out.byPrompt[id] = c
+		}
+		return nil
+	})
+	if err != nil {
+		return out, fmt.Errorf("charged commits: %w", err)
 	}
 	return out, nil
 }

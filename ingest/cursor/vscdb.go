@@ -175,8 +175,9 @@ func workspacePath(raw json.RawMessage) string {
 	return uriPath(lenient.Text(raw))
 }
 
-// uriPath returns the path of a file:// URI, "" for anything else. URIs
-// arrive redacted: "file://~/src" is "~/src".
+// uriPath returns the path of a file:// URI, "" for anything else. A URI
+// that arrives redacted ("file://~/src", from a redacted state or sidecar)
+// gives "~/src".
 func uriPath(s string) string {
 	rest, ok := strings.CutPrefix(s, "file://")
 	if !ok {
