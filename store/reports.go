@@ -107,44 +107,43 @@ func (c charges) commitOf(call string, prompt int64) (ExportCommit, bool) {
 }
 
 func (db *DB) chargedCommits(ctx context.Context) (charges, error) {
-	out := charges{byCall: map[string]ExportCommit{}, byPrompt: map[int64]ExportCommit{}}
-	err := db.each(ctx, `SELECT ch.call, c.sha, c.committed_at, c.added_lines, c.ai_lines FROM commit_charges ch
-		JOIN commits c ON c.repo = ch.repo AND c.sha = ch.sha ORDER BY c.committed_at, c.id`, nil, func(r *sql.Rows) error {
-		var call, at string
-		var c ExportCommit
-		if err := r.Scan(&call, &c.SHA, &at, &c.Added, &c.AI); err != nil {
-			return err
-		}
-		if _, ok := out.byCall[call]; !ok {
-			c.CommittedAt = ParseTime(at)
-			out.byCall[call] = c
-		}
-		return nil
-	})
+	var c charges
+	var err error
+	c.byCall, err = firstCommits[string](ctx, db, `SELECT ch.call, c.sha, c.committed_at, c.added_lines, c.ai_lines
+		FROM commit_charges ch JOIN commits c ON c.repo = ch.repo AND c.sha = ch.sha ORDER BY c.committed_at, c.id`)
 	if err != nil {
-		return out, fmt.Errorf("charged commits: %w", err)
+		return c, err
 	}
-	err = db.each(ctx, `SELECT p.id, c.sha, c.committed_at, c.added_lines, c.ai_lines FROM prompts p
+	c.byPrompt, err = firstCommits[int64](ctx, db, `SELECT p.id, c.sha, c.committed_at, c.added_lines, c.ai_lines FROM prompts p
 		JOIN sessions s ON s.id = p.session_id
 		JOIN commit_prompts cp ON cp.agent = s.agent AND cp.session = s.external_id AND cp.prompt_key = p.key
 			AND `+db.dialect.member("cp")+` = `+db.dialect.member("s")+`
 		JOIN commits c ON c.id = cp.commit_id
 		WHERE NOT EXISTS (SELECT 1 FROM commit_charges ch WHERE ch.repo = c.repo AND ch.sha = c.sha)
-		ORDER BY p.id, c.committed_at, c.id`, nil, func(r *sql.Rows) error {
-		var id int64
+		ORDER BY p.id, c.committed_at, c.id`)
+	return c, err
+}
+
+// firstCommits maps each key a query selects (its first column) to the
+// commit of the first of its rows (sha, committed_at, added_lines,
+// ai_lines), in the query's order.
+func firstCommits[K comparable](ctx context.Context, db *DB, query string) (map[K]ExportCommit, error) {
+	out := map[K]ExportCommit{}
+	err := db.each(ctx, query, nil, func(r *sql.Rows) error {
+		var k K
 		var at string
 		var c ExportCommit
-		if err := r.Scan(&id, &c.SHA, &at, &c.Added, &c.AI); err != nil {
+		if err := r.Scan(&k, &c.SHA, &at, &c.Added, &c.AI); err != nil {
 			return err
 		}
-		if _, ok := out.byPrompt[id]; !ok {
+		if _, ok := out[k]; !ok {
 			c.CommittedAt = ParseTime(at)
-			out.byPrompt[id] = c
+			out[k] = c
 		}
 		return nil
 	})
 	if err != nil {
-		return out, fmt.Errorf("charged commits: %w", err)
+		return nil, fmt.Errorf("charged commits: %w", err)
 	}
 	return out, nil
 }
