@@ -219,8 +219,10 @@ func (db *DB) Charge(ctx context.Context, q ChargeQuery, price Pricer) (Charge, 
 			u.cache_write_1h, `+callKey+` AS call
 			FROM token_usage u JOIN sessions s ON s.id = u.session_id WHERE u.prompt_id IN (`+ph+`))
 		SELECT x.ts, x.model, x.input, x.output, x.cache_write, x.cache_read, x.reasoning, x.cache_write_1h, x.call,
-			EXISTS (SELECT 1 FROM commit_charges c WHERE c.repo = ? AND c.call = x.call AND c.sha IN (`+mph+`)),
-			EXISTS (SELECT 1 FROM commit_charges c WHERE c.repo = ? AND c.call = x.call AND c.sha NOT IN (`+mph+`))
+			EXISTS (SELECT 1 FROM commit_charges ch JOIN commits c ON c.id = ch.commit_id
+				WHERE ch.call = x.call AND c.repo = ? AND c.sha IN (`+mph+`)),
+			EXISTS (SELECT 1 FROM commit_charges ch JOIN commits c ON c.id = ch.commit_id
+				WHERE ch.call = x.call AND c.repo = ? AND c.sha NOT IN (`+mph+`))
 		FROM x ORDER BY x.model, x.id`, args, func(r *sql.Rows) error {
 		var ts, model, call string
 		var t Tokens
@@ -332,13 +334,13 @@ func (db *DB) SaveCommit(ctx context.Context, c CommitRecord) error {
 		}
 	}
 	for _, sha := range append([]string{c.SHA}, c.Replaced...) {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM commit_charges WHERE repo = ? AND sha = ?`, c.Repo, sha); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM commit_charges WHERE commit_id IN (SELECT id FROM commits WHERE repo = ? AND sha = ?)`,
+			c.Repo, sha); err != nil {
 			return fmt.Errorf("save commit: %w", err)
 		}
 	}
 	for _, call := range c.Calls {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO commit_charges (repo, sha, call) VALUES (?, ?, ?)`,
-			c.Repo, c.SHA, call); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO commit_charges (commit_id, call) VALUES (?, ?)`, id, call); err != nil {
 			return fmt.Errorf("save commit charges: %w", err)
 		}
 	}

@@ -106,7 +106,10 @@ func fill(t *testing.T, db *DB, who string, n int) {
 	c := CommitRecord{Repo: "repo:" + who, SHA: fmt.Sprintf("%040d", n), CommittedAt: base, Status: CommitAnnotated, Added: 4, AI: 3,
 		Prompts: []CommitPrompt{{Agent: "codex", Session: who + "-s1", Key: "p1", Role: "author"},
 			{Agent: "codex", Session: "shared-id", Key: "p1", Role: "author"}},
-		Files: []CommitFile{{Path: "main.go", Added: 4, AI: 3}}}
+		Files: []CommitFile{{Path: "main.go", Added: 4, AI: 3}},
+		// The note counts the first call of those prompts (stats by commit
+		// read it on both databases).
+		Calls: []string{"codex:" + who + "-s1-u1", "codex:shared-id-u1"}}
 	if err := db.SaveCommit(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}

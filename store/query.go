@@ -625,7 +625,7 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 			}
 			row.Date = key
 		case "commit":
-			c, ok := charged.commitOf(call, promptID)
+			c, ok := charged.commitOf(member, call, promptID)
 			if !ok {
 				key, row.Commit = "~", NotCommitted // sorts last
 			} else {

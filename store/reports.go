@@ -97,9 +97,10 @@ type charges struct {
 	byPrompt map[int64]ExportCommit
 }
 
-// commitOf returns the commit whose note counts the call of a prompt.
-func (c charges) commitOf(call string, prompt int64) (ExportCommit, bool) {
-	if ec, ok := c.byCall[call]; ok {
+// commitOf returns the commit whose note counts the call of a prompt (of a
+// member's session, on a team database: members' call keys may be alike).
+func (c charges) commitOf(member, call string, prompt int64) (ExportCommit, bool) {
+	if ec, ok := c.byCall[member+"|"+call]; ok {
 		return ec, true
 	}
 	ec, ok := c.byPrompt[prompt]
@@ -109,8 +110,8 @@ func (c charges) commitOf(call string, prompt int64) (ExportCommit, bool) {
 func (db *DB) chargedCommits(ctx context.Context) (charges, error) {
 	var c charges
 	var err error
-	c.byCall, err = firstCommits[string](ctx, db, `SELECT ch.call, c.sha, c.committed_at, c.added_lines, c.ai_lines
-		FROM commit_charges ch JOIN commits c ON c.repo = ch.repo AND c.sha = ch.sha ORDER BY c.committed_at, c.id`)
+	c.byCall, err = firstCommits[string](ctx, db, `SELECT `+db.dialect.member("c")+` || '|' || ch.call, c.sha, c.committed_at,
+		c.added_lines, c.ai_lines FROM commit_charges ch JOIN commits c ON c.id = ch.commit_id ORDER BY c.committed_at, c.id`)
 	if err != nil {
 		return c, err
 	}
@@ -119,7 +120,7 @@ func (db *DB) chargedCommits(ctx context.Context) (charges, error) {
 		JOIN commit_prompts cp ON cp.agent = s.agent AND cp.session = s.external_id AND cp.prompt_key = p.key
 			AND `+db.dialect.member("cp")+` = `+db.dialect.member("s")+`
 		JOIN commits c ON c.id = cp.commit_id
-		WHERE NOT EXISTS (SELECT 1 FROM commit_charges ch WHERE ch.repo = c.repo AND ch.sha = c.sha)
+		WHERE NOT EXISTS (SELECT 1 FROM commit_charges ch WHERE ch.commit_id = c.id)
 		ORDER BY p.id, c.committed_at, c.id`)
 	return c, err
 }
