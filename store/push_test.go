@@ -260,6 +260,14 @@ func TestTeamDatabase(t *testing.T) {
 		if len(all) != 7 {
 			t.Errorf("team sessions = %d, want 7", len(all))
 		}
+		// --repo compares the directory as stored there (path keys stay on
+		// each machine): the five sessions in ~/src/app, byte by byte.
+		for dir, want := range map[string]int{"~/src/app": 5, "~/src/app/": 5, "~/src/ap": 0, "~/src": 5} {
+			in, err := team.Sessions(ctx, SessionFilter{Shown: dir, Dir: "/not-a-key"})
+			if err != nil || len(in) != want {
+				t.Errorf("team sessions in %s = %d (%v), want %d", dir, len(in), err, want)
+			}
+		}
 		byAgent := func(db *DB) Tokens {
 			rows, err := db.Stats(ctx, "agent", SessionFilter{}, time.UTC, nil)
 			if err != nil || len(rows) != 1 {
