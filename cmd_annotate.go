@@ -88,7 +88,7 @@ func (o *annotateOptions) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	results, err := h.Annotate(e.ctx, shas, nil, nil, o.dryRun)
+	results, err := h.Annotate(e.ctx, shas, o.dryRun)
 	if err != nil {
 		return err
 	}

@@ -90,7 +90,7 @@ func (o *exportOptions) run(e *env) error {
 		return err
 	}
 	defer db.Close()
-	sf, err := o.filter.store(e, eng)
+	sf, err := o.filter.store(e, db, eng)
 	if err != nil {
 		return err
 	}

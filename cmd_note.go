@@ -80,7 +80,7 @@ func (o *noteOptions) run(e *env) error {
 			return err
 		}
 		defer done()
-		res, err := h.Annotate(e.ctx, []gitlog.Hash{sha}, nil, nil, true)
+		res, err := h.Annotate(e.ctx, []gitlog.Hash{sha}, true)
 		if err != nil {
 			return err
 		}

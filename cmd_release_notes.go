@@ -128,7 +128,7 @@ func (o *releaseNotesOptions) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	window, err := o.window().store(e, nil)
+	window, err := o.window().store(e, nil, nil)
 	if err != nil {
 		return err
 	}

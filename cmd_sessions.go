@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/aitrail/aitrail/canon"
 	"github.com/aitrail/aitrail/config"
 	"github.com/aitrail/aitrail/ingest"
 	"github.com/aitrail/aitrail/redact"
@@ -115,7 +116,7 @@ func (f *sessionFilter) open(e *env) (*store.DB, store.SessionFilter, error) {
 	if err != nil {
 		return nil, store.SessionFilter{}, err
 	}
-	filter, err := f.store(e, eng)
+	filter, err := f.store(e, db, eng)
 	if err != nil {
 		db.Close()
 		return nil, filter, err
@@ -123,9 +124,11 @@ func (f *sessionFilter) open(e *env) (*store.DB, store.SessionFilter, error) {
 	return db, filter, nil
 }
 
-// store turns the options into a store filter. The repository path is
-// redacted like stored paths are, so that they compare.
-func (f *sessionFilter) store(e *env, eng *redact.Engine) (store.SessionFilter, error) {
+// store turns the options into a store filter. The directory is compared by
+// the key of its canonical form on the local database, and as stored
+// (redacted) on a team database (see store.SessionFilter); db and eng may
+// be nil when there is no --repo.
+func (f *sessionFilter) store(e *env, db *store.DB, eng *redact.Engine) (store.SessionFilter, error) {
 	out := store.SessionFilter{Member: f.member, Agent: f.agent}
 	var err error
 	if f.since != "" {
@@ -143,7 +146,15 @@ func (f *sessionFilter) store(e *env, eng *redact.Engine) (store.SessionFilter, 
 		if err != nil {
 			return out, err
 		}
-		out.Repo, _ = eng.Text(redact.ScopeField, abs)
+		dir := canon.NewResolver(e.home).Path(abs)
+		out.Shown, _ = eng.Text(redact.ScopeField, dir)
+		if !db.Team() {
+			keys, err := db.PathKeys(e.ctx)
+			if err != nil {
+				return out, err
+			}
+			out.Dir = keys.Key(dir)
+		}
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,9 +30,26 @@ func TestMain(m *testing.M) {
 	})
 }
 
+// layouts are where the end-to-end scripts put their repositories: $REPOS
+// is the directory that holds them ($REPOS_URL its file:// URI) and $REPO
+// the usual one inside it. Users keep repositories under their home
+// directory (which redaction writes as "~"), at paths with spaces and
+// letters beyond ASCII; a script that uses $REPO or $REPOS runs in every
+// layout, the others in the first one. The condition [repohome] holds in
+// the layouts under the home directory.
+var layouts = []struct {
+	name  string
+	home  bool // the repositories are under $HOME
+	repos func(work, home string) string
+}{
+	{"outside-home", false, func(work, home string) string { return work }},
+	{"under-home", true, func(work, home string) string { return filepath.Join(home, "src") }},
+	{"spaces-unicode", true, func(work, home string) string { return filepath.Join(home, "café app", "日本") }},
+}
+
 // TestScripts runs the end-to-end scripts in testdata/script against the
 // real binary, in a hermetic home with no agent logs or git configuration
-// of the machine's.
+// of the machine's, in each layout of the repositories (see layouts).
 //
 // Hook managers (lefthook, husky, pre-commit) and git-lfs are run for real
 // when they are in PATH or in $AITRAIL_TEST_BIN (where .ci/setup installs
@@ -40,36 +58,50 @@ func TestScripts(t *testing.T) {
 	if bin := os.Getenv("AITRAIL_TEST_BIN"); bin != "" {
 		t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	}
-	testscript.Run(t, scriptParams(t, filepath.Join("testdata", "script"), nil))
-}
-
-// TestScriptsLayouts runs the scripts of testdata/script/layouts once with
-// $REPOS, where they make their repositories, under the home directory (as
-// users keep them) and once outside it, in a path with spaces and
-// non-ASCII letters.
-func TestScriptsLayouts(t *testing.T) {
-	for _, l := range []struct{ name, repos string }{
-		{"home", "$HOME/src"},
-		{"outside", "$WORK/Mes projets/dépôt"},
-	} {
+	all, err := filepath.Glob(filepath.Join("testdata", "script", "*.txtar"))
+	if err != nil || len(all) == 0 {
+		t.Fatalf("no scripts in testdata/script: %v", err)
+	}
+	var withRepos []string
+	for _, f := range all {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "$REPO") || strings.Contains(string(b), "${REPO") {
+			withRepos = append(withRepos, f)
+		}
+	}
+	var pg lazyServer
+	t.Cleanup(pg.stop)
+	for i, l := range layouts {
+		files := withRepos
+		if i == 0 {
+			files = all
+		}
 		t.Run(l.name, func(t *testing.T) {
-			testscript.Run(t, scriptParams(t, filepath.Join("testdata", "script", "layouts"), func(e *testscript.Env) {
-				e.Setenv("REPOS", os.Expand(l.repos, e.Getenv))
+			testscript.Run(t, scriptParams(files, &pg, map[string]bool{"repohome": l.home}, func(e *testscript.Env) {
+				dir := l.repos(e.WorkDir, e.Getenv("HOME"))
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				e.Setenv("REPOS", dir)
+				e.Setenv("REPOS_URL", (&url.URL{Scheme: "file", Path: dir}).String()) // percent-encoded
+				e.Setenv("REPO", filepath.Join(dir, "repo"))
 			}))
 		})
 	}
 }
 
-// scriptParams runs the scripts of dir; setup, when set, adds to their
-// environment.
-func scriptParams(t *testing.T, dir string, setup func(e *testscript.Env)) testscript.Params {
+// scriptParams runs the script files with the test PostgreSQL server pg
+// (started by the first script that needs it); conds are conditions of
+// their own, and setup, when set, adds to their environment.
+func scriptParams(files []string, pg *lazyServer, conds map[string]bool, setup func(e *testscript.Env)) testscript.Params {
 	shared, _ := filepath.Abs(filepath.Join("..", "shared"))
 	_, err := os.Stat(filepath.Join(shared, "fixtures"))
 	haveShared := err == nil
-	var pg lazyServer
-	t.Cleanup(pg.stop)
 	return testscript.Params{
-		Dir:                 dir,
+		Files:               files,
 		RequireExplicitExec: true,
 		Setup: func(e *testscript.Env) error {
 			home := filepath.Join(e.WorkDir, "home")
@@ -177,6 +209,9 @@ func scriptParams(t *testing.T, dir string, setup func(e *testscript.Env)) tests
 			},
 		},
 		Condition: func(cond string) (bool, error) {
+			if v, ok := conds[cond]; ok {
+				return v, nil
+			}
 			switch cond {
 			case "shared":
 				return haveShared, nil

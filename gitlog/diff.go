@@ -36,6 +36,7 @@ type FileDiff struct {
 	Op       string // "add", "update", "delete" or "rename"
 	Binary   bool   // either side is binary (a NUL in its first 8000 bytes): no line information
 	TooLarge bool   // either side exceeds MaxDiffSize: no line information
+	LFS      bool   // the new side (else the old) is a Git LFS pointer: no line information
 	Added    []Line // lines added, numbered in the new file, as the '+' lines of `git diff -U0`
 	Removed  int    // number of lines removed, the '-' lines of `git diff -U0`
 }
@@ -488,6 +489,10 @@ func (r *Repo) fileDiff(c change) (FileDiff, error) {
 			return fd, err
 		}
 	}
+	if isLFSPointer(cur) || cur == nil && isLFSPointer(old) {
+		fd.LFS = true
+		return fd, nil
+	}
 	if isBinary(old) || isBinary(cur) {
 		fd.Binary = true
 		return fd, nil
@@ -495,6 +500,18 @@ func (r *Repo) fileDiff(c change) (FileDiff, error) {
 	added, removed := diffLines(old, cur)
 	fd.Added, fd.Removed = added, removed
 	return fd, nil
+}
+
+// isLFSPointer reports whether a blob is a Git LFS pointer: a small text
+// file whose first line names the pointer format (git-lfs's spec, and the
+// pre-release "hawser" one git-lfs still reads), standing in for content
+// kept elsewhere.
+func isLFSPointer(b []byte) bool {
+	if len(b) >= 1024 {
+		return false
+	}
+	return bytes.HasPrefix(b, []byte("version https://git-lfs.github.com/spec/v1\n")) ||
+		bytes.HasPrefix(b, []byte("version https://hawser.github.com/spec/v1\n"))
 }
 
 func isBinary(b []byte) bool {

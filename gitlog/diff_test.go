@@ -216,6 +216,44 @@ func TestDiffTooLarge(t *testing.T) {
 	}
 }
 
+func TestDiffLFSPointerAndBinary(t *testing.T) {
+	r := newTestRepo(t)
+	r.write("a.txt", "a\n")
+	base := r.commit("base")
+	pointer := "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n"
+	r.write("data.bin", pointer)
+	r.write("logo.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+	r.write("notes.txt", "version https://git-lfs.github.com/spec/v1 is a spec\n") // text that only mentions it
+	head := r.commit("files")
+	got, err := r.open().Diff(base, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byPath := map[string]FileDiff{}
+	for _, d := range got {
+		byPath[d.Path] = d
+	}
+	if d := byPath["data.bin"]; !d.LFS || d.Binary || d.Added != nil {
+		t.Errorf("LFS pointer: %+v, want LFS without lines", d)
+	}
+	if d := byPath["logo.png"]; !d.Binary || d.LFS || d.Added != nil {
+		t.Errorf("binary file: %+v, want Binary without lines", d)
+	}
+	if d := byPath["notes.txt"]; d.LFS || d.Binary || len(d.Added) != 1 {
+		t.Errorf("text file: %+v, want one added line", d)
+	}
+	// Deleting the pointer is a change of an LFS file too.
+	r.remove("data.bin")
+	gone := r.commit("remove")
+	got, err = r.open().Diff(head, gone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || !got[0].LFS {
+		t.Errorf("removed pointer: %+v, want LFS", got)
+	}
+}
+
 func TestStagedDiffPartiallyStaged(t *testing.T) {
 	r := newTestRepo(t)
 	r.write("f.txt", numbered("line", 10))

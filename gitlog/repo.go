@@ -19,6 +19,8 @@ import (
 	gitconfig "github.com/go-git/go-git/v5/plumbing/format/config"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
+
+	"github.com/aitrail/aitrail/canon"
 )
 
 // Hash is a SHA-1 object name. It is go-git's plumbing.Hash (a [20]byte with
@@ -347,13 +349,14 @@ func worktreeForGitDir(gitDir string) (string, error) {
 	return os.Getwd()
 }
 
-// evalOrClean resolves symlinks when the path exists, else just cleans it.
+// evalOrClean returns the canonical form of an absolute path (package
+// canon: symlinks resolved where the path exists), else p cleaned.
 func evalOrClean(p string) string {
 	if p == "" {
 		return ""
 	}
-	if real, err := filepath.EvalSymlinks(p); err == nil {
-		return real
+	if c := canon.NewResolver("").Path(p); c != "" {
+		return c
 	}
 	return filepath.Clean(p)
 }

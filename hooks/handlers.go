@@ -78,23 +78,67 @@ type Result struct {
 }
 
 // Annotate correlates commits and writes their notes (all in one notes
-// commit); dryRun renders without writing. extra adds prompts per commit
-// (the commits it was cherry-picked or rewritten from).
-func (e *Env) Annotate(ctx context.Context, shas []gitlog.Hash, extra map[gitlog.Hash][]store.PromptRef, origin map[gitlog.Hash]string, dryRun bool) ([]Result, error) {
+// commit); dryRun renders without writing.
+func (e *Env) Annotate(ctx context.Context, shas []gitlog.Hash, dryRun bool) ([]Result, error) {
+	return e.annotate(ctx, shas, nil, dryRun)
+}
+
+// origin is where a rewritten or cherry-picked commit came from: the
+// commits it replaces or copies, with the prompts they carried.
+type origin struct {
+	commits          []gitlog.Hash
+	authors, context []store.PromptRef
+	// how is "amend" or "rebase" (post-rewrite: the origins are gone from
+	// history, and what their notes charged moves to the new commit) or
+	// "cherry-pick" (the origin stays: its charges are copied).
+	how string
+}
+
+// Ways a commit comes from others.
+const (
+	fromAmend      = "amend"
+	fromRebase     = "rebase"
+	fromCherryPick = "cherry-pick"
+)
+
+// replay reports whether the commit does no new work: a rebase or a
+// cherry-pick carries what its origins carried and charges what they
+// charged (an amend may add work made since the commit it replaces).
+func (o *origin) replay() bool { return o.how != fromAmend }
+
+// annotate is Annotate for commits some of which came from others.
+func (e *Env) annotate(ctx context.Context, shas []gitlog.Hash, from map[gitlog.Hash]*origin, dryRun bool) ([]Result, error) {
 	notes := map[gitlog.Hash]string{}
 	var results []Result
 	var records []store.CommitRecord
+	taken := map[string]bool{} // calls charged to the commits before, recorded together at the end
 	for _, h := range shas {
-		opt := e.Correlate
-		opt.Extra = extra[h]
+		opt, err := e.options(h, from[h])
+		if err != nil {
+			return results, err
+		}
+		opt.Taken = taken
 		a, err := report.Correlate(ctx, e.DB, e.Repo, h, opt)
 		if err != nil {
 			return results, fmt.Errorf("correlate %s: %w", short(h), err)
 		}
+		for _, c := range a.Calls {
+			taken[c] = true
+		}
 		note, ok := report.Render(a, e.Note)
 		res := Result{SHA: h.String(), Note: note, AI: a.AI, Added: a.Added, Prompts: len(a.Prompts)}
 		rec := store.CommitRecord{Repo: e.RepoKey, SHA: h.String(), CommittedAt: a.Commit.Committer.When,
-			Added: a.Added, AI: a.AI, Origin: origin[h], Status: store.CommitNoAI}
+			Added: a.Added, AI: a.AI, Status: store.CommitNoAI, Calls: a.Calls}
+		if o := from[h]; o != nil {
+			var names []string
+			for _, c := range o.commits {
+				names = append(names, c.String())
+			}
+			rec.Origin = strings.Join(names, ",")
+			if o.how != fromCherryPick {
+				rec.Replaced = names
+			}
+		}
 		if !a.Parent.IsZero() {
 			rec.Parent = a.Parent.String()
 		}
@@ -143,6 +187,37 @@ func (e *Env) Annotate(ctx context.Context, shas []gitlog.Hash, extra map[gitlog
 		}
 	}
 	return results, nil
+}
+
+// options returns the correlation options for commit h, which came from o
+// (nil: from nowhere).
+func (e *Env) options(h gitlog.Hash, o *origin) (report.Options, error) {
+	opt := e.Correlate
+	opt.Repo = e.RepoKey
+	if o == nil {
+		return opt, nil
+	}
+	opt.Origins, opt.Extra, opt.ExtraContext = o.commits, o.authors, o.context
+	// When the origins were made: what was charged to them is theirs.
+	var made time.Time
+	for _, c := range o.commits {
+		if oc, err := e.Repo.Commit(c); err == nil && oc.Committer.When.After(made) {
+			made = oc.Committer.When
+		}
+	}
+	if made.IsZero() {
+		return opt, nil // gone (a pruned rewrite): weigh the commit on its own
+	}
+	if !o.replay() {
+		opt.Since = made
+		return opt, nil
+	}
+	c, err := e.Repo.Commit(h)
+	if err != nil {
+		return opt, err
+	}
+	opt.Since, opt.Until = c.Committer.When, made
+	return opt, nil
 }
 
 // freshIngest names a file in the git dir that pre-commit leaves when it
@@ -223,7 +298,7 @@ func (e *Env) PostCommit(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := e.annotateFrom(ctx, []gitlog.Hash{head}, map[gitlog.Hash][]gitlog.Hash{head: from}); err != nil {
+	if err := e.annotateFrom(ctx, []gitlog.Hash{head}, map[gitlog.Hash][]gitlog.Hash{head: from}, fromCherryPick); err != nil {
 		return err
 	}
 	if err := e.catchUp(ctx, deadline); err != nil {
@@ -249,37 +324,42 @@ func (e *Env) pushLater(ctx context.Context) error {
 	return e.defer_(ctx, jobPush, "")
 }
 
-// promptsOf returns the prompts an annotated commit carries: from the
-// database, else from its note's Agent Trace record.
-func (e *Env) promptsOf(ctx context.Context, h gitlog.Hash) ([]store.PromptRef, error) {
-	var out []store.PromptRef
+// promptsOf returns the prompts an annotated commit carries, linked and
+// context: from the database, else from its note's Agent Trace record
+// (which names the linked ones only).
+func (e *Env) promptsOf(ctx context.Context, h gitlog.Hash) (authors, context []store.PromptRef, err error) {
 	if rec, err := e.DB.LoadCommit(ctx, e.RepoKey, h.String()); err == nil {
 		for _, p := range rec.Prompts {
+			ref := store.PromptRef{Agent: p.Agent, SessionID: p.Session, Key: p.Key}
 			if p.Role == "author" {
-				out = append(out, store.PromptRef{Agent: p.Agent, SessionID: p.Session, Key: p.Key})
+				authors = append(authors, ref)
+			} else {
+				context = append(context, ref)
 			}
 		}
-		if len(out) > 0 {
-			return out, nil
+		if len(authors) > 0 {
+			return authors, context, nil
 		}
 	}
 	note, ok, err := e.Repo.ReadNote(e.ref(), h)
 	if err != nil || !ok {
-		return out, err
+		return nil, nil, err
 	}
 	for _, t := range report.ParseNotes(note) {
 		for _, m := range t.Metadata {
 			for _, p := range m.Prompts {
-				out = append(out, store.PromptRef{Agent: p.Agent, SessionID: p.Session, Key: p.Key})
+				authors = append(authors, store.PromptRef{Agent: p.Agent, SessionID: p.Session, Key: p.Key})
 			}
 		}
 	}
-	return out, nil
+	return authors, nil, nil
 }
 
 // PostRewrite carries notes from rewritten commits to their replacements:
 // each new commit is annotated afresh with the prompts of every commit it
-// replaces, so that a squash gets one coherent note.
+// replaces, so that a squash gets one coherent note, and takes over what
+// their notes counted, so that a rebase changes no figure. kind is git's
+// argument: "amend" or "rebase".
 func (e *Env) PostRewrite(ctx context.Context, kind string, input io.Reader) error {
 	var news []gitlog.Hash
 	olds := map[gitlog.Hash][]gitlog.Hash{}
@@ -310,7 +390,11 @@ func (e *Env) PostRewrite(ctx context.Context, kind string, input io.Reader) err
 			return err
 		}
 	}
-	if err := e.annotateFrom(ctx, news, olds); err != nil {
+	how := fromRebase
+	if kind == "amend" {
+		how = fromAmend
+	}
+	if err := e.annotateFrom(ctx, news, olds, how); err != nil {
 		return err
 	}
 	return e.pushLater(ctx)
@@ -382,32 +466,36 @@ func authorKey(c *gitlog.Commit) string {
 }
 
 // annotateFrom annotates commits, each with the prompts of the commits it
-// came from (rewritten or cherry-picked), whatever their time.
-func (e *Env) annotateFrom(ctx context.Context, commits []gitlog.Hash, from map[gitlog.Hash][]gitlog.Hash) error {
-	extra := map[gitlog.Hash][]store.PromptRef{}
-	origin := map[gitlog.Hash]string{}
+// came from (rewritten or cherry-picked, as how says: see origin),
+// whatever their time.
+func (e *Env) annotateFrom(ctx context.Context, commits []gitlog.Hash, from map[gitlog.Hash][]gitlog.Hash, how string) error {
+	origins := map[gitlog.Hash]*origin{}
 	for _, n := range commits {
+		if len(from[n]) == 0 {
+			continue
+		}
+		o := &origin{commits: from[n], how: how}
 		seen := map[string]bool{}
-		var names []string
-		for _, o := range from[n] {
-			refs, err := e.promptsOf(ctx, o)
-			if err != nil {
-				return err
-			}
+		add := func(list *[]store.PromptRef, refs []store.PromptRef) {
 			for _, r := range refs {
 				k := r.Agent + "\x00" + r.SessionID + "\x00" + r.Key
 				if !seen[k] {
 					seen[k] = true
-					extra[n] = append(extra[n], r)
+					*list = append(*list, r)
 				}
 			}
-			names = append(names, o.String())
 		}
-		if len(names) > 0 {
-			origin[n] = strings.Join(names, ",")
+		for _, c := range from[n] {
+			authors, context, err := e.promptsOf(ctx, c)
+			if err != nil {
+				return err
+			}
+			add(&o.authors, authors)
+			add(&o.context, context)
 		}
+		origins[n] = o
 	}
-	_, err := e.Annotate(ctx, commits, extra, origin, false)
+	_, err := e.annotate(ctx, commits, origins, false)
 	return err
 }
 
@@ -527,7 +615,7 @@ func (e *Env) catchUp(ctx context.Context, deadline time.Time) error {
 			}
 			return e.spawn()
 		}
-		if _, err := e.Annotate(ctx, []gitlog.Hash{h}, nil, nil, false); err != nil {
+		if _, err := e.Annotate(ctx, []gitlog.Hash{h}, false); err != nil {
 			return err
 		}
 	}
@@ -592,7 +680,7 @@ func (e *Env) Work(ctx context.Context) error {
 				jerr = err
 				break
 			}
-			jerr = e.annotateFrom(ctx, []gitlog.Hash{h}, map[gitlog.Hash][]gitlog.Hash{h: from})
+			jerr = e.annotateFrom(ctx, []gitlog.Hash{h}, map[gitlog.Hash][]gitlog.Hash{h: from}, fromCherryPick) // only cherry-picks are queued with origins
 		case jobPush:
 			if e.Push == nil {
 				break // team.push is no longer auto

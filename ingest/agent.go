@@ -9,7 +9,10 @@ import (
 // Decoder turns the lines of one log file into normalized records. A decoder
 // is created for one file, fed its complete lines in order, and asked for its
 // state whenever the pipeline commits a batch; the next run resumes from that
-// state at the byte offset where the batch ended.
+// state at the byte offset where the batch ended. Lines come as the agent
+// wrote them (so that paths are the real ones); the pipeline redacts every
+// field of the records and the state before storing them, so a state the
+// decoder resumes from is redacted (a path in it may read "~/…").
 type Decoder interface {
 	// Line decodes line number no (1-based; a line holds no trailing
 	// newline). An error means the line is malformed: the pipeline reports

@@ -11,12 +11,14 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
+	"reflect"
+	"slices"
 	"sort"
-	"strings"
+	"sync"
 	"syscall"
 	"unicode/utf8"
 
+	"github.com/aitrail/aitrail/canon"
 	"github.com/aitrail/aitrail/redact"
 	"github.com/aitrail/aitrail/store"
 )
@@ -77,8 +79,8 @@ type Options struct {
 	// MaxOutput caps stored tool outputs in bytes (default 64 KiB); the
 	// raw line keeps the rest.
 	MaxOutput int
-	// Home is the user's home directory, used to find the repository that
-	// holds an edited file when the logs abbreviate it as "~".
+	// Home is the user's home directory: a path a log writes as "~/…" is
+	// inside it.
 	Home string
 }
 
@@ -113,7 +115,7 @@ func Run(ctx context.Context, db *store.DB, red Redactor, files []File, opt Opti
 		opt.MaxOutput = 64 << 10
 	}
 	sum := &Summary{Unknown: map[string]int{}, Redactions: map[string]int{}, sessions: map[[2]string]bool{}}
-	r := &run{db: db, red: red, opt: opt, sum: sum, roots: map[string]string{}}
+	r := &run{db: db, red: red, opt: opt, sum: sum, paths: canon.NewResolver(opt.Home)}
 	if l, ok := red.(locator); ok {
 		r.at = l
 		if l.NeedsLocation() {
@@ -131,6 +133,9 @@ func Run(ctx context.Context, db *store.DB, red Redactor, files []File, opt Opti
 	r.total = total
 	if len(work) == 0 {
 		return sum, nil
+	}
+	if r.keys, err = db.PathKeys(ctx); err != nil {
+		return sum, err
 	}
 	before, err := db.Counts(ctx)
 	if err != nil {
@@ -228,7 +233,9 @@ type run struct {
 	sum   *Summary
 	done  int64
 	total int64
-	roots map[string]string    // directory → repository root ("" when none)
+	keys  *store.PathKeys
+	pmu   sync.Mutex           // guards paths: lines are prepared by the reader or the writer
+	paths *canon.Resolver      // canonical forms and worktrees of the paths records name
 	loc   locator              // set when scoped manual redactions apply
 	calls map[[3]string]string // (agent, session, call id) → prompt key, for tool results
 	// Repository rules: set when the redactor applies them.
@@ -414,7 +421,7 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 	if err != nil {
 		return false, fmt.Errorf("decoder state: %w", err)
 	}
-	src.State = state
+	src.State = r.redactState(state)
 	src.Size, src.MtimeNS, src.Inode = fi.Size(), fi.ModTime().UnixNano(), inode(fi)
 	if src.HeadLen < 1024 {
 		n := int(min(src.Offset, 1024))
@@ -493,6 +500,24 @@ func (r *run) redactRecords(b *store.Batch, agent string, raw []store.Record) ([
 		recs = append(recs, r.redactRecord(b, agent, root, rec))
 	}
 	return recs, nil
+}
+
+// redactState redacts a decoder's state before it is stored: it holds what
+// the decoder keeps of lines it read (a pending prompt, the edits of a patch
+// not yet confirmed, the cwd), which it read unredacted. The decoder of the
+// next run starts from the redacted state, as it started from redacted
+// lines before: the paths it carries over are compared again once their
+// "~" is expanded (see canon.Resolver.Path).
+func (r *run) redactState(state []byte) []byte {
+	if len(state) == 0 {
+		return state
+	}
+	if r.loc != nil || r.fileRoot != "" {
+		out, _ := r.at.JSONAt(redact.Location{Raw: true, Repo: r.fileRoot}, state)
+		return out
+	}
+	out, _ := r.red.JSON(state)
+	return out
 }
 
 // queued is a line on its way from the reader to the writer, prepared
@@ -618,21 +643,24 @@ type preparedRecord struct {
 	found   []fieldFindings
 }
 
-// prepare redacts and decodes one line. b is used only to locate records
-// for scoped manual redactions (r.loc); it may be nil otherwise.
+// prepare redacts and decodes one line. The decoder reads the line as the
+// agent wrote it, so that the paths it names are the real ones (a home
+// directory redacted to "~" cannot be compared); the stored copy of the
+// line, and every field of the records, are redacted here (redactRecord).
+// b is used only to locate records for scoped manual redactions (r.loc);
+// it may be nil otherwise.
 func (r *run) prepare(b *store.Batch, agent string, dec Decoder, no int, off int64, content []byte) prepared {
 	red, findings := r.red.JSON(content)
 	p := prepared{no: no, off: off, stored: red, findings: findings}
 	if r.loc != nil {
 		// The stored copy may hold any field of any session: every manual
-		// redaction applies to it. Decoding uses red, so that records take
-		// only the redactions scoped to them.
+		// redaction applies to it.
 		var more []redact.Finding
 		p.stored, more = r.loc.JSONAt(redact.Location{Raw: true}, red)
 		p.findings = append(p.findings, more...)
 	}
 	var recs []store.Record
-	p.derr = dec.Line(no, red, func(rec store.Record) { recs = append(recs, rec) })
+	p.derr = dec.Line(no, content, func(rec store.Record) { recs = append(recs, rec) })
 	root, err := r.lineRoot(agent, recs)
 	if err != nil {
 		p.err = err
@@ -644,8 +672,25 @@ func (r *run) prepare(b *store.Batch, agent string, dec Decoder, no int, off int
 		p.stored, more = r.at.JSONAt(redact.Location{Raw: true, Repo: root}, p.stored)
 		p.findings = append(p.findings, more...)
 	}
+	// A value redacted in the line is known from there: the records'
+	// fields record only what the line's redaction did not see (as when
+	// records were decoded from the redacted line), so that provenance
+	// does not depend on where a run stopped.
+	seen := map[[2]string]bool{}
+	for _, f := range findings { // not those of redactions scoped to a record, which the fields record
+		seen[[2]string{f.RuleID, f.ValueHash}] = true
+	}
 	for _, rec := range recs {
-		p.recs = append(p.recs, r.redactRecord(b, agent, root, rec))
+		pr := r.redactRecord(b, agent, root, rec)
+		kept := pr.found[:0]
+		for _, ff := range pr.found {
+			ff.found = slices.DeleteFunc(ff.found, func(f redact.Finding) bool { return seen[[2]string{f.RuleID, f.ValueHash}] })
+			if len(ff.found) > 0 {
+				kept = append(kept, ff)
+			}
+		}
+		pr.found = kept
+		p.recs = append(p.recs, pr)
 	}
 	return p
 }
@@ -660,24 +705,12 @@ func (r *run) lineRoot(agent string, recs []store.Record) (string, error) {
 	}
 	root, known := r.fileRoot, false
 	for _, rec := range recs {
-		session, cwd := "", ""
+		session, cwd := sessionOf(rec), ""
 		switch x := rec.(type) {
 		case store.Session:
-			session, cwd = x.ID, x.Cwd
+			cwd = x.Cwd
 		case store.Prompt:
-			session, cwd = x.Session, x.Cwd
-		case store.Message:
-			session = x.Session
-		case store.ToolCall:
-			session = x.Session
-		case store.ToolResult:
-			session = x.Session
-		case store.FileEdit:
-			session = x.Session
-		case store.Usage:
-			session = x.Session
-		case store.Link:
-			session = x.Session
+			cwd = x.Cwd
 		}
 		if session == "" {
 			continue
@@ -700,6 +733,14 @@ func (r *run) lineRoot(agent string, recs []store.Record) (string, error) {
 	return root, nil
 }
 
+// repoRootDir returns the git worktree that holds directory dir (a
+// session's working directory), "" when none.
+func (r *run) repoRootDir(dir string) string {
+	r.pmu.Lock()
+	defer r.pmu.Unlock()
+	return r.paths.Root(r.paths.Path(dir))
+}
+
 // write stores a prepared line and its records.
 func (r *run) write(b *store.Batch, src *store.Source, path string, p prepared) error {
 	if p.err != nil {
@@ -710,7 +751,7 @@ func (r *run) write(b *store.Batch, src *store.Source, path string, p prepared) 
 	if err != nil {
 		return err
 	}
-	if err := r.findings(b, src.ID, store.Ref{Table: "raw_records", ID: rawID}, "json", p.findings); err != nil {
+	if err := r.findings(b, src.ID, store.Ref{Table: "raw_records", ID: rawID}, "json", p.findings, true); err != nil {
 		return err
 	}
 	if p.derr != nil {
@@ -749,7 +790,7 @@ func (r *run) records(b *store.Batch, src *store.Source, recs []preparedRecord) 
 			r.sum.sessions[[2]string{src.Agent, pr.session}] = true
 		}
 		for _, ff := range pr.found {
-			if err := r.findings(b, src.ID, ref, ff.field, ff.found); err != nil {
+			if err := r.findings(b, src.ID, ref, ff.field, ff.found, false); err != nil {
 				return unknown, err
 			}
 		}
@@ -782,80 +823,209 @@ func (r *run) sidecars(f File, dec Decoder) {
 	}
 }
 
-// field is one text field of a record, redacted before it is written.
+// field is one string field of a record, redacted before it is written.
 type field struct {
 	name  string
-	scope redact.Scope
+	class fieldClass
 	text  *string
 }
 
-// redactRecord redacts the text fields of one record; root is the
-// repository its session works in, whose rules apply too.
+// fieldClass says how a field of a decoded record is redacted.
+type fieldClass int
+
+const (
+	classText fieldClass = iota // content and the display copies of paths: every rule (redact.ScopeRecord)
+	classArgs                   // tool arguments, usually JSON: redacted as JSON (secret-looking keys)
+	classID                     // identifiers and names of things: only manual redactions (redact.ScopeID)
+	classKey                    // aitrail's own keyed hashes of paths (store.PathKeys): nothing to redact
+)
+
+// fields lists every string field of a record with its class: the one
+// table of what is redacted how (a test checks that it names every string
+// field of every record type). table names the record's table, for scoped
+// manual redactions and findings; fs point into a copy of rec, which done
+// returns once they are changed.
+func fields(rec store.Record) (table string, fs []field, done func() store.Record) {
+	text := func(name string, p *string) field { return field{name, classText, p} }
+	id := func(name string, p *string) field { return field{name, classID, p} }
+	key := func(name string, p *string) field { return field{name, classKey, p} }
+	switch x := rec.(type) {
+	case store.Session:
+		return "sessions", []field{
+			id("external_id", &x.ID), id("parent_id", &x.ParentID), id("relation", &x.Relation),
+			text("cwd", &x.Cwd), key("cwd_key", &x.CwdKey), text("git_remote", &x.GitRemote),
+			text("git_branch", &x.GitBranch), id("git_commit", &x.GitCommit), id("agent_version", &x.AgentVersion),
+			id("originator", &x.Originator), text("title", &x.Title), id("model", &x.Model),
+		}, func() store.Record { return x }
+	case store.Prompt:
+		return "prompts", []field{
+			id("session", &x.Session), id("key", &x.Key), text("text", &x.Text), text("context", &x.Context),
+			text("cwd", &x.Cwd), key("cwd_key", &x.CwdKey), id("model", &x.Model),
+		}, func() store.Record { return x }
+	case store.Message:
+		return "messages", []field{
+			id("session", &x.Session), id("prompt", &x.Prompt), id("key", &x.Key), id("kind", &x.Kind),
+			text("text", &x.Text),
+		}, func() store.Record { return x }
+	case store.ToolCall:
+		return "tool_calls", []field{
+			id("session", &x.Session), id("prompt", &x.Prompt), id("call_id", &x.CallID), text("name", &x.Name),
+			{"input", classArgs, &x.Input},
+		}, func() store.Record { return x }
+	case store.ToolResult:
+		return "tool_calls", []field{
+			id("session", &x.Session), id("call_id", &x.CallID), text("output", &x.Output), id("status", &x.Status),
+		}, func() store.Record { return x }
+	case store.FileEdit:
+		return "file_edits", []field{
+			id("session", &x.Session), id("prompt", &x.Prompt), id("call_id", &x.CallID), text("path", &x.Path),
+			text("move_path", &x.MovePath), id("op", &x.Op), text("diff", &x.Diff), id("via", &x.Source),
+			id("status", &x.Status), text("repo_root", &x.Root), text("rel_path", &x.RelPath),
+			key("path_key", &x.PathKey), key("move_key", &x.MoveKey),
+		}, func() store.Record { return x }
+	case store.Usage:
+		return "token_usage", []field{
+			id("session", &x.Session), id("prompt", &x.Prompt), id("model", &x.Model), id("dedupe_key", &x.Key),
+			id("grp", &x.Group),
+		}, func() store.Record { return x }
+	case store.Link:
+		return "links", []field{
+			id("session", &x.Session), id("prompt", &x.Prompt), id("kind", &x.Kind), text("url", &x.URL),
+			text("title", &x.Title),
+		}, func() store.Record { return x }
+	case store.Unknown:
+		return "", []field{id("session", &x.Session), id("type", &x.Type)}, func() store.Record { return x }
+	}
+	// A record type this table does not know yet: every string field is
+	// text, so that nothing reaches the database unredacted.
+	v := reflect.New(reflect.TypeOf(rec)).Elem()
+	v.Set(reflect.ValueOf(rec))
+	for i := 0; i < v.NumField(); i++ {
+		if f := v.Field(i); f.Kind() == reflect.String && f.CanSet() {
+			fs = append(fs, text(v.Type().Field(i).Name, f.Addr().Interface().(*string)))
+		}
+	}
+	return "", fs, func() store.Record { return v.Interface().(store.Record) }
+}
+
+// redactRecord redacts every string field of a record, and keys its paths
+// (see place and key); root is the repository its session works in, whose
+// rules apply too.
 func (r *run) redactRecord(b *store.Batch, agent, root string, rec store.Record) preparedRecord {
-	var found []fieldFindings
+	rec = r.place(rec)
 	var loc redact.Location // where the record's texts go, for scoped manual redactions
-	text := func(table string, f field) (string, []redact.Finding) {
-		if r.loc == nil && root == "" {
-			return r.red.Text(f.scope, *f.text)
-		}
-		l := loc
-		l.Field, l.Repo = table+"."+f.name, root
-		return r.at.TextAt(f.scope, l, *f.text)
-	}
-	table := ""
-	redactAll := func(fs ...field) {
-		for _, f := range fs {
-			out, fnd := text(table, f)
-			*f.text = out
-			if len(fnd) > 0 {
-				found = append(found, fieldFindings{f.name, fnd})
-			}
-		}
-	}
-	var session string
 	if r.loc != nil {
 		loc = r.locate(b, agent, rec)
 	}
-	switch x := rec.(type) {
-	case store.Session:
-		session, table = x.ID, "sessions"
-		redactAll(field{"title", redact.ScopeField, &x.Title}, field{"cwd", redact.ScopeField, &x.Cwd},
-			field{"git_remote", redact.ScopeField, &x.GitRemote}, field{"git_branch", redact.ScopeField, &x.GitBranch})
-		rec = x
-	case store.Prompt:
-		session, table = x.Session, "prompts"
-		redactAll(field{"text", redact.ScopePrompt, &x.Text}, field{"context", redact.ScopeField, &x.Context},
-			field{"cwd", redact.ScopeField, &x.Cwd})
-		rec = x
-	case store.Message:
-		session, table = x.Session, "messages"
-		redactAll(field{"text", redact.ScopeField, &x.Text})
-		rec = x
-	case store.ToolCall:
-		session, table = x.Session, "tool_calls"
-		redactAll(field{"input", redact.ScopeField, &x.Input})
-		rec = x
-	case store.ToolResult:
-		session, table = x.Session, "tool_calls"
-		redactAll(field{"output", redact.ScopeField, &x.Output})
+	var found []fieldFindings
+	table, fs, done := fields(rec)
+	for _, f := range fs {
+		if *f.text == "" || f.class == classKey {
+			continue
+		}
+		var out string
+		var fnd []redact.Finding
+		located := r.loc != nil || root != ""
+		l := loc
+		l.Field, l.Repo = table+"."+f.name, root
+		switch {
+		case f.class == classArgs && located:
+			raw, more := r.at.JSONAt(l, []byte(*f.text))
+			out, fnd = string(raw), more
+		case f.class == classArgs:
+			raw, more := r.red.JSON([]byte(*f.text))
+			out, fnd = string(raw), more
+		case located:
+			out, fnd = r.at.TextAt(f.class.scope(), l, *f.text)
+		default:
+			out, fnd = r.red.Text(f.class.scope(), *f.text)
+		}
+		*f.text = out
+		if len(fnd) > 0 {
+			found = append(found, fieldFindings{f.name, fnd})
+		}
+	}
+	rec = r.key(done())
+	if x, ok := rec.(store.ToolResult); ok {
 		x.Output = capText(x.Output, r.opt.MaxOutput)
 		rec = x
-	case store.FileEdit:
-		session, table = x.Session, "file_edits"
-		redactAll(field{"path", redact.ScopeField, &x.Path}, field{"move_path", redact.ScopeField, &x.MovePath},
-			field{"diff", redact.ScopeField, &x.Diff})
-		if root := r.repoRoot(x.Path); root != "" {
-			x.Root, _ = text(table, field{"repo_root", redact.ScopeField, &root})
-		}
-		rec = x
-	case store.Usage:
-		session = x.Session
-	case store.Link:
-		session, table = x.Session, "links"
-		redactAll(field{"url", redact.ScopeField, &x.URL}, field{"title", redact.ScopeField, &x.Title})
-		rec = x
 	}
-	return preparedRecord{rec: rec, session: session, found: found}
+	return preparedRecord{rec: rec, session: sessionOf(rec), found: found}
+}
+
+func (c fieldClass) scope() redact.Scope {
+	if c == classID {
+		return redact.ScopeID
+	}
+	return redact.ScopeRecord
+}
+
+// sessionOf returns the session a record belongs to, for the summary's
+// count of sessions ("" for an unknown record).
+func sessionOf(rec store.Record) string {
+	switch x := rec.(type) {
+	case store.Session:
+		return x.ID
+	case store.Prompt:
+		return x.Session
+	case store.Message:
+		return x.Session
+	case store.ToolCall:
+		return x.Session
+	case store.ToolResult:
+		return x.Session
+	case store.FileEdit:
+		return x.Session
+	case store.Usage:
+		return x.Session
+	case store.Link:
+		return x.Session
+	}
+	return ""
+}
+
+// place sets, for an edit, the git worktree that holds the file and the
+// file's path inside it, for people to read (they are redacted like the
+// path). The paths themselves are kept as the decoder wrote them.
+func (r *run) place(rec store.Record) store.Record {
+	x, ok := rec.(store.FileEdit)
+	if !ok {
+		return rec
+	}
+	r.pmu.Lock()
+	defer r.pmu.Unlock()
+	if p := r.paths.Abs(x.Path); p != "" {
+		if root := r.paths.Root(p); root != "" {
+			x.Root = root
+			x.RelPath, _ = canon.Within(root, p)
+		}
+	}
+	return x
+}
+
+// key sets the keys by which the paths of a record are compared (see
+// store.PathKeys): those of their canonical forms (see package canon).
+// A key is made from the path as stored, redacted, reading "~" as the home
+// directory: it is the real path's when redaction only shortened the home
+// directory, and it is the same whether the path came from the log line
+// or, across runs, from the decoder's stored (redacted) state. A path that
+// redaction changed otherwise compares with nothing real.
+func (r *run) key(rec store.Record) store.Record {
+	r.pmu.Lock()
+	defer r.pmu.Unlock()
+	key := func(p string) string { return r.keys.Key(r.paths.Path(p)) }
+	switch x := rec.(type) {
+	case store.Session:
+		x.CwdKey = key(x.Cwd)
+		return x
+	case store.Prompt:
+		x.CwdKey = key(x.Cwd)
+		return x
+	case store.FileEdit:
+		x.PathKey, x.MoveKey = key(x.Path), key(x.MovePath)
+		return x
+	}
+	return rec
 }
 
 // locate returns where a record's texts are stored: its session and
@@ -896,67 +1066,21 @@ type fieldFindings struct {
 	found []redact.Finding
 }
 
-func (r *run) findings(b *store.Batch, src int64, ref store.Ref, field string, fs []redact.Finding) error {
+// findings records the provenance of the values redacted in one stored
+// field. The summary counts those of the lines read (count): a value
+// redacted in a line is redacted again in the fields decoded from it.
+func (r *run) findings(b *store.Batch, src int64, ref store.Ref, field string, fs []redact.Finding, count bool) error {
 	if len(fs) == 0 || ref.ID == 0 {
 		return nil
 	}
 	out := make([]store.Finding, len(fs))
 	for i, f := range fs {
 		out[i] = store.Finding{RuleID: f.RuleID, RuleFingerprint: f.RuleFingerprint, ValueHash: f.ValueHash, Actor: f.Actor}
-		r.sum.Redactions[f.RuleID]++
+		if count {
+			r.sum.Redactions[f.RuleID]++
+		}
 	}
 	return b.AddFindings(src, ref, field, out)
-}
-
-// repoRoot returns the git worktree that holds path, if it still exists on
-// this machine ("~" stands for the home directory in redacted paths).
-func (r *run) repoRoot(path string) string {
-	return r.repoRootDir(filepath.Dir(r.expandHome(path)))
-}
-
-// repoRootDir returns the git worktree that holds directory dir (a
-// session's working directory), "" when none.
-func (r *run) repoRootDir(dir string) string {
-	if dir = r.expandHome(dir); !filepath.IsAbs(dir) {
-		return ""
-	}
-	dir = filepath.Clean(dir)
-	var visited []string
-	root := ""
-	for {
-		if v, ok := r.roots[dir]; ok {
-			root = v
-			break
-		}
-		visited = append(visited, dir)
-		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
-			root = dir
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	for _, v := range visited {
-		r.roots[v] = root
-	}
-	return root
-}
-
-// expandHome turns a redacted "~/…" (or "~") back into a path.
-func (r *run) expandHome(path string) string {
-	if r.opt.Home == "" {
-		return path
-	}
-	if path == "~" {
-		return r.opt.Home
-	}
-	if strings.HasPrefix(path, "~/") {
-		return filepath.Join(r.opt.Home, path[2:])
-	}
-	return path
 }
 
 // capText keeps the head and the tail of a text longer than max bytes.

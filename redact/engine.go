@@ -19,7 +19,28 @@ type Scope string
 const (
 	ScopePrompt Scope = "prompt" // a user prompt
 	ScopeField  Scope = "field"  // any other stored text field (tool args/outputs, messages, diffs, raw json)
+	// ScopeRecord is a text field of a record decoded from a raw log line:
+	// every rule applies, prompt-scoped ones included, as they do to the
+	// line itself (JSON), since any field may hold a copy of a prompt.
+	ScopeRecord Scope = "record"
+	// ScopeID is an identifier decoded from a raw log line (a session id,
+	// a key, a model name): only manual redactions apply, as they do to
+	// the values of identifier keys in the line itself (JSON).
+	ScopeID Scope = "id"
 )
+
+// bits returns the scope bits of the rules that apply to s.
+func (s Scope) bits() uint8 {
+	switch s {
+	case ScopePrompt:
+		return scopeBitPrompt
+	case ScopeRecord:
+		return scopeBitsAll
+	case ScopeID:
+		return scopeBitID
+	}
+	return scopeBitField
+}
 
 // IP address policies.
 const (
@@ -321,7 +342,10 @@ func (e *Engine) Rules() []RuleInfo {
 // Text redacts s. Rules apply by scope: prompt-scoped rules (the inline
 // [redact …] marker) only to ScopePrompt.
 func (e *Engine) Text(scope Scope, s string) (string, []Finding) {
-	return e.redact(textBits(scope), s, nil, nil)
+	if scope == ScopeID && !e.manual {
+		return s, nil
+	}
+	return e.redact(scope.bits(), s, nil, nil)
 }
 
 // maxPasses bounds the redaction passes of one text.

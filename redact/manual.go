@@ -365,7 +365,10 @@ func (e *Engine) NeedsLocation() bool { return e.scoped }
 // TextAt redacts s as Text does, and also applies the manual redactions
 // scoped to loc and the rules of the repository loc.Repo.
 func (e *Engine) TextAt(scope Scope, loc Location, s string) (string, []Finding) {
-	out, findings, _ := e.stages(textBits(scope), s, &loc)
+	if scope == ScopeID && !e.manual {
+		return s, nil
+	}
+	out, findings, _ := e.stages(scope.bits(), s, &loc)
 	if len(findings) == 0 {
 		return s, nil
 	}
@@ -389,14 +392,6 @@ func (e *Engine) JSONAt(loc Location, raw []byte) ([]byte, []Finding) {
 		more[i].Start, more[i].End = -1, -1 // offsets in the first stage's output
 	}
 	return out2, append(findings, more...)
-}
-
-// textBits returns the scope bits of the texts of scope.
-func textBits(scope Scope) uint8 {
-	if scope == ScopePrompt {
-		return scopeBitPrompt
-	}
-	return scopeBitField
 }
 
 // NewManual returns an engine that applies only the manual redactions ms:
@@ -424,7 +419,7 @@ func (e *Engine) ExplainAt(scope Scope, loc Location, s string) (string, []Findi
 }
 
 func (e *Engine) explain(scope Scope, s string, loc *Location) (string, []Finding, []Span) {
-	out, findings, passes := e.stages(textBits(scope), s, loc)
+	out, findings, passes := e.stages(scope.bits(), s, loc)
 	var marks []Span
 	for p, edits := range passes {
 		for _, d := range edits {

@@ -92,16 +92,21 @@ func TestTraceRangesAreTheCommitsLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	keys, err := db.PathKeys(ctx) // the keys the ingest pipeline gives paths
+	if err != nil {
+		t.Fatal(err)
+	}
 	b, err := db.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	src, _ := b.Source("codex", "log", "log")
 	edit := t0.Add(time.Hour)
+	file := filepath.Join(repo.Root(), "x.go")
 	for _, rec := range []store.Record{
-		store.Session{ID: "s1", Cwd: repo.Root(), Model: "gpt-5.1-codex", Started: edit},
-		store.Prompt{Session: "s1", Key: "p1", Time: edit, Text: "Count from three to five.\nIn x.go.", Cwd: repo.Root()},
-		store.FileEdit{Session: "s1", Prompt: "p1", CallID: "c1", Time: edit, Path: filepath.Join(repo.Root(), "x.go"), Op: "update",
+		store.Session{ID: "s1", Cwd: repo.Root(), CwdKey: keys.Key(repo.Root()), Model: "gpt-5.1-codex", Started: edit},
+		store.Prompt{Session: "s1", Key: "p1", Time: edit, Text: "Count from three to five.\nIn x.go.", Cwd: repo.Root(), CwdKey: keys.Key(repo.Root())},
+		store.FileEdit{Session: "s1", Prompt: "p1", CallID: "c1", Time: edit, Path: file, PathKey: keys.Key(file), Op: "update",
 			Added: 3, Diff: "--- a/x.go\n+++ b/x.go\n@@ -2,0 +3,4 @@\n+three\n+four\n+\n+five\n", Status: "applied"},
 	} {
 		if _, err := b.Add(src, rec); err != nil {

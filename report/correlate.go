@@ -3,7 +3,6 @@ package report
 import (
 	"context"
 	"fmt"
-	"path"
 	"sort"
 	"strings"
 	"time"
@@ -21,13 +20,31 @@ type Options struct {
 	// Skew tolerates clocks and git's one-second commit times: edits up to
 	// this long after the commit time count (default 2 s).
 	Skew time.Duration
-	// Redact redacts text the way stored rows were redacted, so that paths
-	// and lines from git compare with stored ones. Nil leaves text as is.
+	// Redact redacts text the way stored rows were redacted, so that lines
+	// from git compare with the lines of stored diffs. Nil leaves text as
+	// is. (Paths are compared by their keys, never redacted.)
 	Redact func(string) string
-	// Extra names prompts that belong to the commit whatever their time:
-	// those of the commit it was cherry-picked or rewritten from. (Prompts
-	// whose agent logged making the commit itself are added by Correlate.)
-	Extra []store.PromptRef
+	// Repo names the repository in the database (as in commits), for
+	// charging API calls once (see store.Charge).
+	Repo string
+	// Origins are the commits this one was cherry-picked or rewritten
+	// from: it takes over what their notes counted. Extra and
+	// ExtraContext are their prompts (linked and context), which belong to
+	// the commit whatever their time. (Prompts whose agent logged making
+	// the commit itself are added by Correlate.)
+	Origins      []gitlog.Hash
+	Extra        []store.PromptRef
+	ExtraContext []store.PromptRef
+	// Since, when set, is when the commit's own work began, in place of the
+	// parent's commit time: the time of the commit an amend replaced (what
+	// was edited since is new work), or, for a commit that replays others
+	// (a rebase, a cherry-pick), its own time (nothing is new; what it
+	// carries comes from its origins). Until, when set, ends what it may
+	// charge: the replayed commits' time.
+	Since, Until time.Time
+	// Taken are the API calls that commits annotated before this one, in
+	// the same run, count (their charges are recorded together at the end).
+	Taken map[string]bool
 	// Price estimates the cost of one API call; nil leaves cost out.
 	Price store.Pricer
 }
@@ -40,10 +57,17 @@ type Attribution struct {
 	Prompts  []Prompt    // prompts that edited the commit's files
 	Context  []store.PromptRef
 	Sessions []Session
-	Tokens   []store.ModelTokens // usage of the linked and context prompts, per model
-	Added    int                 // added lines (non-blank) in the commit
-	AI       int                 // of those, lines an agent wrote
-	Carried  []gitlog.Hash       // the replaced commits whose notes this one carries (Carry)
+	// Tokens is the usage charged to the commit, per model: the API calls
+	// of its linked and context prompts that no other commit's note
+	// counts (see store.Charge); Calls names them.
+	Tokens []store.ModelTokens
+	Calls  []string
+	// SessionTokens is the total so far of the sessions involved, charged
+	// to this commit or to others.
+	SessionTokens store.Tokens
+	Added         int           // added lines (non-blank, text files) in the commit
+	AI            int           // of those, lines an agent wrote
+	Carried       []gitlog.Hash // the replaced commits whose notes this one carries (Carry)
 }
 
 // Involved reports whether any agent took part in the commit.
@@ -51,13 +75,15 @@ func (a *Attribution) Involved() bool { return len(a.Prompts) > 0 || a.AI > 0 }
 
 // FileAttr is one changed file.
 type FileAttr struct {
-	Path    string
-	Op      string
-	Binary  bool
-	Added   int            // added non-blank lines
-	AI      int            // of those, written by an agent
-	Lines   map[int]string // AI line number → the session key that wrote it
-	Prompts []string       // keys of the prompts that edited the file
+	Path     string
+	Op       string
+	Binary   bool           // binary: no lines are counted
+	TooLarge bool           // too large to compare (gitlog.MaxDiffSize): no lines are counted
+	LFS      bool           // a Git LFS pointer: the content is elsewhere, no lines are counted
+	Added    int            // added non-blank lines
+	AI       int            // of those, written by an agent
+	Lines    map[int]string // AI line number → the session key that wrote it
+	Prompts  []string       // keys of the prompts that edited the file
 }
 
 // Prompt is a prompt linked to the commit, with the files it touched.
@@ -97,6 +123,16 @@ func Correlate(ctx context.Context, db *store.DB, repo *gitlog.Repo, commit gitl
 		w.start = p.Committer.When
 		w.from = w.start.Add(-opt.Lookback)
 	}
+	if !opt.Since.IsZero() {
+		w.start = opt.Since
+		if f := w.start.Add(-opt.Lookback); f.Before(w.from) {
+			w.from = f
+		}
+	}
+	w.until = w.to
+	if !opt.Until.IsZero() {
+		w.until = opt.Until.Add(opt.Skew)
+	}
 	diffs, err := repo.Diff(parent, commit)
 	if err != nil {
 		return nil, fmt.Errorf("diff %s: %w", commit, err)
@@ -118,7 +154,7 @@ func Correlate(ctx context.Context, db *store.DB, repo *gitlog.Repo, commit gitl
 		}
 		diffs = intersect(diffs, od)
 	}
-	a, err := attribute(ctx, db, repo, diffs, w, opt)
+	a, err := attribute(ctx, db, repo, commit.String(), diffs, w, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +167,7 @@ func Correlate(ctx context.Context, db *store.DB, repo *gitlog.Repo, commit gitl
 func CorrelateStaged(ctx context.Context, db *store.DB, repo *gitlog.Repo, now time.Time, opt Options) (*Attribution, error) {
 	opt = opt.withDefaults()
 	w := window{to: now.Add(opt.Skew), from: now.Add(-opt.Lookback)}
+	w.until = w.to
 	if head, err := repo.Head(); err == nil {
 		p, err := repo.Commit(head)
 		if err != nil {
@@ -143,7 +180,7 @@ func CorrelateStaged(ctx context.Context, db *store.DB, repo *gitlog.Repo, now t
 	if err != nil {
 		return nil, fmt.Errorf("staged diff: %w", err)
 	}
-	return attribute(ctx, db, repo, diffs, w, opt)
+	return attribute(ctx, db, repo, "", diffs, w, opt)
 }
 
 func (opt Options) withDefaults() Options {
@@ -161,8 +198,9 @@ func (opt Options) withDefaults() Options {
 
 // window is when the edits of a change may have been made: from..to, with
 // edits before start counting only when their lines appear in the change.
+// API calls made until until may be charged to it.
 type window struct {
-	start, from, to time.Time
+	start, from, to, until time.Time
 }
 
 // intersect keeps the added lines of a that b adds too (same file and
@@ -190,20 +228,21 @@ func intersect(a, b []gitlog.FileDiff) []gitlog.FileDiff {
 	return out
 }
 
-// attribute weighs the edits made in a window against a change's diffs.
-func attribute(ctx context.Context, db *store.DB, repo *gitlog.Repo, diffs []gitlog.FileDiff, w window, opt Options) (*Attribution, error) {
+// attribute weighs the edits made in a window against a change's diffs;
+// sha names the commit ("" for staged changes).
+func attribute(ctx context.Context, db *store.DB, repo *gitlog.Repo, sha string, diffs []gitlog.FileDiff, w window, opt Options) (*Attribution, error) {
 	a := &Attribution{}
 	red := opt.Redact
 	windowStart, from, to := w.start, w.from, w.to
-	roots, err := worktreeRoots(repo)
+	keys, err := db.PathKeys(ctx)
 	if err != nil {
 		return nil, err
 	}
-	redRoots := make([]string, len(roots))
-	for i, r := range roots {
-		redRoots[i] = strings.TrimSuffix(red(r), "/")
+	roots, err := worktreeRoots(repo, keys)
+	if err != nil {
+		return nil, err
 	}
-	edits, err := db.EditsUnder(ctx, redRoots, from, to)
+	edits, err := db.EditsUnder(ctx, roots, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -222,10 +261,11 @@ func attribute(ctx context.Context, db *store.DB, repo *gitlog.Repo, diffs []git
 		}
 		edits = append(edits, more...)
 	}
-	// The commit's files and their added lines, redacted like stored diffs.
+	// The commit's files, by the keys of their paths in each worktree,
+	// and their added lines, redacted like stored diffs.
 	files := map[string]*fileState{}
 	for _, d := range diffs {
-		f := &fileState{attr: FileAttr{Path: d.Path, Op: d.Op, Binary: d.Binary || d.TooLarge, Lines: map[int]string{}}}
+		f := &fileState{attr: FileAttr{Path: d.Path, Op: d.Op, Binary: d.Binary, TooLarge: d.TooLarge, LFS: d.LFS, Lines: map[int]string{}}}
 		for _, l := range d.Added {
 			n := normalize(red(l.Text))
 			if n == "" {
@@ -234,9 +274,11 @@ func attribute(ctx context.Context, db *store.DB, repo *gitlog.Repo, diffs []git
 			f.lines = append(f.lines, numbered{l.No, n})
 		}
 		f.attr.Added = len(f.lines)
-		files[d.Path] = f
-		if d.OldPath != "" {
-			files[d.OldPath] = f
+		for _, root := range roots {
+			files[keys.Child(root, d.Path)] = f
+			if d.OldPath != "" {
+				files[keys.Child(root, d.OldPath)] = f
+			}
 		}
 	}
 	// Each edit, against the file it touched.
@@ -248,13 +290,10 @@ func attribute(ctx context.Context, db *store.DB, repo *gitlog.Repo, diffs []git
 			continue
 		}
 		seenEdit[e.ID] = true
-		rel := relTo(e.Path, redRoots)
-		if rel == "" {
-			rel = e.RelPath
-		}
-		f := files[rel]
-		if f == nil && e.MovePath != "" {
-			f = files[relTo(e.MovePath, redRoots)]
+		// A move's lines are in the file it moved to.
+		f := files[e.MoveKey]
+		if f == nil {
+			f = files[e.PathKey]
 		}
 		if f == nil {
 			continue
@@ -335,18 +374,29 @@ func attribute(ctx context.Context, db *store.DB, repo *gitlog.Repo, diffs []git
 		a.AI += f.attr.AI
 	}
 	// Prompts of the worktree's sessions in the window that edited none of
-	// the commit's files are context.
+	// the commit's files are context, and so are the context prompts of
+	// the commits it came from.
 	if len(a.Prompts) > 0 {
 		ctxFrom := windowStart
 		if ctxFrom.IsZero() {
 			ctxFrom = from
 		}
-		prompts, err := db.PromptsUnder(ctx, redRoots, ctxFrom, to)
+		prompts, err := db.PromptsUnder(ctx, roots, ctxFrom, to)
 		if err != nil {
 			return nil, err
 		}
+		if len(opt.ExtraContext) > 0 {
+			more, err := db.FindPrompts(ctx, opt.ExtraContext)
+			if err != nil {
+				return nil, err
+			}
+			prompts = append(prompts, more...)
+		}
+		seen := map[string]bool{}
 		for _, p := range prompts {
-			if _, ok := linked[refKey(p)]; !ok && sessions[sessionKey(p.Agent, p.SessionID)] != nil {
+			k := refKey(p)
+			if _, ok := linked[k]; !ok && !seen[k] && sessions[sessionKey(p.Agent, p.SessionID)] != nil {
+				seen[k] = true
 				a.Context = append(a.Context, p)
 			}
 		}
@@ -360,9 +410,15 @@ func attribute(ctx context.Context, db *store.DB, repo *gitlog.Repo, diffs []git
 	for _, p := range a.Context {
 		ids = append(ids, p.ID)
 	}
-	if a.Tokens, err = db.PromptTokens(ctx, ids, opt.Price); err != nil {
+	q := store.ChargeQuery{Repo: opt.Repo, SHA: sha, Prompts: ids, Until: w.until, Taken: opt.Taken}
+	for _, o := range opt.Origins {
+		q.Origins = append(q.Origins, o.String())
+	}
+	charge, err := db.Charge(ctx, q, opt.Price)
+	if err != nil {
 		return nil, err
 	}
+	a.Tokens, a.Calls, a.SessionTokens = charge.Tokens, charge.Calls, charge.Sessions
 	return a, nil
 }
 
@@ -406,16 +462,6 @@ func isExtra(e *store.Edit, extra []store.PromptRef) bool {
 	return false
 }
 
-// relTo returns p relative to the first root that contains it, or "".
-func relTo(p string, roots []string) string {
-	for _, r := range roots {
-		if strings.HasPrefix(p, r+"/") {
-			return path.Clean(p[len(r)+1:])
-		}
-	}
-	return ""
-}
-
 // addedLines counts the normalized added lines of a unified diff.
 func addedLines(diff string) map[string]int {
 	out := map[string]int{}
@@ -443,17 +489,18 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// worktreeRoots returns the repository's worktrees, this one first: agents'
-// sub-sessions may work in a sibling worktree of the same repository.
-func worktreeRoots(repo *gitlog.Repo) ([]string, error) {
-	roots := []string{repo.Root()}
+// worktreeRoots returns the keys of the repository's worktrees (see
+// store.PathKeys), this one first: agents' sub-sessions may work in a
+// sibling worktree of the same repository. gitlog gives them canonical.
+func worktreeRoots(repo *gitlog.Repo, keys *store.PathKeys) ([]string, error) {
+	roots := []string{keys.Key(repo.Root())}
 	others, err := repo.Worktrees()
 	if err != nil {
 		return nil, err
 	}
 	for _, w := range others {
 		if w != repo.Root() {
-			roots = append(roots, w)
+			roots = append(roots, keys.Key(w))
 		}
 	}
 	return roots, nil

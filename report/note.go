@@ -140,6 +140,10 @@ func Render(a *Attribution, o NoteOptions) (note string, ok bool) {
 		tokens += "; not recorded for " + strings.Join(unrecorded, ", ")
 	}
 	fmt.Fprintf(&b, "- **Tokens:** %s\n", tokens)
+	if a.SessionTokens.Total > total.Total {
+		fmt.Fprintf(&b, "- **Session total so far:** %s tokens (each API call is counted in one note only)\n",
+			thousands(a.SessionTokens.Total))
+	}
 	fmt.Fprintf(&b, "- **AI-authored lines:** %s\n", share(a.AI, a.Added))
 	if len(a.Carried) > 0 {
 		fmt.Fprintf(&b, "- **Carried from:** %s\n", carriedFrom(a.Carried))
@@ -170,14 +174,18 @@ func Render(a *Attribution, o NoteOptions) (note string, ok bool) {
 	}
 	b.WriteString("### Files\n\n| File | Added lines | By AI | Share |\n|---|---:|---:|---:|\n")
 	for _, f := range a.Files {
-		if f.Added == 0 && f.AI == 0 && len(f.Prompts) == 0 {
-			continue
-		}
 		name := "`" + mdEscape(f.Path) + "`"
-		if f.Binary {
-			name += " (binary)"
+		switch {
+		case f.LFS:
+			fmt.Fprintf(&b, "| %s (Git LFS) | – | – | – |\n", name)
+		case f.Binary:
+			fmt.Fprintf(&b, "| %s (binary) | – | – | – |\n", name)
+		case f.TooLarge:
+			fmt.Fprintf(&b, "| %s (too large to compare) | – | – | – |\n", name)
+		case f.Added == 0 && f.AI == 0 && len(f.Prompts) == 0:
+		default:
+			fmt.Fprintf(&b, "| %s | %d | %d | %s |\n", name, f.Added, f.AI, percent(f.AI, f.Added))
 		}
-		fmt.Fprintf(&b, "| %s | %d | %d | %s |\n", name, f.Added, f.AI, percent(f.AI, f.Added))
 	}
 	fmt.Fprintf(&b, "| **Total** | %d | %d | %s |\n", a.Added, a.AI, percent(a.AI, a.Added))
 	// Machine-readable record.
@@ -301,6 +309,9 @@ type Meta struct {
 	AILines    int          `json:"aiLines"`
 	Tokens     store.Tokens `json:"tokens"`
 	CostUSD    *float64     `json:"costUSD,omitempty"`
+	// SessionTokens is the total so far of the sessions involved, when it
+	// is more than Tokens (the calls charged to this commit).
+	SessionTokens *store.Tokens `json:"sessionTokens,omitempty"`
 	// CarriedFrom names the replaced commits whose notes a squash or merge
 	// commit's note carries (aitrail carry).
 	CarriedFrom []string `json:"carriedFrom,omitempty"`
@@ -380,6 +391,10 @@ func agentTrace(a *Attribution, o NoteOptions, total store.Tokens, cost float64,
 	if priced {
 		c := float64(int64(cost*10000+0.5)) / 10000
 		m.CostUSD = &c
+	}
+	if a.SessionTokens.Total > total.Total {
+		st := a.SessionTokens
+		m.SessionTokens = &st
 	}
 	t.Metadata = map[string]Meta{"dev.aitrail": m}
 	return t

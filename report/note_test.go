@@ -115,12 +115,6 @@ func TestLineHelpers(t *testing.T) {
 	if got := addedLines(diff); !reflect.DeepEqual(got, map[string]int{"func a() {": 1, "}": 2}) {
 		t.Errorf("addedLines = %v", got)
 	}
-	if got := relTo("~/src/app/pkg/x.go", []string{"~/src/other", "~/src/app"}); got != "pkg/x.go" {
-		t.Errorf("relTo = %q", got)
-	}
-	if got := relTo("~/src/application/x.go", []string{"~/src/app"}); got != "" {
-		t.Errorf("relTo matched a sibling directory: %q", got)
-	}
 	a := []gitlog.FileDiff{{Path: "m.go", Added: []gitlog.Line{{No: 1, Text: "a"}, {No: 2, Text: "b"}, {No: 3, Text: "c"}}}}
 	b := []gitlog.FileDiff{{Path: "m.go", Added: []gitlog.Line{{No: 2, Text: "b"}}}}
 	if got := intersect(a, b); len(got) != 1 || !reflect.DeepEqual(got[0].Added, []gitlog.Line{{No: 2, Text: "b"}}) {
@@ -150,5 +144,37 @@ func TestRenderUnrecordedTokens(t *testing.T) {
 	got, _ = Render(mixed, NoteOptions{})
 	if !strings.Contains(got, "- **Tokens:** 5,300 (input 4,000, output 300, cache read 1,000, cache write 0), estimated cost $0.01; not recorded for VS Code Copilot Chat\n") {
 		t.Errorf("mixed note:\n%s", got)
+	}
+}
+
+// TestRenderFilesAndSessionTotal checks that binary files and LFS pointers
+// are listed as such without line counts, and that the session total shows
+// when some of the sessions' calls are counted in other notes.
+func TestRenderFilesAndSessionTotal(t *testing.T) {
+	a := sample()
+	a.Files = append(a.Files, FileAttr{Path: "data.bin", Op: "add", LFS: true}, FileAttr{Path: "logo.png", Op: "add", Binary: true},
+		FileAttr{Path: "dump.sql", Op: "add", TooLarge: true})
+	note, _ := Render(a, NoteOptions{})
+	for _, want := range []string{
+		"| `data.bin` (Git LFS) | – | – | – |\n",
+		"| `logo.png` (binary) | – | – | – |\n",
+		"| `dump.sql` (too large to compare) | – | – | – |\n",
+		"| **Total** | 5 | 3 | 60% |\n",
+	} {
+		if !strings.Contains(note, want) {
+			t.Errorf("note lacks %q:\n%s", want, note)
+		}
+	}
+	if strings.Contains(note, "Session total") || strings.Contains(note, "sessionTokens") {
+		t.Errorf("the session total shows though this note counts all of it:\n%s", note)
+	}
+	a.SessionTokens = store.Tokens{Input: 9000, Output: 300, CacheRead: 1000, Total: 10300}
+	note, _ = Render(a, NoteOptions{})
+	if !strings.Contains(note, "- **Tokens:** 5,300 (") || !strings.Contains(note, "- **Session total so far:** 10,300 tokens (each API call is counted in one note only)\n") {
+		t.Errorf("session total:\n%s", note)
+	}
+	tr := ParseNotes(note)
+	if len(tr) != 1 || tr[0].Metadata["dev.aitrail"].SessionTokens == nil || tr[0].Metadata["dev.aitrail"].SessionTokens.Total != 10300 {
+		t.Errorf("Agent Trace record: %+v", tr)
 	}
 }

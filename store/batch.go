@@ -8,9 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -155,10 +153,11 @@ func (b *Batch) Commit() error {
 			title = CASE WHEN ?9 != '' THEN ?9 ELSE title END,
 			model = CASE WHEN ?10 != '' THEN ?10 ELSE model END,
 			started_at = CASE WHEN ?11 != '' AND (started_at = '' OR ?11 < started_at) THEN ?11 ELSE started_at END,
-			ended_at = CASE WHEN ?12 > ended_at THEN ?12 ELSE ended_at END
+			ended_at = CASE WHEN ?12 > ended_at THEN ?12 ELSE ended_at END,
+			cwd_key = CASE WHEN cwd = '' THEN ?14 ELSE cwd_key END
 			WHERE id = ?13`,
 			s.ParentID, s.Relation, s.Cwd, s.GitRemote, s.GitBranch, s.GitCommit, s.AgentVersion,
-			s.Originator, s.Title, s.Model, FormatTime(s.Started), FormatTime(s.Ended), id)
+			s.Originator, s.Title, s.Model, FormatTime(s.Started), FormatTime(s.Ended), id, s.CwdKey)
 		if err != nil {
 			return fmt.Errorf("update session: %w", err)
 		}
@@ -379,12 +378,12 @@ func (b *Batch) Add(src Source, r Record) (Ref, error) {
 			return Ref{}, err
 		}
 		var id int64
-		err = b.queryRow(`INSERT INTO prompts (session_id, source_id, key, seq, ts, text, context, cwd, model)
-			VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(seq), 0) + 1 FROM prompts WHERE session_id = ?1), ?4, ?5, ?6, ?7, ?8)
+		err = b.queryRow(`INSERT INTO prompts (session_id, source_id, key, seq, ts, text, context, cwd, model, cwd_key)
+			VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(seq), 0) + 1 FROM prompts WHERE session_id = ?1), ?4, ?5, ?6, ?7, ?8, ?9)
 			ON CONFLICT (session_id, key) DO UPDATE SET ts = excluded.ts, text = excluded.text,
-				context = excluded.context, cwd = excluded.cwd, model = excluded.model
+				context = excluded.context, cwd = excluded.cwd, model = excluded.model, cwd_key = excluded.cwd_key
 			RETURNING id`,
-			sid, src.ID, r.Key, FormatTime(r.Time), r.Text, r.Context, r.Cwd, r.Model).Scan(&id)
+			sid, src.ID, r.Key, FormatTime(r.Time), r.Text, r.Context, r.Cwd, r.Model, r.CwdKey).Scan(&id)
 		if err != nil {
 			return Ref{}, fmt.Errorf("add prompt: %w", err)
 		}
@@ -449,24 +448,18 @@ func (b *Batch) Add(src Source, r Record) (Ref, error) {
 		if status == "" {
 			status = EditApplied
 		}
-		rel := ""
-		if r.Root != "" {
-			if rp, err := filepath.Rel(r.Root, r.Path); err == nil && !strings.HasPrefix(rp, "..") {
-				rel = filepath.ToSlash(rp)
-			}
-		}
 		var id int64
 		err = b.queryRow(`INSERT INTO file_edits (session_id, prompt_id, source_id, call_id, ts, path, repo_root, rel_path,
-				move_path, op, added, removed, diff, via, status)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				move_path, op, added, removed, diff, via, status, path_key, move_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (session_id, call_id, path) DO UPDATE SET prompt_id = COALESCE(excluded.prompt_id, prompt_id),
 				ts = CASE WHEN excluded.ts != '' THEN excluded.ts ELSE ts END,
 				repo_root = excluded.repo_root, rel_path = excluded.rel_path, move_path = excluded.move_path,
 				op = excluded.op, added = excluded.added, removed = excluded.removed, diff = excluded.diff,
-				via = excluded.via, status = excluded.status
+				via = excluded.via, status = excluded.status, path_key = excluded.path_key, move_key = excluded.move_key
 			RETURNING id`,
-			sid, pid, src.ID, r.CallID, FormatTime(r.Time), r.Path, r.Root, rel, r.MovePath, r.Op,
-			r.Added, r.Removed, r.Diff, r.Source, status).Scan(&id)
+			sid, pid, src.ID, r.CallID, FormatTime(r.Time), r.Path, r.Root, r.RelPath, r.MovePath, r.Op,
+			r.Added, r.Removed, r.Diff, r.Source, status, r.PathKey, r.MoveKey).Scan(&id)
 		if err != nil {
 			return Ref{}, fmt.Errorf("add file edit: %w", err)
 		}
@@ -535,7 +528,9 @@ func MergeSession(dst *Session, src Session) {
 	}
 	latest(&dst.ParentID, src.ParentID)
 	latest(&dst.Relation, src.Relation)
-	first(&dst.Cwd, src.Cwd)
+	if dst.Cwd == "" {
+		dst.Cwd, dst.CwdKey = src.Cwd, src.CwdKey // the key goes with the path
+	}
 	first(&dst.GitRemote, src.GitRemote)
 	first(&dst.GitBranch, src.GitBranch)
 	first(&dst.GitCommit, src.GitCommit)

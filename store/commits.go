@@ -5,16 +5,19 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Edit is a file edit with the session and prompt it belongs to: what
 // correlation weighs against a commit's diff.
 type Edit struct {
 	EditInfo
-	Root         string // repository root recorded at ingest ("" when unknown)
+	Root         string // repository root recorded at ingest ("" when unknown), redacted
+	PathKey      string // keys of the edit's canonical paths (see PathKeys)
+	MoveKey      string
 	Agent        string
 	SessionID    string
 	AgentVersion string
@@ -25,27 +28,11 @@ type Edit struct {
 	Model        string // the prompt's model, else the session's
 }
 
-// under builds a condition selecting paths inside any of roots.
-func under(col string, roots []string) (string, []any) {
-	var conds []string
-	var args []any
-	for _, r := range roots {
-		r = strings.TrimSuffix(r, "/")
-		// substr counts characters, not bytes: a root with non-ASCII
-		// letters (~/src/dépôt) must be measured in runes.
-		conds = append(conds, "substr("+col+", 1, ?) = ?")
-		args = append(args, utf8.RuneCountInString(r)+1, r+"/")
-	}
-	if len(conds) == 0 {
-		return "0", nil
-	}
-	return "(" + strings.Join(conds, " OR ") + ")", args
-}
-
-// EditsUnder returns the applied edits of files inside roots (stored form:
-// redacted) made between from and to, oldest first.
-func (db *DB) EditsUnder(ctx context.Context, roots []string, from, to time.Time) ([]Edit, error) {
-	cond, args := under("e.path", roots)
+// EditsUnder returns the applied edits of files inside the directories
+// whose keys are given (see PathKeys) made between from and to, oldest
+// first.
+func (db *DB) EditsUnder(ctx context.Context, keys []string, from, to time.Time) ([]Edit, error) {
+	cond, args := inside("e.path_key", keys)
 	return db.editsWhere(ctx, cond+` AND e.ts >= ? AND e.ts <= ?`, append(args, FormatTime(from), FormatTime(to))...)
 }
 
@@ -54,7 +41,7 @@ func (db *DB) EditsUnder(ctx context.Context, roots []string, from, to time.Time
 func (db *DB) editsWhere(ctx context.Context, cond string, args ...any) ([]Edit, error) {
 	var out []Edit
 	err := db.each(ctx, `SELECT e.id, e.session_id, COALESCE(e.prompt_id, 0), e.call_id, e.ts, e.path, e.rel_path, e.move_path,
-			e.op, e.added, e.removed, e.diff, e.via, e.status, e.repo_root,
+			e.op, e.added, e.removed, e.diff, e.via, e.status, e.repo_root, e.path_key, e.move_key,
 			s.agent, s.external_id, s.agent_version, COALESCE(p.key, ''), COALESCE(p.seq, 0), COALESCE(p.ts, ''),
 			COALESCE(p.text, ''), COALESCE(NULLIF(p.model, ''), s.model)
 		FROM file_edits e JOIN sessions s ON s.id = e.session_id LEFT JOIN prompts p ON p.id = e.prompt_id
@@ -62,7 +49,7 @@ func (db *DB) editsWhere(ctx context.Context, cond string, args ...any) ([]Edit,
 		var e Edit
 		var ts, pts string
 		if err := r.Scan(&e.ID, &e.Session, &e.PromptID, &e.CallID, &ts, &e.Path, &e.RelPath, &e.MovePath,
-			&e.Op, &e.Added, &e.Removed, &e.Diff, &e.Via, &e.Status, &e.Root,
+			&e.Op, &e.Added, &e.Removed, &e.Diff, &e.Via, &e.Status, &e.Root, &e.PathKey, &e.MoveKey,
 			&e.Agent, &e.SessionID, &e.AgentVersion, &e.PromptKey, &e.PromptSeq, &pts, &e.PromptText, &e.Model); err != nil {
 			return err
 		}
@@ -98,23 +85,17 @@ func scanPromptRef(r *sql.Rows) (PromptRef, error) {
 }
 
 // PromptsUnder returns the prompts sent between from and to in sessions that
-// worked inside roots: a prompt's or its session's cwd is inside (or is) a
-// root, or the session edited a file inside one.
-func (db *DB) PromptsUnder(ctx context.Context, roots []string, from, to time.Time) ([]PromptRef, error) {
-	pc, pargs := under("p.cwd", roots)
-	sc, sargs := under("s.cwd", roots)
-	ec, eargs := under("e.path", roots)
-	var eq []string
-	var eqArgs []any
-	for _, r := range roots {
-		eq = append(eq, "p.cwd = ? OR s.cwd = ?")
-		eqArgs = append(eqArgs, r, r)
-	}
-	args := append(append(append(append([]any{}, pargs...), sargs...), eqArgs...), eargs...)
-	args = append(args, FormatTime(from), FormatTime(to))
+// worked inside the directories whose keys are given (see PathKeys): a
+// prompt's or its session's cwd is one of them or inside one, or the
+// session edited a file inside one.
+func (db *DB) PromptsUnder(ctx context.Context, keys []string, from, to time.Time) ([]PromptRef, error) {
+	pc, pargs := inside("p.cwd_key", keys)
+	sc, sargs := inside("s.cwd_key", keys)
+	ec, eargs := inside("e.path_key", keys)
+	args := append(append(append(append([]any{}, pargs...), sargs...), eargs...), FormatTime(from), FormatTime(to))
 	var out []PromptRef
-	err := db.each(ctx, promptRefSelect+` WHERE (`+pc+` OR `+sc+` OR `+strings.Join(append(eq, "0"), " OR ")+
-		` OR EXISTS (SELECT 1 FROM file_edits e WHERE e.session_id = s.id AND `+ec+`))
+	err := db.each(ctx, promptRefSelect+` WHERE (`+pc+` OR `+sc+`
+		OR EXISTS (SELECT 1 FROM file_edits e WHERE e.session_id = s.id AND `+ec+`))
 		AND p.ts >= ? AND p.ts <= ? ORDER BY p.ts, p.id`, args, func(r *sql.Rows) error {
 		p, err := scanPromptRef(r)
 		out = append(out, p)
@@ -184,40 +165,108 @@ type ModelTokens struct {
 	Priced bool    // the model has a known price
 }
 
-// PromptTokens sums the token usage of prompts per model, pricing each API
-// call with price (nil: no cost).
-func (db *DB) PromptTokens(ctx context.Context, prompts []int64, price Pricer) ([]ModelTokens, error) {
-	if len(prompts) == 0 {
-		return nil, nil
+// callKey is the durable identity of an API call (a token_usage row u of
+// session s), which survives re-reading its log: the de-duplication key
+// where the agent gives one, else the session, time, model and counts.
+const callKey = `COALESCE(u.dedupe_key, s.agent || ':' || s.external_id || '@' || u.ts || '/' || u.model || '/' ||
+	u.input || '/' || u.output || '/' || u.cache_read || '/' || u.cache_write)`
+
+// ChargeQuery says which API calls a commit's note may count. Each call is
+// charged to one commit of a repository: the first whose note counted it.
+type ChargeQuery struct {
+	Repo string // the repository, as in commits
+	SHA  string // the commit ("" for changes not committed yet: nothing is charged to them)
+	// Origins are the commits it was rewritten or cherry-picked from:
+	// what was charged to them is charged to it too, so that its figure is
+	// theirs.
+	Origins []string
+	Prompts []int64   // the prompts linked to the commit or counted as context
+	Until   time.Time // calls made later are left to later commits
+	// Taken are calls that commits annotated before this one in the same
+	// run count, not recorded yet.
+	Taken map[string]bool
+}
+
+// Charge is what a commit's note counts: the calls of its prompts charged
+// to it before (or to its origins), and those charged to no commit yet
+// made until then.
+type Charge struct {
+	Tokens []ModelTokens // per model
+	Calls  []string      // the calls' identities, recorded by SaveCommit
+	// Sessions is the total so far (until ChargeQuery.Until) of the
+	// sessions the prompts belong to, charged here or elsewhere.
+	Sessions Tokens
+}
+
+// Charge works out what a commit's note counts, pricing each API call with
+// price (nil: no cost). It writes nothing: SaveCommit records the calls.
+func (db *DB) Charge(ctx context.Context, q ChargeQuery, price Pricer) (Charge, error) {
+	var c Charge
+	if len(q.Prompts) == 0 {
+		return c, nil
 	}
-	ph, args := placeholders(prompts)
+	ph, pargs := placeholders(q.Prompts)
+	mine := append([]string{q.SHA}, q.Origins...)
+	mph := strings.TrimSuffix(strings.Repeat("?,", len(mine)), ",")
+	var margs []any
+	for _, m := range mine {
+		margs = append(margs, m)
+	}
+	until := FormatTime(q.Until)
+	args := append(append(append(append(append([]any{}, pargs...), q.Repo), margs...), q.Repo), margs...)
 	byModel := map[string]int{}
-	var out []ModelTokens
-	err := db.each(ctx, `SELECT model, input, output, cache_write, cache_read, reasoning, cache_write_1h
-		FROM token_usage WHERE prompt_id IN (`+ph+`) ORDER BY model, id`, args, func(r *sql.Rows) error {
-		var model string
+	err := db.each(ctx, `WITH x AS (SELECT u.id, u.ts, u.model, u.input, u.output, u.cache_write, u.cache_read, u.reasoning,
+			u.cache_write_1h, `+callKey+` AS call
+			FROM token_usage u JOIN sessions s ON s.id = u.session_id WHERE u.prompt_id IN (`+ph+`))
+		SELECT x.ts, x.model, x.input, x.output, x.cache_write, x.cache_read, x.reasoning, x.cache_write_1h, x.call,
+			EXISTS (SELECT 1 FROM commit_charges ch JOIN commits c ON c.id = ch.commit_id
+				WHERE ch.call = x.call AND c.repo = ? AND c.sha IN (`+mph+`)),
+			EXISTS (SELECT 1 FROM commit_charges ch JOIN commits c ON c.id = ch.commit_id
+				WHERE ch.call = x.call AND c.repo = ? AND c.sha NOT IN (`+mph+`))
+		FROM x ORDER BY x.model, x.id`, args, func(r *sql.Rows) error {
+		var ts, model, call string
 		var t Tokens
-		if err := r.Scan(&model, &t.Input, &t.Output, &t.CacheWrite, &t.CacheRead, &t.Reasoning, &t.CacheWrite1h); err != nil {
+		var charged, elsewhere bool
+		if err := r.Scan(&ts, &model, &t.Input, &t.Output, &t.CacheWrite, &t.CacheRead, &t.Reasoning, &t.CacheWrite1h,
+			&call, &charged, &elsewhere); err != nil {
 			return err
+		}
+		if !charged && (elsewhere || q.Taken[call] || ts > until) {
+			return nil
 		}
 		t.Total = t.Input + t.Output + t.CacheWrite + t.CacheRead
 		i, ok := byModel[model]
 		if !ok {
-			i = len(out)
+			i = len(c.Tokens)
 			byModel[model] = i
-			out = append(out, ModelTokens{Model: model})
+			c.Tokens = append(c.Tokens, ModelTokens{Model: model})
 		}
-		m := &out[i]
+		m := &c.Tokens[i]
 		m.Tokens.Add(t)
 		if price != nil {
-			if c, ok := price(model, t); ok {
-				m.Cost += c
+			if cost, ok := price(model, t); ok {
+				m.Cost += cost
 				m.Priced = true
 			}
 		}
+		c.Calls = append(c.Calls, call)
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return c, fmt.Errorf("charge tokens: %w", err)
+	}
+	sort.Strings(c.Calls)
+	c.Calls = slices.Compact(c.Calls)
+	err = db.sql.QueryRowContext(ctx, `SELECT COALESCE(SUM(input), 0), COALESCE(SUM(output), 0), COALESCE(SUM(cache_write), 0),
+			COALESCE(SUM(cache_read), 0), COALESCE(SUM(reasoning), 0)
+		FROM token_usage WHERE ts <= ? AND session_id IN (SELECT session_id FROM prompts WHERE id IN (`+ph+`))`,
+		append([]any{until}, pargs...)...).Scan(&c.Sessions.Input, &c.Sessions.Output, &c.Sessions.CacheWrite,
+		&c.Sessions.CacheRead, &c.Sessions.Reasoning)
+	if err != nil {
+		return c, fmt.Errorf("session tokens: %w", err)
+	}
+	c.Sessions.Total = c.Sessions.Input + c.Sessions.Output + c.Sessions.CacheWrite + c.Sessions.CacheRead
+	return c, nil
 }
 
 // Commit statuses.
@@ -240,6 +289,10 @@ type CommitRecord struct {
 	UpdatedAt   time.Time
 	Prompts     []CommitPrompt
 	Files       []CommitFile
+	Calls       []string `json:"-"` // the API calls its note counts (see Charge)
+	// Replaced are the commits it replaces (amend, rebase): what their
+	// notes counted is now counted by this one only.
+	Replaced []string `json:"-"`
 }
 
 // CommitPrompt is a prompt a commit carries: role "author" (it edited a
@@ -278,6 +331,17 @@ func (db *DB) SaveCommit(ctx context.Context, c CommitRecord) error {
 	for _, q := range []string{`DELETE FROM commit_prompts WHERE commit_id = ?`, `DELETE FROM commit_files WHERE commit_id = ?`} {
 		if _, err := tx.ExecContext(ctx, q, id); err != nil {
 			return fmt.Errorf("save commit: %w", err)
+		}
+	}
+	for _, sha := range append([]string{c.SHA}, c.Replaced...) {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM commit_charges WHERE commit_id IN (SELECT id FROM commits WHERE repo = ? AND sha = ?)`,
+			c.Repo, sha); err != nil {
+			return fmt.Errorf("save commit: %w", err)
+		}
+	}
+	for _, call := range c.Calls {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO commit_charges (commit_id, call) VALUES (?, ?)`, id, call); err != nil {
+			return fmt.Errorf("save commit charges: %w", err)
 		}
 	}
 	for _, p := range c.Prompts {

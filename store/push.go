@@ -99,6 +99,7 @@ var pushTables = []pushTable{
 	{"commits", changeCommit, "id", "x.*", "commits x", "x.id"},
 	{"commit_prompts", changeCommit, "commit_id", "x.*, c.committed_at", "commit_prompts x JOIN commits c ON c.id = x.commit_id", "x.commit_id"},
 	{"commit_files", changeCommit, "commit_id", "x.*, c.committed_at", "commit_files x JOIN commits c ON c.id = x.commit_id", "x.commit_id"},
+	{"commit_charges", changeCommit, "commit_id", "x.*, c.committed_at", "commit_charges x JOIN commits c ON c.id = x.commit_id", "x.commit_id"},
 	{"sources", changeSource, "id", "x.*", "sources x", "x.id"},
 	{"raw_records", changeSource, "source_id", "x.*, s.ingested_at", "raw_records x JOIN sources s ON s.id = x.source_id", "x.source_id"},
 }

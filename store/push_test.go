@@ -106,7 +106,10 @@ func fill(t *testing.T, db *DB, who string, n int) {
 	c := CommitRecord{Repo: "repo:" + who, SHA: fmt.Sprintf("%040d", n), CommittedAt: base, Status: CommitAnnotated, Added: 4, AI: 3,
 		Prompts: []CommitPrompt{{Agent: "codex", Session: who + "-s1", Key: "p1", Role: "author"},
 			{Agent: "codex", Session: "shared-id", Key: "p1", Role: "author"}},
-		Files: []CommitFile{{Path: "main.go", Added: 4, AI: 3}}}
+		Files: []CommitFile{{Path: "main.go", Added: 4, AI: 3}},
+		// The note counts the first call of those prompts (stats by commit
+		// read it on both databases).
+		Calls: []string{"codex:" + who + "-s1-u1", "codex:shared-id-u1"}}
 	if err := db.SaveCommit(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
@@ -256,6 +259,14 @@ func TestTeamDatabase(t *testing.T) {
 		}
 		if len(all) != 7 {
 			t.Errorf("team sessions = %d, want 7", len(all))
+		}
+		// --repo compares the directory as stored there (path keys stay on
+		// each machine): the five sessions in ~/src/app, byte by byte.
+		for dir, want := range map[string]int{"~/src/app": 5, "~/src/app/": 5, "~/src/ap": 0, "~/src": 5} {
+			in, err := team.Sessions(ctx, SessionFilter{Shown: dir, Dir: "/not-a-key"})
+			if err != nil || len(in) != want {
+				t.Errorf("team sessions in %s = %d (%v), want %d", dir, len(in), err, want)
+			}
 		}
 		byAgent := func(db *DB) Tokens {
 			rows, err := db.Stats(ctx, "agent", SessionFilter{}, time.UTC, nil)

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // ErrNotFound is returned when a session, prompt or row does not exist.
@@ -117,11 +116,15 @@ type SessionFilter struct {
 	// Member selects the sessions one member pushed (team databases only).
 	Member string
 	Agent  string
-	// Repo selects sessions whose working directory, or an edited file, is
-	// inside this directory (given as stored: redacted, "~" for home).
-	Repo  string
-	Since time.Time // sessions active at or after
-	Until time.Time // sessions active at or before
+	// Dir and Shown select sessions whose working directory, or an edited
+	// file, is a directory or inside it. The local database compares Dir,
+	// the key of the directory's canonical form (see PathKeys). A team
+	// database holds paths of other machines, keyed with their own secrets:
+	// it compares Shown, the directory as stored (redacted, "~" for home),
+	// byte by byte.
+	Dir, Shown string
+	Since      time.Time // sessions active at or after
+	Until      time.Time // sessions active at or before
 }
 
 func (f SessionFilter) where(d dialect) (string, []any, error) {
@@ -138,12 +141,21 @@ func (f SessionFilter) where(d dialect) (string, []any, error) {
 		conds = append(conds, "s.agent = ?")
 		args = append(args, f.Agent)
 	}
-	if f.Repo != "" {
-		repo := strings.TrimSuffix(f.Repo, "/")
-		conds = append(conds, `(s.cwd = ? OR substr(s.cwd, 1, ?) = ? OR EXISTS (SELECT 1 FROM file_edits e
-			WHERE e.session_id = s.id AND substr(e.path, 1, ?) = ?))`)
-		n := utf8.RuneCountInString(repo) + 1 // substr counts characters
-		args = append(args, repo, n, repo+"/", n, repo+"/")
+	if d == postgresDialect && f.Shown != "" {
+		dir := strings.TrimSuffix(f.Shown, "/")
+		// Byte order (COLLATE "C"): the paths from dir/ up to dir0 are
+		// those inside it ("0" follows "/").
+		conds = append(conds, `(s.cwd = ? OR (s.cwd >= ? AND s.cwd < ?) OR EXISTS (SELECT 1 FROM file_edits e
+			WHERE e.session_id = s.id AND e.path >= ? AND e.path < ?))`)
+		args = append(args, dir, dir+"/", dir+"0", dir+"/", dir+"0")
+	}
+	if d != postgresDialect && f.Dir != "" {
+		sc, sargs := inside("s.cwd_key", []string{f.Dir})
+		pc, pargs := inside("p.cwd_key", []string{f.Dir})
+		ec, eargs := inside("e.path_key", []string{f.Dir})
+		conds = append(conds, `(`+sc+` OR EXISTS (SELECT 1 FROM prompts p WHERE p.session_id = s.id AND `+pc+`)
+			OR EXISTS (SELECT 1 FROM file_edits e WHERE e.session_id = s.id AND `+ec+`))`)
+		args = append(append(append(args, sargs...), pargs...), eargs...)
 	}
 	if !f.Since.IsZero() {
 		conds = append(conds, "s.ended_at >= ?")
@@ -532,10 +544,10 @@ const NotCommitted = "(not committed)"
 // one member's: its rows name the member.
 //
 // Each API call is priced on its own with price (long-context tiers apply
-// per call), and the costs are summed. By commit, a call is charged to the
-// first annotated commit its prompt is linked to (as author or context),
-// as notes charge it. By repository, a session counts for the repository
-// root most of its edits were in, else its working directory.
+// per call), and the costs are summed. By commit, a call counts for the
+// commit whose note counts it (see Charge). By repository, a session counts
+// for the repository root most of its edits were in, else its working
+// directory.
 func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.Location, price Pricer) ([]StatRow, error) {
 	if by == "member" && !db.Team() {
 		return nil, fmt.Errorf("--by member: %w", ErrNeedsTeam)
@@ -561,7 +573,7 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 		}
 		where += strings.Join(conds, " AND ")
 	}
-	var charged map[int64]ExportCommit
+	var charged charges
 	var repos map[int64]string
 	switch by {
 	case "commit":
@@ -573,7 +585,7 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 		return nil, err
 	}
 	rows, err := db.sql.QueryContext(ctx, `SELECT s.id, COALESCE(u.prompt_id, 0), `+db.dialect.member("s")+`, s.agent, s.external_id, u.model, u.ts, u.input, u.output,
-		u.cache_write, u.cache_read, u.reasoning, u.cache_write_1h FROM token_usage u JOIN sessions s ON s.id = u.session_id`+where+` ORDER BY u.ts, u.id`, args...)
+		u.cache_write, u.cache_read, u.reasoning, u.cache_write_1h, `+callKey+` FROM token_usage u JOIN sessions s ON s.id = u.session_id`+where+` ORDER BY u.ts, u.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("token stats: %w", err)
 	}
@@ -583,9 +595,9 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 	sessions := map[string]map[string]bool{}
 	for rows.Next() {
 		var sessID, promptID int64
-		var member, agent, sid, model, ts string
+		var member, agent, sid, model, ts, call string
 		var t Tokens
-		if err := rows.Scan(&sessID, &promptID, &member, &agent, &sid, &model, &ts, &t.Input, &t.Output, &t.CacheWrite, &t.CacheRead, &t.Reasoning, &t.CacheWrite1h); err != nil {
+		if err := rows.Scan(&sessID, &promptID, &member, &agent, &sid, &model, &ts, &t.Input, &t.Output, &t.CacheWrite, &t.CacheRead, &t.Reasoning, &t.CacheWrite1h, &call); err != nil {
 			return nil, fmt.Errorf("token stats: %w", err)
 		}
 		t.Total = t.Input + t.Output + t.CacheWrite + t.CacheRead
@@ -613,7 +625,7 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 			}
 			row.Date = key
 		case "commit":
-			c, ok := charged[promptID]
+			c, ok := charged.commitOf(member, call, promptID)
 			if !ok {
 				key, row.Commit = "~", NotCommitted // sorts last
 			} else {

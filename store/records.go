@@ -17,6 +17,7 @@ type Session struct {
 	ParentID     string    // the parent session's id, for sub-agents and forks
 	Relation     string    // "subagent" or "fork" when ParentID is set
 	Cwd          string    // working directory at session start
+	CwdKey       string    // the key of Cwd's canonical form (see PathKeys); the ingest pipeline sets it
 	GitRemote    string    // repository URL at session start, when the agent records it
 	GitBranch    string    // branch at session start
 	GitCommit    string    // HEAD at session start
@@ -39,6 +40,7 @@ type Prompt struct {
 	Text    string    // what the user typed
 	Context string    // injected context (environment, AGENTS.md, IDE preamble), empty when none
 	Cwd     string    // working directory at this turn
+	CwdKey  string    // the key of Cwd's canonical form (see PathKeys); the ingest pipeline sets it
 	Model   string    // model at this turn
 }
 
@@ -110,9 +112,13 @@ type FileEdit struct {
 	Diff     string // unified diff with ---/+++ headers
 	Source   string // where it came from: apply_patch, patch_apply_end, structuredPatch, …
 	Status   string // EditApplied or EditFailed
-	// Root is the repository root that held Path when it was ingested. The
-	// ingest pipeline sets it (decoders leave it empty).
-	Root string
+	// The ingest pipeline sets the rest (decoders leave them empty): Root
+	// is the repository root that held Path when it was ingested and
+	// RelPath the path inside it (display forms, redacted like Path);
+	// PathKey and MoveKey are the keys of the canonical forms of Path and
+	// MovePath, by which correlation compares them (see PathKeys).
+	Root, RelPath    string
+	PathKey, MoveKey string
 }
 
 // Usage is the token usage of one API call, in ccusage's terms: Input is

@@ -87,25 +87,59 @@ func (db *DB) CommitStatuses(ctx context.Context, repo string, shas []string) (m
 	return out, nil
 }
 
-// chargedCommits maps each prompt linked to an annotated commit (as author
-// or context) to the first such commit, by commit time: the one whose note
-// charges the prompt's API calls.
-func (db *DB) chargedCommits(ctx context.Context) (map[int64]ExportCommit, error) {
-	out := map[int64]ExportCommit{}
-	err := db.each(ctx, `SELECT p.id, c.sha, c.committed_at, c.added_lines, c.ai_lines FROM prompts p
+// charges says which commit's note counts each API call: byCall from
+// commit_charges (the earliest commit, when cherry-picks copied a charge),
+// and, for commits recorded before charges were (none in commit_charges),
+// byPrompt maps each prompt they carry (as author or context) to the first
+// of them by commit time, as their notes counted it.
+type charges struct {
+	byCall   map[string]ExportCommit
+	byPrompt map[int64]ExportCommit
+}
+
+// commitOf returns the commit whose note counts the call of a prompt (of a
+// member's session, on a team database: members' call keys may be alike).
+func (c charges) commitOf(member, call string, prompt int64) (ExportCommit, bool) {
+	if ec, ok := c.byCall[member+"|"+call]; ok {
+		return ec, true
+	}
+	ec, ok := c.byPrompt[prompt]
+	return ec, ok
+}
+
+func (db *DB) chargedCommits(ctx context.Context) (charges, error) {
+	var c charges
+	var err error
+	c.byCall, err = firstCommits[string](ctx, db, `SELECT `+db.dialect.member("c")+` || '|' || ch.call, c.sha, c.committed_at,
+		c.added_lines, c.ai_lines FROM commit_charges ch JOIN commits c ON c.id = ch.commit_id ORDER BY c.committed_at, c.id`)
+	if err != nil {
+		return c, err
+	}
+	c.byPrompt, err = firstCommits[int64](ctx, db, `SELECT p.id, c.sha, c.committed_at, c.added_lines, c.ai_lines FROM prompts p
 		JOIN sessions s ON s.id = p.session_id
 		JOIN commit_prompts cp ON cp.agent = s.agent AND cp.session = s.external_id AND cp.prompt_key = p.key
 			AND `+db.dialect.member("cp")+` = `+db.dialect.member("s")+`
-		JOIN commits c ON c.id = cp.commit_id ORDER BY p.id, c.committed_at, c.id`, nil, func(r *sql.Rows) error {
-		var id int64
-		var c ExportCommit
+		JOIN commits c ON c.id = cp.commit_id
+		WHERE NOT EXISTS (SELECT 1 FROM commit_charges ch WHERE ch.commit_id = c.id)
+		ORDER BY p.id, c.committed_at, c.id`)
+	return c, err
+}
+
+// firstCommits maps each key a query selects (its first column) to the
+// commit of the first of its rows (sha, committed_at, added_lines,
+// ai_lines), in the query's order.
+func firstCommits[K comparable](ctx context.Context, db *DB, query string) (map[K]ExportCommit, error) {
+	out := map[K]ExportCommit{}
+	err := db.each(ctx, query, nil, func(r *sql.Rows) error {
+		var k K
 		var at string
-		if err := r.Scan(&id, &c.SHA, &at, &c.Added, &c.AI); err != nil {
+		var c ExportCommit
+		if err := r.Scan(&k, &c.SHA, &at, &c.Added, &c.AI); err != nil {
 			return err
 		}
-		if _, ok := out[id]; !ok {
+		if _, ok := out[k]; !ok {
 			c.CommittedAt = ParseTime(at)
-			out[id] = c
+			out[k] = c
 		}
 		return nil
 	})

@@ -291,4 +291,43 @@ CREATE INDEX changes_rev ON changes (kind, rev);
 CREATE TABLE change_epoch (epoch INTEGER NOT NULL);
 INSERT INTO change_epoch (epoch) VALUES (1);
 ` + changeTriggers5},
+	// 6: paths compared by keys, tokens charged once. A compared path is
+	// stored as its key chain (see PathKeys) beside its redacted display
+	// form; the keys stay local (made with this database's secret, they
+	// compare with nothing elsewhere). commit_charges records which API
+	// calls each commit's note counts, so that no call is counted in two
+	// notes; push sends it with its commit.
+	{sqlite: `
+ALTER TABLE file_edits ADD COLUMN path_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE file_edits ADD COLUMN move_key TEXT NOT NULL DEFAULT '';
+CREATE INDEX file_edits_key ON file_edits (path_key) WHERE path_key != '';
+ALTER TABLE sessions ADD COLUMN cwd_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE prompts ADD COLUMN cwd_key TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE commit_charges (
+	commit_id INTEGER NOT NULL REFERENCES commits(id) ON DELETE CASCADE,
+	call      TEXT    NOT NULL,
+	PRIMARY KEY (commit_id, call)
+);
+CREATE INDEX commit_charges_call ON commit_charges (call);
+CREATE TRIGGER commit_charges_changed_ins AFTER INSERT ON commit_charges BEGIN
+	INSERT INTO changes (kind, id, rev) VALUES ('commit', NEW.commit_id, (SELECT epoch FROM change_epoch))
+		ON CONFLICT (kind, id) DO UPDATE SET rev = excluded.rev WHERE rev != excluded.rev;
+END;
+CREATE TRIGGER commit_charges_changed_del AFTER DELETE ON commit_charges BEGIN
+	INSERT INTO changes (kind, id, rev) VALUES ('commit', OLD.commit_id, (SELECT epoch FROM change_epoch))
+		ON CONFLICT (kind, id) DO UPDATE SET rev = excluded.rev WHERE rev != excluded.rev;
+END;
+`, postgres: `
+CREATE TABLE commit_charges (
+	member       TEXT COLLATE "C" NOT NULL,
+	machine      TEXT COLLATE "C" NOT NULL,
+	commit_id    BIGINT NOT NULL,
+	committed_at TEXT COLLATE "C" NOT NULL DEFAULT '',
+	call         TEXT COLLATE "C" NOT NULL,
+	PRIMARY KEY (member, committed_at, commit_id, call)
+);
+CREATE INDEX commit_charges_commit ON commit_charges (commit_id);
+CREATE INDEX commit_charges_call ON commit_charges (call);
+`},
 }

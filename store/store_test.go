@@ -143,8 +143,8 @@ func TestSessionMergeAndReset(t *testing.T) {
 		Prompt{Session: "s", Key: "k2", Time: t2, Text: "again"},
 		ToolResult{Session: "s", CallID: "c1", Output: "out", Status: "ok"},
 		ToolCall{Session: "s", Prompt: "k2", CallID: "c1", Name: "shell", Input: "ls"},
-		FileEdit{Session: "s", Prompt: "k2", CallID: "c1", Path: "/r/x.go", Op: OpUpdate, Added: 1, Source: "apply_patch", Root: "/r"},
-		FileEdit{Session: "s", CallID: "c1", Path: "/r/x.go", Op: OpUpdate, Added: 2, Source: "patch_apply_end", Root: "/r"},
+		FileEdit{Session: "s", Prompt: "k2", CallID: "c1", Path: "/r/x.go", Op: OpUpdate, Added: 1, Source: "apply_patch", Root: "/r", RelPath: "x.go"},
+		FileEdit{Session: "s", CallID: "c1", Path: "/r/x.go", Op: OpUpdate, Added: 2, Source: "patch_apply_end", Root: "/r", RelPath: "x.go"},
 	)
 	ctx := context.Background()
 	s, err := db.FindSession(ctx, "s")
@@ -260,25 +260,31 @@ func TestOpenPathWithURICharacters(t *testing.T) {
 	}
 }
 
-// TestPathsWithNonASCIILetters: SQLite's substr counts characters, so a
-// repository whose path has non-ASCII letters must still select its
-// sessions and edits.
+// TestPathsWithNonASCIILetters: a repository whose path has non-ASCII
+// letters and spaces selects its sessions and edits (keys compare as bytes;
+// SQLite's substr, which counts characters, is not used).
 func TestPathsWithNonASCIILetters(t *testing.T) {
 	db, _ := open(t)
-	when := time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC)
-	add(t, db, "a", Session{ID: "s1", Cwd: "~/src/mon dépôt", Started: when},
-		Prompt{Session: "s1", Key: "p1", Time: when, Text: "x"},
-		FileEdit{Session: "s1", Prompt: "p1", CallID: "c1", Time: when, Path: "~/src/mon dépôt/app.js", Op: OpUpdate, Added: 1, Status: EditApplied},
-		Session{ID: "s2", Cwd: "~/src/other", Started: when})
 	ctx := context.Background()
-	edits, err := db.EditsUnder(ctx, []string{"~/src/mon dépôt"}, when.Add(-time.Hour), when.Add(time.Hour))
+	keys, err := db.PathKeys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := "/h/src/mon dépôt"
+	when := time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC)
+	add(t, db, "a", Session{ID: "s1", Cwd: "~/src/mon dépôt", CwdKey: keys.Key(repo), Started: when},
+		Prompt{Session: "s1", Key: "p1", Time: when, Text: "x"},
+		FileEdit{Session: "s1", Prompt: "p1", CallID: "c1", Time: when, Path: "~/src/mon dépôt/app.js", Op: OpUpdate, Added: 1,
+			Status: EditApplied, PathKey: keys.Key(repo + "/app.js")},
+		Session{ID: "s2", Cwd: "~/src/mon dépôt2", CwdKey: keys.Key(repo + "2"), Started: when})
+	edits, err := db.EditsUnder(ctx, []string{keys.Key(repo)}, when.Add(-time.Hour), when.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(edits) != 1 || edits[0].Path != "~/src/mon dépôt/app.js" {
 		t.Errorf("EditsUnder = %+v, want the one edit", edits)
 	}
-	list, err := db.Sessions(ctx, SessionFilter{Repo: "~/src/mon dépôt"})
+	list, err := db.Sessions(ctx, SessionFilter{Dir: keys.Key(repo)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package aider
 import (
 	"strings"
 
+	"github.com/aitrail/aitrail/canon"
 	"github.com/aitrail/aitrail/ingest/fileedit"
 	"github.com/aitrail/aitrail/store"
 )
@@ -155,8 +156,8 @@ func names(block, file string) bool {
 // block for it the edit names the file only.
 func (d *Decoder) applied(file string) {
 	file = strings.TrimSpace(file)
-	abs := fileedit.Abs(d.dir, file)
-	rel := fileedit.Rel(d.dir, abs)
+	abs := canon.Join(d.dir, file)
+	rel := canon.Rel(d.dir, abs)
 	call := d.st.ReplyKey
 	if call == "" {
 		call = d.prefix

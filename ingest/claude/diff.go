@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
+
+	"github.com/aitrail/aitrail/canon"
 )
 
 // diffContext is the number of unchanged lines around a change in the
@@ -132,15 +134,17 @@ func unified(b *strings.Builder, ops []lineOp) (added, removed int) {
 	return added, removed
 }
 
-// diffHeaders writes the ---/+++ lines of a diff of rel; a new file comes
-// from /dev/null.
-func diffHeaders(b *strings.Builder, rel string, create bool) {
+// diffHeaders writes the ---/+++ lines of a diff of the file abs, named
+// relative to cwd (canon.Rel, canon.DiffName); a new file comes from
+// /dev/null.
+func diffHeaders(b *strings.Builder, cwd, abs string, create bool) {
+	rel := canon.Rel(cwd, abs)
 	if create {
 		b.WriteString("--- /dev/null\n")
 	} else {
-		fmt.Fprintf(b, "--- a/%s\n", rel)
+		fmt.Fprintf(b, "--- %s\n", canon.DiffName("a", rel))
 	}
-	fmt.Fprintf(b, "+++ b/%s\n", rel)
+	fmt.Fprintf(b, "+++ %s\n", canon.DiffName("b", rel))
 }
 
 // allAdded renders content as the added lines of one hunk starting at line

@@ -63,7 +63,7 @@ func TestPatchDiff(t *testing.T) {
 
 func TestWholeFileDiff(t *testing.T) {
 	var b strings.Builder
-	diffHeaders(&b, "dir/new.txt", true)
+	diffHeaders(&b, "", "dir/new.txt", true)
 	if n := allAdded(&b, "one\ntwo", true); n != 2 {
 		t.Errorf("got %d lines added, want 2", n)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/aitrail/aitrail/canon"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -46,10 +47,10 @@ func inputEdit(name string, input json.RawMessage, cwd string) (store.FileEdit, 
 	if p == "" {
 		return store.FileEdit{}, false
 	}
-	abs := absPath(cwd, p)
+	abs := canon.Join(cwd, p)
 	fe := store.FileEdit{Path: abs, Op: store.OpUpdate, Source: "tool_use", Status: store.EditApplied}
 	var b strings.Builder
-	diffHeaders(&b, relPath(cwd, abs), false)
+	diffHeaders(&b, cwd, abs, false)
 	head := b.Len()
 	switch name {
 	case "Edit":
@@ -91,13 +92,12 @@ func resultEdit(pc pendingCall, raw json.RawMessage) (store.FileEdit, bool) {
 	if unmarshal(raw, &r) != nil {
 		return store.FileEdit{}, false
 	}
-	rel := relPath(pc.Cwd, pc.Path)
 	fe := store.FileEdit{Prompt: pc.Prompt, CallID: pc.ID, Path: pc.Path, Op: store.OpUpdate, Status: store.EditApplied}
 	var b strings.Builder
 	switch {
 	case pc.Name == "Write" && r.Type == "create":
 		content, _ := str(r.Content)
-		diffHeaders(&b, rel, true)
+		diffHeaders(&b, pc.Cwd, pc.Path, true)
 		fe.Added = allAdded(&b, content, true)
 		fe.Op, fe.Source = store.OpAdd, "toolUseResult"
 		fe.Diff = b.String()
@@ -106,7 +106,7 @@ func resultEdit(pc pendingCall, raw json.RawMessage) (store.FileEdit, bool) {
 		if unmarshal(r.StructuredPatch, &hunks) != nil {
 			return store.FileEdit{}, false
 		}
-		diffHeaders(&b, rel, false)
+		diffHeaders(&b, pc.Cwd, pc.Path, false)
 		fe.Added, fe.Removed = patchDiff(&b, hunks)
 		fe.Source = "structuredPatch"
 		if len(hunks) > 0 {

@@ -80,28 +80,3 @@ func TestParsePath(t *testing.T) {
 		}
 	}
 }
-
-func TestPaths(t *testing.T) {
-	tests := []struct {
-		cwd, p, abs, rel string
-	}{
-		{"/home/u/app", "/home/u/app/src/a.go", "/home/u/app/src/a.go", "src/a.go"},
-		{"/home/u/app", "src/../b.go", "/home/u/app/b.go", "b.go"},
-		{"/home/u/app/", "c.go", "/home/u/app/c.go", "c.go"},
-		{"/home/u/app", "/etc/hosts", "/etc/hosts", "etc/hosts"},
-		{"/home/u/app", "/home/u/apple/x", "/home/u/apple/x", "home/u/apple/x"},
-		{"", "rel.go", "rel.go", "rel.go"},
-		{`C:\Users\u\app`, `C:\Users\u\app\src\a.go`, `C:\Users\u\app\src\a.go`, "src/a.go"},
-		{`C:\Users\u\app`, `src/a.go`, `C:\Users\u\app\src\a.go`, "src/a.go"},
-		{`C:\Users\u\app`, `c:\users\u\APP\x.go`, `c:\users\u\APP\x.go`, "x.go"},
-	}
-	for _, tt := range tests {
-		abs := absPath(tt.cwd, tt.p)
-		if abs != tt.abs {
-			t.Errorf("absPath(%q, %q): got %q, want %q", tt.cwd, tt.p, abs, tt.abs)
-		}
-		if rel := relPath(tt.cwd, abs); rel != tt.rel {
-			t.Errorf("relPath(%q, %q): got %q, want %q", tt.cwd, abs, rel, tt.rel)
-		}
-	}
-}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aitrail/aitrail/canon"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -19,7 +20,7 @@ import (
 func Dirs(getenv func(string) string, home string) []string {
 	root := getenv("CODEX_HOME")
 	if root == "" {
-		root = joinPath(home, ".codex")
+		root = canon.Join(home, ".codex")
 	}
 	return HomeDirs(root)
 }
@@ -27,7 +28,7 @@ func Dirs(getenv func(string) string, home string) []string {
 // HomeDirs returns the rollout directories under a Codex home given
 // explicitly.
 func HomeDirs(root string) []string {
-	return []string{joinPath(root, "sessions"), joinPath(root, "archived_sessions")}
+	return []string{canon.Join(root, "sessions"), canon.Join(root, "archived_sessions")}
 }
 
 // Match reports whether rel, a slash-separated path relative to a scanned

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/aitrail/aitrail/canon"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -217,10 +218,11 @@ func (d *Decoder) change(p string, raw json.RawMessage) (store.FileEdit, bool) {
 		Session: d.st.Session,
 		Prompt:  d.st.Prompt,
 		Time:    d.ln.t,
-		Path:    joinPath(d.st.Cwd, p),
+		Path:    canon.Join(d.st.Cwd, p),
 		Source:  "patch_apply_end",
 	}
-	rel := relPath(d.st.Cwd, e.Path)
+	rel := canon.Rel(d.st.Cwd, e.Path)
+	oldName, newName := canon.DiffName("a", rel), canon.DiffName("b", rel)
 	content, hasContent := ch["content"]
 	unified := ch.str("unified_diff")
 	switch typ {
@@ -228,28 +230,27 @@ func (d *Decoder) change(p string, raw json.RawMessage) (store.FileEdit, bool) {
 		e.Op = store.OpAdd
 		if hasContent && !isNull(content) {
 			lines := splitContent(rawStr(content))
-			e.Diff, e.Added = contentDiff("", rel, lines, '+'), len(lines)
+			e.Diff, e.Added = contentDiff("", newName, lines, '+'), len(lines)
 		} else {
-			e.Diff = withHeaders(unified, "/dev/null", "b/"+rel)
+			e.Diff = withHeaders(unified, "/dev/null", newName)
 			e.Added, e.Removed = diffCounts(unified)
 		}
 	case store.OpDelete:
 		e.Op = store.OpDelete
 		if hasContent && !isNull(content) {
 			lines := splitContent(rawStr(content))
-			e.Diff, e.Removed = contentDiff(rel, "", lines, '-'), len(lines)
+			e.Diff, e.Removed = contentDiff(oldName, "", lines, '-'), len(lines)
 		} else {
-			e.Diff = withHeaders(unified, "a/"+rel, "/dev/null")
+			e.Diff = withHeaders(unified, oldName, "/dev/null")
 			e.Added, e.Removed = diffCounts(unified)
 		}
 	case store.OpUpdate:
 		e.Op = store.OpUpdate
-		newRel := rel
 		if mv := ch.str("move_path"); mv != "" {
-			e.Op, e.MovePath = store.OpMove, joinPath(d.st.Cwd, mv)
-			newRel = relPath(d.st.Cwd, e.MovePath)
+			e.Op, e.MovePath = store.OpMove, canon.Join(d.st.Cwd, mv)
+			newName = canon.DiffName("b", canon.Rel(d.st.Cwd, e.MovePath))
 		}
-		e.Diff = withHeaders(unified, "a/"+rel, "b/"+newRel)
+		e.Diff = withHeaders(unified, oldName, newName)
 		e.Added, e.Removed = diffCounts(unified)
 	default:
 		return e, false

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/aitrail/aitrail/canon"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -362,26 +363,31 @@ func (d *Decoder) callEdits(id, name, input string) {
 func (d *Decoder) patchEdits(id, patch, workdir, dir string) {
 	var edits []store.FileEdit
 	if files, err := parsePatch(patch); err == nil {
-		at := joinPath(joinPath(d.st.Cwd, workdir), dir)
+		at := d.st.Cwd
+		for _, sub := range []string{workdir, dir} {
+			if sub != "" {
+				at = canon.Join(at, sub)
+			}
+		}
 		for _, f := range files {
 			e := store.FileEdit{
 				Session: d.st.Session,
 				Prompt:  d.st.Prompt,
 				CallID:  id,
 				Time:    d.ln.t,
-				Path:    joinPath(at, f.Path),
+				Path:    canon.Join(at, f.Path),
 				Op:      f.Op,
 				Source:  "apply_patch",
 				Status:  store.EditApplied,
 			}
 			newPath := e.Path
 			if f.MoveTo != "" {
-				e.Op, e.MovePath = store.OpMove, joinPath(at, f.MoveTo)
+				e.Op, e.MovePath = store.OpMove, canon.Join(at, f.MoveTo)
 				newPath = e.MovePath
 			}
 			e.Added, e.Removed = f.counts()
 			rel := firstOf(d.st.Cwd, at)
-			e.Diff = f.diff(relPath(rel, e.Path), relPath(rel, newPath))
+			e.Diff = f.diff(canon.DiffName("a", canon.Rel(rel, e.Path)), canon.DiffName("b", canon.Rel(rel, newPath)))
 			d.emit(e)
 			edits = append(edits, e)
 		}

@@ -162,20 +162,20 @@ func (f patchFile) counts() (added, removed int) {
 	return added, removed
 }
 
-// diff renders the operation as a unified diff between a/<oldRel> and
-// b/<newRel>. apply_patch hunks carry no line numbers, so an update's hunk
+// diff renders the operation as a unified diff between the files named
+// oldName and newName (canon.DiffName). apply_patch hunks carry no line numbers, so an update's hunk
 // headers are "@@" followed by the patch's context text, as the patch wrote
 // them; an added file's single hunk has its real numbers.
-func (f patchFile) diff(oldRel, newRel string) string {
+func (f patchFile) diff(oldName, newName string) string {
 	var b strings.Builder
 	switch f.Op {
 	case store.OpAdd:
-		return contentDiff("", newRel, f.Lines, '+')
+		return contentDiff("", newName, f.Lines, '+')
 	case store.OpDelete:
-		fmt.Fprintf(&b, "--- a/%s\n+++ /dev/null\n", oldRel)
+		fmt.Fprintf(&b, "--- %s\n+++ /dev/null\n", oldName)
 		return b.String()
 	}
-	fmt.Fprintf(&b, "--- a/%s\n+++ b/%s\n", oldRel, newRel)
+	fmt.Fprintf(&b, "--- %s\n+++ %s\n", oldName, newName)
 	for _, h := range f.Hunks {
 		b.WriteString("@@")
 		if h.Context != "" {
@@ -190,17 +190,17 @@ func (f patchFile) diff(oldRel, newRel string) string {
 	return b.String()
 }
 
-// contentDiff renders a whole file added (op '+', at newRel) or deleted
-// (op '-', at oldRel) as a unified diff with one hunk.
-func contentDiff(oldRel, newRel string, lines []string, op byte) string {
+// contentDiff renders a whole file added (op '+', named newName) or deleted
+// (op '-', named oldName) as a unified diff with one hunk.
+func contentDiff(oldName, newName string, lines []string, op byte) string {
 	var b strings.Builder
 	if op == '+' {
-		fmt.Fprintf(&b, "--- /dev/null\n+++ b/%s\n", newRel)
+		fmt.Fprintf(&b, "--- /dev/null\n+++ %s\n", newName)
 		if len(lines) > 0 {
 			fmt.Fprintf(&b, "@@ -0,0 +1,%d @@\n", len(lines))
 		}
 	} else {
-		fmt.Fprintf(&b, "--- a/%s\n+++ /dev/null\n", oldRel)
+		fmt.Fprintf(&b, "--- %s\n+++ /dev/null\n", oldName)
 		if len(lines) > 0 {
 			fmt.Fprintf(&b, "@@ -1,%d +0,0 @@\n", len(lines))
 		}

@@ -156,7 +156,7 @@ func TestPatchDiff(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.file.diff(tt.from, tt.to); got != tt.want {
+			if got := tt.file.diff("a/"+tt.from, "b/"+tt.to); got != tt.want {
 				t.Errorf("diff:\n%s\nwant:\n%s", got, tt.want)
 			}
 			if a, r := tt.file.counts(); a != tt.added || r != tt.removed {

@@ -5,52 +5,6 @@ import (
 	"testing"
 )
 
-func TestJoinPath(t *testing.T) {
-	tests := []struct {
-		base, p, want string
-	}{
-		{"/home/dev/app", "src/a.go", "/home/dev/app/src/a.go"},
-		{"/home/dev/app/", "./src/../b.go", "/home/dev/app/b.go"},
-		{"/home/dev/app", "/etc/hosts", "/etc/hosts"},
-		{"/home/dev/app", "~/notes.md", "~/notes.md"},
-		{"/home/dev/app", "", "/home/dev/app"},
-		{"", "src/a.go", "src/a.go"},
-		{`C:\workspace\project`, "src/version.txt", `C:\workspace\project\src\version.txt`},
-		{`C:\workspace\project`, `docs\..\README.md`, `C:\workspace\project\README.md`},
-		{`C:\workspace\project\`, "a.txt", `C:\workspace\project\a.txt`},
-		{`C:\workspace\project`, `D:\other\x.txt`, `D:\other\x.txt`},
-		{`C:/workspace/project`, "a.txt", `C:\workspace\project\a.txt`},
-		{`\\server\share\proj`, "a.txt", `\\server\share\proj\a.txt`},
-		{`%USERPROFILE%\proj`, "a.txt", `%USERPROFILE%\proj\a.txt`},
-		{"/home/dev/app", `C:\x\y.txt`, `C:\x\y.txt`},
-	}
-	for _, tt := range tests {
-		if got := joinPath(tt.base, tt.p); got != tt.want {
-			t.Errorf("joinPath(%q, %q) = %q, want %q", tt.base, tt.p, got, tt.want)
-		}
-	}
-}
-
-func TestRelPath(t *testing.T) {
-	tests := []struct {
-		base, abs, want string
-	}{
-		{"/home/dev/app", "/home/dev/app/src/a.go", "src/a.go"},
-		{"/home/dev/app", "/home/dev/application/x", "home/dev/application/x"},
-		{"/home/dev/app", "/etc/hosts", "etc/hosts"},
-		{"", "/etc/hosts", "etc/hosts"},
-		{"", "src/a.go", "src/a.go"},
-		{`C:\workspace\project`, `C:\workspace\project\src\v.txt`, "src/v.txt"},
-		{`C:\workspace\project`, `c:\Workspace\Project\a.txt`, "a.txt"},
-		{`C:\workspace\project`, `D:\x.txt`, "D:/x.txt"},
-	}
-	for _, tt := range tests {
-		if got := relPath(tt.base, tt.abs); got != tt.want {
-			t.Errorf("relPath(%q, %q) = %q, want %q", tt.base, tt.abs, got, tt.want)
-		}
-	}
-}
-
 func TestSplitUser(t *testing.T) {
 	env := "<environment_context>\n  <cwd>/w</cwd>\n</environment_context>"
 	tests := []struct {

@@ -101,12 +101,12 @@ func TestEventsDetails(t *testing.T) {
 		t.Errorf("failed edit: %+v", e)
 	}
 	// apply_patch: the files its diff names, against the resumed run's
-	// cwd (a subdirectory) for headers.
+	// cwd (a subdirectory) for headers: outside it, by their full paths.
 	if e := edits["README.md"]; e.Path != "/home/dev/shop/README.md" || e.Added != 1 || e.CallID != "t-patch" || e.Prompt != "e27" ||
-		!strings.HasPrefix(e.Diff, "--- a/home/dev/shop/README.md\n") {
+		!strings.HasPrefix(e.Diff, "--- /home/dev/shop/README.md\n") {
 		t.Errorf("apply_patch README.md: %+v", e)
 	}
-	if e := edits["old.py"]; e.Op != store.OpDelete || e.Removed != 1 || !strings.HasPrefix(e.Diff, "--- a/home/dev/shop/old.py\n+++ /dev/null\n") {
+	if e := edits["old.py"]; e.Op != store.OpDelete || e.Removed != 1 || !strings.HasPrefix(e.Diff, "--- /home/dev/shop/old.py\n+++ /dev/null\n") {
 		t.Errorf("apply_patch old.py: %+v", e)
 	}
 	if r := s.Results[recordtest.Key{Session: shopSession, ID: "t-bad"}]; r.Status != "error" || !strings.Contains(r.Output, "does not exist") {

@@ -3,6 +3,7 @@ package copilot
 import (
 	"encoding/json"
 
+	"github.com/aitrail/aitrail/canon"
 	"github.com/aitrail/aitrail/ingest/fileedit"
 	"github.com/aitrail/aitrail/ingest/rawjson"
 	"github.com/aitrail/aitrail/store"
@@ -52,7 +53,7 @@ func argPath(a editArgs, cwd string) string {
 	if p == "" {
 		p = a.FilePath
 	}
-	return fileedit.Abs(cwd, p)
+	return canon.Join(cwd, p)
 }
 
 // argsEdit is the edit a call asks for, from its arguments alone: what is
@@ -63,7 +64,7 @@ func argsEdit(name string, a editArgs, cwd string) (store.FileEdit, bool) {
 	if abs == "" || name == "apply_patch" {
 		return store.FileEdit{}, false
 	}
-	rel := fileedit.Rel(cwd, abs)
+	rel := canon.Rel(cwd, abs)
 	fe := store.FileEdit{Path: abs, Op: store.OpUpdate, Source: "args", Status: store.EditApplied}
 	var d fileedit.Diff
 	switch {
@@ -95,7 +96,7 @@ func diffEdits(diff, path, cwd string) []store.FileEdit {
 		if abs == "" {
 			continue
 		}
-		d := f.Diff(fileedit.Rel(cwd, abs))
+		d := f.Diff(canon.Rel(cwd, abs))
 		fe := store.FileEdit{Path: abs, Op: store.OpUpdate, Source: "detailedContent", Status: store.EditApplied,
 			Diff: d.Text, Added: d.Added, Removed: d.Removed}
 		switch {
@@ -112,10 +113,10 @@ func diffEdits(diff, path, cwd string) []store.FileEdit {
 // diffPath turns a path of a diff header back into the file's path:
 // Copilot's diffs name absolute paths without their leading "/".
 func diffPath(p string) string {
-	if p == "" || fileedit.IsAbs(p) {
-		return fileedit.Abs("", p)
+	if p == "" || canon.IsAbs(p) {
+		return canon.Join("", p)
 	}
-	return fileedit.Abs("", "/"+p)
+	return canon.Join("", "/"+p)
 }
 
 func firstOf(ss ...string) string {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/aitrail/aitrail/canon"
 	"github.com/aitrail/aitrail/ingest/fileedit"
 	"github.com/aitrail/aitrail/ingest/lenient"
 	"github.com/aitrail/aitrail/store"
@@ -174,7 +175,8 @@ var pathKeys = []string{"path", "file_path", "target_file", "target_notebook", "
 // learnCwd finds the project root in the paths a tool call names: the
 // deepest directory above one whose name, with every run of other
 // characters than letters and digits made a dash, is the project
-// directory's name (Cursor names it so, lossily). Lines arrive redacted:
+// directory's name (Cursor names it so, lossily). Paths may arrive redacted
+// (from the decoder's stored state):
 // in a path whose home or user name was replaced ("~/…", "[REDACTED:…]"),
 // the part after the replacement must end the name. The session and an
 // open prompt get the root once known.
@@ -188,7 +190,7 @@ func (d *Decoder) learnCwd(input json.RawMessage) {
 	}
 	for _, k := range pathKeys {
 		p := string(in[k])
-		if !fileedit.IsAbs(p) {
+		if !canon.IsAbs(p) {
 			continue
 		}
 		for dir := p; ; {
@@ -213,7 +215,7 @@ func (d *Decoder) learnCwd(input json.RawMessage) {
 }
 
 // slugMatches reports whether dir is the directory the project name stands
-// for: the same letters and digits. Lines arrive redacted: "~" stands for
+// for: the same letters and digits. Paths may arrive redacted: "~" stands for
 // home, the directory that holds .cursor (known from the transcript's own
 // path), and "[REDACTED:…]" for its user name. Without a home, the rest
 // of dir after a redacted element must end the name, and the elements
@@ -316,8 +318,8 @@ func toolEdit(name string, raw json.RawMessage, cwd string) (store.FileEdit, boo
 	if kind == "" || !lenient.Object(raw, &in) || in.path() == "" {
 		return store.FileEdit{}, false
 	}
-	abs := fileedit.Abs(cwd, in.path())
-	rel := fileedit.Rel(cwd, abs)
+	abs := canon.Join(cwd, in.path())
+	rel := canon.Rel(cwd, abs)
 	fe := store.FileEdit{Path: abs, Op: store.OpUpdate, Source: "tool_use", Status: store.EditApplied}
 	var diff fileedit.Diff
 	switch kind {

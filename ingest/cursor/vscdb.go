@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aitrail/aitrail/canon"
 	"github.com/aitrail/aitrail/ingest/fileedit"
 	"github.com/aitrail/aitrail/ingest/lenient"
 	"github.com/aitrail/aitrail/store"
@@ -174,8 +175,9 @@ func workspacePath(raw json.RawMessage) string {
 	return uriPath(lenient.Text(raw))
 }
 
-// uriPath returns the path of a file:// URI, "" for anything else. URIs
-// arrive redacted: "file://~/src" is "~/src".
+// uriPath returns the path of a file:// URI, "" for anything else. A URI
+// that arrives redacted ("file://~/src", from a redacted state or sidecar)
+// gives "~/src".
 func uriPath(s string) string {
 	rest, ok := strings.CutPrefix(s, "file://")
 	if !ok {
@@ -334,6 +336,6 @@ func resultDiff(fe *store.FileEdit, raw json.RawMessage, cwd string) {
 	if len(files) != 1 || files[0].Added+files[0].Removed == 0 {
 		return
 	}
-	diff := files[0].Diff(fileedit.Rel(cwd, fe.Path))
+	diff := files[0].Diff(canon.Rel(cwd, fe.Path))
 	fe.Diff, fe.Added, fe.Removed, fe.Source = diff.Text, diff.Added, diff.Removed, "toolFormerData.result"
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
+
+	"github.com/aitrail/aitrail/canon"
 )
 
 // context is the number of unchanged lines shown around a change, as
@@ -19,18 +21,19 @@ type Diff struct {
 	Added, Removed int
 }
 
-// headers writes the ---/+++ lines naming rel; a created file comes from
+// headers writes the ---/+++ lines naming rel (from canon.Rel: relative
+// to the project, or a full path outside it); a created file comes from
 // /dev/null and a deleted one goes to it.
 func headers(b *strings.Builder, rel string, created, deleted bool) {
 	if created {
 		b.WriteString("--- /dev/null\n")
 	} else {
-		fmt.Fprintf(b, "--- a/%s\n", rel)
+		fmt.Fprintf(b, "--- %s\n", canon.DiffName("a", rel))
 	}
 	if deleted {
 		b.WriteString("+++ /dev/null\n")
 	} else {
-		fmt.Fprintf(b, "+++ b/%s\n", rel)
+		fmt.Fprintf(b, "+++ %s\n", canon.DiffName("b", rel))
 	}
 }
 

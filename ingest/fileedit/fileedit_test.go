@@ -5,41 +5,6 @@ import (
 	"testing"
 )
 
-func TestAbs(t *testing.T) {
-	tests := []struct{ cwd, p, want string }{
-		{"/home/u/repo", "src/a.go", "/home/u/repo/src/a.go"},
-		{"/home/u/repo/", "./src/../b.go", "/home/u/repo/b.go"},
-		{"/home/u/repo", "/etc/hosts", "/etc/hosts"},
-		{"/home/u/repo", "~/notes.md", "~/notes.md"},
-		{"~/src/repo", "a.go", "~/src/repo/a.go"},
-		{"", "a.go", "a.go"},
-		{"/r", "", ""},
-		{`C:\work\repo`, `src\a.go`, `C:\work\repo\src\a.go`},
-		{`C:\work\repo`, "src/../b.go", `C:\work\repo\b.go`},
-		{"/home/u", `D:/x/y.go`, `D:\x\y.go`},
-		{`\\server\share`, "a.txt", `\\server\share\a.txt`},
-	}
-	for _, tt := range tests {
-		if got := Abs(tt.cwd, tt.p); got != tt.want {
-			t.Errorf("Abs(%q, %q) = %q, want %q", tt.cwd, tt.p, got, tt.want)
-		}
-	}
-}
-
-func TestRel(t *testing.T) {
-	tests := []struct{ cwd, abs, want string }{
-		{"/home/u/repo", "/home/u/repo/src/a.go", "src/a.go"},
-		{"/home/u/repo", "/home/u/repository/a.go", "home/u/repository/a.go"},
-		{"", "/etc/hosts", "etc/hosts"},
-		{`C:\Work\Repo`, `c:\work\repo\src\a.go`, "src/a.go"},
-	}
-	for _, tt := range tests {
-		if got := Rel(tt.cwd, tt.abs); got != tt.want {
-			t.Errorf("Rel(%q, %q) = %q, want %q", tt.cwd, tt.abs, got, tt.want)
-		}
-	}
-}
-
 func TestBuilt(t *testing.T) {
 	tests := []struct {
 		name string

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aitrail/aitrail/canon"
 	"github.com/aitrail/aitrail/ingest/fileedit"
 	"github.com/aitrail/aitrail/ingest/rawjson"
 	"github.com/aitrail/aitrail/store"
@@ -256,7 +257,7 @@ func edit(tc *rawToolCall, cwd string) (store.FileEdit, bool) {
 	if p == "" {
 		return store.FileEdit{}, false
 	}
-	abs := fileedit.Abs(cwd, p)
+	abs := canon.Join(cwd, p)
 	fe := store.FileEdit{Path: abs, Op: store.OpUpdate, Status: store.EditApplied}
 	if fd.IsNewFile {
 		fe.Op = store.OpAdd
@@ -265,7 +266,7 @@ func edit(tc *rawToolCall, cwd string) (store.FileEdit, bool) {
 		fe.Status, fe.Source = store.EditFailed, "args"
 		return fe, true
 	}
-	rel := fileedit.Rel(cwd, abs)
+	rel := canon.Rel(cwd, abs)
 	var d fileedit.Diff
 	switch files := fileedit.Parse(fd.FileDiff); {
 	case len(files) > 0:

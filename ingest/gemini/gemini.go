@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/aitrail/aitrail/ingest/fileedit"
+	"github.com/aitrail/aitrail/canon"
 	"github.com/aitrail/aitrail/ingest/rawjson"
 	"github.com/aitrail/aitrail/store"
 )
@@ -163,7 +163,7 @@ func (d *Decoder) projectRoot() string {
 				continue
 			}
 			rel := strings.TrimPrefix(a.FilePath, "./")
-			if rel == "" || fileedit.IsAbs(rel) || !fileedit.IsAbs(fd.FilePath) {
+			if rel == "" || canon.IsAbs(rel) || !canon.IsAbs(fd.FilePath) {
 				continue
 			}
 			if root, ok := strings.CutSuffix(fd.FilePath, "/"+rel); ok && root != "" {

@@ -242,14 +242,15 @@ func appendXOR(out, h []byte, k uint64, n int) []byte {
 // agent and session id, prompt key) rather than row ids, which depend on
 // the order rows were written in. What depends on when a run happened
 // (ingested_at, created_at) and on the file system (mtime, inode) is left
-// out.
+// out, and so are path keys, which depend on the database's own secret
+// (their lengths tell how many elements the keyed paths have).
 var dumpQueries = []string{
 	`SELECT 'source', agent, path, size, offset, line, head_hash, head_len, hex(state), good_lines, bad_lines, unknown_lines
 		FROM sources`,
 	`SELECT 'session', s.agent, s.external_id, s.parent_id, s.relation, COALESCE(src.path, ''), s.cwd, s.git_remote,
-		s.git_branch, s.git_commit, s.agent_version, s.originator, s.title, s.model, s.started_at, s.ended_at
+		s.git_branch, s.git_commit, s.agent_version, s.originator, s.title, s.model, s.started_at, s.ended_at, length(s.cwd_key)
 		FROM sessions s LEFT JOIN sources src ON src.id = s.source_id`,
-	`SELECT 'prompt', s.agent, s.external_id, src.path, p.key, p.seq, p.ts, p.text, p.context, p.cwd, p.model
+	`SELECT 'prompt', s.agent, s.external_id, src.path, p.key, p.seq, p.ts, p.text, p.context, p.cwd, p.model, length(p.cwd_key)
 		FROM prompts p JOIN sessions s ON s.id = p.session_id JOIN sources src ON src.id = p.source_id`,
 	`SELECT 'message', s.agent, s.external_id, COALESCE(p.key, ''), src.path, m.key, m.ts, m.kind, m.text
 		FROM messages m JOIN sessions s ON s.id = m.session_id JOIN sources src ON src.id = m.source_id
@@ -259,7 +260,7 @@ var dumpQueries = []string{
 		FROM tool_calls t JOIN sessions s ON s.id = t.session_id JOIN sources src ON src.id = t.source_id
 		LEFT JOIN prompts p ON p.id = t.prompt_id`,
 	`SELECT 'file_edit', s.agent, s.external_id, COALESCE(p.key, ''), src.path, e.call_id, e.ts, e.path, e.repo_root,
-		e.rel_path, e.move_path, e.op, e.added, e.removed, e.diff, e.via, e.status
+		e.rel_path, e.move_path, e.op, e.added, e.removed, e.diff, e.via, e.status, length(e.path_key), length(e.move_key)
 		FROM file_edits e JOIN sessions s ON s.id = e.session_id JOIN sources src ON src.id = e.source_id
 		LEFT JOIN prompts p ON p.id = e.prompt_id`,
 	`SELECT 'token_usage', s.agent, s.external_id, COALESCE(p.key, ''), src.path, u.ts, u.model, u.input, u.cache_read,

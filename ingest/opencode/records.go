@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aitrail/aitrail/canon"
 	"github.com/aitrail/aitrail/ingest/fileedit"
 	"github.com/aitrail/aitrail/ingest/lenient"
 	"github.com/aitrail/aitrail/store"
@@ -324,7 +325,7 @@ func toolEdits(tool string, input, meta json.RawMessage, cwd string) []store.Fil
 	var md editMeta
 	lenient.Object(meta, &md)
 	edit := func(p string) store.FileEdit {
-		return store.FileEdit{Path: fileedit.Abs(cwd, p), Op: store.OpUpdate, Source: "tool", Status: store.EditApplied}
+		return store.FileEdit{Path: canon.Join(cwd, p), Op: store.OpUpdate, Source: "tool", Status: store.EditApplied}
 	}
 	logged := func(fe *store.FileEdit, text string) bool {
 		files := fileedit.Parse(text)
@@ -332,7 +333,7 @@ func toolEdits(tool string, input, meta json.RawMessage, cwd string) []store.Fil
 			return false
 		}
 		f := files[0]
-		diff := f.Diff(fileedit.Rel(cwd, fe.Path))
+		diff := f.Diff(canon.Rel(cwd, fe.Path))
 		fe.Diff, fe.Added, fe.Removed, fe.Source = diff.Text, diff.Added, diff.Removed, "metadata.diff"
 		if f.Created {
 			fe.Op = store.OpAdd
@@ -345,7 +346,7 @@ func toolEdits(tool string, input, meta json.RawMessage, cwd string) []store.Fil
 			return nil
 		}
 		fe := edit(string(in.FilePath))
-		rel := fileedit.Rel(cwd, fe.Path)
+		rel := canon.Rel(cwd, fe.Path)
 		text := string(md.Diff)
 		if text == "" {
 			text = string(md.FileDiff.Patch)
@@ -384,7 +385,7 @@ func toolEdits(tool string, input, meta json.RawMessage, cwd string) []store.Fil
 			case "delete":
 				fe.Op = store.OpDelete
 			case "move":
-				fe.Op, fe.MovePath = store.OpMove, fileedit.Abs(cwd, string(f.V.MovePath))
+				fe.Op, fe.MovePath = store.OpMove, canon.Join(cwd, string(f.V.MovePath))
 			}
 			op := fe.Op
 			text := string(f.V.Patch)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aitrail/aitrail/canon"
 	"github.com/aitrail/aitrail/ingest/fileedit"
 	"github.com/aitrail/aitrail/ingest/rawjson"
 	"github.com/aitrail/aitrail/store"
@@ -355,14 +356,14 @@ func toolEdits(name, args, cwd string) []store.FileEdit {
 		return nil
 	}
 	fe := func(p string) store.FileEdit {
-		return store.FileEdit{Path: fileedit.Abs(cwd, p), Op: store.OpUpdate, Source: name, Status: store.EditApplied}
+		return store.FileEdit{Path: canon.Join(cwd, p), Op: store.OpUpdate, Source: name, Status: store.EditApplied}
 	}
 	var out []store.FileEdit
 	switch name {
 	case "replace_string_in_file":
 		if a.FilePath != "" {
 			x := fe(a.FilePath)
-			d := fileedit.Snippets(fileedit.Rel(cwd, x.Path), [2]string{a.OldString, a.NewString})
+			d := fileedit.Snippets(canon.Rel(cwd, x.Path), [2]string{a.OldString, a.NewString})
 			x.Diff, x.Added, x.Removed = d.Text, d.Added, d.Removed
 			out = append(out, x)
 		}
@@ -380,14 +381,14 @@ func toolEdits(name, args, cwd string) []store.FileEdit {
 		}
 		for _, p := range order {
 			x := fe(p)
-			d := fileedit.Snippets(fileedit.Rel(cwd, x.Path), pairs[p]...)
+			d := fileedit.Snippets(canon.Rel(cwd, x.Path), pairs[p]...)
 			x.Diff, x.Added, x.Removed = d.Text, d.Added, d.Removed
 			out = append(out, x)
 		}
 	case "create_file":
 		if a.FilePath != "" {
 			x := fe(a.FilePath)
-			d := fileedit.Added(fileedit.Rel(cwd, x.Path), a.Content, true)
+			d := fileedit.Added(canon.Rel(cwd, x.Path), a.Content, true)
 			x.Op, x.Diff, x.Added = store.OpAdd, d.Text, d.Added
 			out = append(out, x)
 		}
@@ -410,7 +411,7 @@ func (e *emitter) edits(r *request, key string, t time.Time, parts []part, cover
 		if x.Kind != "textEditGroup" {
 			continue
 		}
-		p := fileedit.Abs(e.cwd, x.URI.file())
+		p := canon.Join(e.cwd, x.URI.file())
 		if p == "" || covered[p] {
 			continue
 		}
@@ -418,7 +419,7 @@ func (e *emitter) edits(r *request, key string, t time.Time, parts []part, cover
 		fe := store.FileEdit{Session: e.session, Prompt: key, CallID: fmt.Sprintf("%s#edit%d", key, i), Time: t, Path: p,
 			Op: store.OpUpdate, Source: "textEditGroup", Status: status}
 		if status == store.EditApplied {
-			fe.Diff, fe.Added, fe.Removed = groupDiff(fileedit.Rel(e.cwd, p), x.Edits)
+			fe.Diff, fe.Added, fe.Removed = groupDiff(canon.Rel(e.cwd, p), x.Edits)
 		}
 		e.emit(fe)
 	}
@@ -426,7 +427,7 @@ func (e *emitter) edits(r *request, key string, t time.Time, parts []part, cover
 		if x.Kind != "codeblockUri" || !x.IsEdit {
 			continue
 		}
-		p := fileedit.Abs(e.cwd, x.URI.file())
+		p := canon.Join(e.cwd, x.URI.file())
 		if p == "" || covered[p] || grouped[p] {
 			continue
 		}
