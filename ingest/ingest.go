@@ -351,13 +351,6 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 			return false, *rerr
 		}
 		src.Line, read = *last, *n
-		if fin, ok := dec.(Finisher); ok && replay {
-			var recs []preparedRecord
-			fin.Finish(func(rec store.Record) { recs = append(recs, r.redactRecord(b, src.Agent, rec)) })
-			if _, err := r.records(b, &src, recs); err != nil {
-				return false, err
-			}
-		}
 	}
 	if err := r.flush(b, &src, dec); err != nil {
 		return false, err
@@ -418,7 +411,8 @@ func (r *run) begin(ctx context.Context) (*store.Batch, error) {
 	return b, nil
 }
 
-// flush writes what a decoder held back at the end of a batch (Flusher).
+// flush writes what a decoder held back at the end of a batch (Flusher):
+// for a replayed log, read in one batch, the records of the whole.
 func (r *run) flush(b *store.Batch, src *store.Source, dec Decoder) error {
 	fl, ok := dec.(Flusher)
 	if !ok {

@@ -65,9 +65,19 @@ type emitter struct {
 	emit    func(store.Record)
 }
 
-// Finish emits the records of the conversation read: the session, then
+// Flush emits the records of a JSONL chat (see emitConv). The pipeline
+// replays one in one batch, so that at the batch's end the conversation is
+// known. A legacy JSON chat's records are emitted as its one line is
+// decoded: it holds nothing back.
+func (d *Decoder) Flush(emit func(store.Record)) {
+	if d.file.jsonl {
+		d.emitConv(emit)
+	}
+}
+
+// emitConv emits the records of the conversation read: the session, then
 // each message in order with its prompt, tool calls, edits and tokens.
-func (d *Decoder) Finish(emit func(store.Record)) {
+func (d *Decoder) emitConv(emit func(store.Record)) {
 	c := &d.conv
 	e := &emitter{session: d.sessionID(), cwd: d.projectRoot(), emit: emit}
 	if e.session == "" {

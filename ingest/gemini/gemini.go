@@ -16,9 +16,9 @@ import (
 )
 
 // Decoder decodes one Gemini CLI chat into store records. It implements
-// ingest.Decoder, ingest.Finisher and ingest.SidecarDecoder: a legacy JSON
+// ingest.Decoder, ingest.Flusher and ingest.SidecarDecoder: a legacy JSON
 // chat is given whole as one line; a JSONL chat is replayed line by line
-// and its records emitted by Finish, once the conversation is known.
+// and its records emitted by Flush, once the conversation is known.
 type Decoder struct {
 	file  fileInfo
 	conv  conv
@@ -123,7 +123,7 @@ func (d *Decoder) document(data []byte, emit func(store.Record)) error {
 		}
 	}
 	d.conv.meta.Messages = nil
-	d.Finish(emit)
+	d.emitConv(emit)
 	return nil
 }
 

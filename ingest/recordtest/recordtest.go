@@ -18,8 +18,8 @@ type Decoder interface {
 }
 
 // Decode decodes data as the pipeline does: as one line when whole, else
-// line by line, and then, for a decoder that has a Finish (a replayed
-// log's), finished. It returns the records and the errors of the lines.
+// line by line, and then, for a decoder that holds records back (a
+// Flusher), flushed. It returns the records and the errors of the lines.
 func Decode(d Decoder, data []byte, whole bool) ([]store.Record, []error) {
 	var recs []store.Record
 	var errs []error
@@ -33,8 +33,8 @@ func Decode(d Decoder, data []byte, whole bool) ([]store.Record, []error) {
 			errs = append(errs, err)
 		}
 	}
-	if f, ok := d.(interface{ Finish(func(store.Record)) }); ok && !whole {
-		f.Finish(emit)
+	if f, ok := d.(interface{ Flush(func(store.Record)) }); ok {
+		f.Flush(emit)
 	}
 	return recs, errs
 }

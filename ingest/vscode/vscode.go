@@ -15,9 +15,9 @@ import (
 )
 
 // Decoder decodes one VS Code chat session into store records. It
-// implements ingest.Decoder, ingest.Finisher and ingest.SidecarDecoder: a
+// implements ingest.Decoder, ingest.Flusher and ingest.SidecarDecoder: a
 // .json session is given whole as one line; a .jsonl mutation log is
-// replayed line by line and its records emitted by Finish.
+// replayed line by line and its records emitted by Flush.
 type Decoder struct {
 	path   string
 	jsonl  bool
@@ -75,8 +75,11 @@ func (d *Decoder) Line(no int, line []byte, emit func(store.Record)) error {
 	return nil
 }
 
-// Finish emits the records of the document a mutation log built.
-func (d *Decoder) Finish(emit func(store.Record)) {
+// Flush emits the records of the document a mutation log built. The
+// pipeline replays a log in one batch, so that at the batch's end the
+// document is whole. A .json session, emitted as its one line is decoded,
+// builds none: nothing is held back.
+func (d *Decoder) Flush(emit func(store.Record)) {
 	if d.log.root == nil {
 		return
 	}
