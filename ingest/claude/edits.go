@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/aitrail/aitrail/ingest/lenient"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -32,11 +33,11 @@ type editInput struct {
 // content as a whole (the file it replaces is unknown); NotebookEdit adds
 // the cell's new source. Source is "tool_use".
 func inputEdit(name string, input json.RawMessage, cwd string) (store.FileEdit, bool) {
-	if !editTools[name] || kind(input) != '{' {
+	if !editTools[name] || lenient.Kind(input) != '{' {
 		return store.FileEdit{}, false
 	}
 	var in editInput
-	if unmarshal(input, &in) != nil {
+	if lenient.Unmarshal(input, &in) != nil {
 		return store.FileEdit{}, false
 	}
 	p := in.FilePath
@@ -88,7 +89,7 @@ type editResult struct {
 // needs nothing: structuredPatch is what was applied.
 func resultEdit(pc pendingCall, raw json.RawMessage) (store.FileEdit, bool) {
 	var r editResult
-	if unmarshal(raw, &r) != nil {
+	if lenient.Unmarshal(raw, &r) != nil {
 		return store.FileEdit{}, false
 	}
 	rel := relPath(pc.Cwd, pc.Path)
@@ -101,9 +102,9 @@ func resultEdit(pc pendingCall, raw json.RawMessage) (store.FileEdit, bool) {
 		fe.Added = allAdded(&b, content, true)
 		fe.Op, fe.Source = store.OpAdd, "toolUseResult"
 		fe.Diff = b.String()
-	case kind(r.StructuredPatch) == '[':
+	case lenient.Kind(r.StructuredPatch) == '[':
 		var hunks []hunk
-		if unmarshal(r.StructuredPatch, &hunks) != nil {
+		if lenient.Unmarshal(r.StructuredPatch, &hunks) != nil {
 			return store.FileEdit{}, false
 		}
 		diffHeaders(&b, rel, false)

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aitrail/aitrail/ingest/rawjson"
+	"github.com/aitrail/aitrail/ingest/lenient"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -103,19 +103,19 @@ func (d *Decoder) Line(no int, line []byte, emit func(store.Record)) error {
 	if len(bytes.TrimSpace(line)) == 0 {
 		return nil
 	}
-	if err := rawjson.Object(line); err != nil {
+	if err := lenient.CheckObject(line); err != nil {
 		return err
 	}
 	if d.whole {
 		return d.history(line, emit)
 	}
 	var ev event
-	if err := rawjson.Unmarshal(line, &ev); err != nil {
+	if err := lenient.Unmarshal(line, &ev); err != nil {
 		return fmt.Errorf("invalid JSON: %w", err)
 	}
 	var data eventData
-	if rawjson.Kind(ev.Data) == '{' {
-		_ = rawjson.Unmarshal(ev.Data, &data)
+	if lenient.Kind(ev.Data) == '{' {
+		_ = lenient.Unmarshal(ev.Data, &data)
 	}
 	d.emit = emit
 	d.t = d.lineTime(ev.Timestamp)

@@ -2,7 +2,6 @@ package cursor
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -11,9 +10,6 @@ import (
 	"github.com/aitrail/aitrail/ingest/lenient"
 	"github.com/aitrail/aitrail/store"
 )
-
-// errNotObject is returned for a line that is not a JSON object.
-var errNotObject = errors.New("not a JSON object")
 
 // tLine is one line of an agent transcript.
 type tLine struct {
@@ -55,7 +51,7 @@ func (d *Decoder) transcriptLine(line []byte) error {
 	var l tLine
 	if !lenient.Object(line, &l) {
 		if json.Valid(line) {
-			return errNotObject
+			return lenient.ErrNotObject
 		}
 		return fmt.Errorf("invalid JSON")
 	}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/aitrail/aitrail/ingest/fileedit"
-	"github.com/aitrail/aitrail/ingest/rawjson"
+	"github.com/aitrail/aitrail/ingest/lenient"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -144,7 +144,7 @@ func (c *conv) modelAfter(i int) string {
 func (e *emitter) user(m *rawMessage, t time.Time, model string) {
 	content, _ := text(m.Content)
 	typed, ok := content, true
-	if m.DisplayContent != nil && rawjson.Kind(m.DisplayContent) != 'n' {
+	if m.DisplayContent != nil && lenient.Kind(m.DisplayContent) != 'n' {
 		typed, ok = text(m.DisplayContent)
 	}
 	if !ok || strings.TrimSpace(typed) == "" {
@@ -250,14 +250,14 @@ var editTools = map[string]bool{"write_file": true, "replace": true, "edit_file"
 // new content it reported, else what its arguments ask for. A call that
 // did not succeed changed nothing.
 func edit(tc *rawToolCall, cwd string) (store.FileEdit, bool) {
-	if !editTools[tc.Name] || rawjson.Kind(tc.Args) != '{' {
+	if !editTools[tc.Name] || lenient.Kind(tc.Args) != '{' {
 		return store.FileEdit{}, false
 	}
 	var a editArgs
-	_ = rawjson.Unmarshal(tc.Args, &a)
+	_ = lenient.Unmarshal(tc.Args, &a)
 	var fd fileDisplay
-	if rawjson.Kind(tc.ResultDisplay) == '{' {
-		_ = rawjson.Unmarshal(tc.ResultDisplay, &fd)
+	if lenient.Kind(tc.ResultDisplay) == '{' {
+		_ = lenient.Unmarshal(tc.ResultDisplay, &fd)
 	}
 	p := fd.FilePath
 	if p == "" {

@@ -3,7 +3,6 @@ package opencode
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -124,16 +123,13 @@ type item struct {
 	J json.RawMessage `json:"j"`
 }
 
-// errNotObject is returned for a record that is not a JSON object.
-var errNotObject = errors.New("not a JSON object")
-
 // Line decodes one record: a session, a message or a part.
 func (d *Decoder) Line(no int, line []byte, emit func(store.Record)) error {
 	d.out = emit
 	defer func() { d.out = nil }()
 	var it item
 	if !lenient.Object(line, &it) {
-		return errNotObject
+		return lenient.ErrNotObject
 	}
 	switch it.C {
 	case "session":
