@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/aitrail/aitrail/ingest/dectest"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -118,7 +119,7 @@ func TestRealRollouts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
 			out := decodeAll(t, filepath.Join(root, tt.path))
-			f := finalOf(out.recs)
+			f := dectest.NewView(out.recs)
 			calls := 0
 			for _, r := range out.recs {
 				if _, ok := r.(store.ToolCall); ok {
@@ -126,18 +127,18 @@ func TestRealRollouts(t *testing.T) {
 				}
 			}
 			eq(t, "bad lines", len(out.bad), 0)
-			eq(t, "sessions", len(f.sessions), tt.sessions)
-			eq(t, "prompts", len(f.prompts), tt.prompts)
-			eq(t, "call ids", len(f.callIDs), tt.callIDs)
+			eq(t, "sessions", len(f.Sessions), tt.sessions)
+			eq(t, "prompts", f.Prompts.Len(), tt.prompts)
+			eq(t, "call ids", len(callIDs(f)), tt.callIDs)
 			eq(t, "tool call records", calls, tt.calls)
-			eq(t, "applied edits", f.editedFiles(store.EditApplied), tt.applied)
-			eq(t, "failed edits", f.editedFiles(store.EditFailed), tt.failed)
-			eq(t, "unknown", len(f.unknown), tt.unknown)
-			eq(t, "assistant messages", len(f.kinds(store.MessageAssistant)), tt.assistant)
-			eq(t, "reasoning messages", len(f.kinds(store.MessageReasoning)), tt.reasoning)
-			for id := range f.results {
-				if _, ok := f.calls[id]; !ok {
-					t.Errorf("result %s has no call", id)
+			eq(t, "applied edits", editedFiles(f, store.EditApplied), tt.applied)
+			eq(t, "failed edits", editedFiles(f, store.EditFailed), tt.failed)
+			eq(t, "unknown", unknowns(f), tt.unknown)
+			eq(t, "assistant messages", len(kinds(f, store.MessageAssistant)), tt.assistant)
+			eq(t, "reasoning messages", len(kinds(f, store.MessageReasoning)), tt.reasoning)
+			for _, k := range f.Results.Keys() {
+				if _, ok := f.Calls.Lookup(k); !ok {
+					t.Errorf("result %s has no call", k.ID)
 				}
 			}
 		})
@@ -183,14 +184,14 @@ func TestTokensMatchCcusage(t *testing.T) {
 		}
 		n++
 		t.Run(want.Period, func(t *testing.T) {
-			f := finalOf(decodeAll(t, filepath.Join(dir, filepath.FromSlash(want.Period)+".jsonl")).recs)
-			got := f.tokens()
+			f := dectest.NewView(decodeAll(t, filepath.Join(dir, filepath.FromSlash(want.Period)+".jsonl")).recs)
+			got := sumTokens(f)
 			eq(t, "tokens", got, tokenSum{
 				Input: want.InputTokens, CacheRead: want.CacheReadTokens, CacheWrite: want.CacheCreation,
 				Output: want.OutputTokens, Reasoning: want.Metadata.Reasoning, Total: want.TotalTokens,
 			})
 			var models []string
-			for _, u := range f.usage {
+			for _, u := range f.Usage {
 				if !slices.Contains(models, u.Model) {
 					models = append(models, u.Model)
 				}
@@ -224,7 +225,7 @@ func TestSyntheticTokens(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
-			eq(t, "tokens", finalOf(decodeAll(t, filepath.Join(root, tt.path)).recs).tokens(), tt.want)
+			eq(t, "tokens", sumTokens(dectest.NewView(decodeAll(t, filepath.Join(root, tt.path)).recs)), tt.want)
 		})
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aitrail/aitrail/ingest/recordtest"
+	"github.com/aitrail/aitrail/ingest/dectest"
 )
 
 // needShared skips the test when the shared fixtures are absent.
@@ -57,9 +57,9 @@ func TestRealSessions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(filepath.Base(tt.rel), func(t *testing.T) {
 			seen[tt.rel] = true
-			s := gather(t, filepath.Join(shared, filepath.FromSlash(tt.rel)))
+			s := view(t, filepath.Join(shared, filepath.FromSlash(tt.rel)))
 			added, removed := s.Lines()
-			got := counts{len(s.Sessions), len(s.Prompts), len(s.Calls), len(s.EditedFiles()), added, removed}
+			got := counts{len(s.Sessions), s.Prompts.Len(), s.Calls.Len(), len(s.EditedFiles()), added, removed}
 			if got != tt.want {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
@@ -68,12 +68,12 @@ func TestRealSessions(t *testing.T) {
 					t.Errorf("cwd %q, want %q", ss.Cwd, tt.cwd)
 				}
 			}
-			for k := range s.Results {
-				if _, ok := s.Calls[k]; !ok {
+			for _, k := range s.Results.Keys() {
+				if _, ok := s.Calls.Lookup(k); !ok {
 					t.Errorf("result %v without its call", k)
 				}
 			}
-			for _, e := range s.Edits {
+			for _, e := range s.Edits.Values() {
 				if !strings.HasPrefix(e.Path, tt.cwd+"/") || !strings.HasPrefix(e.Diff, "--- ") {
 					t.Errorf("edit %s: diff %.40q", e.Path, e.Diff)
 				}
@@ -97,16 +97,16 @@ func TestRealSessions(t *testing.T) {
 // with ccusage's report on it (the legacy history has no tokens).
 func TestTokensMatchCcusage(t *testing.T) {
 	needShared(t)
-	want, err := recordtest.Ccusage(filepath.Join(shared, "..", "expected", "ccusage-session.json"), "copilot")
+	want, err := dectest.Ccusage(filepath.Join(shared, "..", "expected", "ccusage-session.json"), "copilot")
 	if err != nil {
 		t.Skipf("ccusage's expected output not found: %v", err)
 	}
-	got := map[string]recordtest.Tokens{}
+	got := map[string]dectest.Tokens{}
 	for _, rel := range []string{realEvents, realHistory} {
-		s := gather(t, filepath.Join(shared, filepath.FromSlash(rel)))
+		s := view(t, filepath.Join(shared, filepath.FromSlash(rel)))
 		for id := range s.Sessions {
 			for model, u := range s.Tokens(id) {
-				got[id+"/"+model] = recordtest.Tokens{Input: u.Input, Output: u.Output, CacheWrite: u.CacheWrite, CacheRead: u.CacheRead}
+				got[id+"/"+model] = dectest.Tokens{Input: u.Input, Output: u.Output, CacheWrite: u.CacheWrite, CacheRead: u.CacheRead}
 			}
 		}
 	}

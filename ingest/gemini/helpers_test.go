@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aitrail/aitrail/ingest/recordtest"
+	"github.com/aitrail/aitrail/ingest/dectest"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -17,25 +17,11 @@ var testdata = filepath.Join("..", "..", "testdata", "gemini")
 // shared is the shared fixture set beside the repository, not always there.
 var shared = filepath.Join("..", "..", "..", "shared", "fixtures", "sessions")
 
-// decodeFile decodes a chat as the pipeline does: a JSON chat as one line,
-// a JSONL chat line by line and then finished. With sidecars, the files
-// Sidecars names are given first, as the pipeline gives them.
-func decodeFile(t testing.TB, path string, sidecars bool) []store.Record {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, errs := decodeBytes(path, data, sidecars)
-	for _, err := range errs {
-		t.Errorf("%s: %v", path, err)
-	}
-	return recs
-}
-
-// decodeBytes decodes data as the chat at path, returning the records and
-// the errors of its lines.
-func decodeBytes(path string, data []byte, sidecars bool) ([]store.Record, []error) {
+// decodeBytes decodes data as the chat at path in one batch, as the
+// pipeline does (a JSON chat as one line, a JSONL chat line by line, then
+// flushed); with sidecars, the files Sidecars names are given first, as
+// the pipeline gives them. It returns the records and the rejected lines.
+func decodeBytes(path string, data []byte, sidecars bool) ([]store.Record, []dectest.LineError) {
 	d, _ := New(path, nil)
 	if sidecars {
 		for _, p := range Sidecars(path) {
@@ -44,12 +30,23 @@ func decodeBytes(path string, data []byte, sidecars bool) ([]store.Record, []err
 			}
 		}
 	}
-	return recordtest.Decode(d, data, Whole(path))
+	lines := dectest.Split(data, Whole(path))
+	return dectest.Batch(d, lines, 0, len(lines))
 }
 
-func gather(t testing.TB, path string, sidecars bool) *recordtest.Set {
+// view decodes the chat at path (see decodeBytes); a rejected line fails
+// the test.
+func view(t testing.TB, path string, sidecars bool) *dectest.View {
 	t.Helper()
-	return recordtest.Gather(decodeFile(t, path, sidecars))
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, bad := decodeBytes(path, data, sidecars)
+	for _, err := range bad {
+		t.Errorf("%s: %v", path, err)
+	}
+	return dectest.NewView(recs)
 }
 
 func ts(s string) time.Time {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aitrail/aitrail/ingest/recordtest"
+	"github.com/aitrail/aitrail/ingest/dectest"
 )
 
 // sharedChats lists the chats below the shared fixtures' gemini/tmp and
@@ -77,9 +77,9 @@ func TestRealChats(t *testing.T) {
 			if !ok {
 				t.Fatalf("%s is not in the table: count it", rel)
 			}
-			s := gather(t, filepath.Join(shared, filepath.FromSlash(rel)), true)
+			s := view(t, filepath.Join(shared, filepath.FromSlash(rel)), true)
 			added, removed := s.Lines()
-			got := counts{len(s.Sessions), len(s.Prompts), len(s.Calls), len(s.EditedFiles()), added, removed}
+			got := counts{len(s.Sessions), s.Prompts.Len(), s.Calls.Len(), len(s.EditedFiles()), added, removed}
 			if got != tt.want {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
@@ -88,12 +88,12 @@ func TestRealChats(t *testing.T) {
 					t.Errorf("cwd %q, want %q", ss.Cwd, tt.cwd)
 				}
 			}
-			for k := range s.Results {
-				if _, ok := s.Calls[k]; !ok {
+			for _, k := range s.Results.Keys() {
+				if _, ok := s.Calls.Lookup(k); !ok {
 					t.Errorf("result %v without its call", k)
 				}
 			}
-			for _, e := range s.Edits {
+			for _, e := range s.Edits.Values() {
 				if !strings.HasPrefix(e.Diff, "--- ") || !strings.HasPrefix(e.Path, "/home/wei/repo/") {
 					t.Errorf("edit %s: diff %.40q", e.Path, e.Diff)
 				}
@@ -112,19 +112,19 @@ func TestRealChats(t *testing.T) {
 // ccusage's figure.
 func TestTokensMatchCcusage(t *testing.T) {
 	chats := sharedChats(t)
-	want, err := recordtest.Ccusage(filepath.Join(shared, "..", "expected", "ccusage-session.json"), "gemini")
+	want, err := dectest.Ccusage(filepath.Join(shared, "..", "expected", "ccusage-session.json"), "gemini")
 	if err != nil {
 		t.Skipf("ccusage's expected output not found: %v", err)
 	}
-	got := map[string]recordtest.Tokens{}
+	got := map[string]dectest.Tokens{}
 	for _, rel := range chats {
 		if strings.HasPrefix(rel, "synthetic/") {
 			continue // ccusage did not read them
 		}
-		s := gather(t, filepath.Join(shared, filepath.FromSlash(rel)), true)
+		s := view(t, filepath.Join(shared, filepath.FromSlash(rel)), true)
 		for id := range s.Sessions {
 			for model, u := range s.Tokens(id) {
-				got[id+"/"+model] = recordtest.Tokens{Input: u.Input, Output: u.Output - u.Reasoning, CacheWrite: u.CacheWrite, CacheRead: u.CacheRead}
+				got[id+"/"+model] = dectest.Tokens{Input: u.Input, Output: u.Output - u.Reasoning, CacheWrite: u.CacheWrite, CacheRead: u.CacheRead}
 			}
 		}
 	}
