@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/aitrail/aitrail/ingest/fileedit"
 	"github.com/aitrail/aitrail/ingest/lenient"
 	"github.com/aitrail/aitrail/store"
 )
@@ -54,10 +55,10 @@ func inputEdit(name string, input json.RawMessage, cwd string) (store.FileEdit, 
 	head := b.Len()
 	switch name {
 	case "Edit":
-		fe.Added, fe.Removed = unified(&b, lineDiff(in.OldString, in.NewString))
+		fe.Added, fe.Removed = fileedit.Hunks(&b, in.OldString, in.NewString)
 	case "MultiEdit":
 		for _, e := range in.Edits {
-			a, r := unified(&b, lineDiff(e.OldString, e.NewString))
+			a, r := fileedit.Hunks(&b, e.OldString, e.NewString)
 			fe.Added += a
 			fe.Removed += r
 		}
