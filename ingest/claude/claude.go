@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aitrail/aitrail/ingest/lenient"
+	"github.com/aitrail/aitrail/ingest/spec"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -23,14 +24,8 @@ type Decoder struct {
 func New(path string, state []byte) (*Decoder, error) {
 	d := &Decoder{file: parsePath(path)}
 	d.st.V = stateVersion
-	if len(bytes.TrimSpace(state)) == 0 {
-		return d, nil
-	}
-	if err := json.Unmarshal(state, &d.st); err != nil {
-		return nil, fmt.Errorf("claude decoder state: %w", err)
-	}
-	if d.st.V != stateVersion {
-		return nil, fmt.Errorf("claude decoder state version %d, want %d", d.st.V, stateVersion)
+	if _, err := spec.RestoreState("claude", state, &d.st, &d.st.V, stateVersion); err != nil {
+		return nil, err
 	}
 	return d, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aitrail/aitrail/ingest/lenient"
+	"github.com/aitrail/aitrail/ingest/spec"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -68,15 +69,12 @@ type lineCtx struct {
 // decoded when state was taken (nil for the start of the file).
 func New(p string, state []byte) (*Decoder, error) {
 	d := &Decoder{pathID: idFromPath(p)}
-	if len(bytes.TrimSpace(state)) == 0 {
+	ok, err := spec.RestoreState("codex", state, &d.st, &d.st.V, stateVersion)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		d.st = newState(d.pathID)
-		return d, nil
-	}
-	if err := json.Unmarshal(state, &d.st); err != nil {
-		return nil, fmt.Errorf("codex decoder state: %w", err)
-	}
-	if d.st.V != stateVersion {
-		return nil, fmt.Errorf("codex decoder state version %d, want %d", d.st.V, stateVersion)
 	}
 	return d, nil
 }

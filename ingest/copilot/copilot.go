@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aitrail/aitrail/ingest/lenient"
+	"github.com/aitrail/aitrail/ingest/spec"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -60,14 +61,11 @@ type Decoder struct {
 func New(path string, st []byte) (*Decoder, error) {
 	d := &Decoder{path: path, whole: Whole(path)}
 	d.st.V = stateVersion
-	if len(bytes.TrimSpace(st)) == 0 || d.whole {
-		return d, nil
+	if d.whole {
+		return d, nil // a history file is read whole: no state
 	}
-	if err := json.Unmarshal(st, &d.st); err != nil {
-		return nil, fmt.Errorf("copilot decoder state: %w", err)
-	}
-	if d.st.V != stateVersion {
-		return nil, fmt.Errorf("copilot decoder state version %d, want %d", d.st.V, stateVersion)
+	if _, err := spec.RestoreState("copilot", st, &d.st, &d.st.V, stateVersion); err != nil {
+		return nil, err
 	}
 	return d, nil
 }

@@ -1,7 +1,6 @@
 package opencode
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -99,15 +98,12 @@ type Decoder struct {
 // New returns a decoder for the store at p, resuming from state.
 func New(p string, state []byte) (*Decoder, error) {
 	d := &Decoder{}
-	if len(bytes.TrimSpace(state)) == 0 {
+	ok, err := spec.RestoreState("opencode", state, &d.st, &d.st.V, stateVersion)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		d.st = newState()
-		return d, nil
-	}
-	if err := json.Unmarshal(state, &d.st); err != nil {
-		return nil, fmt.Errorf("opencode decoder state: %w", err)
-	}
-	if d.st.V != stateVersion {
-		return nil, fmt.Errorf("opencode decoder state version %d, want %d", d.st.V, stateVersion)
 	}
 	return d, nil
 }
