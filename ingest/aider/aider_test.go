@@ -1,7 +1,6 @@
 package aider
 
 import (
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -129,11 +128,7 @@ func TestResumeEverySplit(t *testing.T) {
 // real is the excerpt of Aider's own chat history in the shared fixtures.
 func real(t *testing.T) string {
 	t.Helper()
-	p := filepath.Join("..", "..", "..", "shared", "fixtures", "sessions", "aider", "aider-repo", HistoryFile)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared fixtures not found at %s (they live outside the repository, in /work/shared)", p)
-	}
-	return p
+	return dectest.Shared(t, "sessions", "aider", "aider-repo", HistoryFile)
 }
 
 // TestRealHistory checks the real history against counts taken by reading

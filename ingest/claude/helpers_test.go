@@ -15,10 +15,6 @@ import (
 // Claude Code's own layout.
 var testdata = filepath.Join("..", "..", "testdata", "claude", "projects")
 
-// shared is the root of the shared fixture set (real and synthetic files),
-// which is not always present.
-var shared = filepath.Join("..", "..", "..", "shared", "fixtures")
-
 // decodeFile decodes a whole transcript in one batch; a rejected line
 // fails the test.
 func decodeFile(t testing.TB, path string) []store.Record {

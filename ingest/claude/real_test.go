@@ -1,11 +1,10 @@
 package claude
 
 import (
-	"encoding/json"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -18,33 +17,7 @@ import (
 // skipping the test when the set is absent.
 func sharedProjects(t *testing.T, sub string) string {
 	t.Helper()
-	dir := filepath.Join(shared, "sessions", sub, "projects")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared fixtures not found at %s (they live outside the repository): %v", dir, err)
-	}
-	return dir
-}
-
-// transcripts lists the transcripts below a projects directory, sorted by
-// path as ccusage reads them, as paths relative to dir.
-func transcripts(t *testing.T, dir string) []string {
-	t.Helper()
-	var out []string
-	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		if Match(filepath.ToSlash(rel)) {
-			out = append(out, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(out)
-	return out
+	return dectest.Shared(t, "sessions", sub, "projects")
 }
 
 // TestRealFiles decodes the real (and synthetic schema-coverage) Claude
@@ -113,11 +86,11 @@ func TestRealFiles(t *testing.T) {
 		})
 	}
 	for _, sub := range []string{"claude", "synthetic/claude"} {
-		dir := filepath.Join(shared, "sessions", sub, "projects")
+		dir := dectest.SharedPath("sessions", sub, "projects")
 		if _, err := os.Stat(dir); err != nil {
 			continue
 		}
-		for _, f := range transcripts(t, dir) {
+		for _, f := range dectest.Files(t, dir, Match) {
 			if !seen[sub+"/"+f] {
 				t.Errorf("%s/%s is not in the table: count it", sub, f)
 			}
@@ -194,42 +167,18 @@ func period(rel string) string {
 // by ccusage's session period and compares with ccusage's own report.
 func TestTokensMatchCcusage(t *testing.T) {
 	dir := sharedProjects(t, "claude")
-	data, err := os.ReadFile(filepath.Join(shared, "expected", "ccusage-session.json"))
-	if err != nil {
-		t.Skipf("ccusage's expected output not found: %v", err)
-	}
-	var report struct {
-		Session []struct {
-			Agent               string   `json:"agent"`
-			Period              string   `json:"period"`
-			InputTokens         int64    `json:"inputTokens"`
-			OutputTokens        int64    `json:"outputTokens"`
-			CacheCreationTokens int64    `json:"cacheCreationTokens"`
-			CacheReadTokens     int64    `json:"cacheReadTokens"`
-			TotalTokens         int64    `json:"totalTokens"`
-			ModelsUsed          []string `json:"modelsUsed"`
-		} `json:"session"`
-	}
-	if err := json.Unmarshal(data, &report); err != nil {
-		t.Fatal(err)
-	}
 	type totals struct {
 		Input, Output, CacheCreation, CacheRead, Total int64
 		Models                                         []string
 	}
 	want := map[string]totals{}
-	for _, s := range report.Session {
-		if s.Agent != "claude" {
-			continue
-		}
-		models := append([]string(nil), s.ModelsUsed...)
-		sort.Strings(models)
-		want[s.Period] = totals{s.InputTokens, s.OutputTokens, s.CacheCreationTokens, s.CacheReadTokens, s.TotalTokens, models}
+	for period, s := range dectest.Ccusage(t, "claude") {
+		want[period] = totals{s.Input, s.Output, s.CacheWrite, s.CacheRead, s.Total, slices.Sorted(slices.Values(s.Models))}
 	}
 
 	var usage []store.Usage
 	var files []string // of each entry of usage
-	for _, f := range transcripts(t, dir) {
+	for _, f := range dectest.Files(t, dir, Match) {
 		for _, u := range dectest.Of[store.Usage](decodeFile(t, filepath.Join(dir, f))) {
 			usage = append(usage, u)
 			files = append(files, f)

@@ -12,7 +12,7 @@ import (
 func ownFixtures(t *testing.T) []string {
 	t.Helper()
 	var out []string
-	for _, f := range transcripts(t, testdata) {
+	for _, f := range dectest.Files(t, testdata, Match) {
 		out = append(out, filepath.Join(testdata, f))
 	}
 	if len(out) == 0 {
@@ -38,16 +38,16 @@ func TestResumeEverySplit(t *testing.T) {
 func TestResumeEveryLine(t *testing.T) {
 	var paths []string
 	for _, sub := range []string{"claude", "synthetic/claude"} {
-		dir := filepath.Join(shared, "sessions", sub, "projects")
+		dir := dectest.SharedPath("sessions", sub, "projects")
 		if _, err := os.Stat(dir); err != nil {
 			continue
 		}
-		for _, f := range transcripts(t, dir) {
+		for _, f := range dectest.Files(t, dir, Match) {
 			paths = append(paths, filepath.Join(dir, f))
 		}
 	}
 	if len(paths) == 0 {
-		t.Skipf("shared fixtures not found under %s (they live outside the repository)", shared)
+		t.Skipf("shared fixtures not found under %s (they live outside the repository)", dectest.SharedPath())
 	}
 	const maxState = 2048
 	for _, path := range paths {

@@ -1,8 +1,7 @@
 package codex
 
 import (
-	"encoding/json"
-	"os"
+	"maps"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -11,29 +10,10 @@ import (
 	"github.com/aitrail/aitrail/store"
 )
 
-// sharedFixtures is the project's shared fixture tree, beside the
-// repository: ../../../shared/fixtures from this package.
-var sharedFixtures = filepath.Join("..", "..", "..", "shared", "fixtures")
-
-func sharedSessions() (string, bool) {
-	root := filepath.Join(sharedFixtures, "sessions")
-	fi, err := os.Stat(root)
-	return root, err == nil && fi.IsDir()
-}
-
-func needShared(t *testing.T) string {
-	t.Helper()
-	root, ok := sharedSessions()
-	if !ok {
-		t.Skipf("shared fixtures not found at %s (they live outside the repository, in /work/shared)", root)
-	}
-	return root
-}
-
 // TestRealRollouts checks the sample rollouts against counts taken by
 // reading the files.
 func TestRealRollouts(t *testing.T) {
-	root := needShared(t)
+	root := dectest.Shared(t, "sessions")
 	tests := []struct {
 		path string
 		// Counts taken by reading the file (jq/python over its lines):
@@ -145,50 +125,24 @@ func TestRealRollouts(t *testing.T) {
 	}
 }
 
-// ccusageSession is one row of `ccusage session --json`.
-type ccusageSession struct {
-	Agent           string   `json:"agent"`
-	Period          string   `json:"period"`
-	InputTokens     int64    `json:"inputTokens"`
-	CacheReadTokens int64    `json:"cacheReadTokens"`
-	CacheCreation   int64    `json:"cacheCreationTokens"`
-	OutputTokens    int64    `json:"outputTokens"`
-	TotalTokens     int64    `json:"totalTokens"`
-	ModelsUsed      []string `json:"modelsUsed"`
-	Metadata        struct {
-		Reasoning int64 `json:"reasoningOutputTokens"`
-	} `json:"metadata"`
-}
-
 // TestTokensMatchCcusage compares each rollout's usage with ccusage's
 // session report over the same files (expected/ccusage-session.json, made
 // with CODEX_HOME=sessions/codex). ccusage's period is the path relative to
 // sessions/ without .jsonl.
 func TestTokensMatchCcusage(t *testing.T) {
-	root := needShared(t)
-	data, err := os.ReadFile(filepath.Join(sharedFixtures, "expected", "ccusage-session.json"))
-	if err != nil {
-		t.Skipf("no ccusage report: %v", err)
-	}
-	var report struct {
-		Session []ccusageSession `json:"session"`
-	}
-	if err := json.Unmarshal(data, &report); err != nil {
-		t.Fatal(err)
-	}
+	root := dectest.Shared(t, "sessions")
+	report := dectest.Ccusage(t, "codex")
 	dir := filepath.Join(root, "codex", "sessions")
 	n := 0
-	for _, want := range report.Session {
-		if want.Agent != "codex" {
-			continue
-		}
+	for _, period := range slices.Sorted(maps.Keys(report)) {
+		want := report[period]
 		n++
-		t.Run(want.Period, func(t *testing.T) {
-			f := dectest.NewView(decodeAll(t, filepath.Join(dir, filepath.FromSlash(want.Period)+".jsonl")).recs)
+		t.Run(period, func(t *testing.T) {
+			f := dectest.NewView(decodeAll(t, filepath.Join(dir, filepath.FromSlash(period)+".jsonl")).recs)
 			got := sumTokens(f)
 			eq(t, "tokens", got, tokenSum{
-				Input: want.InputTokens, CacheRead: want.CacheReadTokens, CacheWrite: want.CacheCreation,
-				Output: want.OutputTokens, Reasoning: want.Metadata.Reasoning, Total: want.TotalTokens,
+				Input: want.Input, CacheRead: want.CacheRead, CacheWrite: want.CacheWrite,
+				Output: want.Output, Reasoning: want.Reasoning, Total: want.Total,
 			})
 			var models []string
 			for _, u := range f.Usage {
@@ -197,7 +151,7 @@ func TestTokensMatchCcusage(t *testing.T) {
 				}
 			}
 			slices.Sort(models)
-			eq(t, "models", models, want.ModelsUsed)
+			eq(t, "models", models, want.Models)
 		})
 	}
 	if n != 2 {
@@ -212,7 +166,7 @@ func TestTokensMatchCcusage(t *testing.T) {
 // reasoning), then an info:null one and an all-zero one; the minimal
 // session's only token_count has no info.
 func TestSyntheticTokens(t *testing.T) {
-	root := needShared(t)
+	root := dectest.Shared(t, "sessions")
 	tests := []struct {
 		path string
 		want tokenSum

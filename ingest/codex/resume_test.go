@@ -13,14 +13,13 @@ import (
 // shared sample rollouts.
 func fixtureFiles() []string {
 	files, _ := filepath.Glob(fixture("rollout-*"))
-	if root, ok := sharedSessions(); ok {
-		_ = filepath.WalkDir(root, func(p string, e os.DirEntry, err error) error {
-			if err == nil && !e.IsDir() && strings.Contains(filepath.ToSlash(p), "codex/") && Match(filepath.Base(p)) {
-				files = append(files, p)
-			}
-			return nil
-		})
-	}
+	// When the shared fixtures are absent, the walk finds nothing.
+	_ = filepath.WalkDir(dectest.SharedPath("sessions"), func(p string, e os.DirEntry, err error) error {
+		if err == nil && !e.IsDir() && strings.Contains(filepath.ToSlash(p), "codex/") && Match(filepath.Base(p)) {
+			files = append(files, p)
+		}
+		return nil
+	})
 	return files
 }
 

@@ -12,9 +12,6 @@ import (
 // layout (a .copilot directory).
 var testdata = filepath.Join("..", "..", "testdata", "copilot")
 
-// shared is the shared fixture set beside the repository, not always there.
-var shared = filepath.Join("..", "..", "..", "shared", "fixtures", "sessions")
-
 // view decodes the log at path in one batch; a rejected line fails the
 // test.
 func view(t testing.TB, path string) *dectest.View {

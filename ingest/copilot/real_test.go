@@ -1,7 +1,6 @@
 package copilot
 
 import (
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -9,14 +8,6 @@ import (
 
 	"github.com/aitrail/aitrail/ingest/dectest"
 )
-
-// needShared skips the test when the shared fixtures are absent.
-func needShared(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(shared); err != nil {
-		t.Skipf("shared fixtures not found at %s (they live outside the repository): %v", shared, err)
-	}
-}
 
 const (
 	realEvents  = "copilot/session-state/96ef38f0-9d09-45c3-8124-6448c36090ed/events.jsonl"
@@ -42,7 +33,7 @@ const (
 //     second "[trimmed for fixture]"), two tool call ids (call-1 and
 //     "[trimmed for fixture]").
 func TestRealSessions(t *testing.T) {
-	needShared(t)
+	shared := dectest.Shared(t, "sessions")
 	type counts struct{ sessions, prompts, calls, files, added, removed int }
 	tests := []struct {
 		rel  string
@@ -96,11 +87,8 @@ func TestRealSessions(t *testing.T) {
 // TestTokensMatchCcusage compares the real events log's counted tokens
 // with ccusage's report on it (the legacy history has no tokens).
 func TestTokensMatchCcusage(t *testing.T) {
-	needShared(t)
-	want, err := dectest.Ccusage(filepath.Join(shared, "..", "expected", "ccusage-session.json"), "copilot")
-	if err != nil {
-		t.Skipf("ccusage's expected output not found: %v", err)
-	}
+	shared := dectest.Shared(t, "sessions")
+	want := dectest.Ccusage(t, "copilot").ByModel()
 	got := map[string]dectest.Tokens{}
 	for _, rel := range []string{realEvents, realHistory} {
 		s := view(t, filepath.Join(shared, filepath.FromSlash(rel)))

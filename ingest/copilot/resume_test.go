@@ -12,7 +12,7 @@ import (
 func eventLogs(t *testing.T) []string {
 	out := []string{eventsLog, flatLog}
 	for _, sub := range []string{"copilot", "synthetic/copilot"} {
-		m, _ := filepath.Glob(filepath.Join(shared, sub, "session-state", "*", "events.jsonl"))
+		m, _ := filepath.Glob(dectest.SharedPath("sessions", sub, "session-state", "*", "events.jsonl"))
 		out = append(out, m...)
 	}
 	return out

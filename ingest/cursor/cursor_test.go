@@ -2,7 +2,6 @@ package cursor
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -246,11 +245,7 @@ func TestResumeEverySplit(t *testing.T) {
 // (7), Write (9) of hbo-shows-1990s.txt with 104 lines; assistant texts
 // that are more than "[REDACTED]" on lines 2, 9 and 11.
 func TestRealTranscript(t *testing.T) {
-	root := filepath.Join("..", "..", "..", "shared", "fixtures", "sessions", "cursor", "projects")
-	path := filepath.Join(root, "Users-aidancunniffe-Desktop-testing-gitflows-git-ai", "agent-transcripts", "5d5b270b-2164-4634-9078-c26c17af0706.jsonl")
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("shared fixtures not found at %s (they live outside the repository, in /work/shared)", root)
-	}
+	path := dectest.Shared(t, "sessions", "cursor", "projects", "Users-aidancunniffe-Desktop-testing-gitflows-git-ai", "agent-transcripts", "5d5b270b-2164-4634-9078-c26c17af0706.jsonl")
 	lines := dectest.Lines(t, path, false)
 	v := dectest.NewView(dectest.All(t, newDec(path), lines))
 	const id = "5d5b270b-2164-4634-9078-c26c17af0706"

@@ -3,48 +3,135 @@ package dectest
 import (
 	"database/sql"
 	"encoding/json"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"sort"
 	"testing"
 
 	_ "modernc.org/sqlite" // the "sqlite" driver, for Database
 )
 
+// SharedPath returns a path in the shared fixture set (agents' real and
+// synthetic logs, ccusage's report on them), which lives outside the
+// repository, beside it, as seen from a decoder package's directory
+// (ingest/<agent>). It may not exist: see Shared.
+func SharedPath(elem ...string) string {
+	return filepath.Join(append([]string{"..", "..", "..", "shared", "fixtures"}, elem...)...)
+}
+
+// Shared returns SharedPath(elem...), skipping the test when it is absent.
+func Shared(t testing.TB, elem ...string) string {
+	t.Helper()
+	p := SharedPath(elem...)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("shared fixtures not found at %s (they live outside the repository, in ../shared beside it): %v", p, err)
+	}
+	return p
+}
+
+// Files returns the files below dir that match accepts by their
+// slash-separated path relative to dir (an agent package's Match), as such
+// paths, sorted; dir must exist.
+func Files(t testing.TB, dir string, match func(rel string) bool) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err == nil && match(filepath.ToSlash(rel)) {
+			out = append(out, filepath.ToSlash(rel))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Tokens are token counts as ccusage reports them.
 type Tokens struct{ Input, Output, CacheWrite, CacheRead int64 }
 
-// Ccusage reads ccusage's session report (`ccusage session --json`) at
-// path and returns the tokens of agent's sessions by "<period>/<model>".
-func Ccusage(path, agent string) (map[string]Tokens, error) {
-	data, err := os.ReadFile(path)
+// CcusageSession is one session of ccusage's session report: its totals
+// (Output without the reasoning ccusage counts apart, as Reasoning), the
+// models it lists, and its tokens by model.
+type CcusageSession struct {
+	Tokens
+	Total, Reasoning int64
+	Models           []string
+	ByModel          map[string]Tokens
+}
+
+// CcusageReport is ccusage's session report on the shared fixtures for one
+// agent: its sessions by period (ccusage's session id).
+type CcusageReport map[string]CcusageSession
+
+// ByModel returns the tokens of every session and model by
+// "<period>/<model>".
+func (r CcusageReport) ByModel() map[string]Tokens {
+	out := map[string]Tokens{}
+	for period, s := range r {
+		for model, t := range s.ByModel {
+			out[period+"/"+model] = t
+		}
+	}
+	return out
+}
+
+// Ccusage reads ccusage's session report (`ccusage session --json`) of the
+// shared fixtures and returns agent's sessions; the test is skipped when
+// the report is absent.
+func Ccusage(t testing.TB, agent string) CcusageReport {
+	t.Helper()
+	data, err := os.ReadFile(Shared(t, "expected", "ccusage-session.json"))
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
+	}
+	type tokens struct {
+		InputTokens         int64 `json:"inputTokens"`
+		OutputTokens        int64 `json:"outputTokens"`
+		CacheCreationTokens int64 `json:"cacheCreationTokens"`
+		CacheReadTokens     int64 `json:"cacheReadTokens"`
 	}
 	var report struct {
 		Session []struct {
-			Agent           string `json:"agent"`
-			Period          string `json:"period"`
+			tokens
+			Agent       string   `json:"agent"`
+			Period      string   `json:"period"`
+			TotalTokens int64    `json:"totalTokens"`
+			ModelsUsed  []string `json:"modelsUsed"`
+			Metadata    struct {
+				Reasoning int64 `json:"reasoningOutputTokens"`
+			} `json:"metadata"`
 			ModelBreakdowns []struct {
-				ModelName           string `json:"modelName"`
-				InputTokens         int64  `json:"inputTokens"`
-				OutputTokens        int64  `json:"outputTokens"`
-				CacheCreationTokens int64  `json:"cacheCreationTokens"`
-				CacheReadTokens     int64  `json:"cacheReadTokens"`
+				tokens
+				ModelName string `json:"modelName"`
 			} `json:"modelBreakdowns"`
 		} `json:"session"`
 	}
 	if err := json.Unmarshal(data, &report); err != nil {
-		return nil, err
+		t.Fatalf("ccusage's report: %v", err)
 	}
-	out := map[string]Tokens{}
+	of := func(t tokens) Tokens {
+		return Tokens{t.InputTokens, t.OutputTokens, t.CacheCreationTokens, t.CacheReadTokens}
+	}
+	out := CcusageReport{}
 	for _, s := range report.Session {
 		if s.Agent != agent {
 			continue
 		}
+		cs := CcusageSession{Tokens: of(s.tokens), Total: s.TotalTokens, Reasoning: s.Metadata.Reasoning,
+			Models: s.ModelsUsed, ByModel: map[string]Tokens{}}
 		for _, b := range s.ModelBreakdowns {
-			out[s.Period+"/"+b.ModelName] = Tokens{b.InputTokens, b.OutputTokens, b.CacheCreationTokens, b.CacheReadTokens}
+			cs.ByModel[b.ModelName] = of(b.tokens)
 		}
+		out[s.Period] = cs
 	}
-	return out, nil
+	return out
 }
 
 // Database returns an in-memory SQLite database made by a fixture's SQL

@@ -14,9 +14,6 @@ import (
 // layout (a .gemini directory).
 var testdata = filepath.Join("..", "..", "testdata", "gemini")
 
-// shared is the shared fixture set beside the repository, not always there.
-var shared = filepath.Join("..", "..", "..", "shared", "fixtures", "sessions")
-
 // decodeBytes decodes data as the chat at path in one batch, as the
 // pipeline does (a JSON chat as one line, a JSONL chat line by line, then
 // flushed); with sidecars, the files Sidecars names are given first, as

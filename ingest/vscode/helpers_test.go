@@ -13,9 +13,6 @@ import (
 // Code user directory.
 var testdata = filepath.Join("..", "..", "testdata", "vscode", "User")
 
-// shared is the shared fixture set beside the repository, not always there.
-var shared = filepath.Join("..", "..", "..", "shared", "fixtures", "sessions")
-
 // decodeBytes decodes data as the session at path in one batch, as the
 // pipeline does (a .json whole, a .jsonl replayed, then flushed), with the
 // sidecars that exist when sidecars is set; it returns the records and the

@@ -1,10 +1,11 @@
 package vscode
 
 import (
-	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/aitrail/aitrail/ingest/dectest"
 )
 
 const (
@@ -27,9 +28,7 @@ const (
 //     its textEditGroup and codeblockUri name the same file.
 //   - 331fed7f.jsonl: one kind:0 line holding the same session.
 func TestRealSessions(t *testing.T) {
-	if _, err := os.Stat(shared); err != nil {
-		t.Skipf("shared fixtures not found at %s (they live outside the repository): %v", shared, err)
-	}
+	shared := dectest.Shared(t, "sessions")
 	type counts struct{ sessions, prompts, calls, results, files, added, removed, usage int }
 	tests := []struct {
 		rel  string
