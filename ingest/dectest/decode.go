@@ -23,6 +23,11 @@ type flusher interface {
 	Flush(emit func(store.Record))
 }
 
+// sidecarDecoder is ingest.SidecarDecoder.
+type sidecarDecoder interface {
+	Sidecar(path string, data []byte)
+}
+
 // NewFunc makes a decoder of one file, resuming from state (nil for the
 // start of the file).
 type NewFunc func(state []byte) (Decoder, error)
@@ -90,6 +95,23 @@ func Batch(d Decoder, lines [][]byte, from, to int) ([]store.Record, []LineError
 		f.Flush(emit)
 	}
 	return recs, bad
+}
+
+// Decode decodes data as a file in one batch (see Split and Batch).
+func Decode(d Decoder, data []byte, whole bool) ([]store.Record, []LineError) {
+	lines := Split(data, whole)
+	return Batch(d, lines, 0, len(lines))
+}
+
+// GiveSidecars gives d those of paths that exist, as the pipeline gives a
+// decoder (an ingest.SidecarDecoder) the files its agent keeps beside a log
+// (Agent.Sidecars) before the lines of a batch.
+func GiveSidecars(d sidecarDecoder, paths []string) {
+	for _, p := range paths {
+		if data, err := os.ReadFile(p); err == nil {
+			d.Sidecar(p, data)
+		}
+	}
 }
 
 // All decodes all lines in one batch with a new decoder; a rejected line

@@ -20,14 +20,9 @@ var testdata = filepath.Join("..", "..", "testdata", "vscode", "User")
 func decodeBytes(path string, data []byte, sidecars bool) ([]store.Record, []dectest.LineError) {
 	d, _ := New(path, nil)
 	if sidecars {
-		for _, p := range Sidecars(path) {
-			if b, err := os.ReadFile(p); err == nil {
-				d.Sidecar(p, b)
-			}
-		}
+		dectest.GiveSidecars(d, Sidecars(path))
 	}
-	lines := dectest.Split(data, Whole(path))
-	return dectest.Batch(d, lines, 0, len(lines))
+	return dectest.Decode(d, data, Whole(path))
 }
 
 // view decodes the session at path (see decodeBytes); a rejected line
