@@ -113,7 +113,7 @@ func TestDecodeFixtures(t *testing.T) {
 				eq(t, "assistant keys", [2]string{f.Messages.Values()[0].Key, f.Messages.Values()[1].Key}, [2]string{"L6", "L16"})
 				eq(t, "edits", editedFiles(f, store.EditApplied), []string{"/home/dev/shop/src/cart.ts"})
 				eq(t, "usage entries", len(f.Usage), 3)
-				eq(t, "tokens", sumTokens(f), tokenSum{Input: 1500, CacheRead: 1500, Output: 200, Reasoning: 60, Total: 3200})
+				eq(t, "tokens", f.Total(), store.Tokens{Input: 1500, CacheRead: 1500, Output: 200, Reasoning: 60, Total: 3200})
 				eq(t, "usage model", f.Usage[0].Model, "gpt-5-codex")
 				eq(t, "usage key", f.Usage[0].Key, id+"|1758787206050|gpt-5-codex|1000|200|50|10|1050")
 				eq(t, "bad", len(bad), 0)
@@ -136,7 +136,7 @@ func TestDecodeFixtures(t *testing.T) {
 				g, _ := editOf(f, `C:\workspace\project\docs\old-guide.md`)
 				eq(t, "move", [3]string{g.Op, g.MovePath, g.Source}, [3]string{store.OpMove, `C:\workspace\project\docs\guide.md`, "apply_patch"})
 				eq(t, "results", [2]string{byID(&f.Results, "call_win_1").Status, byID(&f.Results, "call_win_2").Status}, [2]string{"ok", "ok"})
-				eq(t, "tokens", sumTokens(f), tokenSum{Input: 1200, Output: 50, Total: 1250})
+				eq(t, "tokens", f.Total(), store.Tokens{Input: 1200, Output: 50, Total: 1250})
 				eq(t, "bad", len(bad), 0)
 			},
 		},
@@ -166,7 +166,7 @@ func TestDecodeFixtures(t *testing.T) {
 				eq(t, "move", [3]any{m.Op, m.MovePath, strings.HasPrefix(m.Diff, "--- a/pkg/a.go\n+++ b/pkg/b.go\n@@ -1,3 +1,3 @@\n")},
 					[3]any{store.OpMove, "/home/dev/api/pkg/b.go", true})
 				eq(t, "assistant once", len(kinds(f, store.MessageAssistant)), 1)
-				eq(t, "tokens", sumTokens(f), tokenSum{Input: 3000, CacheRead: 6000, Output: 400, Reasoning: 120, Total: 9400})
+				eq(t, "tokens", f.Total(), store.Tokens{Input: 3000, CacheRead: 6000, Output: 400, Reasoning: 120, Total: 9400})
 				eq(t, "ended", f.Sessions["019c2d3e-4f50-7061-8273-948596a7b8c9"].Ended, ts("2026-02-10T15:00:16.200Z"))
 				eq(t, "bad", len(bad), 0)
 			},
@@ -188,7 +188,7 @@ func TestDecodeFixtures(t *testing.T) {
 					"Context compacted.", "Error: stream disconnected before completion", "Turn aborted: interrupted"})
 				eq(t, "title", f.Sessions[id].Title, "Go iterators post")
 				eq(t, "usage entries", len(f.Usage), 2)
-				eq(t, "tokens", sumTokens(f), tokenSum{Input: 3200, CacheRead: 1800, Output: 400, Reasoning: 150, Total: 5400})
+				eq(t, "tokens", f.Total(), store.Tokens{Input: 3200, CacheRead: 1800, Output: 400, Reasoning: 150, Total: 5400})
 				eq(t, "unknown", unknowns(f), 0)
 				eq(t, "bad", len(bad), 0)
 			},
@@ -202,7 +202,7 @@ func TestDecodeFixtures(t *testing.T) {
 				s := f.Sessions[id]
 				eq(t, "parent", [2]string{s.ParentID, s.Relation}, [2]string{"019d5e6f-7081-7293-84a5-b6c7d8e9f000", "subagent"})
 				eq(t, "usage entries", len(f.Usage), 2)
-				eq(t, "tokens", sumTokens(f), tokenSum{Input: 3000, CacheRead: 8000, Output: 400, Reasoning: 100, Total: 11400})
+				eq(t, "tokens", f.Total(), store.Tokens{Input: 3000, CacheRead: 8000, Output: 400, Reasoning: 100, Total: 11400})
 				eq(t, "bad", len(bad), 0)
 			},
 		},
@@ -213,7 +213,7 @@ func TestDecodeFixtures(t *testing.T) {
 				eq(t, "usage", len(f.Usage), 1)
 				eq(t, "usage time", f.Usage[0].Time, ts("2026-03-02T10:00:03.200Z"))
 				eq(t, "usage prompt", f.Usage[0].Prompt, "L3")
-				eq(t, "tokens", sumTokens(f), tokenSum{Input: 1000, CacheRead: 4000, Output: 100, Reasoning: 20, Total: 5100})
+				eq(t, "tokens", f.Total(), store.Tokens{Input: 1000, CacheRead: 4000, Output: 100, Reasoning: 20, Total: 5100})
 			},
 		},
 		{

@@ -108,12 +108,3 @@ func unknowns(v *dectest.View) int {
 	}
 	return n
 }
-
-// tokenSum is the usage the store counts, summed as ccusage reports a
-// session.
-type tokenSum struct{ Input, CacheRead, CacheWrite, Output, Reasoning, Total int64 }
-
-func sumTokens(v *dectest.View) tokenSum {
-	u := v.Total()
-	return tokenSum{u.Input, u.CacheRead, u.CacheWrite, u.Output, u.Reasoning, u.Total()}
-}

@@ -139,11 +139,7 @@ func TestTokensMatchCcusage(t *testing.T) {
 		n++
 		t.Run(period, func(t *testing.T) {
 			f := dectest.NewView(decodeAll(t, filepath.Join(dir, filepath.FromSlash(period)+".jsonl")).recs)
-			got := sumTokens(f)
-			eq(t, "tokens", got, tokenSum{
-				Input: want.Input, CacheRead: want.CacheRead, CacheWrite: want.CacheWrite,
-				Output: want.Output, Reasoning: want.Reasoning, Total: want.Total,
-			})
+			eq(t, "tokens", f.Total(), want.Tokens)
 			var models []string
 			for _, u := range f.Usage {
 				if !slices.Contains(models, u.Model) {
@@ -169,17 +165,17 @@ func TestSyntheticTokens(t *testing.T) {
 	root := dectest.Shared(t, "sessions")
 	tests := []struct {
 		path string
-		want tokenSum
+		want store.Tokens
 	}{
 		{"synthetic/codex/sessions/2025/09/19/rollout-2025-09-19T09-02-12-01996135-afde-7911-97f0-d863511eca56.jsonl",
-			tokenSum{Input: 133698, CacheRead: 136832, Output: 12551, Reasoning: 9536, Total: 283081}},
+			store.Tokens{Input: 133698, CacheRead: 136832, Output: 12551, Reasoning: 9536, Total: 283081}},
 		{"synthetic/codex/sessions/2026/08/03/rollout-2026-08-03T10-48-56-019fc8be-3658-7ca3-9e29-000000000000.jsonl",
-			tokenSum{Input: 12757, CacheRead: 3584, Output: 81, Reasoning: 63, Total: 16422}},
-		{"synthetic/codex/sessions/2025/10/31/rollout-2025-10-31T10-00-00-test-session-001.jsonl", tokenSum{}},
+			store.Tokens{Input: 12757, CacheRead: 3584, Output: 81, Reasoning: 63, Total: 16422}},
+		{"synthetic/codex/sessions/2025/10/31/rollout-2025-10-31T10-00-00-test-session-001.jsonl", store.Tokens{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
-			eq(t, "tokens", sumTokens(dectest.NewView(decodeAll(t, filepath.Join(root, tt.path)).recs)), tt.want)
+			eq(t, "tokens", dectest.NewView(decodeAll(t, filepath.Join(root, tt.path)).recs).Total(), tt.want)
 		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aitrail/aitrail/ingest/dectest"
+	"github.com/aitrail/aitrail/store"
 )
 
 const (
@@ -89,12 +90,12 @@ func TestRealSessions(t *testing.T) {
 func TestTokensMatchCcusage(t *testing.T) {
 	shared := dectest.Shared(t, "sessions")
 	want := dectest.Ccusage(t, "copilot").ByModel()
-	got := map[string]dectest.Tokens{}
+	got := map[string]store.Tokens{}
 	for _, rel := range []string{realEvents, realHistory} {
 		s := view(t, filepath.Join(shared, filepath.FromSlash(rel)))
 		for id := range s.Sessions {
 			for model, u := range s.Tokens(id) {
-				got[id+"/"+model] = dectest.Tokens{Input: u.Input, Output: u.Output, CacheWrite: u.CacheWrite, CacheRead: u.CacheRead}
+				got[id+"/"+model] = store.Tokens{Input: u.Input, Output: u.Output, CacheWrite: u.CacheWrite, CacheRead: u.CacheRead}
 			}
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	_ "modernc.org/sqlite" // the "sqlite" driver, for Database
+
+	"github.com/aitrail/aitrail/store"
 )
 
 // SharedPath returns a path in the shared fixture set (agents' real and
@@ -53,17 +55,13 @@ func Files(t testing.TB, dir string, match func(rel string) bool) []string {
 	return out
 }
 
-// Tokens are token counts as ccusage reports them.
-type Tokens struct{ Input, Output, CacheWrite, CacheRead int64 }
-
-// CcusageSession is one session of ccusage's session report: its totals
-// (Output without the reasoning ccusage counts apart, as Reasoning), the
-// models it lists, and its tokens by model.
+// CcusageSession is one session of ccusage's session report: its totals,
+// the models it lists, and its tokens by model (input, output and cache
+// tokens only).
 type CcusageSession struct {
-	Tokens
-	Total, Reasoning int64
-	Models           []string
-	ByModel          map[string]Tokens
+	store.Tokens
+	Models  []string
+	ByModel map[string]store.Tokens
 }
 
 // CcusageReport is ccusage's session report on the shared fixtures for one
@@ -72,8 +70,8 @@ type CcusageReport map[string]CcusageSession
 
 // ByModel returns the tokens of every session and model by
 // "<period>/<model>".
-func (r CcusageReport) ByModel() map[string]Tokens {
-	out := map[string]Tokens{}
+func (r CcusageReport) ByModel() map[string]store.Tokens {
+	out := map[string]store.Tokens{}
 	for period, s := range r {
 		for model, t := range s.ByModel {
 			out[period+"/"+model] = t
@@ -91,43 +89,38 @@ func Ccusage(t testing.TB, agent string) CcusageReport {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type tokens struct {
-		InputTokens         int64 `json:"inputTokens"`
-		OutputTokens        int64 `json:"outputTokens"`
-		CacheCreationTokens int64 `json:"cacheCreationTokens"`
-		CacheReadTokens     int64 `json:"cacheReadTokens"`
-	}
+	// store.Tokens has ccusage's names; the reasoning tokens of a session
+	// are in its metadata.
 	var report struct {
 		Session []struct {
-			tokens
-			Agent       string   `json:"agent"`
-			Period      string   `json:"period"`
-			TotalTokens int64    `json:"totalTokens"`
-			ModelsUsed  []string `json:"modelsUsed"`
-			Metadata    struct {
+			store.Tokens
+			Agent      string   `json:"agent"`
+			Period     string   `json:"period"`
+			ModelsUsed []string `json:"modelsUsed"`
+			Metadata   struct {
 				Reasoning int64 `json:"reasoningOutputTokens"`
 			} `json:"metadata"`
 			ModelBreakdowns []struct {
-				tokens
-				ModelName string `json:"modelName"`
+				Input      int64  `json:"inputTokens"`
+				Output     int64  `json:"outputTokens"`
+				CacheWrite int64  `json:"cacheCreationTokens"`
+				CacheRead  int64  `json:"cacheReadTokens"`
+				ModelName  string `json:"modelName"`
 			} `json:"modelBreakdowns"`
 		} `json:"session"`
 	}
 	if err := json.Unmarshal(data, &report); err != nil {
 		t.Fatalf("ccusage's report: %v", err)
 	}
-	of := func(t tokens) Tokens {
-		return Tokens{t.InputTokens, t.OutputTokens, t.CacheCreationTokens, t.CacheReadTokens}
-	}
 	out := CcusageReport{}
 	for _, s := range report.Session {
 		if s.Agent != agent {
 			continue
 		}
-		cs := CcusageSession{Tokens: of(s.tokens), Total: s.TotalTokens, Reasoning: s.Metadata.Reasoning,
-			Models: s.ModelsUsed, ByModel: map[string]Tokens{}}
+		cs := CcusageSession{Tokens: s.Tokens, Models: s.ModelsUsed, ByModel: map[string]store.Tokens{}}
+		cs.Reasoning = s.Metadata.Reasoning
 		for _, b := range s.ModelBreakdowns {
-			cs.ByModel[b.ModelName] = of(b.tokens)
+			cs.ByModel[b.ModelName] = store.Tokens{Input: b.Input, Output: b.Output, CacheWrite: b.CacheWrite, CacheRead: b.CacheRead}
 		}
 		out[s.Period] = cs
 	}

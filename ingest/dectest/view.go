@@ -228,37 +228,33 @@ func (v *View) Counted() []store.Usage {
 }
 
 // Tokens sums a session's counted usage by model (every session's with
-// ""); each sum's Model is its model.
-func (v *View) Tokens(session string) map[string]store.Usage {
-	out := map[string]store.Usage{}
+// "").
+func (v *View) Tokens(session string) map[string]store.Tokens {
+	out := map[string]store.Tokens{}
 	for _, u := range v.Counted() {
 		if session != "" && u.Session != session {
 			continue
 		}
 		t := out[u.Model]
-		t.Model = u.Model
-		add(&t, u)
+		t.Add(tokens(u))
 		out[u.Model] = t
 	}
 	return out
 }
 
 // Total sums the counted usage.
-func (v *View) Total() store.Usage {
-	var t store.Usage
+func (v *View) Total() store.Tokens {
+	var t store.Tokens
 	for _, u := range v.Counted() {
-		add(&t, u)
+		t.Add(tokens(u))
 	}
 	return t
 }
 
-func add(t *store.Usage, u store.Usage) {
-	t.Input += u.Input
-	t.CacheRead += u.CacheRead
-	t.CacheWrite += u.CacheWrite
-	t.CacheWrite1h += u.CacheWrite1h
-	t.Output += u.Output
-	t.Reasoning += u.Reasoning
+// tokens is one usage entry's tokens, in ccusage's terms.
+func tokens(u store.Usage) store.Tokens {
+	return store.Tokens{Input: u.Input, Output: u.Output, CacheWrite: u.CacheWrite, CacheRead: u.CacheRead,
+		Reasoning: u.Reasoning, Total: u.Total(), CacheWrite1h: u.CacheWrite1h}
 }
 
 // PromptTexts returns the texts of a session's prompts in the order the

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aitrail/aitrail/ingest/dectest"
+	"github.com/aitrail/aitrail/store"
 )
 
 // sharedChats returns the shared fixtures' sessions directory and the
@@ -95,7 +96,7 @@ func TestRealChats(t *testing.T) {
 func TestTokensMatchCcusage(t *testing.T) {
 	shared, chats := sharedChats(t)
 	want := dectest.Ccusage(t, "gemini").ByModel()
-	got := map[string]dectest.Tokens{}
+	got := map[string]store.Tokens{}
 	for _, rel := range chats {
 		if strings.HasPrefix(rel, "synthetic/") {
 			continue // ccusage did not read them
@@ -103,7 +104,7 @@ func TestTokensMatchCcusage(t *testing.T) {
 		s := view(t, filepath.Join(shared, filepath.FromSlash(rel)), true)
 		for id := range s.Sessions {
 			for model, u := range s.Tokens(id) {
-				got[id+"/"+model] = dectest.Tokens{Input: u.Input, Output: u.Output - u.Reasoning, CacheWrite: u.CacheWrite, CacheRead: u.CacheRead}
+				got[id+"/"+model] = store.Tokens{Input: u.Input, Output: u.Output - u.Reasoning, CacheWrite: u.CacheWrite, CacheRead: u.CacheRead}
 			}
 		}
 	}
