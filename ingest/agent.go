@@ -24,13 +24,6 @@ type Decoder interface {
 	State() ([]byte, error)
 }
 
-// Finisher is implemented by the decoders of replayed files (Agent.Replay):
-// once every complete line of the file was given to Line, Finish emits the
-// records that the lines add up to.
-type Finisher interface {
-	Finish(emit func(store.Record))
-}
-
 // SidecarDecoder is implemented by decoders that read the small files an
 // agent keeps beside its logs (Agent.Sidecars): before the first line of a
 // batch, Sidecar is given each one that exists, redacted like a line.
@@ -39,10 +32,13 @@ type SidecarDecoder interface {
 }
 
 // Flusher is implemented by decoders that hold records back while a later
-// line may still complete them (Aider's replies and multi-line prompts end
-// only where the next block begins). After the last line of each batch the
+// line may still change them. After the last line of each batch the
 // pipeline asks them to emit what they hold, as it is; they emit it again,
 // completed and under the same keys, once the lines that complete it come.
+// Aider's replies and multi-line prompts end only where the next block
+// begins; a replayed log (Agent.Replay) says what it holds only at its end,
+// and since it is read in one batch, that end is the batch's: its decoder
+// holds every record back until Flush.
 type Flusher interface {
 	Flush(emit func(store.Record))
 }
@@ -82,8 +78,9 @@ type Agent struct {
 	// earlier ones (records re-appended with more in them, truncations, a
 	// mutation log compacted now and then), so that what it says is known
 	// only at its end. Such a file is re-read from the start whenever it
-	// changes, line by line in one batch, and its decoder (a Finisher)
-	// then emits the records of the whole. Nil means no file is.
+	// changes, line by line in one batch, and its decoder (a Flusher)
+	// emits the records of the whole at the batch's end. Nil means no file
+	// is.
 	Replay func(path string) bool
 	// Sidecars returns the files beside a log that tell its decoder what
 	// the log does not (the folder a workspace's chats belong to, a project

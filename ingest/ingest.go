@@ -401,17 +401,6 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 			return false, *rerr
 		}
 		src.Line, read = *last, *n
-		if fin, ok := dec.(Finisher); ok && replay {
-			var raw []store.Record
-			fin.Finish(func(rec store.Record) { raw = append(raw, rec) })
-			recs, err := r.redactRecords(b, src.Agent, raw)
-			if err != nil {
-				return false, err
-			}
-			if _, err := r.records(b, &src, recs); err != nil {
-				return false, err
-			}
-		}
 	}
 	if err := r.flush(b, &src, dec); err != nil {
 		return false, err
@@ -472,7 +461,8 @@ func (r *run) begin(ctx context.Context) (*store.Batch, error) {
 	return b, nil
 }
 
-// flush writes what a decoder held back at the end of a batch (Flusher).
+// flush writes what a decoder held back at the end of a batch (Flusher):
+// for a replayed log, read in one batch, the records of the whole.
 func (r *run) flush(b *store.Batch, src *store.Source, dec Decoder) error {
 	fl, ok := dec.(Flusher)
 	if !ok {
@@ -489,7 +479,7 @@ func (r *run) flush(b *store.Batch, src *store.Source, dec Decoder) error {
 }
 
 // redactRecords redacts records a decoder emitted outside any line
-// (Finisher, Flusher), with the rules of their sessions' repository.
+// (Flusher), with the rules of their sessions' repository.
 func (r *run) redactRecords(b *store.Batch, agent string, raw []store.Record) ([]preparedRecord, error) {
 	root, err := r.lineRoot(agent, raw)
 	if err != nil {

@@ -75,7 +75,7 @@ func (d *replayDecoder) Line(no int, line []byte, emit func(store.Record)) error
 
 func (d *replayDecoder) State() ([]byte, error) { return nil, nil }
 
-func (d *replayDecoder) Finish(emit func(store.Record)) {
+func (d *replayDecoder) Flush(emit func(store.Record)) {
 	ts := time.Unix(1700000000, 0)
 	emit(store.Session{ID: d.session, Started: ts, Ended: ts})
 	for _, k := range d.order {

@@ -2,11 +2,8 @@ package report
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/aitrail/aitrail/gitlog"
 	"github.com/aitrail/aitrail/store"
@@ -91,34 +88,26 @@ func Carry(repo *gitlog.Repo, onto gitlog.Hash, replaced []Replaced) (*Attributi
 	sessions := map[string]*Session{}
 	for _, r := range replaced {
 		carried := false
-		for _, section := range splitNote(r.Note) {
-			traces := ParseNotes(section)
-			if len(traces) == 0 {
-				continue // a note without AI involvement
-			}
-			t := traces[0]
+		for _, rec := range ReadNotes(r.Note) {
+			t := rec.Trace
 			carried = true
-			m := t.Metadata["dev.aitrail"]
+			m := rec.Meta()
 			a.Tokens = append(a.Tokens, store.ModelTokens{Tokens: m.Tokens, Priced: m.CostUSD != nil, Cost: costOf(m.CostUSD)})
 			if err := aiLines(repo, r.Commit, t, ai); err != nil {
 				return nil, err
 			}
-			labels := agentLabels(section)
 			for _, f := range t.Files {
 				for _, cv := range f.Conversations {
 					agent, id, ok := strings.Cut(strings.TrimPrefix(cv.URL, "aitrail:"), "/")
 					if ok {
-						addSession(sessions, agent, id, labels, stripProvider(cv.Contributor.ModelID))
+						addSession(sessions, agent, id, rec.Agents, stripProvider(cv.Contributor.ModelID))
 					}
 				}
 			}
-			texts := promptTexts(section, len(m.Prompts))
-			for i, mp := range m.Prompts {
-				addSession(sessions, mp.Agent, mp.Session, labels, "")
-				ref := store.PromptRef{Agent: mp.Agent, SessionID: mp.Session, Key: mp.Key}
-				if texts != nil {
-					ref.Seq, ref.Time, ref.Text = texts[i].seq, texts[i].time, texts[i].text
-				}
+			for _, np := range rec.Prompts {
+				mp := np.MetaPrompt
+				addSession(sessions, mp.Agent, mp.Session, rec.Agents, "")
+				ref := store.PromptRef{Agent: mp.Agent, SessionID: mp.Session, Key: mp.Key, Seq: np.Seq, Time: np.Time, Text: np.Text}
 				k := refKey(ref)
 				p := prompts[k]
 				if p == nil {
@@ -272,62 +261,6 @@ func addSession(sessions map[string]*Session, agent, id string, labels []string,
 	if model != "" && !contains(s.Models, model) {
 		s.Models = append(s.Models, model)
 	}
-}
-
-// agentLabels reads the labels of a note's Agents line.
-func agentLabels(section string) []string {
-	for _, l := range strings.Split(section, "\n") {
-		if rest, ok := strings.CutPrefix(l, "- **Agents:** "); ok {
-			return strings.Split(rest, "; ")
-		}
-	}
-	return nil
-}
-
-// promptItem is what a note's list of prompts shows of one prompt.
-type promptItem struct {
-	seq  int
-	time time.Time
-	text string
-}
-
-var promptHeader = regexp.MustCompile("^\\d+\\. .* session `[^`]*`(?:, prompt (\\d+))?(?:, (\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d) UTC)?$")
-
-// promptTexts reads the list of prompts of a note; nil unless it has the
-// n items of the note's Agent Trace record (a note written with prompts:
-// none has no list).
-func promptTexts(section string, n int) []promptItem {
-	_, list, ok := strings.Cut(section, "\n### Prompts\n\n")
-	if !ok {
-		return nil
-	}
-	list, _, _ = strings.Cut(list, "\n### Files")
-	var items []promptItem
-	var text []string
-	flush := func() {
-		if len(items) > 0 {
-			items[len(items)-1].text = strings.Join(text, "\n")
-		}
-		text = nil
-	}
-	for _, l := range strings.Split(list, "\n") {
-		if m := promptHeader.FindStringSubmatch(l); m != nil {
-			flush()
-			it := promptItem{}
-			it.seq, _ = strconv.Atoi(m[1])
-			it.time, _ = time.Parse("2006-01-02 15:04", m[2])
-			items = append(items, it)
-			continue
-		}
-		if t, ok := strings.CutPrefix(l, "   >"); ok && len(items) > 0 {
-			text = append(text, strings.TrimPrefix(t, " "))
-		}
-	}
-	flush()
-	if len(items) != n {
-		return nil
-	}
-	return items
 }
 
 // carriedFrom lists carried commits for the note: short names, the first

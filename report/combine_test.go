@@ -193,8 +193,8 @@ func FuzzCombineNotes(f *testing.F) {
 	f.Add(a+"\n"+a, noteBegin+"\nunterminated")
 	f.Add("", noteEnd+noteBegin)
 	f.Fuzz(func(t *testing.T, x, y string) {
-		promptTexts(x, 1)
-		agentLabels(y)
+		ReadNotes(x)
+		ReadNotes(y)
 		if !pairedMarkers(x) || !pairedMarkers(y) {
 			t.Skip("markers out of pairs: aitrail writes none, and text between stray markers regroups")
 		}

@@ -592,12 +592,11 @@ func (b *Batch) addUsage(src Source, u Usage) (Ref, error) {
 		return Ref{"token_usage", id}, nil
 	}
 	var (
-		id        int64
-		sidechain bool
-		total     int64
+		id  int64
+		old Usage
 	)
-	err = b.queryRow(`SELECT id, sidechain, input + cache_read + cache_write + output FROM token_usage WHERE dedupe_key = ?`, key).
-		Scan(&id, &sidechain, &total)
+	err = b.queryRow(`SELECT id, sidechain, input, cache_read, cache_write, output FROM token_usage WHERE dedupe_key = ?`, key).
+		Scan(&id, &old.Sidechain, &old.Input, &old.CacheRead, &old.CacheWrite, &old.Output)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		err := b.queryRow(`INSERT INTO token_usage (session_id, prompt_id, source_id, ts, model, input, cache_read, cache_write, cache_write_1h, output, reasoning, dedupe_key, grp, sidechain)
@@ -609,14 +608,7 @@ func (b *Batch) addUsage(src Source, u Usage) (Ref, error) {
 	case err != nil:
 		return Ref{}, fmt.Errorf("find usage: %w", err)
 	}
-	replace := false
-	switch {
-	case sidechain != u.Sidechain:
-		replace = sidechain // keep the non-sidechain entry
-	default:
-		replace = u.Total() > total
-	}
-	if !replace {
+	if !u.Replaces(old) {
 		return Ref{}, nil
 	}
 	_, err = b.exec(`UPDATE token_usage SET session_id = ?, prompt_id = ?, source_id = ?, ts = ?, model = ?, input = ?,

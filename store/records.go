@@ -149,6 +149,18 @@ type Usage struct {
 // Total is the sum of all four token counts, as ccusage reports it.
 func (u Usage) Total() int64 { return u.Input + u.CacheRead + u.CacheWrite + u.Output }
 
+// Replaces reports whether u replaces old, a usage entry stored with the
+// same de-duplication key: the non-sidechain entry of the two is kept (a
+// sidechain entry replays its parent's API call), else the one with the
+// larger total; of two equal ones, the first stays. The store applies it
+// (Batch.Add); decoder tests use it as the store's own rule.
+func (u Usage) Replaces(old Usage) bool {
+	if u.Sidechain != old.Sidechain {
+		return old.Sidechain
+	}
+	return u.Total() > old.Total()
+}
+
 // Link kinds.
 const (
 	LinkPR     = "pr"     // a pull request the agent opened; URL is its address

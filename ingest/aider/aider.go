@@ -1,11 +1,9 @@
 package aider
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -13,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aitrail/aitrail/ingest/spec"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -55,15 +54,12 @@ type Decoder struct {
 func New(p string, state []byte) (*Decoder, error) {
 	sum := sha256.Sum256([]byte(p))
 	d := &Decoder{tag: hex.EncodeToString(sum[:4]), dir: filepath.Dir(p), loc: time.Local}
-	if len(bytes.TrimSpace(state)) == 0 {
+	ok, err := spec.RestoreState("aider", state, &d.st, &d.st.V, stateVersion)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		d.st = state0()
-		return d, nil
-	}
-	if err := json.Unmarshal(state, &d.st); err != nil {
-		return nil, fmt.Errorf("aider decoder state: %w", err)
-	}
-	if d.st.V != stateVersion {
-		return nil, fmt.Errorf("aider decoder state version %d, want %d", d.st.V, stateVersion)
 	}
 	return d, nil
 }

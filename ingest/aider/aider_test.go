@@ -1,7 +1,6 @@
 package aider
 
 import (
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -17,7 +16,7 @@ var repo, _ = filepath.Abs(filepath.Join("..", "..", "testdata", "aider", "repo"
 
 // newDec returns a decoder factory for the history at path, reading
 // header times as UTC.
-func newDec(path string) func([]byte) (dectest.Decoder, error) {
+func newDec(path string) dectest.NewFunc {
 	return func(st []byte) (dectest.Decoder, error) {
 		d, err := New(path, st)
 		if err != nil {
@@ -36,7 +35,7 @@ func sessionID(path, stamp string) string {
 
 func TestHistory(t *testing.T) {
 	path := filepath.Join(repo, HistoryFile)
-	v := dectest.Merge(dectest.All(t, newDec(path), dectest.Lines(t, path)))
+	v := dectest.NewView(dectest.All(t, newDec(path), dectest.Lines(t, path, false)))
 	s1, s2 := sessionID(path, "20260102T090000"), sessionID(path, "20260102T110000")
 	if len(v.Sessions) != 4 {
 		t.Errorf("sessions = %d, want 4 (two headers in the same second are two sessions)", len(v.Sessions))
@@ -57,7 +56,7 @@ func TestHistory(t *testing.T) {
 		t.Errorf("prompts = %q, want %q", got, want)
 	}
 	edits := map[string][2]int{}
-	for k, e := range v.Edits {
+	for k, e := range v.Edits.All() {
 		rel, _ := filepath.Rel(repo, e.Path)
 		c := edits[rel]
 		edits[rel] = [2]int{c[0] + e.Added, c[1] + e.Removed}
@@ -82,7 +81,7 @@ func TestHistory(t *testing.T) {
 		t.Errorf("usage = %v, want %v (sent less cache hit and write; k counts as printed)", usage, wantUsage)
 	}
 	links := map[string]string{}
-	for _, l := range v.Links {
+	for _, l := range v.Links.Values() {
 		links[l.URL] = l.Prompt + " " + l.Title
 	}
 	wantLinks := map[string]string{"1a2b3c4": "L11 feat: Greet the user by name from a library", "5d6e7f8": "L57 docs: Add a README",
@@ -90,11 +89,11 @@ func TestHistory(t *testing.T) {
 	if !reflect.DeepEqual(links, wantLinks) {
 		t.Errorf("commit links = %v, want %v", links, wantLinks)
 	}
-	note := v.Messages[dectest.Key{Session: s1, ID: "L53"}]
+	note := v.Messages.Get(dectest.Key{Session: s1, ID: "L53"})
 	if note.Kind != store.MessageSystem || note.Text != "Hello, Ada\ndone\nAdd command output to the chat? (Y)es/(N)o [Yes]: n" {
 		t.Errorf("/run output = %+v, want its continuation line in the note", note)
 	}
-	if r := v.Messages[dectest.Key{Session: s1, ID: "L59"}]; r.Kind != store.MessageAssistant || !strings.HasPrefix(r.Text, "README.md\n```\n# shop\n\nGreets people.") {
+	if r := v.Messages.Get(dectest.Key{Session: s1, ID: "L59"}); r.Kind != store.MessageAssistant || !strings.HasPrefix(r.Text, "README.md\n```\n# shop\n\nGreets people.") {
 		t.Errorf("reply L59 = %q", r.Text)
 	}
 }
@@ -123,17 +122,13 @@ func TestParseEdits(t *testing.T) {
 
 func TestResumeEverySplit(t *testing.T) {
 	path := filepath.Join(repo, HistoryFile)
-	dectest.ResumeEverySplit(t, newDec(path), dectest.Lines(t, path))
+	dectest.ResumeEverySplit(t, newDec(path), dectest.Lines(t, path, false), dectest.SameView)
 }
 
 // real is the excerpt of Aider's own chat history in the shared fixtures.
 func real(t *testing.T) string {
 	t.Helper()
-	p := filepath.Join("..", "..", "..", "shared", "fixtures", "sessions", "aider", "aider-repo", HistoryFile)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared fixtures not found at %s (they live outside the repository, in /work/shared)", p)
-	}
-	return p
+	return dectest.Shared(t, "sessions", "aider", "aider-repo", HistoryFile)
 }
 
 // TestRealHistory checks the real history against counts taken by reading
@@ -146,12 +141,12 @@ func real(t *testing.T) string {
 // (+16 −0).
 func TestRealHistory(t *testing.T) {
 	path := real(t)
-	v := dectest.Merge(dectest.All(t, newDec(path), dectest.Lines(t, path)))
-	if len(v.Sessions) != 79 || len(v.Prompts) != 128 || len(v.Links) != 67 {
-		t.Errorf("sessions %d, prompts %d, commit links %d; want 79, 128, 67", len(v.Sessions), len(v.Prompts), len(v.Links))
+	v := dectest.NewView(dectest.All(t, newDec(path), dectest.Lines(t, path, false)))
+	if len(v.Sessions) != 79 || v.Prompts.Len() != 128 || v.Links.Len() != 67 {
+		t.Errorf("sessions %d, prompts %d, commit links %d; want 79, 128, 67", len(v.Sessions), v.Prompts.Len(), v.Links.Len())
 	}
 	replies := 0
-	for _, m := range v.Messages {
+	for _, m := range v.Messages.Values() {
 		if m.Kind == store.MessageAssistant {
 			replies++
 		}
@@ -159,13 +154,13 @@ func TestRealHistory(t *testing.T) {
 	if replies != 67 {
 		t.Errorf("replies = %d, want 67", replies)
 	}
-	tok := v.Tokens()
+	tok := v.Total()
 	if len(v.Usage) != 57 || tok.Input != 702537 || tok.Output != 25975 || tok.CacheRead+tok.CacheWrite != 0 {
 		t.Errorf("usage: %d entries, %+v; want 57, input 702537, output 25975", len(v.Usage), tok)
 	}
 	dir := filepath.Dir(path)
 	perFile := map[string]int{}
-	for _, e := range v.Edits {
+	for _, e := range v.Edits.Values() {
 		rel, _ := filepath.Rel(dir, e.Path)
 		perFile[rel]++
 		if e.Diff == "" {
@@ -196,7 +191,7 @@ func TestResumeEveryLine(t *testing.T) {
 	if testing.Short() {
 		t.Skip("8,977 batches")
 	}
-	if n := dectest.ResumeEveryLine(t, newDec(path), dectest.Lines(t, path)); n > 64<<10 {
+	if n := dectest.ResumeEveryLine(t, newDec(path), dectest.Lines(t, path, false), dectest.SameView); n > 64<<10 {
 		t.Errorf("state grew to %d bytes", n)
 	}
 }
@@ -212,7 +207,7 @@ func TestNewRejectsBadState(t *testing.T) {
 // FuzzLine feeds arbitrary lines after a prompt and a reply: nothing may
 // panic, and the state must round-trip.
 func FuzzLine(f *testing.F) {
-	for _, l := range dectest.Lines(f, filepath.Join(repo, HistoryFile)) {
+	for _, l := range dectest.Lines(f, filepath.Join(repo, HistoryFile), false) {
 		f.Add(l)
 	}
 	for _, s := range []string{"> Applied edit to ", "> Tokens: k sent, , received", "> Commit 1234567", "<<<<<<< SEARCH", "```", "> x"} {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aitrail/aitrail/ingest/lenient"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -16,7 +17,7 @@ const synthetic = "<synthetic>"
 // practice, several lines per API response.
 func (d *Decoder) assistant(c *lineCtx, m *rawMessage) {
 	s := d.st.sess(c.session)
-	model := strOr(m.Model)
+	model := lenient.String(m.Model)
 	if model != "" && model != synthetic && model != s.Model {
 		s.Model = model
 		c.emit(store.Session{ID: c.session, Model: model})
@@ -99,7 +100,7 @@ func (d *Decoder) usage(c *lineCtx, m *rawMessage) {
 		return
 	}
 	var u rawUsage
-	if unmarshal(m.Usage, &u) != nil {
+	if lenient.Unmarshal(m.Usage, &u) != nil {
 		return
 	}
 	in, ok := uint64Of(u.InputTokens)
@@ -124,7 +125,7 @@ func (d *Decoder) usage(c *lineCtx, m *rawMessage) {
 	// The one-hour part of the cache writes (1.0.95 on) costs more.
 	w1h, _ := uint64Of(u.CacheCreation.Ephemeral1h)
 	w1h = min(w1h, cw)
-	model := strOr(m.Model)
+	model := lenient.String(m.Model)
 	if len(u.Speed) > 0 {
 		sp, ok := str(u.Speed)
 		if !ok || sp != "standard" && sp != "fast" {
@@ -147,7 +148,7 @@ func (d *Decoder) usage(c *lineCtx, m *rawMessage) {
 		CacheWrite1h: int64(w1h),
 	}
 	if id, ok := str(m.ID); ok {
-		rec.Key = id + ":" + strOr(l.RequestID)
+		rec.Key = id + ":" + lenient.String(l.RequestID)
 		rec.Group = id
 	}
 	c.emit(rec)
@@ -270,7 +271,7 @@ func errorText(raw json.RawMessage) string {
 	if s, ok := str(raw); ok {
 		return s
 	}
-	if kind(raw) != '{' {
+	if lenient.Kind(raw) != '{' {
 		return ""
 	}
 	var e struct {
@@ -278,7 +279,7 @@ func errorText(raw json.RawMessage) string {
 		Status  json.RawMessage `json:"status"`
 		Error   json.RawMessage `json:"error"`
 	}
-	if unmarshal(raw, &e) != nil {
+	if lenient.Unmarshal(raw, &e) != nil {
 		return ""
 	}
 	if s, ok := str(e.Message); ok && s != "" {

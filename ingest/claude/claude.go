@@ -3,11 +3,12 @@ package claude
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
+	"github.com/aitrail/aitrail/ingest/lenient"
+	"github.com/aitrail/aitrail/ingest/spec"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -23,14 +24,8 @@ type Decoder struct {
 func New(path string, state []byte) (*Decoder, error) {
 	d := &Decoder{file: parsePath(path)}
 	d.st.V = stateVersion
-	if len(bytes.TrimSpace(state)) == 0 {
-		return d, nil
-	}
-	if err := json.Unmarshal(state, &d.st); err != nil {
-		return nil, fmt.Errorf("claude decoder state: %w", err)
-	}
-	if d.st.V != stateVersion {
-		return nil, fmt.Errorf("claude decoder state version %d, want %d", d.st.V, stateVersion)
+	if _, err := spec.RestoreState("claude", state, &d.st, &d.st.V, stateVersion); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -40,9 +35,6 @@ func New(path string, state []byte) (*Decoder, error) {
 func (d *Decoder) State() ([]byte, error) {
 	return json.Marshal(&d.st)
 }
-
-// errNotObject is returned for a line that is valid JSON but not an object.
-var errNotObject = errors.New("not a JSON object")
 
 // quiet lists the line types that carry nothing aitrail records: they are
 // consumed without a record (their raw line is stored by the pipeline).
@@ -94,25 +86,22 @@ func (d *Decoder) Line(no int, line []byte, emit func(store.Record)) error {
 	if len(bytes.TrimSpace(line)) == 0 {
 		return nil
 	}
-	if kind(line) != '{' {
-		if err := json.Unmarshal(line, new(any)); err != nil {
-			return fmt.Errorf("invalid JSON: %w", err)
-		}
-		return errNotObject
+	if err := lenient.CheckObject(line); err != nil {
+		return err
 	}
 	var l rawLine
-	if err := unmarshal(line, &l); err != nil {
+	if err := lenient.Unmarshal(line, &l); err != nil {
 		return fmt.Errorf("invalid JSON: %w", err)
 	}
 	c := &lineCtx{no: no, l: &l, emit: emit}
 	c.t, c.tsOK = d.lineTime(l.Timestamp)
 	c.sidechain, _ = boolean(l.IsSidechain)
-	c.cwd = strOr(l.Cwd)
+	c.cwd = lenient.String(l.Cwd)
 	c.session, c.parent, c.sub = d.sessionOf(&l, c.sidechain)
 
 	var msg rawMessage
-	if kind(l.Message) == '{' {
-		_ = unmarshal(l.Message, &msg)
+	if lenient.Kind(l.Message) == '{' {
+		_ = lenient.Unmarshal(l.Message, &msg)
 	}
 
 	switch l.Type {
@@ -145,7 +134,7 @@ func (d *Decoder) Line(no int, line []byte, emit func(store.Record)) error {
 			emit(store.Unknown{Session: c.session, Type: typ})
 		}
 	}
-	if kind(msg.Usage) == '{' {
+	if lenient.Kind(msg.Usage) == '{' {
 		d.usage(c, &msg)
 	}
 	return nil
@@ -175,7 +164,7 @@ func (d *Decoder) lineTime(raw json.RawMessage) (time.Time, bool) {
 // Code writes the parent's id there). Other lines belong to their
 // sessionId, else to the file's session.
 func (d *Decoder) sessionOf(l *rawLine, sidechain bool) (id, parent string, sub bool) {
-	sid := strOr(l.SessionID)
+	sid := lenient.String(l.SessionID)
 	if d.file.sub {
 		agent := l.AgentID
 		if agent == "" {

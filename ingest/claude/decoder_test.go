@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aitrail/aitrail/ingest/dectest"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -23,13 +24,14 @@ func shopFile() string { return filepath.Join(testdata, "-home-dev-shop", shopSe
 // TestShopSession decodes a 2.1-era main transcript that holds every kind
 // of line the decoder knows.
 func TestShopSession(t *testing.T) {
-	m := merge(decodeFile(t, shopFile()))
+	recs := decodeFile(t, shopFile())
+	m := dectest.NewView(recs)
 
 	t.Run("session", func(t *testing.T) {
-		if len(m.sessions) != 1 {
-			t.Fatalf("got sessions %v, want only %s", keys(m.sessions), shopSession)
+		if len(m.Sessions) != 1 {
+			t.Fatalf("got sessions %v, want only %s", keys(m.Sessions), shopSession)
 		}
-		got := m.sessions[shopSession]
+		got := m.Sessions[shopSession]
 		want := store.Session{
 			ID:           shopSession,
 			Cwd:          "/home/dev/shop",
@@ -47,7 +49,7 @@ func TestShopSession(t *testing.T) {
 	})
 
 	t.Run("prompts", func(t *testing.T) {
-		got := m.promptTexts(shopSession)
+		got := m.PromptTexts(shopSession)
 		want := []string{
 			"/clear",
 			"/review src/shop/cart.py",
@@ -58,18 +60,18 @@ func TestShopSession(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("got prompts %q\nwant %q", got, want)
 		}
-		review := m.prompts[callKey{shopSession, "u-0004"}]
+		review := m.Prompts.Get(dectest.Key{Session: shopSession, ID: "u-0004"})
 		if review.Context != "Review the file src/shop/cart.py for correctness and style." {
 			t.Errorf("got /review context %q, want its expansion", review.Context)
 		}
-		fix := m.prompts[callKey{shopSession, "u-0006"}]
+		fix := m.Prompts.Get(dectest.Key{Session: shopSession, ID: "u-0006"})
 		if !strings.HasPrefix(fix.Context, "<ide_opened_file>") || !strings.Contains(fix.Context, "<system-reminder>") {
 			t.Errorf("got context %q, want the IDE block and the reminder", fix.Context)
 		}
 		if fix.Cwd != "/home/dev/shop" || fix.Model != "" || !fix.Time.Equal(ts("2026-02-16T09:00:10Z")) {
 			t.Errorf("got prompt %+v, want cwd, no model yet, the line's time", fix)
 		}
-		if last := m.prompts[callKey{shopSession, "u-0032"}]; last.Model != "claude-opus-4-6" {
+		if last := m.Prompts.Get(dectest.Key{Session: shopSession, ID: "u-0032"}); last.Model != "claude-opus-4-6" {
 			t.Errorf("got model %q for the last prompt, want the model answering before it", last.Model)
 		}
 	})
@@ -89,11 +91,11 @@ func TestShopSession(t *testing.T) {
 			"a-0034#0": {store.MessageAssistant, "(a line whose empty requestId ccusage rejects)", "u-0032"},
 			"a-0035#0": {store.MessageAssistant, "A message without an id is never de-duplicated.", "u-0032"},
 		}
-		if len(m.messages) != len(want) {
-			t.Errorf("got %d messages, want %d", len(m.messages), len(want))
+		if m.Messages.Len() != len(want) {
+			t.Errorf("got %d messages, want %d", m.Messages.Len(), len(want))
 		}
 		for k, w := range want {
-			got, ok := m.messages[callKey{shopSession, k}]
+			got, ok := m.Messages.Lookup(dectest.Key{Session: shopSession, ID: k})
 			if !ok {
 				t.Errorf("message %s missing", k)
 				continue
@@ -114,19 +116,19 @@ func TestShopSession(t *testing.T) {
 			"toolu_01EditErr":  {"Edit", "error"},
 			"toolu_01Bash":     {"Bash", "ok"},
 		}
-		if len(m.calls) != len(want) || len(m.results) != len(want) {
-			t.Errorf("got %d calls and %d results, want %d of each", len(m.calls), len(m.results), len(want))
+		if m.Calls.Len() != len(want) || m.Results.Len() != len(want) {
+			t.Errorf("got %d calls and %d results, want %d of each", m.Calls.Len(), m.Results.Len(), len(want))
 		}
 		for id, w := range want {
-			c, r := m.calls[callKey{shopSession, id}], m.results[callKey{shopSession, id}]
+			c, r := m.Calls.Get(dectest.Key{Session: shopSession, ID: id}), m.Results.Get(dectest.Key{Session: shopSession, ID: id})
 			if c.Name != w.name || r.Status != w.status || c.Prompt != "u-0006" {
 				t.Errorf("%s: got %s/%s (prompt %s), want %s/%s (prompt u-0006)", id, c.Name, r.Status, c.Prompt, w.name, w.status)
 			}
 		}
-		if got := m.calls[callKey{shopSession, "toolu_01Bash"}].Input; got != `{"command":"pytest -q","description":"Run the tests"}` {
+		if got := m.Calls.Get(dectest.Key{Session: shopSession, ID: "toolu_01Bash"}).Input; got != `{"command":"pytest -q","description":"Run the tests"}` {
 			t.Errorf("got input %s, want the tool_use input as written", got)
 		}
-		if got := m.results[callKey{shopSession, "toolu_01Bash"}].Output; got != "1 passed in 0.02s" {
+		if got := m.Results.Get(dectest.Key{Session: shopSession, ID: "toolu_01Bash"}).Output; got != "1 passed in 0.02s" {
 			t.Errorf("got output %q, want the text of the result blocks", got)
 		}
 	})
@@ -138,36 +140,36 @@ func TestShopSession(t *testing.T) {
 			source, status string
 			diff           string
 		}
-		cases := map[editKey]want{
-			{shopSession, "toolu_01Edit", "/home/dev/shop/src/shop/cart.py"}: {store.OpUpdate, 2, 2, "structuredPatch", store.EditApplied,
+		cases := map[dectest.EditKey]want{
+			{Session: shopSession, Call: "toolu_01Edit", Path: "/home/dev/shop/src/shop/cart.py"}: {store.OpUpdate, 2, 2, "structuredPatch", store.EditApplied,
 				"--- a/src/shop/cart.py\n+++ b/src/shop/cart.py\n@@ -3,5 +3,5 @@\n def total(items):\n-    s = 0\n+    s = Decimal(0)\n     for i in items:\n-        s += i.price\n+        s += Decimal(str(i.price))\n     return s\n"},
-			{shopSession, "toolu_01Multi", "/home/dev/shop/src/shop/money.py"}: {store.OpUpdate, 3, 2, "structuredPatch", store.EditApplied,
+			{Session: shopSession, Call: "toolu_01Multi", Path: "/home/dev/shop/src/shop/money.py"}: {store.OpUpdate, 3, 2, "structuredPatch", store.EditApplied,
 				"--- a/src/shop/money.py\n+++ b/src/shop/money.py\n@@ -1,4 +1,5 @@\n from decimal import Decimal\n \n-ROUND = 2\n+ROUND = 2\n+MODE = ROUND_HALF_UP\n \n@@ -6,2 +7,2 @@\n def money(x):\n-    return round(x, ROUND)\n+    return x.quantize(Decimal(10) ** -ROUND, MODE)\n"},
-			{shopSession, "toolu_01WriteNew", "/home/dev/shop/tests/test_cart.py"}: {store.OpAdd, 5, 0, "toolUseResult", store.EditApplied,
+			{Session: shopSession, Call: "toolu_01WriteNew", Path: "/home/dev/shop/tests/test_cart.py"}: {store.OpAdd, 5, 0, "toolUseResult", store.EditApplied,
 				"--- /dev/null\n+++ b/tests/test_cart.py\n@@ -0,0 +1,5 @@\n+from shop.cart import total\n+\n+\n+def test_total_rounds():\n+    assert total([]) == 0\n"},
-			{shopSession, "toolu_01WriteOld", "/home/dev/shop/README.md"}: {store.OpUpdate, 1, 1, "structuredPatch", store.EditApplied,
+			{Session: shopSession, Call: "toolu_01WriteOld", Path: "/home/dev/shop/README.md"}: {store.OpUpdate, 1, 1, "structuredPatch", store.EditApplied,
 				"--- a/README.md\n+++ b/README.md\n@@ -1,3 +1,3 @@\n # Shop\n \n-Totals are floats.\n+Totals are exact (Decimal).\n"},
 			// NotebookEdit: its result has no patch; the input's cell
 			// source stands, the relative path made absolute.
-			{shopSession, "toolu_01Nb", "/home/dev/shop/notebooks/explore.ipynb"}: {store.OpUpdate, 2, 0, "tool_use", store.EditApplied,
+			{Session: shopSession, Call: "toolu_01Nb", Path: "/home/dev/shop/notebooks/explore.ipynb"}: {store.OpUpdate, 2, 0, "tool_use", store.EditApplied,
 				"--- a/notebooks/explore.ipynb\n+++ b/notebooks/explore.ipynb\n@@ -0,0 +1,2 @@\n+from decimal import Decimal\n+total = Decimal('0.1') + Decimal('0.2')\n"},
-			{shopSession, "toolu_01EditErr", "/home/dev/shop/src/shop/tax.py"}: {store.OpUpdate, 0, 0, "tool_result", store.EditFailed, ""},
+			{Session: shopSession, Call: "toolu_01EditErr", Path: "/home/dev/shop/src/shop/tax.py"}: {store.OpUpdate, 0, 0, "tool_result", store.EditFailed, ""},
 		}
-		if len(m.edits) != len(cases) {
-			t.Errorf("got %d edits, want %d", len(m.edits), len(cases))
+		if m.Edits.Len() != len(cases) {
+			t.Errorf("got %d edits, want %d", m.Edits.Len(), len(cases))
 		}
 		for k, w := range cases {
-			e, ok := m.edits[k]
+			e, ok := m.Edits.Lookup(k)
 			if !ok {
 				t.Errorf("edit %v missing", k)
 				continue
 			}
 			got := want{e.Op, e.Added, e.Removed, e.Source, e.Status, e.Diff}
 			if got != w {
-				t.Errorf("edit %s:\ngot  %+v\nwant %+v", k.call, got, w)
+				t.Errorf("edit %s:\ngot  %+v\nwant %+v", k.Call, got, w)
 			}
 			if e.Prompt != "u-0006" {
-				t.Errorf("edit %s: got prompt %q, want u-0006", k.call, e.Prompt)
+				t.Errorf("edit %s: got prompt %q, want u-0006", k.Call, e.Prompt)
 			}
 		}
 	})
@@ -182,7 +184,7 @@ func TestShopSession(t *testing.T) {
 			sidechain bool
 		}
 		var got []u
-		for _, x := range m.usage {
+		for _, x := range dectest.Of[store.Usage](recs) {
 			got = append(got, u{x.Key, x.Model, x.Input, x.Output, x.CacheWrite, x.CacheWrite1h, x.CacheRead, x.Sidechain})
 			if x.Group != strings.Split(x.Key, ":")[0] {
 				t.Errorf("usage %s: got group %q, want message.id", x.Key, x.Group)
@@ -210,11 +212,7 @@ func TestShopSession(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("got usage\n%v\nwant\n%v", got, want)
 		}
-		tot := dedupeUsage(m.usage)
-		var sum int64
-		for _, e := range tot {
-			sum += e.Output
-		}
+		sum := m.Total().Output
 		if sum != 412+230+120+60+80+70+40+0+22+2 {
 			t.Errorf("got %d output tokens after de-duplication, want the largest copy of each response", sum)
 		}
@@ -222,12 +220,12 @@ func TestShopSession(t *testing.T) {
 
 	t.Run("link and unknown", func(t *testing.T) {
 		wantLink := []store.Link{{Session: shopSession, Time: ts("2026-02-16T09:04:00Z"), Kind: "pr", URL: "https://github.com/dev/shop/pull/42", Title: "dev/shop#42"}}
-		if !reflect.DeepEqual(m.links, wantLink) {
-			t.Errorf("got links %+v, want %+v", m.links, wantLink)
+		if got := dectest.Of[store.Link](recs); !reflect.DeepEqual(got, wantLink) {
+			t.Errorf("got links %+v, want %+v", got, wantLink)
 		}
 		wantUnknown := []store.Unknown{{Session: shopSession, Type: "telemetry-blip"}}
-		if !reflect.DeepEqual(m.unknown, wantUnknown) {
-			t.Errorf("got unknown %+v, want %+v (bookkeeping lines are quiet)", m.unknown, wantUnknown)
+		if got := dectest.Of[store.Unknown](recs); !reflect.DeepEqual(got, wantUnknown) {
+			t.Errorf("got unknown %+v, want %+v (bookkeeping lines are quiet)", got, wantUnknown)
 		}
 	})
 }
@@ -276,35 +274,35 @@ func TestSubagents(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := merge(decodeFile(t, filepath.Join(dir, tt.file)))
+			m := dectest.NewView(decodeFile(t, filepath.Join(dir, tt.file)))
 			got := map[string]store.Session{}
-			for id, s := range m.sessions {
+			for id, s := range m.Sessions {
 				got[id] = store.Session{ID: s.ID, ParentID: s.ParentID, Relation: s.Relation, Model: s.Model}
 			}
 			if !reflect.DeepEqual(got, tt.sessions) {
 				t.Errorf("got sessions %+v\nwant %+v", got, tt.sessions)
 			}
 			for s, want := range tt.prompts {
-				if got := m.promptTexts(s); !reflect.DeepEqual(got, want) {
+				if got := m.PromptTexts(s); !reflect.DeepEqual(got, want) {
 					t.Errorf("session %s: got prompts %q, want %q", s, got, want)
 				}
 			}
-			if got := m.editedFiles(); !reflect.DeepEqual(got, tt.files) && len(got)+len(tt.files) > 0 {
+			if got := editedFiles(m); !reflect.DeepEqual(got, tt.files) && len(got)+len(tt.files) > 0 {
 				t.Errorf("got edited files %q, want %q", got, tt.files)
 			}
 		})
 	}
 
 	t.Run("sidechain usage", func(t *testing.T) {
-		m := merge(decodeFile(t, filepath.Join(dir, apiSession+".jsonl")))
-		for _, u := range m.usage {
+		recs := decodeFile(t, filepath.Join(dir, apiSession+".jsonl"))
+		for _, u := range dectest.Of[store.Usage](recs) {
 			if u.Sidechain != (u.Session == "agent-b7c8d9e") {
 				t.Errorf("usage %s in %s: got sidechain %v", u.Key, u.Session, u.Sidechain)
 			}
 		}
 		// The sidechain replay of msg_01Api0001 (another requestId) is
 		// dropped by the store; the Task result's usage is never emitted.
-		kept := dedupeUsage(m.usage)
+		kept := dectest.NewView(recs).Counted()
 		var out int64
 		for _, u := range kept {
 			out += u.Output
@@ -316,15 +314,11 @@ func TestSubagents(t *testing.T) {
 
 	t.Run("parent from the path", func(t *testing.T) {
 		p := filepath.Join(dir, apiSession, "subagents", "workflows", "wf1", "agent-ffff.jsonl")
-		d, err := New(p, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
 		line := `{"type":"user","uuid":"x1","isSidechain":true,"timestamp":"2026-01-23T17:00:00Z","message":{"role":"user","content":"hello"}}`
-		m := merge(decode(t, d, [][]byte{[]byte(line)}, 0))
+		m := dectest.NewView(decodeLines(t, p, line))
 		want := store.Session{ID: "agent-ffff", ParentID: apiSession, Relation: "subagent", Started: ts("2026-01-23T17:00:00Z"), Ended: ts("2026-01-23T17:00:00Z")}
-		if got := m.sessions["agent-ffff"]; got != want || len(m.sessions) != 1 {
-			t.Errorf("got sessions %+v, want %+v", m.sessions, want)
+		if got := m.Sessions["agent-ffff"]; got != want || len(m.Sessions) != 1 {
+			t.Errorf("got sessions %+v, want %+v", m.Sessions, want)
 		}
 	})
 }
@@ -335,43 +329,44 @@ func TestSubagents(t *testing.T) {
 // same keys as the earlier session's own file, so the store keeps one.
 func TestResumedSession(t *testing.T) {
 	dir := filepath.Join(testdata, "-home-dev-shop")
-	old := merge(decodeFile(t, filepath.Join(dir, oldSession+".jsonl")))
-	res := merge(decodeFile(t, filepath.Join(dir, newSession+".jsonl")))
+	oldRecs := decodeFile(t, filepath.Join(dir, oldSession+".jsonl"))
+	resRecs := decodeFile(t, filepath.Join(dir, newSession+".jsonl"))
+	old, res := dectest.NewView(oldRecs), dectest.NewView(resRecs)
 
-	if got := keys(res.sessions); !reflect.DeepEqual(got, []string{oldSession, newSession}) {
+	if got := keys(res.Sessions); !reflect.DeepEqual(got, []string{oldSession, newSession}) {
 		t.Errorf("got sessions %q, want both", got)
 	}
-	if got := res.sessions[newSession].Title; got != "Configurable tax rate" {
+	if got := res.Sessions[newSession].Title; got != "Configurable tax rate" {
 		t.Errorf("got title %q, want the summary's (it titles this file's session)", got)
 	}
-	if res.sessions[oldSession].Title != "" {
+	if res.Sessions[oldSession].Title != "" {
 		t.Errorf("the earlier session got a title from the later file's summary")
 	}
-	for k, p := range old.prompts {
-		if q, ok := res.prompts[k]; !ok || q != p {
+	for k, p := range old.Prompts.All() {
+		if q, ok := res.Prompts.Lookup(k); !ok || q != p {
 			t.Errorf("prompt %v: got %+v in the resumed file, want the same as in the earlier file %+v", k, q, p)
 		}
 	}
-	for k, e := range old.edits {
-		if f, ok := res.edits[k]; !ok || f != e {
+	for k, e := range old.Edits.All() {
+		if f, ok := res.Edits.Lookup(k); !ok || f != e {
 			t.Errorf("edit %v: got %+v in the resumed file, want %+v", k, f, e)
 		}
 	}
 	oldKeys := map[string]bool{}
-	for _, u := range old.usage {
+	for _, u := range dectest.Of[store.Usage](oldRecs) {
 		oldKeys[u.Key] = true
 	}
-	for _, u := range res.usage {
+	for _, u := range dectest.Of[store.Usage](resRecs) {
 		if u.Session == oldSession && !oldKeys[u.Key] {
 			t.Errorf("usage %s of the copied lines has a key the earlier file does not have", u.Key)
 		}
 	}
-	if got := res.promptTexts(newSession); !reflect.DeepEqual(got, []string{"Document TAX_RATE in the README"}) {
+	if got := res.PromptTexts(newSession); !reflect.DeepEqual(got, []string{"Document TAX_RATE in the README"}) {
 		t.Errorf("got new session prompts %q", got)
 	}
 	// A summary can stand before the first line naming a session and
 	// titles the file's session even so.
-	e := res.edits[editKey{newSession, "toolu_01NewEdit", "/home/dev/shop/README.md"}]
+	e := res.Edits.Get(dectest.EditKey{Session: newSession, Call: "toolu_01NewEdit", Path: "/home/dev/shop/README.md"})
 	if e.Source != "structuredPatch" || e.Added != 2 || e.Removed != 0 {
 		t.Errorf("got edit %+v, want the applied patch (userModified needs nothing)", e)
 	}
@@ -410,21 +405,20 @@ func TestUserLines(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, _ := New("p/s1.jsonl", nil)
-			m := merge(decode(t, d, [][]byte{[]byte(head + tt.line)}, 0))
+			m := dectest.NewView(decodeLines(t, "p/s1.jsonl", head+tt.line))
 			var text, context, system string
-			for _, p := range m.prompts {
+			for _, p := range m.Prompts.Values() {
 				text, context = p.Text, p.Context
 				if p.Key != "u1" || p.Cwd != "/w" {
 					t.Errorf("got prompt %+v, want key u1 and cwd /w", p)
 				}
 			}
-			for _, msg := range m.messages {
+			for _, msg := range m.Messages.Values() {
 				if msg.Kind == store.MessageSystem {
 					system = msg.Text
 				}
 			}
-			if len(m.prompts) > 1 || text != tt.text || context != tt.context || system != tt.system {
+			if m.Prompts.Len() > 1 || text != tt.text || context != tt.context || system != tt.system {
 				t.Errorf("got prompt %q (context %q), system %q; want %q (%q), %q", text, context, system, tt.text, tt.context, tt.system)
 			}
 		})
@@ -471,18 +465,18 @@ func TestUsageValidity(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, _ := New("p/s1.jsonl", nil)
-			m := merge(decode(t, d, [][]byte{[]byte(tt.line)}, 0))
-			if len(m.messages) != 1 {
-				t.Errorf("got %d messages, want the text whatever the usage", len(m.messages))
+			recs := decodeLines(t, "p/s1.jsonl", tt.line)
+			m, usage := dectest.NewView(recs), dectest.Of[store.Usage](recs)
+			if m.Messages.Len() != 1 {
+				t.Errorf("got %d messages, want the text whatever the usage", m.Messages.Len())
 			}
 			switch {
-			case tt.model == "" && len(m.usage) != 0:
-				t.Errorf("got usage %+v, want none", m.usage)
-			case tt.model != "" && len(m.usage) != 1:
-				t.Errorf("got %d usage entries, want 1", len(m.usage))
+			case tt.model == "" && len(usage) != 0:
+				t.Errorf("got usage %+v, want none", usage)
+			case tt.model != "" && len(usage) != 1:
+				t.Errorf("got %d usage entries, want 1", len(usage))
 			case tt.model != "":
-				u := m.usage[0]
+				u := usage[0]
 				want := store.Usage{Session: "s1", Time: ts("2026-01-01T00:00:00Z"), Model: tt.model, Input: 1, Output: 2, CacheWrite: 3, CacheRead: 4,
 					Key: tt.key, Group: strings.TrimSuffix(strings.Split(tt.key, ":")[0], ":")}
 				if u != want {
@@ -513,14 +507,9 @@ func TestTitles(t *testing.T) {
 		{[]string{summary, `{"type":"summary","summary":"Later summary","leafUuid":"y"}`}, "Later summary"},
 	}
 	for _, tt := range tests {
-		d, _ := New("proj/s1.jsonl", nil)
-		var lines [][]byte
-		for _, l := range tt.lines {
-			lines = append(lines, []byte(l))
-		}
-		m := merge(decode(t, d, lines, 0))
-		if got := m.sessions["s1"].Title; got != tt.want || len(m.sessions) != 1 {
-			t.Errorf("%d lines: got title %q (sessions %v), want %q", len(tt.lines), got, keys(m.sessions), tt.want)
+		m := dectest.NewView(decodeLines(t, "proj/s1.jsonl", tt.lines...))
+		if got := m.Sessions["s1"].Title; got != tt.want || len(m.Sessions) != 1 {
+			t.Errorf("%d lines: got title %q (sessions %v), want %q", len(tt.lines), got, keys(m.Sessions), tt.want)
 		}
 	}
 }
@@ -555,7 +544,7 @@ func TestBadLines(t *testing.T) {
 			if err := d.Line(2, []byte(`{"type":"user","sessionId":"s1","uuid":"u2","message":{"role":"user","content":"next"}}`), func(r store.Record) { recs = append(recs, r) }); err != nil {
 				t.Fatal(err)
 			}
-			if got := merge(recs).promptTexts("s1"); !reflect.DeepEqual(got, []string{"next"}) {
+			if got := dectest.NewView(recs).PromptTexts("s1"); !reflect.DeepEqual(got, []string{"next"}) {
 				t.Errorf("got prompts %q after the bad line, want the next line decoded", got)
 			}
 		})

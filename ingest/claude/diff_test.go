@@ -5,35 +5,6 @@ import (
 	"testing"
 )
 
-func TestSnippetDiff(t *testing.T) {
-	tests := []struct {
-		name           string
-		old, new       string
-		want           string
-		added, removed int
-	}{
-		{"one line", "a", "b", "@@ -1,1 +1,1 @@\n-a\n+b\n", 1, 1},
-		{"insertion", "", "x\ny\n", "@@ -0,0 +1,2 @@\n+x\n+y\n", 2, 0},
-		{"deletion", "x\ny", "", "@@ -1,2 +0,0 @@\n-x\n-y\n", 0, 2},
-		{"equal", "same", "same", "", 0, 0},
-		{"context", "1\n2\n3\n4\n5\n6\n7\n8\n9", "1\n2\n3\n4\nfive\n6\n7\n8\n9",
-			"@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+five\n 6\n 7\n 8\n", 1, 1},
-		{"two hunks", "a\n1\n2\n3\n4\n5\n6\n7\nb", "A\n1\n2\n3\n4\n5\n6\n7\nB",
-			"@@ -1,4 +1,4 @@\n-a\n+A\n 1\n 2\n 3\n@@ -6,4 +6,4 @@\n 5\n 6\n 7\n-b\n+B\n", 2, 2},
-		{"one hunk when close", "a\n1\n2\n3\n4\n5\n6\nb", "A\n1\n2\n3\n4\n5\n6\nB",
-			"@@ -1,8 +1,8 @@\n-a\n+A\n 1\n 2\n 3\n 4\n 5\n 6\n-b\n+B\n", 2, 2},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var b strings.Builder
-			added, removed := unified(&b, lineDiff(tt.old, tt.new))
-			if b.String() != tt.want || added != tt.added || removed != tt.removed {
-				t.Errorf("got +%d -%d\n%s\nwant +%d -%d\n%s", added, removed, b.String(), tt.added, tt.removed, tt.want)
-			}
-		})
-	}
-}
-
 func TestPatchDiff(t *testing.T) {
 	tests := []struct {
 		name           string

@@ -1,7 +1,8 @@
 // Package claude decodes the transcripts of Anthropic's Claude Code into
 // store records. It owns the knowledge of Claude Code's on-disk format and
-// nothing else: it imports store only, knows no SQL, no redaction and no
-// git, and ingest wraps its functions into an ingest.Agent.
+// nothing else: it imports store, lenient, fileedit and spec only, knows
+// no SQL, no redaction and no git, and ingest wraps its functions into an
+// ingest.Agent.
 //
 // # Files
 //

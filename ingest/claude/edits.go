@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/aitrail/aitrail/canon"
+	"github.com/aitrail/aitrail/ingest/fileedit"
+	"github.com/aitrail/aitrail/ingest/lenient"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -33,11 +35,11 @@ type editInput struct {
 // content as a whole (the file it replaces is unknown); NotebookEdit adds
 // the cell's new source. Source is "tool_use".
 func inputEdit(name string, input json.RawMessage, cwd string) (store.FileEdit, bool) {
-	if !editTools[name] || kind(input) != '{' {
+	if !editTools[name] || lenient.Kind(input) != '{' {
 		return store.FileEdit{}, false
 	}
 	var in editInput
-	if unmarshal(input, &in) != nil {
+	if lenient.Unmarshal(input, &in) != nil {
 		return store.FileEdit{}, false
 	}
 	p := in.FilePath
@@ -54,10 +56,10 @@ func inputEdit(name string, input json.RawMessage, cwd string) (store.FileEdit, 
 	head := b.Len()
 	switch name {
 	case "Edit":
-		fe.Added, fe.Removed = unified(&b, lineDiff(in.OldString, in.NewString))
+		fe.Added, fe.Removed = fileedit.Hunks(&b, in.OldString, in.NewString)
 	case "MultiEdit":
 		for _, e := range in.Edits {
-			a, r := unified(&b, lineDiff(e.OldString, e.NewString))
+			a, r := fileedit.Hunks(&b, e.OldString, e.NewString)
 			fe.Added += a
 			fe.Removed += r
 		}
@@ -89,7 +91,7 @@ type editResult struct {
 // needs nothing: structuredPatch is what was applied.
 func resultEdit(pc pendingCall, raw json.RawMessage) (store.FileEdit, bool) {
 	var r editResult
-	if unmarshal(raw, &r) != nil {
+	if lenient.Unmarshal(raw, &r) != nil {
 		return store.FileEdit{}, false
 	}
 	fe := store.FileEdit{Prompt: pc.Prompt, CallID: pc.ID, Path: pc.Path, Op: store.OpUpdate, Status: store.EditApplied}
@@ -101,9 +103,9 @@ func resultEdit(pc pendingCall, raw json.RawMessage) (store.FileEdit, bool) {
 		fe.Added = allAdded(&b, content, true)
 		fe.Op, fe.Source = store.OpAdd, "toolUseResult"
 		fe.Diff = b.String()
-	case kind(r.StructuredPatch) == '[':
+	case lenient.Kind(r.StructuredPatch) == '[':
 		var hunks []hunk
-		if unmarshal(r.StructuredPatch, &hunks) != nil {
+		if lenient.Unmarshal(r.StructuredPatch, &hunks) != nil {
 			return store.FileEdit{}, false
 		}
 		diffHeaders(&b, pc.Cwd, pc.Path, false)

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/aitrail/aitrail/ingest/dectest"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -11,7 +12,7 @@ import (
 // transcript: no input may panic, and the state must always round-trip.
 func FuzzLine(f *testing.F) {
 	for _, path := range ownFixturesFor(f) {
-		for _, l := range readLines(f, path) {
+		for _, l := range dectest.Lines(f, path, false) {
 			f.Add(l)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/aitrail/aitrail/ingest/lenient"
 )
 
 // rawLine is the union of the fields of every line type decoded here.
@@ -100,45 +102,18 @@ type rawUsage struct {
 	} `json:"cache_creation"`
 }
 
-// unmarshal decodes data into v, tolerating values of an unexpected type
-// (encoding/json then leaves the field alone and goes on); only syntax
-// errors are errors.
-func unmarshal(data []byte, v any) error {
-	err := json.Unmarshal(data, v)
-	if _, ok := err.(*json.UnmarshalTypeError); ok {
-		return nil
-	}
-	return err
-}
-
-// kind returns the first byte of a JSON value ('{', '[', '"', 'n', …), 0
-// when raw is empty.
-func kind(raw json.RawMessage) byte {
-	raw = bytes.TrimLeft(raw, " \t\r\n")
-	if len(raw) == 0 {
-		return 0
-	}
-	return raw[0]
-}
-
-func isNull(raw json.RawMessage) bool { return kind(raw) == 'n' }
+func isNull(raw json.RawMessage) bool { return lenient.Kind(raw) == 'n' }
 
 // str returns a JSON string value; ok is false when raw is absent or not a
 // string.
 func str(raw json.RawMessage) (s string, ok bool) {
-	if kind(raw) != '"' {
+	if lenient.Kind(raw) != '"' {
 		return "", false
 	}
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return "", false
 	}
 	return s, true
-}
-
-// strOr returns a JSON string value or "".
-func strOr(raw json.RawMessage) string {
-	s, _ := str(raw)
-	return s
 }
 
 // boolean returns a JSON true; ok is false when raw is present, not null
@@ -164,7 +139,7 @@ func numberText(raw json.RawMessage) string {
 	if s, ok := str(raw); ok {
 		return s
 	}
-	if k := kind(raw); k == '-' || k >= '0' && k <= '9' {
+	if k := lenient.Kind(raw); k == '-' || k >= '0' && k <= '9' {
 		return string(bytes.TrimSpace(raw))
 	}
 	return ""
@@ -173,7 +148,7 @@ func numberText(raw json.RawMessage) string {
 // contentBlocks returns the content blocks of a message; a string content
 // is one text block, and whole is then true.
 func contentBlocks(raw json.RawMessage) (bs []rawBlock, whole bool) {
-	if kind(raw) == '"' {
+	if lenient.Kind(raw) == '"' {
 		s, _ := str(raw)
 		return []rawBlock{{Type: "text", Text: s}}, true
 	}
@@ -181,30 +156,12 @@ func contentBlocks(raw json.RawMessage) (bs []rawBlock, whole bool) {
 }
 
 // blocks returns the blocks of a JSON array of content blocks.
-func blocks(raw json.RawMessage) []rawBlock {
-	switch kind(raw) {
-	case '[':
-		var bs []json.RawMessage
-		if err := json.Unmarshal(raw, &bs); err != nil {
-			return nil
-		}
-		out := make([]rawBlock, 0, len(bs))
-		for _, b := range bs {
-			var blk rawBlock
-			if kind(b) == '{' {
-				_ = unmarshal(b, &blk)
-			}
-			out = append(out, blk)
-		}
-		return out
-	}
-	return nil
-}
+func blocks(raw json.RawMessage) []rawBlock { return lenient.Objects[rawBlock](raw) }
 
 // resultText flattens a tool_result's content: a string, or the text of
 // its blocks (images noted as "[image]").
 func resultText(raw json.RawMessage) string {
-	switch kind(raw) {
+	switch lenient.Kind(raw) {
 	case '"':
 		s, _ := str(raw)
 		return s

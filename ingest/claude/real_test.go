@@ -1,15 +1,15 @@
 package claude
 
 import (
-	"encoding/json"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/aitrail/aitrail/ingest/dectest"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -17,33 +17,7 @@ import (
 // skipping the test when the set is absent.
 func sharedProjects(t *testing.T, sub string) string {
 	t.Helper()
-	dir := filepath.Join(shared, "sessions", sub, "projects")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared fixtures not found at %s (they live outside the repository): %v", dir, err)
-	}
-	return dir
-}
-
-// transcripts lists the transcripts below a projects directory, sorted by
-// path as ccusage reads them, as paths relative to dir.
-func transcripts(t *testing.T, dir string) []string {
-	t.Helper()
-	var out []string
-	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		if Match(filepath.ToSlash(rel)) {
-			out = append(out, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(out)
-	return out
+	return dectest.Shared(t, "sessions", sub, "projects")
 }
 
 // TestRealFiles decodes the real (and synthetic schema-coverage) Claude
@@ -99,24 +73,24 @@ func TestRealFiles(t *testing.T) {
 		t.Run(tt.file, func(t *testing.T) {
 			dir := sharedProjects(t, tt.dir)
 			seen[tt.dir+"/"+tt.file] = true
-			m := merge(decodeFile(t, filepath.Join(dir, tt.file)))
-			got := counts{len(m.sessions), len(m.prompts), len(m.calls), len(m.editedFiles())}
+			m := dectest.NewView(decodeFile(t, filepath.Join(dir, tt.file)))
+			got := counts{len(m.Sessions), m.Prompts.Len(), m.Calls.Len(), len(m.EditedFiles())}
 			if got != tt.want {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
-			for k := range m.results {
-				if _, ok := m.calls[k]; !ok {
+			for _, k := range m.Results.Keys() {
+				if _, ok := m.Calls.Lookup(k); !ok {
 					t.Errorf("result %v has no call in its session", k)
 				}
 			}
 		})
 	}
 	for _, sub := range []string{"claude", "synthetic/claude"} {
-		dir := filepath.Join(shared, "sessions", sub, "projects")
+		dir := dectest.SharedPath("sessions", sub, "projects")
 		if _, err := os.Stat(dir); err != nil {
 			continue
 		}
-		for _, f := range transcripts(t, dir) {
+		for _, f := range dectest.Files(t, dir, Match) {
 			if !seen[sub+"/"+f] {
 				t.Errorf("%s/%s is not in the table: count it", sub, f)
 			}
@@ -130,124 +104,48 @@ func TestRealDetails(t *testing.T) {
 	dir := sharedProjects(t, "claude")
 
 	t.Run("resumed file", func(t *testing.T) {
-		m := merge(decodeFile(t, filepath.Join(dir, "-home-wei-repo-claude-code/b162b1ae-97bc-475f-9b5f-ffbf55ca5b3f.jsonl")))
+		m := dectest.NewView(decodeFile(t, filepath.Join(dir, "-home-wei-repo-claude-code/b162b1ae-97bc-475f-9b5f-ffbf55ca5b3f.jsonl")))
 		const old, cur = "e9f146fa-3b20-48d0-9be4-d99ca901cae4", "b162b1ae-97bc-475f-9b5f-ffbf55ca5b3f"
 		// Line 49 copies line 48 (a TodoWrite result) under the new id:
 		// its call is in the old session, so the copy is dropped.
-		if _, ok := m.results[callKey{cur, "toolu_01Lv3xFNGrJLeUh53hersj2H"}]; ok {
+		if _, ok := m.Results.Lookup(dectest.Key{Session: cur, ID: "toolu_01Lv3xFNGrJLeUh53hersj2H"}); ok {
 			t.Error("the copied tool result became an orphan in the new session")
 		}
-		if _, ok := m.results[callKey{old, "toolu_01Lv3xFNGrJLeUh53hersj2H"}]; !ok {
+		if _, ok := m.Results.Lookup(dectest.Key{Session: old, ID: "toolu_01Lv3xFNGrJLeUh53hersj2H"}); !ok {
 			t.Error("the old session lost its tool result")
 		}
-		e := m.edits[editKey{old, "toolu_0163MUAqdsdd6qYPyBhPBJqd", "/home/wei/repo/claude-code/go.mod"}]
+		e := m.Edits.Get(dectest.EditKey{Session: old, Call: "toolu_0163MUAqdsdd6qYPyBhPBJqd", Path: "/home/wei/repo/claude-code/go.mod"})
 		if e.Status != store.EditFailed || e.Added != 0 {
 			t.Errorf("got %+v, want the rejected Edit failed with no lines", e)
 		}
-		if got := m.promptTexts(cur); !reflect.DeepEqual(got, []string{"/mcp", "幫我查一下 golang文檔 透過 context7", "不對 幫我查一下pydantic文檔的Field用法 整理成markdown保存", "/exit"}) {
+		if got := m.PromptTexts(cur); !reflect.DeepEqual(got, []string{"/mcp", "幫我查一下 golang文檔 透過 context7", "不對 幫我查一下pydantic文檔的Field用法 整理成markdown保存", "/exit"}) {
 			t.Errorf("got prompts %q", got)
 		}
 	})
 
 	t.Run("structuredPatch", func(t *testing.T) {
-		m := merge(decodeFile(t, filepath.Join(dir, "-Users-svarlamov-projects-testing-git-2/dac34307-159f-4fcd-9c21-35210246ad38.jsonl")))
-		if len(m.edits) != 1 {
-			t.Fatalf("got %d edits, want 1", len(m.edits))
+		m := dectest.NewView(decodeFile(t, filepath.Join(dir, "-Users-svarlamov-projects-testing-git-2/dac34307-159f-4fcd-9c21-35210246ad38.jsonl")))
+		if m.Edits.Len() != 1 {
+			t.Fatalf("got %d edits, want 1", m.Edits.Len())
 		}
-		for _, e := range m.edits {
+		for _, e := range m.Edits.Values() {
 			want := "--- a/index.ts\n+++ b/index.ts\n@@ -18,3 +18,4 @@\n"
 			if e.Source != "structuredPatch" || !strings.HasPrefix(e.Diff, want) || e.Added != 1 || e.Removed != 0 {
 				t.Errorf("got %+v, want a diff starting %q", e, want)
 			}
 		}
-		if got := m.sessions["dac34307-159f-4fcd-9c21-35210246ad38"].Title; got != "Add Hello World Header Comment to index.ts" {
+		if got := m.Sessions["dac34307-159f-4fcd-9c21-35210246ad38"].Title; got != "Add Hello World Header Comment to index.ts" {
 			t.Errorf("got title %q", got)
 		}
 	})
 
 	t.Run("sub-agent of the 2.1 layout", func(t *testing.T) {
-		m := merge(decodeFile(t, filepath.Join(dir, "-src-experiments-claude_p/29ccd257-68b1-427f-ae5f-6524b7cb6f20/subagents/agent-a2271d1.jsonl")))
-		s := m.sessions["agent-a2271d1"]
+		m := dectest.NewView(decodeFile(t, filepath.Join(dir, "-src-experiments-claude_p/29ccd257-68b1-427f-ae5f-6524b7cb6f20/subagents/agent-a2271d1.jsonl")))
+		s := m.Sessions["agent-a2271d1"]
 		if s.ParentID != "29ccd257-68b1-427f-ae5f-6524b7cb6f20" || s.Relation != "subagent" || s.Model != "claude-haiku-4-5-20251001" {
 			t.Errorf("got %+v", s)
 		}
 	})
-}
-
-// usageEntry is a usage record with the file it came from.
-type usageEntry struct {
-	store.Usage
-	file string
-}
-
-// dedupe applies the store's de-duplication (store.Batch.addUsage) to
-// entries in order: of the entries sharing a Key the non-sidechain one,
-// else the one with the larger total, is kept; a sidechain entry whose
-// Group is the Group of a kept non-sidechain entry is dropped, and a
-// non-sidechain entry drops the sidechain entries of its Group with
-// another Key.
-func dedupe(entries []usageEntry) []usageEntry {
-	var out []*usageEntry
-	byKey := map[string]int{}
-	for i := range entries {
-		e := entries[i]
-		if e.Group != "" {
-			if e.Sidechain {
-				replay := false
-				for _, x := range out {
-					if x != nil && x.Group == e.Group && !x.Sidechain {
-						replay = true
-					}
-				}
-				if replay {
-					continue
-				}
-			} else {
-				for j, x := range out {
-					if x != nil && x.Group == e.Group && x.Sidechain && x.Key != e.Key {
-						out[j] = nil
-						if x.Key != "" {
-							delete(byKey, x.Key)
-						}
-					}
-				}
-			}
-		}
-		if e.Key != "" {
-			if j, ok := byKey[e.Key]; ok {
-				x := out[j]
-				replace := e.Total() > x.Total()
-				if x.Sidechain != e.Sidechain {
-					replace = x.Sidechain
-				}
-				if replace {
-					out[j] = &e
-				}
-				continue
-			}
-			byKey[e.Key] = len(out)
-		}
-		out = append(out, &e)
-	}
-	var kept []usageEntry
-	for _, x := range out {
-		if x != nil {
-			kept = append(kept, *x)
-		}
-	}
-	return kept
-}
-
-func dedupeUsage(us []store.Usage) []store.Usage {
-	es := make([]usageEntry, len(us))
-	for i, u := range us {
-		es[i] = usageEntry{Usage: u}
-	}
-	var out []store.Usage
-	for _, e := range dedupe(es) {
-		out = append(out, e.Usage)
-	}
-	return out
 }
 
 // period is ccusage's session of a transcript: the file's name; for the
@@ -269,51 +167,28 @@ func period(rel string) string {
 // by ccusage's session period and compares with ccusage's own report.
 func TestTokensMatchCcusage(t *testing.T) {
 	dir := sharedProjects(t, "claude")
-	data, err := os.ReadFile(filepath.Join(shared, "expected", "ccusage-session.json"))
-	if err != nil {
-		t.Skipf("ccusage's expected output not found: %v", err)
-	}
-	var report struct {
-		Session []struct {
-			Agent               string   `json:"agent"`
-			Period              string   `json:"period"`
-			InputTokens         int64    `json:"inputTokens"`
-			OutputTokens        int64    `json:"outputTokens"`
-			CacheCreationTokens int64    `json:"cacheCreationTokens"`
-			CacheReadTokens     int64    `json:"cacheReadTokens"`
-			TotalTokens         int64    `json:"totalTokens"`
-			ModelsUsed          []string `json:"modelsUsed"`
-		} `json:"session"`
-	}
-	if err := json.Unmarshal(data, &report); err != nil {
-		t.Fatal(err)
-	}
 	type totals struct {
 		Input, Output, CacheCreation, CacheRead, Total int64
 		Models                                         []string
 	}
 	want := map[string]totals{}
-	for _, s := range report.Session {
-		if s.Agent != "claude" {
-			continue
-		}
-		models := append([]string(nil), s.ModelsUsed...)
-		sort.Strings(models)
-		want[s.Period] = totals{s.InputTokens, s.OutputTokens, s.CacheCreationTokens, s.CacheReadTokens, s.TotalTokens, models}
+	for period, s := range dectest.Ccusage(t, "claude") {
+		want[period] = totals{s.Input, s.Output, s.CacheWrite, s.CacheRead, s.Total, slices.Sorted(slices.Values(s.Models))}
 	}
 
-	var entries []usageEntry
-	for _, f := range transcripts(t, dir) {
-		for _, r := range decodeFile(t, filepath.Join(dir, f)) {
-			if u, ok := r.(store.Usage); ok {
-				entries = append(entries, usageEntry{u, f})
-			}
+	var usage []store.Usage
+	var files []string // of each entry of usage
+	for _, f := range dectest.Files(t, dir, Match) {
+		for _, u := range dectest.Of[store.Usage](decodeFile(t, filepath.Join(dir, f))) {
+			usage = append(usage, u)
+			files = append(files, f)
 		}
 	}
 	got := map[string]totals{}
 	models := map[string]map[string]bool{}
-	for _, e := range dedupe(entries) {
-		p := period(e.file)
+	for _, i := range dectest.CountedUsage(usage) {
+		e := usage[i]
+		p := period(files[i])
 		g := got[p]
 		g.Input += e.Input
 		g.Output += e.Output

@@ -1,20 +1,18 @@
 package claude
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"testing"
 
-	"github.com/aitrail/aitrail/store"
+	"github.com/aitrail/aitrail/ingest/dectest"
 )
 
 // ownFixtures lists the transcripts under testdata/claude.
 func ownFixtures(t *testing.T) []string {
 	t.Helper()
 	var out []string
-	for _, f := range transcripts(t, testdata) {
+	for _, f := range dectest.Files(t, testdata, Match) {
 		out = append(out, filepath.Join(testdata, f))
 	}
 	if len(out) == 0 {
@@ -23,40 +21,13 @@ func ownFixtures(t *testing.T) []string {
 	return out
 }
 
-// firstDiff describes where two record lists part.
-func firstDiff(got, want []store.Record) string {
-	for i := 0; i < len(got) && i < len(want); i++ {
-		if !reflect.DeepEqual(got[i], want[i]) {
-			return fmt.Sprintf("record %d:\ngot  %+v\nwant %+v", i, got[i], want[i])
-		}
-	}
-	return fmt.Sprintf("got %d records, want %d", len(got), len(want))
-}
-
 // TestResumeEverySplit decodes each fixture in two runs split at every line
 // boundary, the second resuming from the first's State(), and wants what
 // one run gives.
 func TestResumeEverySplit(t *testing.T) {
 	for _, path := range ownFixtures(t) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			lines := readLines(t, path)
-			want := decodeFile(t, path)
-			for k := 0; k <= len(lines); k++ {
-				d1, _ := New(path, nil)
-				got := decode(t, d1, lines[:k], 0)
-				st, err := d1.State()
-				if err != nil {
-					t.Fatal(err)
-				}
-				d2, err := New(path, st)
-				if err != nil {
-					t.Fatalf("split at %d: %v", k, err)
-				}
-				got = append(got, decode(t, d2, lines, k)...)
-				if !reflect.DeepEqual(got, want) {
-					t.Fatalf("split at line %d: %s", k, firstDiff(got, want))
-				}
-			}
+			dectest.ResumeEverySplit(t, dectest.For(New, path), dectest.Lines(t, path, false), dectest.SameRecords)
 		})
 	}
 }
@@ -67,41 +38,21 @@ func TestResumeEverySplit(t *testing.T) {
 func TestResumeEveryLine(t *testing.T) {
 	var paths []string
 	for _, sub := range []string{"claude", "synthetic/claude"} {
-		dir := filepath.Join(shared, "sessions", sub, "projects")
+		dir := dectest.SharedPath("sessions", sub, "projects")
 		if _, err := os.Stat(dir); err != nil {
 			continue
 		}
-		for _, f := range transcripts(t, dir) {
+		for _, f := range dectest.Files(t, dir, Match) {
 			paths = append(paths, filepath.Join(dir, f))
 		}
 	}
 	if len(paths) == 0 {
-		t.Skipf("shared fixtures not found under %s (they live outside the repository)", shared)
+		t.Skipf("shared fixtures not found under %s (they live outside the repository)", dectest.SharedPath())
 	}
 	const maxState = 2048
 	for _, path := range paths {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			lines := readLines(t, path)
-			want := decodeFile(t, path)
-			var got []store.Record
-			var st []byte
-			largest := 0
-			for i, line := range lines {
-				d, err := New(path, st)
-				if err != nil {
-					t.Fatalf("line %d: %v", i+1, err)
-				}
-				if err := d.Line(i+1, line, func(r store.Record) { got = append(got, r) }); err != nil {
-					t.Fatalf("line %d: %v", i+1, err)
-				}
-				if st, err = d.State(); err != nil {
-					t.Fatal(err)
-				}
-				largest = max(largest, len(st))
-			}
-			if !reflect.DeepEqual(got, want) {
-				t.Fatalf("%s", firstDiff(got, want))
-			}
+			largest := dectest.ResumeEveryLine(t, dectest.For(New, path), dectest.Lines(t, path, false), dectest.SameRecords)
 			if largest > maxState {
 				t.Errorf("state grew to %d bytes, want at most %d", largest, maxState)
 			}

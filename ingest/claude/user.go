@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aitrail/aitrail/ingest/lenient"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -229,7 +230,7 @@ func (d *Decoder) toolResult(c *lineCtx, b rawBlock, single bool) {
 			Op: store.OpUpdate, Source: "tool_result", Status: store.EditFailed})
 		return
 	}
-	if single && kind(c.l.ToolUseResult) == '{' {
+	if single && lenient.Kind(c.l.ToolUseResult) == '{' {
 		if fe, ok := resultEdit(pc, c.l.ToolUseResult); ok {
 			fe.Session, fe.Time = c.session, c.t
 			c.emit(fe)

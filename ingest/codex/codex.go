@@ -3,7 +3,6 @@ package codex
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"path"
 	"regexp"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aitrail/aitrail/canon"
+	"github.com/aitrail/aitrail/ingest/lenient"
+	"github.com/aitrail/aitrail/ingest/spec"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -69,15 +70,12 @@ type lineCtx struct {
 // decoded when state was taken (nil for the start of the file).
 func New(p string, state []byte) (*Decoder, error) {
 	d := &Decoder{pathID: idFromPath(p)}
-	if len(bytes.TrimSpace(state)) == 0 {
+	ok, err := spec.RestoreState("codex", state, &d.st, &d.st.V, stateVersion)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		d.st = newState(d.pathID)
-		return d, nil
-	}
-	if err := json.Unmarshal(state, &d.st); err != nil {
-		return nil, fmt.Errorf("codex decoder state: %w", err)
-	}
-	if d.st.V != stateVersion {
-		return nil, fmt.Errorf("codex decoder state version %d, want %d", d.st.V, stateVersion)
 	}
 	return d, nil
 }
@@ -105,9 +103,6 @@ func idFromPath(p string) string {
 	return fileStamp.ReplaceAllString(name, "")
 }
 
-// errNotObject is returned for a line that is valid JSON but no record.
-var errNotObject = errors.New("not a JSON object")
-
 // Line decodes line number no of the rollout. It returns an error for a
 // line that is not a JSON object; records of unknown types become
 // store.Unknown.
@@ -118,11 +113,11 @@ func (d *Decoder) Line(no int, line []byte, emit func(store.Record)) error {
 	if len(trimmed) == 0 {
 		return nil
 	}
+	if err := lenient.CheckObject(trimmed); err != nil {
+		return err
+	}
 	var o obj
-	if err := json.Unmarshal(trimmed, &o); err != nil || o == nil {
-		if json.Valid(trimmed) {
-			return errNotObject
-		}
+	if err := json.Unmarshal(trimmed, &o); err != nil {
 		return fmt.Errorf("invalid JSON: %w", err)
 	}
 	d.out = emit
@@ -156,7 +151,7 @@ func (d *Decoder) Line(no int, line []byte, emit func(store.Record)) error {
 
 // stamp sets the line's time from its timestamp, or inherits the last one.
 func (d *Decoder) stamp(raw json.RawMessage) {
-	ts := strings.TrimSpace(rawStr(raw))
+	ts := strings.TrimSpace(lenient.String(raw))
 	if ts == "" {
 		if n, err := strconv.ParseInt(string(bytes.TrimSpace(raw)), 10, 64); err == nil && n > 0 {
 			// Epoch seconds or milliseconds, as ccusage accepts them.

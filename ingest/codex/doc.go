@@ -1,8 +1,9 @@
 // Package codex decodes the session logs ("rollouts") of the OpenAI Codex
 // CLI, its VS Code extension, Codex Desktop and codex exec into store
 // records. It owns the knowledge of Codex's on-disk formats and nothing
-// else: it imports store only, knows no SQL, no redaction and no git, and
-// ingest wraps its functions into an ingest.Agent.
+// else: it imports store, lenient and spec only, knows no SQL, no
+// redaction and no git, and ingest wraps its functions into an
+// ingest.Agent.
 //
 // # Files and generations
 //

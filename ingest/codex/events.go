@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aitrail/aitrail/canon"
+	"github.com/aitrail/aitrail/ingest/lenient"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -49,7 +50,7 @@ func (d *Decoder) event(p obj) {
 		if e := p["error"]; !isNull(e) {
 			msg := p.obj("error").str("message")
 			if msg == "" {
-				msg = firstOf(rawStr(e), compact(e))
+				msg = firstOf(lenient.String(e), compact(e))
 			}
 			d.note("Turn failed: " + msg)
 		}
@@ -93,7 +94,7 @@ func (d *Decoder) event(p obj) {
 			isErr, _ := ok.boolean("isError")
 			status = okStatus(!isErr)
 		} else if e, has := res["Err"]; has {
-			out, status = firstOf(rawStr(e), compact(e)), "error"
+			out, status = firstOf(lenient.String(e), compact(e)), "error"
 		}
 		d.endedCall(p, "mcp__"+inv.str("server")+"__"+inv.str("tool"), compact(inv["arguments"]), out, status)
 	case "web_search_end":
@@ -202,7 +203,7 @@ func (d *Decoder) patchApplyEnd(p obj) {
 func (d *Decoder) change(p string, raw json.RawMessage) (store.FileEdit, bool) {
 	ch, _ := parseObj(raw)
 	typ := ch.str("type")
-	if ch == nil && rawStr(raw) == "delete" {
+	if ch == nil && lenient.String(raw) == "delete" {
 		typ = "delete"
 	}
 	if typ == "" {
@@ -229,7 +230,7 @@ func (d *Decoder) change(p string, raw json.RawMessage) (store.FileEdit, bool) {
 	case store.OpAdd:
 		e.Op = store.OpAdd
 		if hasContent && !isNull(content) {
-			lines := splitContent(rawStr(content))
+			lines := splitContent(lenient.String(content))
 			e.Diff, e.Added = contentDiff("", newName, lines, '+'), len(lines)
 		} else {
 			e.Diff = withHeaders(unified, "/dev/null", newName)
@@ -238,7 +239,7 @@ func (d *Decoder) change(p string, raw json.RawMessage) (store.FileEdit, bool) {
 	case store.OpDelete:
 		e.Op = store.OpDelete
 		if hasContent && !isNull(content) {
-			lines := splitContent(rawStr(content))
+			lines := splitContent(lenient.String(content))
 			e.Diff, e.Removed = contentDiff(oldName, "", lines, '-'), len(lines)
 		} else {
 			e.Diff = withHeaders(unified, oldName, "/dev/null")

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/aitrail/aitrail/ingest/dectest"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -56,7 +57,7 @@ func FuzzLine(f *testing.F) {
 
 func BenchmarkDecode(b *testing.B) {
 	path := fixture("rollout-2026-02-10T16-00-00-019c2d3e-4f50-7061-8273-948596a7b8c9.jsonl")
-	lines := fileLines(b, path)
+	lines := dectest.Lines(b, path, Whole(path))
 	var size int64
 	for _, l := range lines {
 		size += int64(len(l)) + 1

@@ -1,13 +1,11 @@
 package codex
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"testing"
 
+	"github.com/aitrail/aitrail/ingest/dectest"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -17,48 +15,20 @@ type decoded struct {
 	bad  []int // lines that returned an error
 }
 
-// lines returns the lines of a file as the pipeline gives them: without
-// their newline, blank ones skipped, a whole file as one line.
-func fileLines(t testing.TB, path string) [][]byte {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if Whole(path) {
-		return [][]byte{data}
-	}
-	var out [][]byte
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(nil, 64<<20)
-	for sc.Scan() {
-		out = append(out, append([]byte(nil), sc.Bytes()...))
-	}
-	return out
-}
-
-// decodeLines decodes lines[from:to] (numbered from 1) with d.
-func decodeLines(t testing.TB, d *Decoder, lines [][]byte, from, to int, out *decoded) {
-	t.Helper()
-	for i := from; i < to; i++ {
-		if len(bytes.TrimSpace(lines[i])) == 0 {
-			continue
-		}
-		if err := d.Line(i+1, lines[i], func(r store.Record) { out.recs = append(out.recs, r) }); err != nil {
-			out.bad = append(out.bad, i+1)
-		}
-	}
-}
-
+// decodeAll decodes a file in one batch, as the pipeline does (a whole
+// file as one line).
 func decodeAll(t testing.TB, path string) decoded {
 	t.Helper()
 	d, err := New(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out decoded
-	lines := fileLines(t, path)
-	decodeLines(t, d, lines, 0, len(lines), &out)
+	lines := dectest.Lines(t, path, Whole(path))
+	recs, bad := dectest.Batch(d, lines, 0, len(lines))
+	out := decoded{recs: recs}
+	for _, e := range bad {
+		out.bad = append(out.bad, e.No)
+	}
 	return out
 }
 
@@ -76,94 +46,31 @@ func renderAll(rs []store.Record) []string {
 	return out
 }
 
-// final is what a file's records leave in the store, which upserts by key:
-// the last record of each key wins.
-type final struct {
-	sessions map[string]store.Session // merged
-	prompts  []store.Prompt           // in first-emission order, last version
-	messages []store.Message
-	calls    map[string]store.ToolCall
-	callIDs  []string // in first-emission order
-	results  map[string]store.ToolResult
-	edits    []store.FileEdit // in first-emission order of (call, path), last version
-	usage    []store.Usage
-	unknown  []string
-}
-
-func finalOf(recs []store.Record) *final {
-	f := &final{sessions: map[string]store.Session{}, calls: map[string]store.ToolCall{}, results: map[string]store.ToolResult{}}
-	prompt := map[string]int{}
-	message := map[string]int{}
-	edit := map[[2]string]int{}
-	for _, r := range recs {
-		switch r := r.(type) {
-		case store.Session:
-			s := f.sessions[r.ID]
-			s.ID = r.ID
-			store.MergeSession(&s, r)
-			f.sessions[r.ID] = s
-		case store.Prompt:
-			if i, ok := prompt[r.Key]; ok {
-				f.prompts[i] = r
-				continue
-			}
-			prompt[r.Key] = len(f.prompts)
-			f.prompts = append(f.prompts, r)
-		case store.Message:
-			if i, ok := message[r.Key]; ok {
-				f.messages[i] = r
-				continue
-			}
-			message[r.Key] = len(f.messages)
-			f.messages = append(f.messages, r)
-		case store.ToolCall:
-			if _, ok := f.calls[r.CallID]; !ok {
-				f.callIDs = append(f.callIDs, r.CallID)
-			}
-			f.calls[r.CallID] = r
-		case store.ToolResult:
-			f.results[r.CallID] = r
-		case store.FileEdit:
-			k := [2]string{r.CallID, r.Path}
-			if i, ok := edit[k]; ok {
-				f.edits[i] = r
-				continue
-			}
-			edit[k] = len(f.edits)
-			f.edits = append(f.edits, r)
-		case store.Usage:
-			f.usage = append(f.usage, r)
-		case store.Unknown:
-			f.unknown = append(f.unknown, r.Type)
+// byID returns the record of call id (in whichever session: a rollout's
+// calls have ids of their own).
+func byID[V any](k *dectest.Keyed[dectest.Key, V], id string) V {
+	for key, v := range k.All() {
+		if key.ID == id {
+			return v
 		}
 	}
-	return f
+	var zero V
+	return zero
 }
 
-// tokens sums usage the way ccusage reports a session.
-type tokenSum struct{ Input, CacheRead, CacheWrite, Output, Reasoning, Total int64 }
-
-func (f *final) tokens() tokenSum {
-	var s tokenSum
-	seen := map[string]bool{}
-	for _, u := range f.usage {
-		if u.Key != "" && seen[u.Key] {
-			continue
-		}
-		seen[u.Key] = true
-		s.Input += u.Input
-		s.CacheRead += u.CacheRead
-		s.CacheWrite += u.CacheWrite
-		s.Output += u.Output
-		s.Reasoning += u.Reasoning
-		s.Total += u.Total()
-	}
-	return s
-}
-
-func (f *final) kinds(kind string) []string {
+// callIDs returns the ids of the tool calls in the order they came.
+func callIDs(v *dectest.View) []string {
 	var out []string
-	for _, m := range f.messages {
+	for _, k := range v.Calls.Keys() {
+		out = append(out, k.ID)
+	}
+	return out
+}
+
+// kinds returns the texts of the messages of a kind, in the order they came.
+func kinds(v *dectest.View, kind string) []string {
+	var out []string
+	for _, m := range v.Messages.Values() {
 		if m.Kind == kind {
 			out = append(out, m.Text)
 		}
@@ -171,8 +78,9 @@ func (f *final) kinds(kind string) []string {
 	return out
 }
 
-func (f *final) editOf(path string) (store.FileEdit, bool) {
-	for _, e := range f.edits {
+// editOf returns the first edit of path.
+func editOf(v *dectest.View, path string) (store.FileEdit, bool) {
+	for _, e := range v.Edits.Values() {
 		if e.Path == path {
 			return e, true
 		}
@@ -180,12 +88,23 @@ func (f *final) editOf(path string) (store.FileEdit, bool) {
 	return store.FileEdit{}, false
 }
 
-func (f *final) editedFiles(status string) []string {
+// editedFiles returns the paths of the edits of a status, in the order
+// they came.
+func editedFiles(v *dectest.View, status string) []string {
 	var out []string
-	for _, e := range f.edits {
+	for _, e := range v.Edits.Values() {
 		if e.Status == status {
 			out = append(out, e.Path)
 		}
 	}
 	return out
+}
+
+// unknowns counts the records of unknown types.
+func unknowns(v *dectest.View) int {
+	n := 0
+	for _, c := range v.Unknown {
+		n += c
+	}
+	return n
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/aitrail/aitrail/canon"
+	"github.com/aitrail/aitrail/ingest/lenient"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -88,7 +89,7 @@ func (d *Decoder) message(p obj) {
 	for _, raw := range p.arr("content") {
 		c, ok := parseObj(raw)
 		if !ok {
-			if s := rawStr(raw); s != "" {
+			if s := lenient.String(raw); s != "" {
 				texts = append(texts, s)
 			}
 			continue
@@ -433,7 +434,7 @@ func outputText(raw json.RawMessage) (string, string) {
 	if isNull(raw) {
 		return "", ""
 	}
-	if s := rawStr(raw); s != "" || strings.TrimSpace(string(raw)) == `""` {
+	if s := lenient.String(raw); s != "" || strings.TrimSpace(string(raw)) == `""` {
 		if o, ok := parseObj([]byte(s)); ok && o.has("output") {
 			text, _ := outputText(o["output"])
 			return text, exitStatus(o.obj("metadata"))
@@ -467,14 +468,14 @@ func outputText(raw json.RawMessage) (string, string) {
 // contentText joins the texts of a content item array (or returns a plain
 // string); images read as "[image]".
 func contentText(raw json.RawMessage) string {
-	if s := rawStr(raw); s != "" {
+	if s := lenient.String(raw); s != "" {
 		return s
 	}
 	var parts []string
 	for _, e := range rawArr(raw) {
 		c, ok := parseObj(e)
 		if !ok {
-			if s := rawStr(e); s != "" {
+			if s := lenient.String(e); s != "" {
 				parts = append(parts, s)
 			}
 			continue

@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/aitrail/aitrail/ingest/lenient"
 )
 
 // obj is a JSON object decoded one level deep. Its getters never fail: a
@@ -16,12 +17,8 @@ type obj map[string]json.RawMessage
 // parseObj decodes raw as a JSON object; ok is false for anything else
 // (null, an array, a string, invalid JSON).
 func parseObj(raw []byte) (obj, bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || raw[0] != '{' {
-		return nil, false
-	}
 	var o obj
-	if err := json.Unmarshal(raw, &o); err != nil {
+	if !lenient.Object(raw, &o) {
 		return nil, false
 	}
 	return o, true
@@ -40,25 +37,7 @@ func isNull(v json.RawMessage) bool {
 
 // str returns a string field, or "" when absent or not a string.
 func (o obj) str(k string) string {
-	return rawStr(o[k])
-}
-
-// rawStr decodes a JSON string, or returns "" for anything else.
-func rawStr(v json.RawMessage) string {
-	v = bytes.TrimSpace(v)
-	if len(v) < 2 || v[0] != '"' {
-		return ""
-	}
-	// Raw values come from a decoded document, so a string without escapes
-	// is its bytes between the quotes.
-	if bytes.IndexByte(v, '\\') < 0 && utf8.Valid(v) {
-		return string(v[1 : len(v)-1])
-	}
-	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
-		return ""
-	}
-	return s
+	return lenient.String(o[k])
 }
 
 // obj returns an object field, or nil.
@@ -88,7 +67,7 @@ func rawArr(v json.RawMessage) []json.RawMessage {
 func (o obj) strs(k string) []string {
 	var out []string
 	for _, e := range o.arr(k) {
-		if s := rawStr(e); s != "" || string(bytes.TrimSpace(e)) == `""` {
+		if s := lenient.String(e); s != "" || string(bytes.TrimSpace(e)) == `""` {
 			out = append(out, s)
 		}
 	}
@@ -116,7 +95,7 @@ func (o obj) uint(k string) (int64, bool) {
 	}
 	s := string(v)
 	if v[0] == '"' {
-		s = strings.TrimSpace(rawStr(v))
+		s = strings.TrimSpace(lenient.String(v))
 	}
 	n, err := strconv.ParseUint(s, 10, 63)
 	if err != nil {

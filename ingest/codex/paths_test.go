@@ -90,22 +90,3 @@ func TestPatchStatus(t *testing.T) {
 		}
 	}
 }
-
-func TestRawStr(t *testing.T) {
-	tests := map[string]string{
-		`"plain"`:          "plain",
-		`"tab\tand \"q\""`: "tab\tand \"q\"",
-		`"\u00e9t\u00e9"`:  "été",
-		`"été"`:            "été",
-		`""`:               "",
-		"\"\xff\"":         "\ufffd",
-		`42`:               "",
-		`null`:             "",
-		`{"a":"b"}`:        "",
-	}
-	for in, want := range tests {
-		if got := rawStr([]byte(in)); got != want {
-			t.Errorf("rawStr(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

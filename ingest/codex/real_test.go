@@ -1,38 +1,19 @@
 package codex
 
 import (
-	"encoding/json"
-	"os"
+	"maps"
 	"path/filepath"
 	"slices"
 	"testing"
 
+	"github.com/aitrail/aitrail/ingest/dectest"
 	"github.com/aitrail/aitrail/store"
 )
-
-// sharedFixtures is the project's shared fixture tree, beside the
-// repository: ../../../shared/fixtures from this package.
-var sharedFixtures = filepath.Join("..", "..", "..", "shared", "fixtures")
-
-func sharedSessions() (string, bool) {
-	root := filepath.Join(sharedFixtures, "sessions")
-	fi, err := os.Stat(root)
-	return root, err == nil && fi.IsDir()
-}
-
-func needShared(t *testing.T) string {
-	t.Helper()
-	root, ok := sharedSessions()
-	if !ok {
-		t.Skipf("shared fixtures not found at %s (they live outside the repository, in /work/shared)", root)
-	}
-	return root
-}
 
 // TestRealRollouts checks the sample rollouts against counts taken by
 // reading the files.
 func TestRealRollouts(t *testing.T) {
-	root := needShared(t)
+	root := dectest.Shared(t, "sessions")
 	tests := []struct {
 		path string
 		// Counts taken by reading the file (jq/python over its lines):
@@ -118,7 +99,7 @@ func TestRealRollouts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
 			out := decodeAll(t, filepath.Join(root, tt.path))
-			f := finalOf(out.recs)
+			f := dectest.NewView(out.recs)
 			calls := 0
 			for _, r := range out.recs {
 				if _, ok := r.(store.ToolCall); ok {
@@ -126,37 +107,22 @@ func TestRealRollouts(t *testing.T) {
 				}
 			}
 			eq(t, "bad lines", len(out.bad), 0)
-			eq(t, "sessions", len(f.sessions), tt.sessions)
-			eq(t, "prompts", len(f.prompts), tt.prompts)
-			eq(t, "call ids", len(f.callIDs), tt.callIDs)
+			eq(t, "sessions", len(f.Sessions), tt.sessions)
+			eq(t, "prompts", f.Prompts.Len(), tt.prompts)
+			eq(t, "call ids", len(callIDs(f)), tt.callIDs)
 			eq(t, "tool call records", calls, tt.calls)
-			eq(t, "applied edits", f.editedFiles(store.EditApplied), tt.applied)
-			eq(t, "failed edits", f.editedFiles(store.EditFailed), tt.failed)
-			eq(t, "unknown", len(f.unknown), tt.unknown)
-			eq(t, "assistant messages", len(f.kinds(store.MessageAssistant)), tt.assistant)
-			eq(t, "reasoning messages", len(f.kinds(store.MessageReasoning)), tt.reasoning)
-			for id := range f.results {
-				if _, ok := f.calls[id]; !ok {
-					t.Errorf("result %s has no call", id)
+			eq(t, "applied edits", editedFiles(f, store.EditApplied), tt.applied)
+			eq(t, "failed edits", editedFiles(f, store.EditFailed), tt.failed)
+			eq(t, "unknown", unknowns(f), tt.unknown)
+			eq(t, "assistant messages", len(kinds(f, store.MessageAssistant)), tt.assistant)
+			eq(t, "reasoning messages", len(kinds(f, store.MessageReasoning)), tt.reasoning)
+			for _, k := range f.Results.Keys() {
+				if _, ok := f.Calls.Lookup(k); !ok {
+					t.Errorf("result %s has no call", k.ID)
 				}
 			}
 		})
 	}
-}
-
-// ccusageSession is one row of `ccusage session --json`.
-type ccusageSession struct {
-	Agent           string   `json:"agent"`
-	Period          string   `json:"period"`
-	InputTokens     int64    `json:"inputTokens"`
-	CacheReadTokens int64    `json:"cacheReadTokens"`
-	CacheCreation   int64    `json:"cacheCreationTokens"`
-	OutputTokens    int64    `json:"outputTokens"`
-	TotalTokens     int64    `json:"totalTokens"`
-	ModelsUsed      []string `json:"modelsUsed"`
-	Metadata        struct {
-		Reasoning int64 `json:"reasoningOutputTokens"`
-	} `json:"metadata"`
 }
 
 // TestTokensMatchCcusage compares each rollout's usage with ccusage's
@@ -164,39 +130,24 @@ type ccusageSession struct {
 // with CODEX_HOME=sessions/codex). ccusage's period is the path relative to
 // sessions/ without .jsonl.
 func TestTokensMatchCcusage(t *testing.T) {
-	root := needShared(t)
-	data, err := os.ReadFile(filepath.Join(sharedFixtures, "expected", "ccusage-session.json"))
-	if err != nil {
-		t.Skipf("no ccusage report: %v", err)
-	}
-	var report struct {
-		Session []ccusageSession `json:"session"`
-	}
-	if err := json.Unmarshal(data, &report); err != nil {
-		t.Fatal(err)
-	}
+	root := dectest.Shared(t, "sessions")
+	report := dectest.Ccusage(t, "codex")
 	dir := filepath.Join(root, "codex", "sessions")
 	n := 0
-	for _, want := range report.Session {
-		if want.Agent != "codex" {
-			continue
-		}
+	for _, period := range slices.Sorted(maps.Keys(report)) {
+		want := report[period]
 		n++
-		t.Run(want.Period, func(t *testing.T) {
-			f := finalOf(decodeAll(t, filepath.Join(dir, filepath.FromSlash(want.Period)+".jsonl")).recs)
-			got := f.tokens()
-			eq(t, "tokens", got, tokenSum{
-				Input: want.InputTokens, CacheRead: want.CacheReadTokens, CacheWrite: want.CacheCreation,
-				Output: want.OutputTokens, Reasoning: want.Metadata.Reasoning, Total: want.TotalTokens,
-			})
+		t.Run(period, func(t *testing.T) {
+			f := dectest.NewView(decodeAll(t, filepath.Join(dir, filepath.FromSlash(period)+".jsonl")).recs)
+			eq(t, "tokens", f.Total(), want.Tokens)
 			var models []string
-			for _, u := range f.usage {
+			for _, u := range f.Usage {
 				if !slices.Contains(models, u.Model) {
 					models = append(models, u.Model)
 				}
 			}
 			slices.Sort(models)
-			eq(t, "models", models, want.ModelsUsed)
+			eq(t, "models", models, want.Models)
 		})
 	}
 	if n != 2 {
@@ -211,20 +162,20 @@ func TestTokensMatchCcusage(t *testing.T) {
 // reasoning), then an info:null one and an all-zero one; the minimal
 // session's only token_count has no info.
 func TestSyntheticTokens(t *testing.T) {
-	root := needShared(t)
+	root := dectest.Shared(t, "sessions")
 	tests := []struct {
 		path string
-		want tokenSum
+		want store.Tokens
 	}{
 		{"synthetic/codex/sessions/2025/09/19/rollout-2025-09-19T09-02-12-01996135-afde-7911-97f0-d863511eca56.jsonl",
-			tokenSum{Input: 133698, CacheRead: 136832, Output: 12551, Reasoning: 9536, Total: 283081}},
+			store.Tokens{Input: 133698, CacheRead: 136832, Output: 12551, Reasoning: 9536, Total: 283081}},
 		{"synthetic/codex/sessions/2026/08/03/rollout-2026-08-03T10-48-56-019fc8be-3658-7ca3-9e29-000000000000.jsonl",
-			tokenSum{Input: 12757, CacheRead: 3584, Output: 81, Reasoning: 63, Total: 16422}},
-		{"synthetic/codex/sessions/2025/10/31/rollout-2025-10-31T10-00-00-test-session-001.jsonl", tokenSum{}},
+			store.Tokens{Input: 12757, CacheRead: 3584, Output: 81, Reasoning: 63, Total: 16422}},
+		{"synthetic/codex/sessions/2025/10/31/rollout-2025-10-31T10-00-00-test-session-001.jsonl", store.Tokens{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
-			eq(t, "tokens", finalOf(decodeAll(t, filepath.Join(root, tt.path)).recs).tokens(), tt.want)
+			eq(t, "tokens", dectest.NewView(decodeAll(t, filepath.Join(root, tt.path)).recs).Total(), tt.want)
 		})
 	}
 }

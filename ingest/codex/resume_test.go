@@ -3,23 +3,23 @@ package codex
 import (
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aitrail/aitrail/ingest/dectest"
 )
 
 // fixtureFiles returns this package's fixtures and, when present, the
 // shared sample rollouts.
 func fixtureFiles() []string {
 	files, _ := filepath.Glob(fixture("rollout-*"))
-	if root, ok := sharedSessions(); ok {
-		_ = filepath.WalkDir(root, func(p string, e os.DirEntry, err error) error {
-			if err == nil && !e.IsDir() && strings.Contains(filepath.ToSlash(p), "codex/") && Match(filepath.Base(p)) {
-				files = append(files, p)
-			}
-			return nil
-		})
-	}
+	// When the shared fixtures are absent, the walk finds nothing.
+	_ = filepath.WalkDir(dectest.SharedPath("sessions"), func(p string, e os.DirEntry, err error) error {
+		if err == nil && !e.IsDir() && strings.Contains(filepath.ToSlash(p), "codex/") && Match(filepath.Base(p)) {
+			files = append(files, p)
+		}
+		return nil
+	})
 	return files
 }
 
@@ -32,44 +32,10 @@ func allFixtures(t *testing.T) []string {
 	return files
 }
 
-// resumed decodes lines[:split], saves the state, and decodes the rest with
-// a new decoder made from it.
-func resumed(t *testing.T, path string, lines [][]byte, split int) decoded {
-	t.Helper()
-	var out decoded
-	d, err := New(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	decodeLines(t, d, lines, 0, split, &out)
-	state, err := d.State()
-	if err != nil {
-		t.Fatalf("State: %v", err)
-	}
-	d2, err := New(path, state)
-	if err != nil {
-		t.Fatalf("New from state: %v", err)
-	}
-	decodeLines(t, d2, lines, split, len(lines), &out)
-	return out
-}
-
 func TestResumeAtEveryLine(t *testing.T) {
 	for _, path := range allFixtures(t) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			lines := fileLines(t, path)
-			want := decodeAll(t, path)
-			wantRecs := renderAll(want.recs)
-			for split := 0; split <= len(lines); split++ {
-				got := resumed(t, path, lines, split)
-				if g := renderAll(got.recs); !slices.Equal(g, wantRecs) {
-					t.Fatalf("split after line %d: records differ from a one-shot decode\n got: %s\nwant: %s",
-						split, strings.Join(g, "\n      "), strings.Join(wantRecs, "\n      "))
-				}
-				if !slices.Equal(got.bad, want.bad) {
-					t.Fatalf("split after line %d: bad lines %v, want %v", split, got.bad, want.bad)
-				}
-			}
+			dectest.ResumeEverySplit(t, dectest.For(New, path), dectest.Lines(t, path, Whole(path)), dectest.SameRecords)
 		})
 	}
 }
@@ -79,25 +45,8 @@ func TestResumeAtEveryLine(t *testing.T) {
 func TestResumeAfterEachLine(t *testing.T) {
 	for _, path := range allFixtures(t) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			lines := fileLines(t, path)
-			want := renderAll(decodeAll(t, path).recs)
-			var out decoded
-			var state []byte
-			for i := range lines {
-				d, err := New(path, state)
-				if err != nil {
-					t.Fatal(err)
-				}
-				decodeLines(t, d, lines, i, i+1, &out)
-				if state, err = d.State(); err != nil {
-					t.Fatal(err)
-				}
-				if len(state) > 16<<10 {
-					t.Errorf("state after line %d is %d bytes", i+1, len(state))
-				}
-			}
-			if got := renderAll(out.recs); !slices.Equal(got, want) {
-				t.Fatalf("records differ from a one-shot decode\n got: %s\nwant: %s", strings.Join(got, "\n      "), strings.Join(want, "\n      "))
+			if n := dectest.ResumeEveryLine(t, dectest.For(New, path), dectest.Lines(t, path, Whole(path)), dectest.SameRecords); n > 16<<10 {
+				t.Errorf("state grew to %d bytes", n)
 			}
 		})
 	}

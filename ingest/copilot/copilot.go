@@ -9,7 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aitrail/aitrail/ingest/rawjson"
+	"github.com/aitrail/aitrail/ingest/lenient"
+	"github.com/aitrail/aitrail/ingest/spec"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -60,14 +61,11 @@ type Decoder struct {
 func New(path string, st []byte) (*Decoder, error) {
 	d := &Decoder{path: path, whole: Whole(path)}
 	d.st.V = stateVersion
-	if len(bytes.TrimSpace(st)) == 0 || d.whole {
-		return d, nil
+	if d.whole {
+		return d, nil // a history file is read whole: no state
 	}
-	if err := json.Unmarshal(st, &d.st); err != nil {
-		return nil, fmt.Errorf("copilot decoder state: %w", err)
-	}
-	if d.st.V != stateVersion {
-		return nil, fmt.Errorf("copilot decoder state version %d, want %d", d.st.V, stateVersion)
+	if _, err := spec.RestoreState("copilot", st, &d.st, &d.st.V, stateVersion); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -103,19 +101,19 @@ func (d *Decoder) Line(no int, line []byte, emit func(store.Record)) error {
 	if len(bytes.TrimSpace(line)) == 0 {
 		return nil
 	}
-	if err := rawjson.Object(line); err != nil {
+	if err := lenient.CheckObject(line); err != nil {
 		return err
 	}
 	if d.whole {
 		return d.history(line, emit)
 	}
 	var ev event
-	if err := rawjson.Unmarshal(line, &ev); err != nil {
+	if err := lenient.Unmarshal(line, &ev); err != nil {
 		return fmt.Errorf("invalid JSON: %w", err)
 	}
 	var data eventData
-	if rawjson.Kind(ev.Data) == '{' {
-		_ = rawjson.Unmarshal(ev.Data, &data)
+	if lenient.Kind(ev.Data) == '{' {
+		_ = lenient.Unmarshal(ev.Data, &data)
 	}
 	d.emit = emit
 	d.t = d.lineTime(ev.Timestamp)

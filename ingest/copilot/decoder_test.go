@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aitrail/aitrail/ingest/recordtest"
+	"github.com/aitrail/aitrail/ingest/dectest"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -49,14 +49,18 @@ func TestOwnLogs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := gather(t, tt.path)
+			s := view(t, tt.path)
 			applied := 0
-			for _, e := range s.Edits {
+			for _, e := range s.Edits.Values() {
 				if e.Status == store.EditApplied {
 					applied++
 				}
 			}
-			got := counts{len(s.Sessions), len(s.Prompts), len(s.Messages), len(s.Calls), len(s.Results), len(s.Edits), applied, len(s.Usage), len(s.Counted()), len(s.Unknown)}
+			unknown := 0
+			for _, n := range s.Unknown {
+				unknown += n
+			}
+			got := counts{len(s.Sessions), s.Prompts.Len(), s.Messages.Len(), s.Calls.Len(), s.Results.Len(), s.Edits.Len(), applied, len(s.Usage), len(s.Counted()), unknown}
 			if got != tt.want {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
@@ -65,28 +69,28 @@ func TestOwnLogs(t *testing.T) {
 }
 
 func TestEventsDetails(t *testing.T) {
-	s := gather(t, eventsLog)
+	s := view(t, eventsLog)
 	want := store.Session{ID: shopSession, Cwd: "/home/dev/shop", GitRemote: "github.com/dev/shop", GitBranch: "main",
 		GitCommit: "1111111111111111111111111111111111111111", AgentVersion: "1.0.40", Model: "gpt-5.1-codex",
 		Started: ts("2026-05-02T14:00:00Z"), Ended: ts("2026-05-02T14:30:00Z")}
 	if got := s.Sessions[shopSession]; got != want {
 		t.Errorf("session\ngot  %+v\nwant %+v", got, want)
 	}
-	p1 := s.Prompts[recordtest.Key{Session: shopSession, ID: "e04"}]
+	p1 := s.Prompts.Get(dectest.Key{Session: shopSession, ID: "e04"})
 	if p1.Text != "Rename total() to sum_prices() and add a test" || !strings.HasPrefix(p1.Context, "<current_datetime>") ||
 		p1.Model != "claude-sonnet-4.5" || p1.Cwd != "/home/dev/shop" {
 		t.Errorf("first prompt: %+v", p1)
 	}
 	// After the resume: the new cwd and model.
-	p2 := s.Prompts[recordtest.Key{Session: shopSession, ID: "e27"}]
+	p2 := s.Prompts.Get(dectest.Key{Session: shopSession, ID: "e27"})
 	if p2.Context != "" || p2.Model != "gpt-5.1-codex" || p2.Cwd != "/home/dev/shop/docs" {
 		t.Errorf("second prompt: %+v", p2)
 	}
-	if m := s.Messages[recordtest.Key{Session: shopSession, ID: "e21"}]; m.Kind != store.MessageSystem || !strings.Contains(m.Text, "not yet marked the task as complete") {
+	if m := s.Messages.Get(dectest.Key{Session: shopSession, ID: "e21"}); m.Kind != store.MessageSystem || !strings.Contains(m.Text, "not yet marked the task as complete") {
 		t.Errorf("autopilot nudge: %+v", m)
 	}
 	edits := map[string]store.FileEdit{}
-	for k, e := range s.Edits {
+	for k, e := range s.Edits.All() {
 		edits[filepath.Base(k.Path)] = e
 	}
 	cart := edits["cart.py"]
@@ -109,10 +113,10 @@ func TestEventsDetails(t *testing.T) {
 	if e := edits["old.py"]; e.Op != store.OpDelete || e.Removed != 1 || !strings.HasPrefix(e.Diff, "--- /home/dev/shop/old.py\n+++ /dev/null\n") {
 		t.Errorf("apply_patch old.py: %+v", e)
 	}
-	if r := s.Results[recordtest.Key{Session: shopSession, ID: "t-bad"}]; r.Status != "error" || !strings.Contains(r.Output, "does not exist") {
+	if r := s.Results.Get(dectest.Key{Session: shopSession, ID: "t-bad"}); r.Status != "error" || !strings.Contains(r.Output, "does not exist") {
 		t.Errorf("failed call's result: %+v", r)
 	}
-	if c := s.Calls[recordtest.Key{Session: shopSession, ID: "t-patch"}]; !strings.HasPrefix(c.Input, "*** Begin Patch") {
+	if c := s.Calls.Get(dectest.Key{Session: shopSession, ID: "t-patch"}); !strings.HasPrefix(c.Input, "*** Begin Patch") {
 		t.Errorf("apply_patch input: %q, want the patch text", c.Input)
 	}
 	group1, group2 := shopSession+":run:1", shopSession+":run:2"
@@ -127,18 +131,18 @@ func TestEventsDetails(t *testing.T) {
 	if got := s.Counted(); !reflect.DeepEqual(got, wantCounted) {
 		t.Errorf("counted usage\ngot  %+v\nwant %+v", got, wantCounted)
 	}
-	if len(s.Unknown) != 1 || s.Unknown[0].Type != "telemetry.flush" {
+	if want := map[string]int{"telemetry.flush": 1}; !reflect.DeepEqual(s.Unknown, want) {
 		t.Errorf("unknown: %+v", s.Unknown)
 	}
 }
 
 func TestHistoryDetails(t *testing.T) {
-	s := gather(t, historyLog)
+	s := view(t, historyLog)
 	if got := s.Sessions[historySession]; got.Cwd != "/home/dev/api" || !got.Started.Equal(ts("2025-10-01T08:00:00Z")) {
 		t.Errorf("session: %+v, want the cwd of its first cd", got)
 	}
 	edits := map[string]store.FileEdit{}
-	for k, e := range s.Edits {
+	for k, e := range s.Edits.All() {
 		edits[filepath.Base(k.Path)] = e
 	}
 	if e := edits["server.go"]; e.Added != 1 || !strings.HasPrefix(e.Diff, "--- a/server.go\n+++ b/server.go\n@@ -7,5 +7,6 @@\n") {
@@ -150,7 +154,7 @@ func TestHistoryDetails(t *testing.T) {
 	if e := edits["main.go"]; e.Status != store.EditFailed {
 		t.Errorf("failed str_replace: %+v", e)
 	}
-	if r := s.Results[recordtest.Key{Session: historySession, ID: "toolu_1"}]; r.Output != "go.mod\nserver.go" || r.Status != "ok" {
+	if r := s.Results.Get(dectest.Key{Session: historySession, ID: "toolu_1"}); r.Output != "go.mod\nserver.go" || r.Status != "ok" {
 		t.Errorf("bash result: %+v", r)
 	}
 }

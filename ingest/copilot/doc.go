@@ -1,8 +1,8 @@
 // Package copilot decodes the sessions of GitHub Copilot CLI (npm
 // @github/copilot) into store records. It knows Copilot CLI's on-disk
-// format and nothing else: it imports store, fileedit and rawjson only,
-// knows no SQL, no redaction and no git, and ingest wraps its functions
-// into an ingest.Agent.
+// format and nothing else: it imports store, fileedit, lenient and spec
+// only, knows no SQL, no redaction and no git, and ingest wraps its
+// functions into an ingest.Agent.
 //
 // # Files
 //

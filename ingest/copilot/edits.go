@@ -5,7 +5,7 @@ import (
 
 	"github.com/aitrail/aitrail/canon"
 	"github.com/aitrail/aitrail/ingest/fileedit"
-	"github.com/aitrail/aitrail/ingest/rawjson"
+	"github.com/aitrail/aitrail/ingest/lenient"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -27,8 +27,8 @@ type editArgs struct {
 
 func parseArgs(raw json.RawMessage) editArgs {
 	var a editArgs
-	if raw = object(raw); rawjson.Kind(raw) == '{' {
-		_ = rawjson.Unmarshal(raw, &a)
+	if raw = object(raw); lenient.Kind(raw) == '{' {
+		_ = lenient.Unmarshal(raw, &a)
 	}
 	return a
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/aitrail/aitrail/ingest/dectest"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -11,7 +12,7 @@ import (
 // of a real log (so that a completion can join its call), and as the whole
 // of a history file: nothing may panic, and the state must round-trip.
 func FuzzLine(f *testing.F) {
-	ls := lines(f, eventsLog)
+	ls := dectest.Lines(f, eventsLog, false)
 	for _, l := range ls {
 		f.Add(l)
 	}

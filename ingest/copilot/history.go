@@ -6,7 +6,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/aitrail/aitrail/ingest/rawjson"
+	"github.com/aitrail/aitrail/ingest/lenient"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -39,13 +39,13 @@ type rawEntry struct {
 // deepest directory that holds every file its tools named.
 func (d *Decoder) history(data []byte, emit func(store.Record)) error {
 	var h rawHistory
-	if err := rawjson.Unmarshal(data, &h); err != nil {
+	if err := lenient.Unmarshal(data, &h); err != nil {
 		return fmt.Errorf("invalid JSON: %w", err)
 	}
 	entries := make([]rawEntry, len(h.Timeline))
 	for i, raw := range h.Timeline {
-		if rawjson.Kind(raw) == '{' {
-			_ = rawjson.Unmarshal(raw, &entries[i])
+		if lenient.Kind(raw) == '{' {
+			_ = lenient.Unmarshal(raw, &entries[i])
 		}
 	}
 	d.emit = emit // entries are decoded as events are, with a state of their own
@@ -106,7 +106,7 @@ func historyCwd(entries []rawEntry) string {
 		var cmd struct {
 			Command string `json:"command"`
 		}
-		if e.Name == "bash" && rawjson.Unmarshal(object(e.Arguments), &cmd) == nil {
+		if e.Name == "bash" && lenient.Unmarshal(object(e.Arguments), &cmd) == nil {
 			if dir, ok := strings.CutPrefix(cmd.Command, "cd "); ok {
 				if i := strings.Index(dir, " &&"); i > 0 && strings.HasPrefix(dir, "/") {
 					return path.Clean(dir[:i])

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/aitrail/aitrail/ingest/rawjson"
+	"github.com/aitrail/aitrail/ingest/lenient"
 )
 
 // event is the envelope of every line of events.jsonl.
@@ -91,9 +91,9 @@ type usage struct {
 // textOf returns a JSON value as text: a string as is, null or nothing as
 // "", anything else as its JSON.
 func textOf(raw json.RawMessage) string {
-	switch rawjson.Kind(raw) {
+	switch lenient.Kind(raw) {
 	case '"':
-		return rawjson.String(raw)
+		return lenient.String(raw)
 	case 0, 'n':
 		return ""
 	}
@@ -103,8 +103,8 @@ func textOf(raw json.RawMessage) string {
 // object returns arguments as a JSON object: Copilot writes them as an
 // object, or (some tools, some versions) as a JSON string holding one.
 func object(raw json.RawMessage) json.RawMessage {
-	if rawjson.Kind(raw) == '"' {
-		if s := rawjson.String(raw); rawjson.Kind([]byte(s)) == '{' && json.Valid([]byte(s)) {
+	if lenient.Kind(raw) == '"' {
+		if s := lenient.String(raw); lenient.Kind([]byte(s)) == '{' && json.Valid([]byte(s)) {
 			return json.RawMessage(s)
 		}
 	}

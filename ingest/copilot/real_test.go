@@ -1,22 +1,14 @@
 package copilot
 
 import (
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/aitrail/aitrail/ingest/recordtest"
+	"github.com/aitrail/aitrail/ingest/dectest"
+	"github.com/aitrail/aitrail/store"
 )
-
-// needShared skips the test when the shared fixtures are absent.
-func needShared(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(shared); err != nil {
-		t.Skipf("shared fixtures not found at %s (they live outside the repository): %v", shared, err)
-	}
-}
 
 const (
 	realEvents  = "copilot/session-state/96ef38f0-9d09-45c3-8124-6448c36090ed/events.jsonl"
@@ -42,7 +34,7 @@ const (
 //     second "[trimmed for fixture]"), two tool call ids (call-1 and
 //     "[trimmed for fixture]").
 func TestRealSessions(t *testing.T) {
-	needShared(t)
+	shared := dectest.Shared(t, "sessions")
 	type counts struct{ sessions, prompts, calls, files, added, removed int }
 	tests := []struct {
 		rel  string
@@ -57,9 +49,9 @@ func TestRealSessions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(filepath.Base(tt.rel), func(t *testing.T) {
 			seen[tt.rel] = true
-			s := gather(t, filepath.Join(shared, filepath.FromSlash(tt.rel)))
+			s := view(t, filepath.Join(shared, filepath.FromSlash(tt.rel)))
 			added, removed := s.Lines()
-			got := counts{len(s.Sessions), len(s.Prompts), len(s.Calls), len(s.EditedFiles()), added, removed}
+			got := counts{len(s.Sessions), s.Prompts.Len(), s.Calls.Len(), len(s.EditedFiles()), added, removed}
 			if got != tt.want {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
@@ -68,12 +60,12 @@ func TestRealSessions(t *testing.T) {
 					t.Errorf("cwd %q, want %q", ss.Cwd, tt.cwd)
 				}
 			}
-			for k := range s.Results {
-				if _, ok := s.Calls[k]; !ok {
+			for _, k := range s.Results.Keys() {
+				if _, ok := s.Calls.Lookup(k); !ok {
 					t.Errorf("result %v without its call", k)
 				}
 			}
-			for _, e := range s.Edits {
+			for _, e := range s.Edits.Values() {
 				if !strings.HasPrefix(e.Path, tt.cwd+"/") || !strings.HasPrefix(e.Diff, "--- ") {
 					t.Errorf("edit %s: diff %.40q", e.Path, e.Diff)
 				}
@@ -96,17 +88,14 @@ func TestRealSessions(t *testing.T) {
 // TestTokensMatchCcusage compares the real events log's counted tokens
 // with ccusage's report on it (the legacy history has no tokens).
 func TestTokensMatchCcusage(t *testing.T) {
-	needShared(t)
-	want, err := recordtest.Ccusage(filepath.Join(shared, "..", "expected", "ccusage-session.json"), "copilot")
-	if err != nil {
-		t.Skipf("ccusage's expected output not found: %v", err)
-	}
-	got := map[string]recordtest.Tokens{}
+	shared := dectest.Shared(t, "sessions")
+	want := dectest.Ccusage(t, "copilot").ByModel()
+	got := map[string]store.Tokens{}
 	for _, rel := range []string{realEvents, realHistory} {
-		s := gather(t, filepath.Join(shared, filepath.FromSlash(rel)))
+		s := view(t, filepath.Join(shared, filepath.FromSlash(rel)))
 		for id := range s.Sessions {
 			for model, u := range s.Tokens(id) {
-				got[id+"/"+model] = recordtest.Tokens{Input: u.Input, Output: u.Output, CacheWrite: u.CacheWrite, CacheRead: u.CacheRead}
+				got[id+"/"+model] = store.Tokens{Input: u.Input, Output: u.Output, CacheWrite: u.CacheWrite, CacheRead: u.CacheRead}
 			}
 		}
 	}

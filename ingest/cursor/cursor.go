@@ -1,7 +1,6 @@
 package cursor
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -106,15 +105,12 @@ func New(p string, state []byte) (*Decoder, error) {
 	if i := strings.Index(filepath.ToSlash(p), "/.cursor/projects/"); i > 0 {
 		d.home = p[:i]
 	}
-	if len(bytes.TrimSpace(state)) == 0 {
+	ok, err := spec.RestoreState("cursor", state, &d.st, &d.st.V, stateVersion)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		d.st = newState(p, d.db)
-		return d, nil
-	}
-	if err := json.Unmarshal(state, &d.st); err != nil {
-		return nil, fmt.Errorf("cursor decoder state: %w", err)
-	}
-	if d.st.V != stateVersion {
-		return nil, fmt.Errorf("cursor decoder state version %d, want %d", d.st.V, stateVersion)
 	}
 	return d, nil
 }

@@ -2,7 +2,6 @@ package cursor
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -30,7 +29,7 @@ func transcript(rel string) string {
 }
 
 // newDec returns a decoder factory for path, stamped with mtime.
-func newDec(path string) func([]byte) (dectest.Decoder, error) {
+func newDec(path string) dectest.NewFunc {
 	return func(st []byte) (dectest.Decoder, error) {
 		d, err := New(path, st)
 		if err != nil {
@@ -43,12 +42,12 @@ func newDec(path string) func([]byte) (dectest.Decoder, error) {
 
 func TestTranscript(t *testing.T) {
 	path := transcript(mainID + ".jsonl")
-	lines := dectest.Lines(t, path)
+	lines := dectest.Lines(t, path, false)
 	d, _ := newDec(path)(nil)
-	bad := 0
-	v := dectest.Merge(dectest.Batch(t, d, lines, 0, len(lines), &bad))
-	if bad != 1 {
-		t.Errorf("bad lines = %d, want 1 (line 5)", bad)
+	recs, bad := dectest.Batch(d, lines, 0, len(lines))
+	v := dectest.NewView(recs)
+	if len(bad) != 1 || bad[0].No != 5 {
+		t.Errorf("rejected lines = %v, want line 5", bad)
 	}
 	s := v.Sessions[mainID]
 	if s.Cwd != "/home/dev/shop" || !s.Started.Equal(mtime) || s.ParentID != "" || s.Model != "" {
@@ -57,22 +56,22 @@ func TestTranscript(t *testing.T) {
 	if got, want := v.PromptTexts(mainID), []string{"Greet the user by name, and put the greeting in a library.", "Thanks, that is all."}; !reflect.DeepEqual(got, want) {
 		t.Errorf("prompts = %q, want %q", got, want)
 	}
-	p := v.Prompts[dectest.Key{Session: mainID, ID: "L1"}]
+	p := v.Prompts.Get(dectest.Key{Session: mainID, ID: "L1"})
 	if p.Cwd != "/home/dev/shop" || !strings.Contains(p.Context, `<file path="/home/dev/shop/app.py" />`) || !p.Time.Equal(mtime) {
 		t.Errorf("prompt L1 = %+v, want the cwd learned on line 2, the attached files as context", p)
 	}
 	var texts []string
-	for _, m := range v.Messages {
+	for _, m := range v.Messages.Values() {
 		texts = append(texts, m.Text)
 	}
 	sort.Strings(texts)
 	if want := []string{"Adding lib.py and calling it from app.py.", "Done: `lib.py` holds the greeting."}; !reflect.DeepEqual(texts, want) {
 		t.Errorf("messages = %q, want %q ([REDACTED] left out)", texts, want)
 	}
-	if len(v.Calls) != 6 {
-		t.Errorf("tool calls = %d, want 6 (Read, Write, StrReplace, MultiEdit, Delete, Shell)", len(v.Calls))
+	if v.Calls.Len() != 6 {
+		t.Errorf("tool calls = %d, want 6 (Read, Write, StrReplace, MultiEdit, Delete, Shell)", v.Calls.Len())
 	}
-	if c := v.Calls[dectest.Key{Session: mainID, ID: "tool_7"}]; c.Name != "StrReplace" || c.Prompt != "L1" {
+	if c := v.Calls.Get(dectest.Key{Session: mainID, ID: "tool_7"}); c.Name != "StrReplace" || c.Prompt != "L1" {
 		t.Errorf("call tool_7 = %+v, want StrReplace of prompt L1", c)
 	}
 	wantEdits := map[string][2]int{
@@ -83,7 +82,7 @@ func TestTranscript(t *testing.T) {
 	if got := v.EditedFiles(); !reflect.DeepEqual(got, wantEdits) {
 		t.Errorf("edits = %v, want %v", got, wantEdits)
 	}
-	for _, e := range v.Edits {
+	for _, e := range v.Edits.Values() {
 		if e.Path == "/home/dev/shop/old_greeting.py" && e.Op != store.OpDelete {
 			t.Errorf("Delete gave op %q", e.Op)
 		}
@@ -98,7 +97,7 @@ func TestTranscript(t *testing.T) {
 
 func TestTranscriptNestedAndSubagent(t *testing.T) {
 	nested := transcript(nestedID + "/" + nestedID + ".jsonl")
-	v := dectest.Merge(dectest.All(t, newDec(nested), dectest.Lines(t, nested)))
+	v := dectest.NewView(dectest.All(t, newDec(nested), dectest.Lines(t, nested, false)))
 	if s := v.Sessions[nestedID]; s.ParentID != "" || s.Cwd != "/home/dev/shop" {
 		t.Errorf("nested session = %+v", s)
 	}
@@ -106,7 +105,7 @@ func TestTranscriptNestedAndSubagent(t *testing.T) {
 		t.Errorf("nested edits = %v", got)
 	}
 	sub := transcript(nestedID + "/subagents/" + subID + ".jsonl")
-	v = dectest.Merge(dectest.All(t, newDec(sub), dectest.Lines(t, sub)))
+	v = dectest.NewView(dectest.All(t, newDec(sub), dectest.Lines(t, sub, false)))
 	if s := v.Sessions[subID]; s.ParentID != nestedID || s.Relation != "subagent" || s.Cwd != "" {
 		t.Errorf("sub-agent session = %+v, want parent %s, no cwd (no path named)", s, nestedID)
 	}
@@ -182,7 +181,7 @@ func stateRows(t testing.TB) [][]byte {
 
 func TestStateDatabase(t *testing.T) {
 	rows := stateRows(t)
-	v := dectest.Merge(dectest.All(t, newDec("globalStorage/state.vscdb"), rows))
+	v := dectest.NewView(dectest.All(t, newDec("globalStorage/state.vscdb"), rows))
 	const cid = "c0a1b2c3-0000-4000-8000-0000000000aa"
 	s := v.Sessions[cid]
 	if s.Title != "Greeting library" || s.Model != "claude-4.5-sonnet" || s.Cwd != "/home/dev/shop" || s.GitBranch != "main" ||
@@ -195,7 +194,7 @@ func TestStateDatabase(t *testing.T) {
 	if got, want := v.PromptTexts(cid), []string{"Greet the user by name, and put the greeting in a library.", "Remove old_greeting.py."}; !reflect.DeepEqual(got, want) {
 		t.Errorf("prompts = %q, want %q", got, want)
 	}
-	if m := v.Messages[dectest.Key{Session: cid, ID: "b2.thinking"}]; m.Kind != store.MessageReasoning || m.Prompt != "b1" {
+	if m := v.Messages.Get(dectest.Key{Session: cid, ID: "b2.thinking"}); m.Kind != store.MessageReasoning || m.Prompt != "b1" {
 		t.Errorf("thinking = %+v", m)
 	}
 	wantEdits := map[string][2]int{
@@ -205,16 +204,16 @@ func TestStateDatabase(t *testing.T) {
 	if got := v.EditedFiles(); !reflect.DeepEqual(got, wantEdits) {
 		t.Errorf("edits = %v, want %v", got, wantEdits)
 	}
-	if e := v.Edits[dectest.EditKey{Session: cid, Call: "toolu_d", Path: "/home/dev/shop/old_greeting.py"}]; e.Status != store.EditFailed || e.Op != store.OpDelete {
+	if e := v.Edits.Get(dectest.EditKey{Session: cid, Call: "toolu_d", Path: "/home/dev/shop/old_greeting.py"}); e.Status != store.EditFailed || e.Op != store.OpDelete {
 		t.Errorf("failed delete = %+v", e)
 	}
-	if e := v.Edits[dectest.EditKey{Session: cid, Call: "toolu_e", Path: "/home/dev/shop/app.py"}]; !strings.Contains(e.Diff, "@@ -4,2 +4,3 @@\n     return 0\n-    pass\n+    print(greeting(sys.argv[1]))") {
+	if e := v.Edits.Get(dectest.EditKey{Session: cid, Call: "toolu_e", Path: "/home/dev/shop/app.py"}); !strings.Contains(e.Diff, "@@ -4,2 +4,3 @@\n     return 0\n-    pass\n+    print(greeting(sys.argv[1]))") {
 		t.Errorf("edit_file diff = %q", e.Diff)
 	}
-	if r := v.Results[dectest.Key{Session: cid, ID: "toolu_d"}]; r.Status != "error" || r.Output != "file not found" {
+	if r := v.Results.Get(dectest.Key{Session: cid, ID: "toolu_d"}); r.Status != "error" || r.Output != "file not found" {
 		t.Errorf("delete result = %+v", r)
 	}
-	tok := v.Tokens()
+	tok := v.Total()
 	if len(v.Usage) != 3 || tok.Input != 4500 || tok.Output != 250 {
 		t.Errorf("usage = %d entries, %+v; want 3 (zero counts skipped), input 4500, output 250", len(v.Usage), tok)
 	}
@@ -232,15 +231,11 @@ func TestResumeEverySplit(t *testing.T) {
 	for _, rel := range []string{mainID + ".jsonl", nestedID + "/" + nestedID + ".jsonl", nestedID + "/subagents/" + subID + ".jsonl"} {
 		path := transcript(rel)
 		t.Run(rel, func(t *testing.T) {
-			lines := dectest.Lines(t, path)
-			if rel == mainID+".jsonl" {
-				lines = append(lines[:4:4], lines[5:]...) // without the bad line, which fails the batch helper
-			}
-			dectest.ResumeEverySplit(t, newDec(path), lines)
+			dectest.ResumeEverySplit(t, newDec(path), dectest.Lines(t, path, false), dectest.SameView)
 		})
 	}
 	t.Run("state.vscdb", func(t *testing.T) {
-		dectest.ResumeEverySplit(t, newDec("state.vscdb"), stateRows(t))
+		dectest.ResumeEverySplit(t, newDec("state.vscdb"), stateRows(t), dectest.SameView)
 	})
 }
 
@@ -250,13 +245,9 @@ func TestResumeEverySplit(t *testing.T) {
 // (7), Write (9) of hbo-shows-1990s.txt with 104 lines; assistant texts
 // that are more than "[REDACTED]" on lines 2, 9 and 11.
 func TestRealTranscript(t *testing.T) {
-	root := filepath.Join("..", "..", "..", "shared", "fixtures", "sessions", "cursor", "projects")
-	path := filepath.Join(root, "Users-aidancunniffe-Desktop-testing-gitflows-git-ai", "agent-transcripts", "5d5b270b-2164-4634-9078-c26c17af0706.jsonl")
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("shared fixtures not found at %s (they live outside the repository, in /work/shared)", root)
-	}
-	lines := dectest.Lines(t, path)
-	v := dectest.Merge(dectest.All(t, newDec(path), lines))
+	path := dectest.Shared(t, "sessions", "cursor", "projects", "Users-aidancunniffe-Desktop-testing-gitflows-git-ai", "agent-transcripts", "5d5b270b-2164-4634-9078-c26c17af0706.jsonl")
+	lines := dectest.Lines(t, path, false)
+	v := dectest.NewView(dectest.All(t, newDec(path), lines))
 	const id = "5d5b270b-2164-4634-9078-c26c17af0706"
 	const cwd = "/Users/aidancunniffe/Desktop/testing-gitflows-git-ai"
 	if s := v.Sessions[id]; s.Cwd != cwd {
@@ -266,7 +257,7 @@ func TestRealTranscript(t *testing.T) {
 		t.Errorf("prompts = %q", got)
 	}
 	names := map[string]int{}
-	for _, c := range v.Calls {
+	for _, c := range v.Calls.Values() {
 		names[c.Name]++
 	}
 	if want := map[string]int{"Read": 3, "WebSearch": 4, "WebFetch": 1, "Grep": 1, "Write": 1}; !reflect.DeepEqual(names, want) {
@@ -275,10 +266,10 @@ func TestRealTranscript(t *testing.T) {
 	if got := v.EditedFiles(); !reflect.DeepEqual(got, map[string][2]int{cwd + "/hbo-shows-1990s.txt": {104, 0}}) {
 		t.Errorf("edits = %v", got)
 	}
-	if len(v.Messages) != 3 || len(v.Usage) != 0 || len(v.Unknown) != 0 {
-		t.Errorf("messages %d, usage %d, unknown %v; want 3, 0, none", len(v.Messages), len(v.Usage), v.Unknown)
+	if v.Messages.Len() != 3 || len(v.Usage) != 0 || len(v.Unknown) != 0 {
+		t.Errorf("messages %d, usage %d, unknown %v; want 3, 0, none", v.Messages.Len(), len(v.Usage), v.Unknown)
 	}
-	if n := dectest.ResumeEveryLine(t, newDec(path), lines); n > 2048 {
+	if n := dectest.ResumeEveryLine(t, newDec(path), lines, dectest.SameView); n > 2048 {
 		t.Errorf("state grew to %d bytes", n)
 	}
 }
@@ -294,7 +285,7 @@ func TestNewRejectsBadState(t *testing.T) {
 // FuzzLine feeds arbitrary lines to a transcript decoder and a database
 // decoder: nothing may panic, and the state must round-trip.
 func FuzzLine(f *testing.F) {
-	for _, l := range dectest.Lines(f, transcript(mainID+".jsonl")) {
+	for _, l := range dectest.Lines(f, transcript(mainID+".jsonl"), false) {
 		f.Add(l)
 	}
 	for _, l := range stateRows(f) {

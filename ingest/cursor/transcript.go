@@ -2,7 +2,6 @@ package cursor
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -12,9 +11,6 @@ import (
 	"github.com/aitrail/aitrail/ingest/lenient"
 	"github.com/aitrail/aitrail/store"
 )
-
-// errNotObject is returned for a line that is not a JSON object.
-var errNotObject = errors.New("not a JSON object")
 
 // tLine is one line of an agent transcript.
 type tLine struct {
@@ -56,7 +52,7 @@ func (d *Decoder) transcriptLine(line []byte) error {
 	var l tLine
 	if !lenient.Object(line, &l) {
 		if json.Valid(line) {
-			return errNotObject
+			return lenient.ErrNotObject
 		}
 		return fmt.Errorf("invalid JSON")
 	}

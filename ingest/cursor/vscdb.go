@@ -79,7 +79,7 @@ type toolFormer struct {
 func (d *Decoder) row(line []byte) error {
 	var r row
 	if !lenient.Object(line, &r) {
-		return errNotObject
+		return lenient.ErrNotObject
 	}
 	key := string(r.K)
 	switch {

@@ -47,7 +47,7 @@ func Added(rel, content string, created bool) Diff {
 	if len(lines) == 0 {
 		return Diff{Text: b.String()}
 	}
-	hunk(&b, 1, 0, 1, len(lines))
+	HunkHeader(&b, 1, 0, 1, len(lines))
 	for _, l := range lines {
 		b.WriteString("+" + l + "\n")
 	}
@@ -62,7 +62,7 @@ func Added(rel, content string, created bool) Diff {
 func Contents(rel, old, new string) Diff {
 	var b strings.Builder
 	headers(&b, rel, false, false)
-	added, removed := unified(&b, lineDiff(old, new))
+	added, removed := Hunks(&b, old, new)
 	return Diff{Text: b.String(), Added: added, Removed: removed}
 }
 
@@ -75,7 +75,7 @@ func Snippets(rel string, pairs ...[2]string) Diff {
 	headers(&b, rel, false, false)
 	var d Diff
 	for _, p := range pairs {
-		a, r := unified(&b, lineDiff(p[0], p[1]))
+		a, r := Hunks(&b, p[0], p[1])
 		d.Added += a
 		d.Removed += r
 	}
@@ -125,9 +125,9 @@ func lineDiff(a, b string) []op {
 	return out
 }
 
-// hunk writes a hunk header; an empty range names the line before it, as
-// the format wants.
-func hunk(b *strings.Builder, oldStart, oldLines, newStart, newLines int) {
+// HunkHeader writes a hunk header; an empty range names the line before
+// it, as the format wants.
+func HunkHeader(b *strings.Builder, oldStart, oldLines, newStart, newLines int) {
 	if oldLines == 0 && oldStart > 0 {
 		oldStart--
 	}
@@ -135,6 +135,14 @@ func hunk(b *strings.Builder, oldStart, oldLines, newStart, newLines int) {
 		newStart--
 	}
 	fmt.Fprintf(b, "@@ -%d,%d +%d,%d @@\n", oldStart, oldLines, newStart, newLines)
+}
+
+// Hunks writes the hunks of a line diff of old and new, with context lines
+// around each change, numbering lines from 1 at the start of each text
+// (nothing when they are the same), and returns the lines they add and
+// remove.
+func Hunks(b *strings.Builder, old, new string) (added, removed int) {
+	return unified(b, lineDiff(old, new))
 }
 
 // unified writes a line diff as hunks with context lines around each
@@ -167,7 +175,7 @@ func unified(b *strings.Builder, ops []op) (added, removed int) {
 			oldLines += btoi(o.kind != '+')
 			newLines += btoi(o.kind != '-')
 		}
-		hunk(b, oldPos, oldLines, newPos, newLines)
+		HunkHeader(b, oldPos, oldLines, newPos, newLines)
 		for _, o := range ops[start:stop] {
 			b.WriteByte(o.kind)
 			b.WriteString(o.text)

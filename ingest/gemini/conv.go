@@ -7,7 +7,7 @@ import (
 
 	"github.com/aitrail/aitrail/canon"
 	"github.com/aitrail/aitrail/ingest/fileedit"
-	"github.com/aitrail/aitrail/ingest/rawjson"
+	"github.com/aitrail/aitrail/ingest/lenient"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -66,9 +66,19 @@ type emitter struct {
 	emit    func(store.Record)
 }
 
-// Finish emits the records of the conversation read: the session, then
+// Flush emits the records of a JSONL chat (see emitConv). The pipeline
+// replays one in one batch, so that at the batch's end the conversation is
+// known. A legacy JSON chat's records are emitted as its one line is
+// decoded: it holds nothing back.
+func (d *Decoder) Flush(emit func(store.Record)) {
+	if d.file.jsonl {
+		d.emitConv(emit)
+	}
+}
+
+// emitConv emits the records of the conversation read: the session, then
 // each message in order with its prompt, tool calls, edits and tokens.
-func (d *Decoder) Finish(emit func(store.Record)) {
+func (d *Decoder) emitConv(emit func(store.Record)) {
 	c := &d.conv
 	e := &emitter{session: d.sessionID(), cwd: d.projectRoot(), emit: emit}
 	if e.session == "" {
@@ -135,7 +145,7 @@ func (c *conv) modelAfter(i int) string {
 func (e *emitter) user(m *rawMessage, t time.Time, model string) {
 	content, _ := text(m.Content)
 	typed, ok := content, true
-	if m.DisplayContent != nil && rawjson.Kind(m.DisplayContent) != 'n' {
+	if m.DisplayContent != nil && lenient.Kind(m.DisplayContent) != 'n' {
 		typed, ok = text(m.DisplayContent)
 	}
 	if !ok || strings.TrimSpace(typed) == "" {
@@ -241,14 +251,14 @@ var editTools = map[string]bool{"write_file": true, "replace": true, "edit_file"
 // new content it reported, else what its arguments ask for. A call that
 // did not succeed changed nothing.
 func edit(tc *rawToolCall, cwd string) (store.FileEdit, bool) {
-	if !editTools[tc.Name] || rawjson.Kind(tc.Args) != '{' {
+	if !editTools[tc.Name] || lenient.Kind(tc.Args) != '{' {
 		return store.FileEdit{}, false
 	}
 	var a editArgs
-	_ = rawjson.Unmarshal(tc.Args, &a)
+	_ = lenient.Unmarshal(tc.Args, &a)
 	var fd fileDisplay
-	if rawjson.Kind(tc.ResultDisplay) == '{' {
-		_ = rawjson.Unmarshal(tc.ResultDisplay, &fd)
+	if lenient.Kind(tc.ResultDisplay) == '{' {
+		_ = lenient.Unmarshal(tc.ResultDisplay, &fd)
 	}
 	p := fd.FilePath
 	if p == "" {

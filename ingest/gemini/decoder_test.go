@@ -1,12 +1,13 @@
 package gemini
 
 import (
+	"maps"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/aitrail/aitrail/ingest/recordtest"
+	"github.com/aitrail/aitrail/ingest/dectest"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -53,8 +54,8 @@ func TestOwnChats(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := gather(t, tt.path, tt.sidecars)
-			got := counts{len(s.Sessions), len(s.Prompts), len(s.Messages), len(s.Calls), len(s.Results), len(s.Edits), len(s.Usage), len(s.Unknown)}
+			s := view(t, tt.path, tt.sidecars)
+			got := counts{len(s.Sessions), s.Prompts.Len(), s.Messages.Len(), s.Calls.Len(), s.Results.Len(), s.Edits.Len(), len(s.Usage), len(s.Unknown)}
 			if got != tt.want {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
@@ -63,7 +64,7 @@ func TestOwnChats(t *testing.T) {
 					t.Errorf("session %s: cwd %q, want %q", ss.ID, ss.Cwd, tt.cwd)
 				}
 			}
-			for _, p := range s.Prompts {
+			for _, p := range s.Prompts.Values() {
 				if p.Cwd != tt.cwd {
 					t.Errorf("prompt %s: cwd %q, want %q", p.Key, p.Cwd, tt.cwd)
 				}
@@ -82,27 +83,27 @@ func TestOwnChats(t *testing.T) {
 }
 
 func TestShopChatDetails(t *testing.T) {
-	s := gather(t, shopChat, true)
+	s := view(t, shopChat, true)
 	sess := s.Sessions[shopSession]
 	want := store.Session{ID: shopSession, Cwd: "/home/dev/shop", Title: "Rename total() in the cart", Model: "gemini-2.5-flash",
 		Started: ts("2026-05-01T09:00:00Z"), Ended: ts("2026-05-01T09:03:00Z")}
 	if sess != want {
 		t.Errorf("session\ngot  %+v\nwant %+v", sess, want)
 	}
-	if p := s.Prompts[recordtest.Key{Session: shopSession, ID: "u1"}]; p.Model != "gemini-2.5-pro" || p.Context != "" {
+	if p := s.Prompts.Get(dectest.Key{Session: shopSession, ID: "u1"}); p.Model != "gemini-2.5-pro" || p.Context != "" {
 		t.Errorf("prompt u1: %+v, want the model that answered it and no context", p)
 	}
-	if p := s.Prompts[recordtest.Key{Session: shopSession, ID: "u2"}]; p.Model != "gemini-2.5-flash" {
+	if p := s.Prompts.Get(dectest.Key{Session: shopSession, ID: "u2"}); p.Model != "gemini-2.5-flash" {
 		t.Errorf("prompt u2: model %q, want gemini-2.5-flash", p.Model)
 	}
-	if m := s.Messages[recordtest.Key{Session: shopSession, ID: "g1#thoughts"}]; m.Kind != store.MessageReasoning || m.Text != "Locating the helper\nI will read cart.py first." || m.Prompt != "u1" {
+	if m := s.Messages.Get(dectest.Key{Session: shopSession, ID: "g1#thoughts"}); m.Kind != store.MessageReasoning || m.Text != "Locating the helper\nI will read cart.py first." || m.Prompt != "u1" {
 		t.Errorf("thoughts: %+v", m)
 	}
-	if m := s.Messages[recordtest.Key{Session: shopSession, ID: "i1"}]; m.Kind != store.MessageSystem || m.Prompt != "u2" {
+	if m := s.Messages.Get(dectest.Key{Session: shopSession, ID: "i1"}); m.Kind != store.MessageSystem || m.Prompt != "u2" {
 		t.Errorf("info message: %+v", m)
 	}
 	edits := map[string]store.FileEdit{}
-	for k, e := range s.Edits {
+	for k, e := range s.Edits.All() {
 		edits[k.Call] = e
 	}
 	cart := edits["c-edit"]
@@ -117,13 +118,13 @@ func TestShopChatDetails(t *testing.T) {
 	if e := edits["c-cancel"]; e.Status != store.EditFailed || e.Added != 0 || e.Diff != "" {
 		t.Errorf("cancelled replace: %+v, want failed with nothing applied", e)
 	}
-	if r := s.Results[recordtest.Key{Session: shopSession, ID: "c-cancel"}]; r.Status != "error" || r.Output != "User cancelled the edit." {
+	if r := s.Results.Get(dectest.Key{Session: shopSession, ID: "c-cancel"}); r.Status != "error" || r.Output != "User cancelled the edit." {
 		t.Errorf("cancelled call's result: %+v", r)
 	}
-	if c := s.Calls[recordtest.Key{Session: shopSession, ID: "c-sh"}]; c.Name != "run_shell_command" || !strings.Contains(c.Input, `"command":"python -m pytest -q"`) || c.Prompt != "u1" {
+	if c := s.Calls.Get(dectest.Key{Session: shopSession, ID: "c-sh"}); c.Name != "run_shell_command" || !strings.Contains(c.Input, `"command":"python -m pytest -q"`) || c.Prompt != "u1" {
 		t.Errorf("shell call: %+v", c)
 	}
-	if r := s.Results[recordtest.Key{Session: shopSession, ID: "c-sh"}]; r.Status != "ok" || !strings.Contains(r.Output, "1 passed") {
+	if r := s.Results.Get(dectest.Key{Session: shopSession, ID: "c-sh"}); r.Status != "ok" || !strings.Contains(r.Output, "1 passed") {
 		t.Errorf("shell result: %+v", r)
 	}
 	wantUsage := []store.Usage{
@@ -137,15 +138,15 @@ func TestShopChatDetails(t *testing.T) {
 	if !reflect.DeepEqual(s.Usage, wantUsage) {
 		t.Errorf("usage\ngot  %+v\nwant %+v", s.Usage, wantUsage)
 	}
-	if len(s.Unknown) != 1 || s.Unknown[0].Type != "hologram" {
+	if want := map[string]int{"hologram": 1}; !reflect.DeepEqual(s.Unknown, want) {
 		t.Errorf("unknown: %+v, want one hologram", s.Unknown)
 	}
 }
 
 func TestLegacyChatDetails(t *testing.T) {
-	s := gather(t, apiChat, false)
+	s := view(t, apiChat, false)
 	edits := map[string]store.FileEdit{}
-	for k, e := range s.Edits {
+	for k, e := range s.Edits.All() {
 		edits[k.Call] = e
 	}
 	if e := edits["replace-1762077620000"]; e.Path != "/home/dev/api/server.go" || e.Added != 1 || e.Removed != 0 || !strings.HasPrefix(e.Diff, "--- a/server.go\n+++ b/server.go\n@@ -8,6 +8,7 @@\n") {
@@ -161,10 +162,10 @@ func TestLegacyChatDetails(t *testing.T) {
 	if e := edits["replace-1762077626000"]; e.Status != store.EditFailed || e.Path != "/home/dev/api/main_test.go" {
 		t.Errorf("failed replace: %+v", e)
 	}
-	if r := s.Results[recordtest.Key{Session: apiSession, ID: "replace-1762077626000"}]; r.Status != "error" || r.Output != "Failed to edit, 0 occurrences found for old_string." {
+	if r := s.Results.Get(dectest.Key{Session: apiSession, ID: "replace-1762077626000"}); r.Status != "error" || r.Output != "Failed to edit, 0 occurrences found for old_string." {
 		t.Errorf("failed replace's result: %+v", r)
 	}
-	if m := s.Messages[recordtest.Key{Session: apiSession, ID: "e1"}]; m.Kind != store.MessageSystem || m.Text != "[API Error: quota exceeded]" {
+	if m := s.Messages.Get(dectest.Key{Session: apiSession, ID: "e1"}); m.Kind != store.MessageSystem || m.Text != "[API Error: quota exceeded]" {
 		t.Errorf("error message: %+v", m)
 	}
 	want := []store.Usage{{Session: apiSession, Prompt: "p1", Time: ts("2025-11-02T10:00:30Z"), Model: "gemini-2.5-pro", Input: 6000, CacheRead: 2000, Output: 420, Reasoning: 300, Key: apiSession + ":r1"}}
@@ -174,7 +175,7 @@ func TestLegacyChatDetails(t *testing.T) {
 }
 
 func TestSubagentChat(t *testing.T) {
-	s := gather(t, subChat, true)
+	s := view(t, subChat, true)
 	sess := s.Sessions[subSession]
 	if sess.ParentID != shopSession || sess.Relation != "subagent" || sess.Model != "gemini-2.5-flash" {
 		t.Errorf("sub-agent session: %+v", sess)
@@ -190,11 +191,11 @@ func TestLines(t *testing.T) {
 		lines   []string
 		errs    int
 		prompts []string
-		unknown []string
+		unknown map[string]int
 	}{
 		{"not JSON", []string{meta, `{"id":"a"`, `[1]`, `"x"`}, 3, nil, nil},
 		{"message without id", []string{meta, `{"id":"","type":"user","content":"x"}`}, 1, nil, nil},
-		{"unknown line", []string{meta, `{"$frobnicate":1}`}, 0, nil, []string{"(none)"}},
+		{"unknown line", []string{meta, `{"$frobnicate":1}`}, 0, nil, map[string]int{"(none)": 1}},
 		{"re-appended prompt keeps its place", []string{meta, `{"id":"a","type":"user","content":"one"}`, `{"id":"b","type":"user","content":"two"}`, `{"id":"a","type":"user","content":"one, edited"}`}, 0, []string{"one, edited", "two"}, nil},
 		{"rewind to an unknown id clears all", []string{meta, `{"id":"a","type":"user","content":"one"}`, `{"$rewindTo":"zzz"}`, `{"id":"b","type":"user","content":"two"}`}, 0, []string{"two"}, nil},
 		{"set merges metadata", []string{meta, `{"$set":{"sessionId":"s2"}}`, `{"id":"a","type":"user","content":"one"}`}, 0, []string{"one"}, nil},
@@ -206,26 +207,22 @@ func TestLines(t *testing.T) {
 			if len(errs) != tt.errs {
 				t.Errorf("got errors %v, want %d", errs, tt.errs)
 			}
-			s := recordtest.Gather(recs)
+			s := dectest.NewView(recs)
 			var texts []string
-			for _, k := range s.Order {
-				texts = append(texts, s.Prompts[k].Text)
+			for _, p := range s.Prompts.Values() {
+				texts = append(texts, p.Text)
 			}
 			if !reflect.DeepEqual(texts, tt.prompts) {
 				t.Errorf("prompts %q, want %q", texts, tt.prompts)
 			}
-			var unknown []string
-			for _, u := range s.Unknown {
-				unknown = append(unknown, u.Type)
-			}
-			if !reflect.DeepEqual(unknown, tt.unknown) {
-				t.Errorf("unknown %q, want %q", unknown, tt.unknown)
+			if !maps.Equal(s.Unknown, tt.unknown) {
+				t.Errorf("unknown %v, want %v", s.Unknown, tt.unknown)
 			}
 		})
 	}
 	// The set test's session is the one $set named.
 	recs, _ := decodeBytes("x/chats/session-2026-01-01T00-00-s.jsonl", []byte(tests[5].lines[0]+"\n"+tests[5].lines[1]+"\n"+tests[5].lines[2]), false)
-	if s := recordtest.Gather(recs); len(s.Sessions) != 1 || s.Sessions["s2"].ID != "s2" {
+	if s := dectest.NewView(recs); len(s.Sessions) != 1 || s.Sessions["s2"].ID != "s2" {
 		t.Errorf("sessions %+v, want s2", s.Sessions)
 	}
 	// A malformed legacy document is one bad line.

@@ -1,6 +1,6 @@
 // Package gemini decodes the chats of Google's Gemini CLI into store
 // records. It knows Gemini CLI's on-disk format and nothing else: it
-// imports store, fileedit and rawjson only, knows no SQL, no redaction and
+// imports store, fileedit and lenient only, knows no SQL, no redaction and
 // no git, and ingest wraps its functions into an ingest.Agent.
 //
 // # Files

@@ -10,7 +10,7 @@ import (
 
 // FuzzLine feeds arbitrary input to decoders of both kinds of chat: as the
 // whole of a JSON chat, and as a line of a JSONL chat between lines of a
-// real one, which is then finished. Nothing may panic.
+// real one, which is then flushed. Nothing may panic.
 func FuzzLine(f *testing.F) {
 	data, err := os.ReadFile(shopChat)
 	if err != nil {
@@ -40,6 +40,6 @@ func FuzzLine(f *testing.F) {
 		for i, l := range lines[len(lines)/2:] {
 			_ = d.Line(len(lines)/2+2+i, l, nop)
 		}
-		d.Finish(nop)
+		d.Flush(nop)
 	})
 }

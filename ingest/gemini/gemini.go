@@ -11,14 +11,14 @@ import (
 	"strings"
 
 	"github.com/aitrail/aitrail/canon"
-	"github.com/aitrail/aitrail/ingest/rawjson"
+	"github.com/aitrail/aitrail/ingest/lenient"
 	"github.com/aitrail/aitrail/store"
 )
 
 // Decoder decodes one Gemini CLI chat into store records. It implements
-// ingest.Decoder, ingest.Finisher and ingest.SidecarDecoder: a legacy JSON
+// ingest.Decoder, ingest.Flusher and ingest.SidecarDecoder: a legacy JSON
 // chat is given whole as one line; a JSONL chat is replayed line by line
-// and its records emitted by Finish, once the conversation is known.
+// and its records emitted by Flush, once the conversation is known.
 type Decoder struct {
 	file  fileInfo
 	conv  conv
@@ -46,7 +46,7 @@ func (d *Decoder) Sidecar(path string, data []byte) {
 		var reg struct {
 			Projects map[string]string `json:"projects"`
 		}
-		if rawjson.Unmarshal(data, &reg) == nil {
+		if lenient.Unmarshal(data, &reg) == nil {
 			d.slugs = reg.Projects
 		}
 	}
@@ -63,7 +63,7 @@ func (d *Decoder) Line(no int, line []byte, emit func(store.Record)) error {
 	if len(bytes.TrimSpace(line)) == 0 {
 		return nil
 	}
-	if err := rawjson.Object(line); err != nil {
+	if err := lenient.CheckObject(line); err != nil {
 		return err
 	}
 	if !d.file.jsonl {
@@ -75,19 +75,19 @@ func (d *Decoder) Line(no int, line []byte, emit func(store.Record)) error {
 		RewindTo  json.RawMessage `json:"$rewindTo"`
 		SessionID json.RawMessage `json:"sessionId"`
 	}
-	if err := rawjson.Unmarshal(line, &ctl); err != nil {
+	if err := lenient.Unmarshal(line, &ctl); err != nil {
 		return fmt.Errorf("invalid JSON: %w", err)
 	}
 	switch {
 	case ctl.RewindTo != nil:
-		d.conv.rewind(rawjson.String(ctl.RewindTo))
+		d.conv.rewind(lenient.String(ctl.RewindTo))
 	case ctl.Set != nil:
-		if rawjson.Kind(ctl.Set) == '{' {
-			_ = rawjson.Unmarshal(ctl.Set, &d.conv.meta)
+		if lenient.Kind(ctl.Set) == '{' {
+			_ = lenient.Unmarshal(ctl.Set, &d.conv.meta)
 		}
 	case ctl.ID != nil:
 		var m rawMessage
-		_ = rawjson.Unmarshal(line, &m)
+		_ = lenient.Unmarshal(line, &m)
 		if m.ID == "" {
 			return errNoID
 		}
@@ -96,7 +96,7 @@ func (d *Decoder) Line(no int, line []byte, emit func(store.Record)) error {
 			emit(store.Unknown{Session: d.sessionID(), Type: typeName(m.Type)})
 		}
 	case ctl.SessionID != nil:
-		_ = rawjson.Unmarshal(line, &d.conv.meta) // the metadata line
+		_ = lenient.Unmarshal(line, &d.conv.meta) // the metadata line
 	default:
 		emit(store.Unknown{Session: d.sessionID(), Type: "(none)"})
 	}
@@ -105,13 +105,13 @@ func (d *Decoder) Line(no int, line []byte, emit func(store.Record)) error {
 
 // document decodes a legacy JSON chat, which holds the whole conversation.
 func (d *Decoder) document(data []byte, emit func(store.Record)) error {
-	if err := rawjson.Unmarshal(data, &d.conv.meta); err != nil {
+	if err := lenient.Unmarshal(data, &d.conv.meta); err != nil {
 		return fmt.Errorf("invalid JSON: %w", err)
 	}
 	for _, raw := range d.conv.meta.Messages {
 		var m rawMessage
-		if rawjson.Kind(raw) == '{' {
-			_ = rawjson.Unmarshal(raw, &m)
+		if lenient.Kind(raw) == '{' {
+			_ = lenient.Unmarshal(raw, &m)
 		}
 		if m.ID == "" {
 			emit(store.Unknown{Session: d.sessionID(), Type: "(message without id)"})
@@ -123,7 +123,7 @@ func (d *Decoder) document(data []byte, emit func(store.Record)) error {
 		}
 	}
 	d.conv.meta.Messages = nil
-	d.Finish(emit)
+	d.emitConv(emit)
 	return nil
 }
 
@@ -159,7 +159,7 @@ func (d *Decoder) projectRoot() string {
 		for _, tc := range d.conv.msgs[id].ToolCalls {
 			var a editArgs
 			var fd fileDisplay
-			if rawjson.Kind(tc.Args) != '{' || rawjson.Kind(tc.ResultDisplay) != '{' || rawjson.Unmarshal(tc.Args, &a) != nil || rawjson.Unmarshal(tc.ResultDisplay, &fd) != nil {
+			if lenient.Kind(tc.Args) != '{' || lenient.Kind(tc.ResultDisplay) != '{' || lenient.Unmarshal(tc.Args, &a) != nil || lenient.Unmarshal(tc.ResultDisplay, &fd) != nil {
 				continue
 			}
 			rel := strings.TrimPrefix(a.FilePath, "./")

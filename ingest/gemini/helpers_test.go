@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aitrail/aitrail/ingest/recordtest"
+	"github.com/aitrail/aitrail/ingest/dectest"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -14,42 +14,31 @@ import (
 // layout (a .gemini directory).
 var testdata = filepath.Join("..", "..", "testdata", "gemini")
 
-// shared is the shared fixture set beside the repository, not always there.
-var shared = filepath.Join("..", "..", "..", "shared", "fixtures", "sessions")
+// decodeBytes decodes data as the chat at path in one batch, as the
+// pipeline does (a JSON chat as one line, a JSONL chat line by line, then
+// flushed); with sidecars, the files Sidecars names are given first, as
+// the pipeline gives them. It returns the records and the rejected lines.
+func decodeBytes(path string, data []byte, sidecars bool) ([]store.Record, []dectest.LineError) {
+	d, _ := New(path, nil)
+	if sidecars {
+		dectest.GiveSidecars(d, Sidecars(path))
+	}
+	return dectest.Decode(d, data, Whole(path))
+}
 
-// decodeFile decodes a chat as the pipeline does: a JSON chat as one line,
-// a JSONL chat line by line and then finished. With sidecars, the files
-// Sidecars names are given first, as the pipeline gives them.
-func decodeFile(t testing.TB, path string, sidecars bool) []store.Record {
+// view decodes the chat at path (see decodeBytes); a rejected line fails
+// the test.
+func view(t testing.TB, path string, sidecars bool) *dectest.View {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, errs := decodeBytes(path, data, sidecars)
-	for _, err := range errs {
+	recs, bad := decodeBytes(path, data, sidecars)
+	for _, err := range bad {
 		t.Errorf("%s: %v", path, err)
 	}
-	return recs
-}
-
-// decodeBytes decodes data as the chat at path, returning the records and
-// the errors of its lines.
-func decodeBytes(path string, data []byte, sidecars bool) ([]store.Record, []error) {
-	d, _ := New(path, nil)
-	if sidecars {
-		for _, p := range Sidecars(path) {
-			if b, err := os.ReadFile(p); err == nil {
-				d.Sidecar(p, b)
-			}
-		}
-	}
-	return recordtest.Decode(d, data, Whole(path))
-}
-
-func gather(t testing.TB, path string, sidecars bool) *recordtest.Set {
-	t.Helper()
-	return recordtest.Gather(decodeFile(t, path, sidecars))
+	return dectest.NewView(recs)
 }
 
 func ts(s string) time.Time {

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/aitrail/aitrail/ingest/rawjson"
+	"github.com/aitrail/aitrail/ingest/lenient"
 )
 
 // rawConv is a conversation record: the whole legacy JSON document, or the
@@ -90,27 +90,15 @@ type part struct {
 
 // parts returns the parts of a content value: a string is one text part.
 func parts(raw json.RawMessage) []part {
-	switch rawjson.Kind(raw) {
+	switch lenient.Kind(raw) {
 	case '"':
-		s := rawjson.String(raw)
+		s := lenient.String(raw)
 		return []part{{Text: &s}}
 	case '[':
-		var ps []json.RawMessage
-		if json.Unmarshal(raw, &ps) != nil {
-			return nil
-		}
-		out := make([]part, 0, len(ps))
-		for _, p := range ps {
-			var x part
-			if rawjson.Kind(p) == '{' {
-				_ = rawjson.Unmarshal(p, &x)
-			}
-			out = append(out, x)
-		}
-		return out
+		return lenient.Objects[part](raw)
 	case '{':
 		var x part
-		_ = rawjson.Unmarshal(raw, &x)
+		_ = lenient.Unmarshal(raw, &x)
 		return []part{x}
 	}
 	return nil
@@ -138,9 +126,9 @@ func resultText(tc *rawToolCall) string {
 		}
 		r := p.FunctionResponse.Response
 		for _, v := range []json.RawMessage{r.Output, r.Error} {
-			switch rawjson.Kind(v) {
+			switch lenient.Kind(v) {
 			case '"':
-				out = append(out, rawjson.String(v))
+				out = append(out, lenient.String(v))
 			case 0, 'n':
 			default:
 				out = append(out, string(v))
@@ -148,7 +136,7 @@ func resultText(tc *rawToolCall) string {
 		}
 	}
 	if len(out) == 0 {
-		return rawjson.String(tc.ResultDisplay)
+		return lenient.String(tc.ResultDisplay)
 	}
 	return strings.Join(out, "\n")
 }

@@ -1,44 +1,27 @@
 package gemini
 
 import (
-	"io/fs"
-	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
 
-	"github.com/aitrail/aitrail/ingest/recordtest"
+	"github.com/aitrail/aitrail/ingest/dectest"
+	"github.com/aitrail/aitrail/store"
 )
 
-// sharedChats lists the chats below the shared fixtures' gemini/tmp and
-// synthetic/gemini/tmp, relative to shared, skipping the test when the
-// fixtures are absent.
-func sharedChats(t *testing.T) []string {
+// sharedChats returns the shared fixtures' sessions directory and the
+// chats below its gemini/tmp and synthetic/gemini/tmp, relative to it,
+// skipping the test when the fixtures are absent.
+func sharedChats(t *testing.T) (root string, chats []string) {
 	t.Helper()
-	if _, err := os.Stat(shared); err != nil {
-		t.Skipf("shared fixtures not found at %s (they live outside the repository): %v", shared, err)
-	}
-	var out []string
+	root = dectest.Shared(t, "sessions")
 	for _, sub := range []string{"gemini/tmp", "synthetic/gemini/tmp"} {
-		dir := filepath.Join(shared, filepath.FromSlash(sub))
-		err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
-			if err != nil || e.IsDir() {
-				return err
-			}
-			rel, _ := filepath.Rel(dir, p)
-			if Match(filepath.ToSlash(rel)) {
-				out = append(out, sub+"/"+filepath.ToSlash(rel))
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
+		for _, rel := range dectest.Files(t, filepath.Join(root, filepath.FromSlash(sub)), Match) {
+			chats = append(chats, sub+"/"+rel)
 		}
 	}
-	sort.Strings(out)
-	return out
+	return root, chats
 }
 
 // TestRealChats decodes the real (and synthetic) Gemini CLI chats of the
@@ -70,16 +53,16 @@ func TestRealChats(t *testing.T) {
 		"gemini/tmp/ab14fe397f91d5f283525b3178d2314aef552f761131c42172a21b7bf735e73d/chats/session-2026-03-27T10-19-8a20078e.json":            {counts{1, 1, 7, 4, 145, 131}, "/home/wei/repo/VibeCodingTracker"},
 		"synthetic/gemini/tmp/0b7dfb1274ee51b336813b17f2ddab1f56b6591f723e7314126bbd502c69e9c9/chats/session-2026-04-29T21-39-gemini_s.jsonl": {counts{1, 1, 1, 0, 0, 0}, ""},
 	}
-	chats := sharedChats(t)
+	shared, chats := sharedChats(t)
 	for _, rel := range chats {
 		t.Run(filepath.Base(rel), func(t *testing.T) {
 			tt, ok := tests[rel]
 			if !ok {
 				t.Fatalf("%s is not in the table: count it", rel)
 			}
-			s := gather(t, filepath.Join(shared, filepath.FromSlash(rel)), true)
+			s := view(t, filepath.Join(shared, filepath.FromSlash(rel)), true)
 			added, removed := s.Lines()
-			got := counts{len(s.Sessions), len(s.Prompts), len(s.Calls), len(s.EditedFiles()), added, removed}
+			got := counts{len(s.Sessions), s.Prompts.Len(), s.Calls.Len(), len(s.EditedFiles()), added, removed}
 			if got != tt.want {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
@@ -88,12 +71,12 @@ func TestRealChats(t *testing.T) {
 					t.Errorf("cwd %q, want %q", ss.Cwd, tt.cwd)
 				}
 			}
-			for k := range s.Results {
-				if _, ok := s.Calls[k]; !ok {
+			for _, k := range s.Results.Keys() {
+				if _, ok := s.Calls.Lookup(k); !ok {
 					t.Errorf("result %v without its call", k)
 				}
 			}
-			for _, e := range s.Edits {
+			for _, e := range s.Edits.Values() {
 				if !strings.HasPrefix(e.Diff, "--- ") || !strings.HasPrefix(e.Path, "/home/wei/repo/") {
 					t.Errorf("edit %s: diff %.40q", e.Path, e.Diff)
 				}
@@ -111,20 +94,17 @@ func TestRealChats(t *testing.T) {
 // billed, and keeps it apart as Reasoning too: so Output - Reasoning is
 // ccusage's figure.
 func TestTokensMatchCcusage(t *testing.T) {
-	chats := sharedChats(t)
-	want, err := recordtest.Ccusage(filepath.Join(shared, "..", "expected", "ccusage-session.json"), "gemini")
-	if err != nil {
-		t.Skipf("ccusage's expected output not found: %v", err)
-	}
-	got := map[string]recordtest.Tokens{}
+	shared, chats := sharedChats(t)
+	want := dectest.Ccusage(t, "gemini").ByModel()
+	got := map[string]store.Tokens{}
 	for _, rel := range chats {
 		if strings.HasPrefix(rel, "synthetic/") {
 			continue // ccusage did not read them
 		}
-		s := gather(t, filepath.Join(shared, filepath.FromSlash(rel)), true)
+		s := view(t, filepath.Join(shared, filepath.FromSlash(rel)), true)
 		for id := range s.Sessions {
 			for model, u := range s.Tokens(id) {
-				got[id+"/"+model] = recordtest.Tokens{Input: u.Input, Output: u.Output - u.Reasoning, CacheWrite: u.CacheWrite, CacheRead: u.CacheRead}
+				got[id+"/"+model] = store.Tokens{Input: u.Input, Output: u.Output - u.Reasoning, CacheWrite: u.CacheWrite, CacheRead: u.CacheRead}
 			}
 		}
 	}

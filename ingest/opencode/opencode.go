@@ -1,9 +1,7 @@
 package opencode
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -100,15 +98,12 @@ type Decoder struct {
 // New returns a decoder for the store at p, resuming from state.
 func New(p string, state []byte) (*Decoder, error) {
 	d := &Decoder{}
-	if len(bytes.TrimSpace(state)) == 0 {
+	ok, err := spec.RestoreState("opencode", state, &d.st, &d.st.V, stateVersion)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		d.st = newState()
-		return d, nil
-	}
-	if err := json.Unmarshal(state, &d.st); err != nil {
-		return nil, fmt.Errorf("opencode decoder state: %w", err)
-	}
-	if d.st.V != stateVersion {
-		return nil, fmt.Errorf("opencode decoder state version %d, want %d", d.st.V, stateVersion)
 	}
 	return d, nil
 }
@@ -124,16 +119,13 @@ type item struct {
 	J json.RawMessage `json:"j"`
 }
 
-// errNotObject is returned for a record that is not a JSON object.
-var errNotObject = errors.New("not a JSON object")
-
 // Line decodes one record: a session, a message or a part.
 func (d *Decoder) Line(no int, line []byte, emit func(store.Record)) error {
 	d.out = emit
 	defer func() { d.out = nil }()
 	var it item
 	if !lenient.Object(line, &it) {
-		return errNotObject
+		return lenient.ErrNotObject
 	}
 	switch it.C {
 	case "session":

@@ -17,7 +17,7 @@ import (
 
 var testdata = filepath.Join("..", "..", "testdata", "opencode")
 
-func newDec(st []byte) (dectest.Decoder, error) { return New("x", st) }
+var newDec = dectest.For(New, "x")
 
 // treeLines returns the fixture tree's records as the pipeline gives
 // them: sessions, parts with their message, messages, each by path (the
@@ -117,8 +117,8 @@ var t0 = time.Date(2026, 2, 3, 9, 0, 0, 0, time.UTC)
 // TestStores decodes the fixture as the JSON tree and as the database:
 // both hold the same records and give the same view.
 func TestStores(t *testing.T) {
-	tree := dectest.Merge(dectest.All(t, newDec, treeLines(t)))
-	db := dectest.Merge(dectest.All(t, newDec, dbLines(t)))
+	tree := dectest.NewView(dectest.All(t, newDec, treeLines(t)))
+	db := dectest.NewView(dectest.All(t, newDec, dbLines(t)))
 	if diff := db.Diff(tree); diff != "" {
 		t.Errorf("database and tree differ: %s", diff)
 	}
@@ -133,7 +133,7 @@ func TestStores(t *testing.T) {
 	if got, want := v.PromptTexts("ses_01"), []string{"Add a /health endpoint that returns ok, with a test.", "Also log each request."}; !reflect.DeepEqual(got, want) {
 		t.Errorf("prompts = %q, want %q (synthetic parts left out)", got, want)
 	}
-	if p := v.Prompts[dectest.Key{Session: "ses_01", ID: "msg_u2"}]; p.Model != "gpt-5" || p.Cwd != "/home/dev/shop" || !p.Time.Equal(t0.Add(time.Minute)) {
+	if p := v.Prompts.Get(dectest.Key{Session: "ses_01", ID: "msg_u2"}); p.Model != "gpt-5" || p.Cwd != "/home/dev/shop" || !p.Time.Equal(t0.Add(time.Minute)) {
 		t.Errorf("prompt msg_u2 = %+v", p)
 	}
 	type edit struct {
@@ -141,7 +141,7 @@ func TestStores(t *testing.T) {
 		added, removed  int
 	}
 	got := map[dectest.EditKey]edit{}
-	for k, e := range v.Edits {
+	for k, e := range v.Edits.All() {
 		got[k] = edit{e.Op, e.Source, e.Status, e.Added, e.Removed}
 		if e.Prompt != map[string]string{"toolu_1": "msg_u1", "call_5": "msg_u2"}[k.Call] && (k.Call == "toolu_1" || k.Call == "call_5") {
 			t.Errorf("edit %v belongs to prompt %q", k, e.Prompt)
@@ -159,14 +159,14 @@ func TestStores(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("edits = %v\nwant %v", got, want)
 	}
-	if e := v.Edits[dectest.EditKey{Session: "ses_01", Call: "toolu_1", Path: shop + "server.go"}]; !strings.HasPrefix(e.Diff, "--- a/server.go\n+++ b/server.go\n@@ -3,4 +3,8 @@\n func main() {") {
+	if e := v.Edits.Get(dectest.EditKey{Session: "ses_01", Call: "toolu_1", Path: shop + "server.go"}); !strings.HasPrefix(e.Diff, "--- a/server.go\n+++ b/server.go\n@@ -3,4 +3,8 @@\n func main() {") {
 		t.Errorf("edit diff = %q", e.Diff)
 	}
-	if r := v.Results[dectest.Key{Session: "ses_01", ID: "toolu_4"}]; r.Status != "error" || !strings.Contains(r.Output, "oldString not found") {
+	if r := v.Results.Get(dectest.Key{Session: "ses_01", ID: "toolu_4"}); r.Status != "error" || !strings.Contains(r.Output, "oldString not found") {
 		t.Errorf("failed call's result = %+v", r)
 	}
-	if len(v.Calls) != 5 {
-		t.Errorf("tool calls = %d, want 5", len(v.Calls))
+	if v.Calls.Len() != 5 {
+		t.Errorf("tool calls = %d, want 5", v.Calls.Len())
 	}
 	// ccusage: msg_a1 as recorded (reasoning apart), msg_a2's total as
 	// output, msg_a3 not counted (no provider).
@@ -179,7 +179,7 @@ func TestStores(t *testing.T) {
 	if !reflect.DeepEqual(usage, wantUsage) {
 		t.Errorf("usage = %v, want %v", usage, wantUsage)
 	}
-	if m := v.Messages[dectest.Key{Session: "ses_01", ID: "msg_a2.error"}]; m.Kind != store.MessageSystem || m.Prompt != "msg_u2" {
+	if m := v.Messages.Get(dectest.Key{Session: "ses_01", ID: "msg_a2.error"}); m.Kind != store.MessageSystem || m.Prompt != "msg_u2" {
 		t.Errorf("error note = %+v", m)
 	}
 	if v.Unknown["part/hologram"] != 1 {
@@ -188,8 +188,8 @@ func TestStores(t *testing.T) {
 }
 
 func TestResumeEverySplit(t *testing.T) {
-	t.Run("tree", func(t *testing.T) { dectest.ResumeEverySplit(t, newDec, treeLines(t)) })
-	t.Run("database", func(t *testing.T) { dectest.ResumeEverySplit(t, newDec, dbLines(t)) })
+	t.Run("tree", func(t *testing.T) { dectest.ResumeEverySplit(t, newDec, treeLines(t), dectest.SameRecords) })
+	t.Run("database", func(t *testing.T) { dectest.ResumeEverySplit(t, newDec, dbLines(t), dectest.SameRecords) })
 }
 
 func TestMatchAndCollections(t *testing.T) {

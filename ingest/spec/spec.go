@@ -1,7 +1,9 @@
-// Package spec declares the shape of the sources that are not logs: the
-// stores some agents rewrite in place (a SQLite database, a tree of JSON
-// files). Agent packages describe their stores with it, and the ingest
-// pipeline reads them; it is a leaf package so that both can import it.
+// Package spec declares what the ingest pipeline and the agent packages
+// agree on beyond ingest.Decoder, in a leaf package that both can import:
+// the shape of the sources that are not logs, the stores some agents
+// rewrite in place (a SQLite database, a tree of JSON files), which agent
+// packages describe and the pipeline reads; and how a decoder's saved
+// state is restored (RestoreState).
 package spec
 
 // Collection is one kind of record of a store that an agent rewrites in

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aitrail/aitrail/ingest/recordtest"
+	"github.com/aitrail/aitrail/ingest/dectest"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -48,14 +48,18 @@ func TestOwnSessions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := gather(t, tt.path, tt.sidecars)
+			s := view(t, tt.path, tt.sidecars)
 			applied := 0
-			for _, e := range s.Edits {
+			for _, e := range s.Edits.Values() {
 				if e.Status == store.EditApplied {
 					applied++
 				}
 			}
-			got := counts{len(s.Sessions), len(s.Prompts), len(s.Messages), len(s.Calls), len(s.Results), len(s.Edits), applied, len(s.Usage), len(s.Unknown)}
+			unknown := 0
+			for _, n := range s.Unknown {
+				unknown += n
+			}
+			got := counts{len(s.Sessions), s.Prompts.Len(), s.Messages.Len(), s.Calls.Len(), s.Results.Len(), s.Edits.Len(), applied, len(s.Usage), unknown}
 			if got != tt.want {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
@@ -69,7 +73,7 @@ func TestOwnSessions(t *testing.T) {
 }
 
 func TestMutationLogDetails(t *testing.T) {
-	s := gather(t, shopLog, true)
+	s := view(t, shopLog, true)
 	want := store.Session{ID: shopSession, Cwd: "/home/dev/shop", Title: "Rename total() in the cart", AgentVersion: "0.32.4", Model: "gpt-5-mini",
 		Started: millis(1778231990000), Ended: millis(1778232700000)}
 	if got := s.Sessions[shopSession]; got != want {
@@ -78,18 +82,18 @@ func TestMutationLogDetails(t *testing.T) {
 	if got := s.PromptTexts(shopSession); !reflect.DeepEqual(got, []string{"Rename total() to sum_prices() and add a test", "Now delete the unused math import in cart.py"}) {
 		t.Errorf("prompts %q (the edited request replaces the first version)", got)
 	}
-	p := s.Prompts[recordtest.Key{Session: shopSession, ID: "request_r1"}]
+	p := s.Prompts.Get(dectest.Key{Session: shopSession, ID: "request_r1"})
 	if p.Model != "claude-sonnet-4.5" || p.Context != "#file: /home/dev/shop/cart.py:3-4" || !p.Time.Equal(millis(1778232000000)) {
 		t.Errorf("prompt r1: %+v", p)
 	}
-	if m := s.Messages[recordtest.Key{Session: shopSession, ID: "request_r1#response"}]; m.Text != "I'll rename the function in `cart.py` and add a test.\n\nDone." {
+	if m := s.Messages.Get(dectest.Key{Session: shopSession, ID: "request_r1#response"}); m.Text != "I'll rename the function in `cart.py` and add a test.\n\nDone." {
 		t.Errorf("response text %q", m.Text)
 	}
-	if m := s.Messages[recordtest.Key{Session: shopSession, ID: "request_r2b#response"}]; m.Text != "Removed the unused `math` import." {
+	if m := s.Messages.Get(dectest.Key{Session: shopSession, ID: "request_r2b#response"}); m.Text != "Removed the unused `math` import." {
 		t.Errorf("response text %q", m.Text)
 	}
 	edits := map[string]store.FileEdit{}
-	for k, e := range s.Edits {
+	for k, e := range s.Edits.All() {
 		edits[k.Call+" "+filepath.Base(k.Path)] = e
 	}
 	if e := edits["toolu_1__vscode-1 cart.py"]; e.Added != 1 || e.Removed != 1 || e.Source != "replace_string_in_file" ||
@@ -105,10 +109,10 @@ func TestMutationLogDetails(t *testing.T) {
 	if e := edits["toolu_4__vscode-4 test_cart.py"]; e.Added != 1 || e.Removed != 1 {
 		t.Errorf("multi-file replacement, test_cart.py: %+v", e)
 	}
-	if r := s.Results[recordtest.Key{Session: shopSession, ID: "toolu_1__vscode-1"}]; r.Output != "The following files were successfully edited:\n/home/dev/shop/cart.py" {
+	if r := s.Results.Get(dectest.Key{Session: shopSession, ID: "toolu_1__vscode-1"}); r.Output != "The following files were successfully edited:\n/home/dev/shop/cart.py" {
 		t.Errorf("result text gathered from the tree: %q", r.Output)
 	}
-	if c := s.Calls[recordtest.Key{Session: shopSession, ID: "toolu_3__vscode-3"}]; c.Name != "run_in_terminal" || !strings.Contains(c.Input, "pytest") {
+	if c := s.Calls.Get(dectest.Key{Session: shopSession, ID: "toolu_3__vscode-3"}); c.Name != "run_in_terminal" || !strings.Contains(c.Input, "pytest") {
 		t.Errorf("terminal call: %+v", c)
 	}
 	if len(s.Usage) != 0 {
@@ -117,9 +121,9 @@ func TestMutationLogDetails(t *testing.T) {
 }
 
 func TestDocumentDetails(t *testing.T) {
-	s := gather(t, multiDoc, true)
+	s := view(t, multiDoc, true)
 	edits := map[string]store.FileEdit{}
-	for k, e := range s.Edits {
+	for k, e := range s.Edits.All() {
 		edits[k.Call] = e
 	}
 	if e := edits["request_e1#edit2"]; e.Path != "/home/dev/multi/api/server.go" || e.Added != 1 || e.Removed != 0 ||
@@ -132,10 +136,10 @@ func TestDocumentDetails(t *testing.T) {
 	if e := edits["request_e2#edit0"]; e.Status != store.EditFailed || e.Added != 0 {
 		t.Errorf("edit of a canceled request: %+v", e)
 	}
-	if m := s.Messages[recordtest.Key{Session: multiSession, ID: "request_e2#error"}]; m.Kind != store.MessageSystem || m.Text != "Canceled" {
+	if m := s.Messages.Get(dectest.Key{Session: multiSession, ID: "request_e2#error"}); m.Kind != store.MessageSystem || m.Text != "Canceled" {
 		t.Errorf("error: %+v", m)
 	}
-	if r := s.Results[recordtest.Key{Session: multiSession, ID: "read-1"}]; r.Output != "Read server.go" {
+	if r := s.Results.Get(dectest.Key{Session: multiSession, ID: "read-1"}); r.Output != "Read server.go" {
 		t.Errorf("invocation part's result: %+v", r)
 	}
 }

@@ -1,6 +1,6 @@
 // Package vscode decodes the chat sessions of GitHub Copilot Chat in VS
 // Code into store records. It knows VS Code's on-disk format and nothing
-// else: it imports store, fileedit and rawjson only, knows no SQL, no
+// else: it imports store, fileedit and lenient only, knows no SQL, no
 // redaction and no git, and ingest wraps its functions into an
 // ingest.Agent.
 //

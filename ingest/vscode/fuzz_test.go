@@ -49,6 +49,6 @@ func FuzzLine(f *testing.F) {
 				_ = d.Line(i+1, in, nop)
 			}
 		}
-		d.Finish(nop)
+		d.Flush(nop)
 	})
 }

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/aitrail/aitrail/ingest/recordtest"
+	"github.com/aitrail/aitrail/ingest/dectest"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -13,34 +13,29 @@ import (
 // Code user directory.
 var testdata = filepath.Join("..", "..", "testdata", "vscode", "User")
 
-// shared is the shared fixture set beside the repository, not always there.
-var shared = filepath.Join("..", "..", "..", "shared", "fixtures", "sessions")
-
-// decodeBytes decodes data as the session at path the way the pipeline
-// does (a .json whole, a .jsonl replayed and finished), with the sidecars
-// that exist when sidecars is set; it returns the records and the errors
-// of the lines.
-func decodeBytes(path string, data []byte, sidecars bool) ([]store.Record, []error) {
+// decodeBytes decodes data as the session at path in one batch, as the
+// pipeline does (a .json whole, a .jsonl replayed, then flushed), with the
+// sidecars that exist when sidecars is set; it returns the records and the
+// rejected lines.
+func decodeBytes(path string, data []byte, sidecars bool) ([]store.Record, []dectest.LineError) {
 	d, _ := New(path, nil)
 	if sidecars {
-		for _, p := range Sidecars(path) {
-			if b, err := os.ReadFile(p); err == nil {
-				d.Sidecar(p, b)
-			}
-		}
+		dectest.GiveSidecars(d, Sidecars(path))
 	}
-	return recordtest.Decode(d, data, Whole(path))
+	return dectest.Decode(d, data, Whole(path))
 }
 
-func gather(t testing.TB, path string, sidecars bool) *recordtest.Set {
+// view decodes the session at path (see decodeBytes); a rejected line
+// fails the test.
+func view(t testing.TB, path string, sidecars bool) *dectest.View {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, errs := decodeBytes(path, data, sidecars)
-	for _, err := range errs {
+	recs, bad := decodeBytes(path, data, sidecars)
+	for _, err := range bad {
 		t.Errorf("%s: %v", path, err)
 	}
-	return recordtest.Gather(recs)
+	return dectest.NewView(recs)
 }

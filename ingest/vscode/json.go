@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/aitrail/aitrail/ingest/rawjson"
+	"github.com/aitrail/aitrail/ingest/lenient"
 )
 
 // chatDoc is a chat session: the .json document, or what a .jsonl log
@@ -115,7 +115,7 @@ type textEdit struct {
 
 // markdown returns the text of a string or a {value} markdown string.
 func markdown(raw json.RawMessage) string {
-	switch rawjson.Kind(raw) {
+	switch lenient.Kind(raw) {
 	case '"':
 		var s string
 		_ = json.Unmarshal(raw, &s)
@@ -124,7 +124,7 @@ func markdown(raw json.RawMessage) string {
 		var m struct {
 			Value string `json:"value"`
 		}
-		_ = rawjson.Unmarshal(raw, &m)
+		_ = lenient.Unmarshal(raw, &m)
 		return m.Value
 	case '[':
 		var list []json.RawMessage

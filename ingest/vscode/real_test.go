@@ -1,10 +1,11 @@
 package vscode
 
 import (
-	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/aitrail/aitrail/ingest/dectest"
 )
 
 const (
@@ -27,9 +28,7 @@ const (
 //     its textEditGroup and codeblockUri name the same file.
 //   - 331fed7f.jsonl: one kind:0 line holding the same session.
 func TestRealSessions(t *testing.T) {
-	if _, err := os.Stat(shared); err != nil {
-		t.Skipf("shared fixtures not found at %s (they live outside the repository): %v", shared, err)
-	}
+	shared := dectest.Shared(t, "sessions")
 	type counts struct{ sessions, prompts, calls, results, files, added, removed, usage int }
 	tests := []struct {
 		rel  string
@@ -44,9 +43,9 @@ func TestRealSessions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(filepath.Base(tt.rel), func(t *testing.T) {
 			seen[tt.rel] = true
-			s := gather(t, filepath.Join(shared, filepath.FromSlash(tt.rel)), true)
+			s := view(t, filepath.Join(shared, filepath.FromSlash(tt.rel)), true)
 			added, removed := s.Lines()
-			got := counts{len(s.Sessions), len(s.Prompts), len(s.Calls), len(s.Results), len(s.EditedFiles()), added, removed, len(s.Usage)}
+			got := counts{len(s.Sessions), s.Prompts.Len(), s.Calls.Len(), s.Results.Len(), len(s.EditedFiles()), added, removed, len(s.Usage)}
 			if got != tt.want {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
@@ -67,8 +66,8 @@ func TestRealSessions(t *testing.T) {
 
 	// The pair is one session: the same records, so the store keeps one
 	// copy of each.
-	json := gather(t, filepath.Join(shared, testingGit), true)
-	jsonl := gather(t, filepath.Join(shared, testingGitL), true)
+	json := view(t, filepath.Join(shared, testingGit), true)
+	jsonl := view(t, filepath.Join(shared, testingGitL), true)
 	if !reflect.DeepEqual(json, jsonl) {
 		t.Error("the .json and .jsonl of one session give different records")
 	}

@@ -11,14 +11,14 @@ import (
 
 	"github.com/aitrail/aitrail/canon"
 	"github.com/aitrail/aitrail/ingest/fileedit"
-	"github.com/aitrail/aitrail/ingest/rawjson"
+	"github.com/aitrail/aitrail/ingest/lenient"
 	"github.com/aitrail/aitrail/store"
 )
 
 // Decoder decodes one VS Code chat session into store records. It
-// implements ingest.Decoder, ingest.Finisher and ingest.SidecarDecoder: a
+// implements ingest.Decoder, ingest.Flusher and ingest.SidecarDecoder: a
 // .json session is given whole as one line; a .jsonl mutation log is
-// replayed line by line and its records emitted by Finish.
+// replayed line by line and its records emitted by Flush.
 type Decoder struct {
 	path   string
 	jsonl  bool
@@ -43,7 +43,7 @@ func (d *Decoder) Sidecar(path string, data []byte) {
 		Folder    string `json:"folder"`
 		Workspace string `json:"workspace"`
 	}
-	if rawjson.Unmarshal(data, &ws) != nil {
+	if lenient.Unmarshal(data, &ws) != nil {
 		return
 	}
 	switch {
@@ -62,22 +62,25 @@ func (d *Decoder) Line(no int, line []byte, emit func(store.Record)) error {
 	if len(bytes.TrimSpace(line)) == 0 {
 		return nil
 	}
-	if err := rawjson.Object(line); err != nil {
+	if err := lenient.CheckObject(line); err != nil {
 		return err
 	}
 	if d.jsonl {
 		return d.log.apply(line)
 	}
 	var c chatDoc
-	if err := rawjson.Unmarshal(line, &c); err != nil {
+	if err := lenient.Unmarshal(line, &c); err != nil {
 		return fmt.Errorf("invalid JSON: %w", err)
 	}
 	d.emitDoc(&c, emit)
 	return nil
 }
 
-// Finish emits the records of the document a mutation log built.
-func (d *Decoder) Finish(emit func(store.Record)) {
+// Flush emits the records of the document a mutation log built. The
+// pipeline replays a log in one batch, so that at the batch's end the
+// document is whole. A .json session, emitted as its one line is decoded,
+// builds none: nothing is held back.
+func (d *Decoder) Flush(emit func(store.Record)) {
 	if d.log.root == nil {
 		return
 	}
@@ -86,7 +89,7 @@ func (d *Decoder) Finish(emit func(store.Record)) {
 		return
 	}
 	var c chatDoc
-	if rawjson.Unmarshal(data, &c) != nil {
+	if lenient.Unmarshal(data, &c) != nil {
 		return
 	}
 	d.emitDoc(&c, emit)
@@ -150,7 +153,7 @@ func guessFolder(c *chatDoc) string {
 		var ctx []struct {
 			Text string `json:"text"`
 		}
-		_ = rawjson.Unmarshal(r.Result.Metadata.RenderedGlobalContext, &ctx)
+		_ = lenient.Unmarshal(r.Result.Metadata.RenderedGlobalContext, &ctx)
 		for _, x := range ctx {
 			if m := workspaceInfo.FindStringSubmatch(x.Text); m != nil {
 				return strings.TrimRight(strings.TrimSpace(m[1]), "/")
@@ -160,7 +163,7 @@ func guessFolder(c *chatDoc) string {
 	for _, r := range c.Requests {
 		for _, raw := range r.Response {
 			var p part
-			if rawjson.Kind(raw) == '{' && rawjson.Unmarshal(raw, &p) == nil && p.BaseURI != nil {
+			if lenient.Kind(raw) == '{' && lenient.Unmarshal(raw, &p) == nil && p.BaseURI != nil {
 				if f := p.BaseURI.file(); f != "" {
 					return strings.TrimRight(f, "/")
 				}
@@ -210,7 +213,7 @@ func (e *emitter) request(r *request) {
 	var parts []part
 	for _, raw := range r.Response {
 		var x part
-		if rawjson.Kind(raw) != '{' || rawjson.Unmarshal(raw, &x) != nil {
+		if lenient.Kind(raw) != '{' || lenient.Unmarshal(raw, &x) != nil {
 			continue
 		}
 		parts = append(parts, x)
@@ -252,7 +255,7 @@ func attachment(v variable) string {
 		} `json:"range"`
 		uri
 	}
-	if rawjson.Kind(v.Value) != '{' || rawjson.Unmarshal(v.Value, &loc) != nil {
+	if lenient.Kind(v.Value) != '{' || lenient.Unmarshal(v.Value, &loc) != nil {
 		return v.Name
 	}
 	if f := loc.URI.file(); f != "" && loc.Range != nil {
@@ -274,7 +277,7 @@ func reference(raw json.RawMessage) string {
 		} `json:"location"`
 		uri
 	}
-	if rawjson.Unmarshal(raw, &ref) != nil {
+	if lenient.Unmarshal(raw, &ref) != nil {
 		return ""
 	}
 	name := ref.Name
@@ -352,7 +355,7 @@ type editArgs struct {
 // the response's edit groups.
 func toolEdits(name, args, cwd string) []store.FileEdit {
 	var a editArgs
-	if rawjson.Kind([]byte(args)) != '{' || rawjson.Unmarshal([]byte(args), &a) != nil {
+	if lenient.Kind([]byte(args)) != '{' || lenient.Unmarshal([]byte(args), &a) != nil {
 		return nil
 	}
 	fe := func(p string) store.FileEdit {

@@ -36,11 +36,3 @@ func TestFieldsNeverFail(t *testing.T) {
 		}
 	}
 }
-
-func TestText(t *testing.T) {
-	for in, want := range map[string]string{`"a\nb"`: "a\nb", `{"a": 1}`: `{"a":1}`, `null`: "", ``: "", `3`: "3"} {
-		if got := Text(json.RawMessage(in)); got != want {
-			t.Errorf("Text(%s) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -1,8 +1,3 @@
-// Package lenient holds JSON field types for logs whose schema drifts: a
-// field of an unexpected type decodes as absent instead of failing the
-// whole record, so that a format change costs a field, never the line.
-// Decoders of ingest's agent packages use them in the structs they decode
-// records into.
 package lenient
 
 import (
@@ -80,29 +75,4 @@ func (o *Of[T]) UnmarshalJSON(b []byte) error {
 		o.V, o.OK = zero, false
 	}
 	return nil
-}
-
-// Object decodes raw as a JSON object into v; ok is false (and v
-// untouched or partly set) for anything else.
-func Object(raw []byte, v any) bool {
-	raw = bytes.TrimSpace(raw)
-	return len(raw) > 0 && raw[0] == '{' && json.Unmarshal(raw, v) == nil
-}
-
-// Text returns raw as text: a JSON string's value, or the JSON itself
-// (objects, arrays, numbers) compacted; "" for null or nothing.
-func Text(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var b bytes.Buffer
-	if json.Compact(&b, raw) == nil {
-		return b.String()
-	}
-	return string(raw)
 }
