@@ -274,17 +274,6 @@ var unknownHints = map[string]struct{ one, many, fix string }{
 	report.UnknownShallow:   {"is where this shallow clone's history ends: lines its note does not mark may be older", "are where this shallow clone's history ends: lines their notes do not mark may be older", "'git fetch --unshallow' fetches the rest"},
 }
 
-// gapHint says how to fetch the notes gaps name.
-func gapHint(gaps []gitlog.NotesGap) string {
-	var hints []string
-	for _, g := range gaps {
-		if h := g.Hint(); !slices.Contains(hints, h) {
-			hints = append(hints, h)
-		}
-	}
-	return strings.Join(hints, "; ")
-}
-
 // unknownLegend says, reason by reason, which commits' lines are unknown
 // (gaps: the notes gaps of the unfetched ones).
 func unknownLegend(reasons []string, commits map[string][]string, gaps []gitlog.NotesGap) []string {

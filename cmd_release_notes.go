@@ -141,10 +141,15 @@ func (o *releaseNotesOptions) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	in := report.ReleaseInput{Range: o.rng, Warnings: unfetchedNotesWarnings(repo, ref)}
+	nr, err := repo.NoteReader(ref)
+	if err != nil {
+		return err
+	}
+	in := report.ReleaseInput{Range: o.rng}
 	if in.Range == "" {
 		in.Range = "since " + since.Format("2006-01-02")
 	}
+	var missing []gitlog.Hash // commits without a note here
 	for _, h := range shas {
 		c, err := repo.Commit(h)
 		if err != nil {
@@ -154,12 +159,18 @@ func (o *releaseNotesOptions) run(e *env) error {
 		if !since.IsZero() && when.Before(since) || !until.IsZero() && when.After(until) {
 			continue
 		}
-		note, _, err := repo.ReadNote(ref, h)
+		note, ok, _, err := nr.Read(h)
 		if err != nil {
 			return err
 		}
+		if !ok {
+			missing = append(missing, h)
+		}
 		subject, _, _ := strings.Cut(strings.TrimSpace(c.Message), "\n")
-		in.Commits = append(in.Commits, report.CommitNote{SHA: h.String(), Subject: subject, Time: when, Note: note})
+		in.Commits = append(in.Commits, report.CommitNote{SHA: h.String(), Subject: subject, Time: when, Note: note.Text})
+	}
+	if in.Warnings, err = unfetchedNotesWarnings(nr, missing); err != nil {
+		return err
 	}
 	db, eng, err := e.openExisting()
 	if err != nil {
@@ -275,8 +286,22 @@ func enrichRelease(e *env, db *store.DB, repo *gitlog.Repo, in *report.ReleaseIn
 	return err
 }
 
-// unfetchedNotesWarnings says when a remote has notes this clone has not
-// fetched, so that a range without notes is not read as one without AI
-// assistance. The check itself belongs to the team notes work (issue 7:
-// remote notes tracking refs); until it lands there is nothing to say.
-func unfetchedNotesWarnings(repo *gitlog.Repo, ref string) []string { return nil }
+// unfetchedNotesWarnings says when commits of the range that have no note
+// here may have one in a remote's notes this clone has not fetched, so
+// that they are not read as commits without AI assistance.
+func unfetchedNotesWarnings(nr *gitlog.NoteReader, missing []gitlog.Hash) ([]string, error) {
+	gaps, err := nr.Gaps(missing)
+	if err != nil || len(gaps) == 0 {
+		return nil, err
+	}
+	var all []gitlog.NotesGap
+	for _, h := range missing {
+		all = append(all, gaps[h]...)
+	}
+	verb := "have"
+	if len(gaps) == 1 {
+		verb = "has"
+	}
+	return []string{fmt.Sprintf("%s of the range %s no note here, but a remote's notes may: %s",
+		plural(len(gaps), "commit"), verb, gapHint(all))}, nil
+}

@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/aitrail/aitrail/gitlog"
 	"github.com/aitrail/aitrail/ingest"
 	"github.com/aitrail/aitrail/redact"
 	"github.com/aitrail/aitrail/store"
@@ -190,4 +192,15 @@ func findingViews(path, text string, fs []redact.Finding) []findingView {
 		return out[i].End > out[j].End
 	})
 	return out
+}
+
+// gapHint says how to fetch the notes gaps name.
+func gapHint(gaps []gitlog.NotesGap) string {
+	var hints []string
+	for _, g := range gaps {
+		if h := g.Hint(); !slices.Contains(hints, h) {
+			hints = append(hints, h)
+		}
+	}
+	return strings.Join(hints, "; ")
 }
