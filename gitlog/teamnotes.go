@@ -368,6 +368,11 @@ type remoteNotes struct {
 	name, tracking string
 	tip            Hash      // zero: never fetched
 	asOf           time.Time // the tip's commit time
+	// local: the notes ref exists here, so notes that were never fetched
+	// into the tracking ref may have come another way (a refspec of the
+	// user's own, 'git fetch origin refs/notes/…:refs/notes/…'): a missing
+	// note is then not said to be on the remote.
+	local bool
 }
 
 // NoteReader returns a reader of notes ref ref.
@@ -381,8 +386,12 @@ func (r *Repo) NoteReader(ref string) (*NoteReader, error) {
 	if err != nil {
 		return nil, err
 	}
+	_, local, err := r.readRef(name)
+	if err != nil {
+		return nil, err
+	}
 	for _, rm := range remotes {
-		rn := remoteNotes{name: rm, tracking: TrackingRef(rm, name)}
+		rn := remoteNotes{name: rm, tracking: TrackingRef(rm, name), local: local}
 		tip, ok, err := r.readRef(rn.tracking)
 		if err != nil {
 			return nil, err
@@ -445,6 +454,8 @@ func (nr *NoteReader) Read(commit Hash) (n Note, ok bool, gaps []NotesGap, err e
 // a commit (of its branches) made at when.
 func (rm remoteNotes) gap(when time.Time) (NotesGap, bool) {
 	switch {
+	case rm.tip.IsZero() && rm.local:
+		return NotesGap{}, false
 	case rm.tip.IsZero():
 		return NotesGap{Remote: rm.name, Reason: GapNeverFetched}, true
 	case rm.asOf.Before(when):

@@ -342,3 +342,29 @@ func BenchmarkNoteReaderGap(b *testing.B) {
 		}
 	}
 }
+
+// TestNoteReaderNotesFetchedByHand: notes fetched straight into the local
+// ref (no tracking ref) are not reported as never fetched for the commits
+// that have none.
+func TestNoteReaderNotesFetchedByHand(t *testing.T) {
+	tm := newTeam(t)
+	a, _, c1 := tm.start()
+	ra := a.open()
+	if err := ra.WriteNote("aitrail", c1, "a's note on one\n"); err != nil {
+		t.Fatal(err)
+	}
+	c2 := a.commit("two, without a note")
+	a.git("push", "-q", "origin", "HEAD:main", "refs/notes/aitrail")
+	b := tm.clone("b2")
+	b.git("fetch", "-q", "origin", "refs/notes/aitrail:refs/notes/aitrail")
+	nr, err := b.open().NoteReader("aitrail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _, err := nr.Read(c1); err != nil || !ok {
+		t.Fatalf("Read(c1) = %v, %v; want the note fetched by hand", ok, err)
+	}
+	if _, ok, gaps, err := nr.Read(c2); err != nil || ok || len(gaps) != 0 {
+		t.Errorf("Read(c2) = %v, %+v, %v; want no note and no gap", ok, gaps, err)
+	}
+}
