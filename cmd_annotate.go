@@ -108,7 +108,7 @@ func (o *annotateOptions) run(e *env) error {
 		case r.Wrote && r.Prompts == 0 && r.AI == 0:
 			fmt.Fprintf(e.io.out, "%s  no AI involvement found: wrote the configured note\n", r.SHA[:10])
 		case r.Wrote:
-			fmt.Fprintf(e.io.out, "%s  annotated: %d prompts, %d of %d added lines by AI\n", r.SHA[:10], r.Prompts, r.AI, r.Added)
+			fmt.Fprintf(e.io.out, "%s  annotated: %s, %d of %d added lines by AI\n", r.SHA[:10], plural(r.Prompts, "prompt"), r.AI, r.Added)
 		default:
 			fmt.Fprintf(e.io.out, "%s  %s\n", r.SHA[:10], r.Skipped)
 		}

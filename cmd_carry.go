@@ -154,8 +154,8 @@ func (o *carryOptions) run(e *env) error {
 	case res.Skipped != "":
 		fmt.Fprintf(w, "%s: %s\n", onto.String()[:10], res.Skipped)
 	default:
-		fmt.Fprintf(w, "%s: carried the notes of %d of %d replaced commits: %d prompts, %d of %d added lines by AI\n",
-			onto.String()[:10], len(res.Carried), len(commits), res.Prompts, res.AI, res.Added)
+		fmt.Fprintf(w, "%s: carried the notes of %d of %s: %s, %d of %d added lines by AI\n",
+			onto.String()[:10], len(res.Carried), plural(len(commits), "replaced commit"), plural(res.Prompts, "prompt"), res.AI, res.Added)
 	}
 	return nil
 }

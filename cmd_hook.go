@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -53,6 +54,16 @@ func (o *hookOptions) args(args []string) error {
 // fails.
 func (o *hookOptions) run(e *env) error {
 	if e.getenv("AITRAIL") == "0" {
+		return nil
+	}
+	known := []string{"worker"}
+	for _, h := range hooks.AllHooks() {
+		known = append(known, h.Name)
+	}
+	if !slices.Contains(known, o.name) {
+		// Still exit 0: a hook script of a newer aitrail must not block a
+		// commit made with an older binary.
+		fmt.Fprintf(e.io.err, "aitrail hook: unknown hook %q (known: %s); nothing done\n", o.name, strings.Join(known, ", "))
 		return nil
 	}
 	defer func() {

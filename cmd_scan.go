@@ -65,7 +65,7 @@ func (o *scanOptions) args(args []string) error {
 func (o *scanOptions) run(e *env) error {
 	for _, p := range o.paths {
 		if _, err := os.Lstat(p); err != nil {
-			return usagef("scan: %v", err)
+			return usagef("%v", err)
 		}
 	}
 	eng, err := e.engine(nil)
@@ -147,7 +147,7 @@ func (o *scanOptions) scan(e *env, eng *redact.Engine) error {
 	}
 	switch {
 	case len(rep.Findings) > 0:
-		return fmt.Errorf("%d findings in %d of %d files", len(rep.Findings), len(withFindings), rep.Files)
+		return fmt.Errorf("%s in %d of %s", plural(len(rep.Findings), "finding"), len(withFindings), plural(rep.Files, "file"))
 	case len(failed) > 0:
 		return errors.New("some files could not be read")
 	}

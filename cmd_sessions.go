@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -60,6 +61,10 @@ func (o *sessionsOptions) run(e *env) error {
 		return writeJSON(e.io.out, list)
 	}
 	if len(list) == 0 {
+		if o.filter != (sessionFilter{}) {
+			fmt.Fprintln(e.io.out, "no session matches the filters")
+			return nil
+		}
 		fmt.Fprintln(e.io.out, "no sessions (run 'aitrail ingest' to read the agents' logs)")
 		return nil
 	}
@@ -98,6 +103,9 @@ func (f *sessionFilter) flags(fs *pflag.FlagSet) {
 // check reports a malformed --since or --until as a usage error, before
 // anything is opened.
 func (f *sessionFilter) check() error {
+	if f.agent != "" && !slices.Contains(ingest.Names(), f.agent) {
+		return usagef("--agent: unknown agent %q (want one of %s)", f.agent, strings.Join(ingest.Names(), ", "))
+	}
 	for name, v := range map[string]string{"--since": f.since, "--until": f.until} {
 		if v == "" {
 			continue

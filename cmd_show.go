@@ -42,7 +42,7 @@ func (o *showOptions) flags(fs *pflag.FlagSet) {
 
 func (o *showOptions) args(args []string) error {
 	if len(args) != 1 {
-		return usagef("show takes one SESSION")
+		return usagef("show takes one SESSION or REV")
 	}
 	o.target = args[0]
 	return nil
@@ -114,7 +114,7 @@ func printSession(w io.Writer, d *store.SessionDetail, full bool) {
 		fmt.Fprintf(w, "  git      %s\n", strings.TrimSpace(git))
 	}
 	fmt.Fprintf(w, "  time     %s → %s (%s)\n", shortTime(s.Started), shortTime(s.Ended), s.Ended.Sub(s.Started).Round(1e9))
-	fmt.Fprintf(w, "  activity %d prompts, %d tool calls, %d file edits\n", s.Prompts, s.ToolCalls, s.Edits)
+	fmt.Fprintf(w, "  activity %s, %s, %s\n", plural(s.Prompts, "prompt"), plural(s.ToolCalls, "tool call"), plural(s.Edits, "file edit"))
 	fmt.Fprintf(w, "  tokens   %s\n", tokenLine(s.Tokens))
 	for _, l := range d.Links {
 		fmt.Fprintf(w, "  link     %s %s %s\n", l.Kind, l.URL, l.Title)
@@ -137,8 +137,8 @@ func printSession(w io.Writer, d *store.SessionDetail, full bool) {
 		printActivity(w, p, full)
 	}
 	for _, c := range d.Children {
-		fmt.Fprintf(w, "\n── sub-session %s:%s (%s)  %d prompts, %d tool calls, %d file edits, %s tokens\n",
-			c.Agent, c.SessionID, c.Relation, c.Prompts, c.ToolCalls, c.Edits, thousands(c.Tokens.Total))
+		fmt.Fprintf(w, "\n── sub-session %s:%s (%s)  %s, %s, %s, %s\n",
+			c.Agent, c.SessionID, c.Relation, plural(c.Prompts, "prompt"), plural(c.ToolCalls, "tool call"), plural(c.Edits, "file edit"), plural(c.Tokens.Total, "token"))
 	}
 }
 

@@ -63,6 +63,9 @@ func (o *statsOptions) run(e *env) error {
 		return err
 	}
 	defer db.Close()
+	if o.by == "member" && !db.Team() {
+		return usagef("--by member: only a team database (--db postgres://…) knows members")
+	}
 	rows, err := db.Stats(e.ctx, o.by, filter, time.Local, price)
 	if err != nil {
 		return err
@@ -144,6 +147,6 @@ func printUnrecorded(w io.Writer, unrecorded map[string]int) {
 	}
 	slices.Sort(agents)
 	for _, a := range agents {
-		fmt.Fprintf(w, "not recorded: %d %s session(s) without token counts in their logs\n", unrecorded[a], a)
+		fmt.Fprintf(w, "not recorded: %s of %s, whose logs hold no token counts\n", plural(unrecorded[a], "session"), a)
 	}
 }

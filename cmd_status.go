@@ -21,17 +21,20 @@ func statusCommand() command {
 jobs declared for lefthook, the pre-commit framework or husky), what is wrong
 when a hook manager displaced them and how to fix it, which database is used
 and what it holds, work queued by hooks that ran out of time, and the newest
-annotated commit. prepare-commit-msg and pre-push are optional.`,
+annotated commit. prepare-commit-msg and pre-push are optional. --check also
+reads the whole database file to find damage (seconds on a large one).`,
 		new: func() options { return &statusOptions{} },
 	}
 }
 
 type statusOptions struct {
-	json bool
+	json  bool
+	check bool
 }
 
 func (o *statusOptions) flags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.json, "json", false, "print JSON")
+	fs.BoolVar(&o.check, "check", false, "also check the database file for damage (reads all of it)")
 }
 
 func (o *statusOptions) args(args []string) error {
@@ -51,6 +54,8 @@ type status struct {
 	// RepoRulesError why it cannot apply.
 	RepoRules      int    `json:"repoRules"`
 	RepoRulesError string `json:"repoRulesError,omitempty"`
+	// Integrity is "ok" or the damage --check found; empty without --check.
+	Integrity string `json:"integrity,omitempty"`
 }
 
 func (o *statusOptions) run(e *env) error {
@@ -75,6 +80,12 @@ func (o *statusOptions) run(e *env) error {
 	}
 	defer db.Close()
 	st.DB = db.Path()
+	if o.check {
+		st.Integrity = "ok"
+		if err := db.QuickCheck(e.ctx); err != nil {
+			st.Integrity = err.Error()
+		}
+	}
 	if st.Counts, err = db.Counts(e.ctx); err != nil {
 		return err
 	}
@@ -122,6 +133,9 @@ func (o *statusOptions) run(e *env) error {
 	fmt.Fprintf(w, "database:   %s\n", st.DB)
 	fmt.Fprintf(w, "  %d sessions, %d prompts, %d file edits, %d log files\n",
 		st.Counts["sessions"], st.Counts["prompts"], st.Counts["file_edits"], st.Counts["sources"])
+	if st.Integrity != "" {
+		fmt.Fprintf(w, "  integrity: %s\n", st.Integrity)
+	}
 	fmt.Fprintf(w, "pending:    %d queued jobs\n", len(st.Pending))
 	for _, j := range st.Pending {
 		fmt.Fprintf(w, "  %s %s (attempts %d) %s\n", j.Kind, j.Arg, j.Attempts, j.LastErr)

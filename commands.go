@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/aitrail/aitrail/store"
 )
 
 // commands is the table of aitrail's commands, in the order --help lists
@@ -192,6 +194,9 @@ func (e *env) exec(c command, args []string) int {
 		return exitOK
 	}
 	fmt.Fprintf(e.io.err, "aitrail %s: %v\n", inv.path, err)
+	if store.IsCorrupt(err) {
+		fmt.Fprintln(e.io.err, "The database file is damaged or is not an aitrail database: move it aside and run 'aitrail ingest' to build a new one from the agents' logs (notes already written stay in git).")
+	}
 	if ue := (usageError{}); errors.As(err, &ue) {
 		fmt.Fprintf(e.io.err, "Run 'aitrail %s --help' for usage.\n", inv.path)
 		return exitUsage
@@ -218,7 +223,8 @@ func (e *env) usage(w io.Writer) {
 	fmt.Fprintf(w, `aitrail %s: make AI-assisted coding auditable from inside git.
 
 aitrail reads the session logs coding agents write on disk (Codex CLI,
-Claude Code, Gemini CLI, Copilot CLI, VS Code Copilot Chat), redacts secrets and personal data, and stores them in a local
+Claude Code, Gemini CLI, Copilot CLI, VS Code Copilot Chat, Cursor, Aider,
+OpenCode), redacts secrets and personal data, and stores them in a local
 SQLite database. Installed as git hooks ('aitrail install'), it links each
 commit to the prompts and edits that shaped it and writes a Markdown
 transparency note on the commit: read them with 'git log --notes=aitrail'.

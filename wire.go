@@ -249,6 +249,9 @@ func (e *env) sourceList() ([]ingest.Source, error) {
 		if err != nil {
 			return nil, usageError{err.Error()}
 		}
+		if _, err := ingest.Find(ingest.Agents(), src.Agent); err != nil {
+			return nil, usagef("--source %s: %v", s, err)
+		}
 		srcs = append(srcs, src)
 	}
 	if len(srcs) == 0 {

@@ -168,6 +168,15 @@ func Parse(data []byte, name string) (*File, error) {
 	if err := dec.Decode(&f); err != nil && err != io.EOF {
 		return nil, yamlError(name, err)
 	}
+	var doc yaml.Node
+	_ = yaml.Unmarshal(data, &doc) // it decoded above: only for the lines of values
+	bad := func(key, format string, args ...any) error {
+		where := name
+		if line := lineOf(&doc, strings.Split(key, ".")); line > 0 {
+			where = fmt.Sprintf("%s:%d", name, line)
+		}
+		return fmt.Errorf("%s: %s: %s", where, key, fmt.Sprintf(format, args...))
+	}
 	for i, s := range f.Sources {
 		if s.Agent == "" || s.Path == "" {
 			return nil, fmt.Errorf("%s: sources[%d]: both agent and path are required", name, i)
@@ -176,30 +185,50 @@ func Parse(data []byte, name string) (*File, error) {
 	switch f.Notes.Prompts {
 	case "", "full", "first-line", "none":
 	default:
-		return nil, fmt.Errorf("%s: notes.prompts: %q is not one of full, first-line, none", name, f.Notes.Prompts)
+		return nil, bad("notes.prompts", "%q is not one of full, first-line, none", f.Notes.Prompts)
 	}
 	for key, v := range map[string]string{"notes.lookback": f.Notes.Lookback, "hooks.budget": f.Hooks.Budget} {
 		if v == "" {
 			continue
 		}
 		if d, err := ParseDuration(v); err != nil || d <= 0 {
-			return nil, fmt.Errorf("%s: %s: %q is not a positive duration such as 500ms, 2h or 7d", name, key, v)
+			return nil, bad(key, "%q is not a positive duration such as 500ms, 2h or 7d", v)
 		}
 	}
 	switch f.Team.Push {
 	case "", "manual", "auto":
 	default:
-		return nil, fmt.Errorf("%s: team.push: %q is not one of manual, auto", name, f.Team.Push)
+		return nil, bad("team.push", "%q is not one of manual, auto", f.Team.Push)
 	}
 	if f.Team.URL != "" && !strings.HasPrefix(f.Team.URL, "postgres://") && !strings.HasPrefix(f.Team.URL, "postgresql://") {
-		return nil, fmt.Errorf("%s: team.url: not a postgres:// URL (see docs/team.md)", name)
+		return nil, bad("team.url", "not a postgres:// URL (see docs/team.md)")
 	}
 	switch f.Redaction.IP {
 	case "", "public", "all", "off":
 	default:
-		return nil, fmt.Errorf("%s: redaction.ip: %q is not one of public, all, off", name, f.Redaction.IP)
+		return nil, bad("redaction.ip", "%q is not one of public, all, off", f.Redaction.IP)
 	}
 	return &f, nil
+}
+
+// lineOf returns the line of the value at path in a YAML document, 0 when
+// it has none.
+func lineOf(n *yaml.Node, path []string) int {
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	if len(path) == 0 {
+		return n.Line
+	}
+	if n.Kind != yaml.MappingNode {
+		return 0
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == path[0] {
+			return lineOf(n.Content[i+1], path[1:])
+		}
+	}
+	return 0
 }
 
 // yamlError rewrites yaml.v3's messages as name:line: problem, naming the
@@ -258,5 +287,5 @@ func ParseTime(s string, now time.Time) (time.Time, error) {
 	if d, err := ParseDuration(s); err == nil {
 		return now.Add(-d).UTC(), nil
 	}
-	return time.Time{}, fmt.Errorf("invalid time %q: use 2006-01-02, an RFC 3339 time, or a duration such as 7d or 12h", s)
+	return time.Time{}, fmt.Errorf("invalid time %q: use a date such as 2026-01-31, an RFC 3339 time, or a duration such as 7d or 12h", s)
 }

@@ -19,11 +19,13 @@ func TestParse(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"db: x\ndatabase: y\n", `c.yml:2: unknown key "database"`},
 		{"sources:\n  - agent: codex\n", "c.yml: sources[0]: both agent and path are required"},
-		{"redaction:\n  ip: some\n", `c.yml: redaction.ip: "some" is not one of public, all, off`},
+		{"redaction:\n  ip: some\n", `c.yml:2: redaction.ip: "some" is not one of public, all, off`},
+		{"db: x\nnotes:\n  prompts: everything\n", `c.yml:3: notes.prompts: "everything" is not one of`},
+		{"hooks:\n  budget: -1s\n", `c.yml:2: hooks.budget: "-1s" is not a positive duration`},
 		{"db: [1\n", "c.yml:"},
 		{"sources: 3\n", "c.yml:1: cannot unmarshal"},
-		{"team:\n  push: always\n", `c.yml: team.push: "always" is not one of manual, auto`},
-		{"team:\n  url: mysql://u:secret@h/db\n", "c.yml: team.url: not a postgres:// URL"},
+		{"team:\n  push: always\n", `c.yml:2: team.push: "always" is not one of manual, auto`},
+		{"team:\n  url: mysql://u:secret@h/db\n", "c.yml:2: team.url: not a postgres:// URL"},
 	} {
 		_, err := Parse([]byte(tc.in), "c.yml")
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

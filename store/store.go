@@ -163,3 +163,33 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	return tx.Commit()
 }
+
+// IsCorrupt reports whether err says the database file is damaged or is
+// not a SQLite database at all (SQLITE_CORRUPT, SQLITE_NOTADB).
+func IsCorrupt(err error) bool {
+	var coded interface{ Code() int }
+	if errors.As(err, &coded) {
+		switch coded.Code() & 0xff { // the primary result code
+		case 11, 26:
+			return true
+		}
+	}
+	return false
+}
+
+// QuickCheck runs SQLite's quick integrity check over the whole file (it
+// reads every page: seconds on a large database), and returns its first
+// complaint as an error.
+func (db *DB) QuickCheck(ctx context.Context) error {
+	if db.Team() {
+		return nil // the server checks its own storage
+	}
+	var res string
+	if err := db.sql.QueryRowContext(ctx, `PRAGMA quick_check(1)`).Scan(&res); err != nil {
+		return fmt.Errorf("check %s: %w", db.Path(), err)
+	}
+	if res != "ok" {
+		return fmt.Errorf("check %s: %s", db.Path(), res)
+	}
+	return nil
+}
