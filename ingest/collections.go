@@ -174,7 +174,7 @@ func (r *run) collectionBatch(ctx context.Context, f File, key string, colls []C
 		}
 		read += it.size
 	}
-	if err := r.flush(b, &src, dec); err != nil {
+	if err := r.flush(b, &src, f.Path, dec); err != nil {
 		return false, err
 	}
 	if cs.Dec, err = dec.State(); err != nil {

@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"unicode/utf8"
@@ -402,7 +403,7 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 		}
 		src.Line, read = *last, *n
 	}
-	if err := r.flush(b, &src, dec); err != nil {
+	if err := r.flush(b, &src, f.Path, dec); err != nil {
 		return false, err
 	}
 	src.Offset += read
@@ -462,14 +463,19 @@ func (r *run) begin(ctx context.Context) (*store.Batch, error) {
 }
 
 // flush writes what a decoder held back at the end of a batch (Flusher):
-// for a replayed log, read in one batch, the records of the whole.
-func (r *run) flush(b *store.Batch, src *store.Source, dec Decoder) error {
+// for a replayed log, read in one batch, the records of the whole. A usage
+// entry it rejects is reported at the batch's last line.
+func (r *run) flush(b *store.Batch, src *store.Source, path string, dec Decoder) error {
 	fl, ok := dec.(Flusher)
 	if !ok {
 		return nil
 	}
 	var raw []store.Record
 	fl.Flush(func(rec store.Record) { raw = append(raw, rec) })
+	raw, rejected := rejectUsage(raw)
+	if rejected != nil {
+		r.bad(src, path, src.Line, rejected)
+	}
 	recs, err := r.redactRecords(b, src.Agent, raw)
 	if err != nil {
 		return err
@@ -650,7 +656,9 @@ func (r *run) prepare(b *store.Batch, agent string, dec Decoder, no int, off int
 		p.findings = append(p.findings, more...)
 	}
 	var recs []store.Record
-	p.derr = dec.Line(no, content, func(rec store.Record) { recs = append(recs, rec) })
+	derr := dec.Line(no, content, func(rec store.Record) { recs = append(recs, rec) })
+	recs, rejected := rejectUsage(recs)
+	p.derr = errors.Join(derr, rejected)
 	root, err := r.lineRoot(agent, recs)
 	if err != nil {
 		p.err = err
@@ -745,9 +753,7 @@ func (r *run) write(b *store.Batch, src *store.Source, path string, p prepared) 
 		return err
 	}
 	if p.derr != nil {
-		src.Bad++
-		r.sum.BadLines++
-		r.warn(fmt.Sprintf("%s:%d: %v", path, p.no, p.derr))
+		r.bad(src, path, p.no, p.derr)
 	} else {
 		src.Good++
 	}
@@ -760,6 +766,31 @@ func (r *run) write(b *store.Batch, src *store.Source, path string, p prepared) 
 		r.sum.UnknownLines++
 	}
 	return nil
+}
+
+// bad counts a malformed line and reports it as path:line: reason.
+func (r *run) bad(src *store.Source, path string, line int, reason error) {
+	src.Bad++
+	r.sum.BadLines++
+	r.warn(fmt.Sprintf("%s:%d: %s", path, line, strings.ReplaceAll(reason.Error(), "\n", "; ")))
+}
+
+// rejectUsage leaves out of recs the usage entries that cannot be one API
+// call's (store.Usage.Check), and says why. Every agent's records pass
+// here, so that no decoder has to check counts of its own.
+func rejectUsage(recs []store.Record) ([]store.Record, error) {
+	var errs []error
+	kept := recs[:0]
+	for _, rec := range recs {
+		if u, ok := rec.(store.Usage); ok {
+			if err := u.Check(); err != nil {
+				errs = append(errs, fmt.Errorf("%w; entry skipped", err))
+				continue
+			}
+		}
+		kept = append(kept, rec)
+	}
+	return kept, errors.Join(errs...)
 }
 
 // records stores redacted records and their findings, counting those of

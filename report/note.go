@@ -455,5 +455,16 @@ func sectionTrace(section string) (Trace, bool) {
 		return t, false
 	}
 	dec := json.NewDecoder(bytes.NewReader([]byte(body[:k])))
-	return t, dec.Decode(&t) == nil
+	if dec.Decode(&t) != nil {
+		return t, false
+	}
+	for k, m := range t.Metadata {
+		if !m.Tokens.Valid() || m.CostUSD != nil && !(*m.CostUSD >= 0) {
+			// Written by hand or by a broken tool: no count can be
+			// negative. Its usage is not known, which is said as such.
+			m.Tokens, m.CostUSD = store.Tokens{}, nil
+			t.Metadata[k] = m
+		}
+	}
+	return t, true
 }
