@@ -123,11 +123,14 @@ func TestExtremeStoredTokens(t *testing.T) {
 	sameReads(t, reads, before, runAll())
 
 	// Notes are stored data too, and come from teammates: the same counts
-	// in both AI commits' notes, whose sum overflows.
+	// in both AI commits' notes, whose sums overflow, and line counts and
+	// ranges no commit has.
 	for _, rev := range []string{"HEAD~1", "HEAD~2"} {
 		note := r.cmd(r.root, nil, "git", "notes", "--ref=aitrail", "show", rev)
 		for field, n := range map[string]string{"inputTokens": "9223372036854775807", "outputTokens": "-300",
-			"totalTokens": "9223372036854775807", "cacheReadTokens": "-9223372036854775808"} {
+			"totalTokens": "9223372036854775807", "cacheReadTokens": "-9223372036854775808",
+			"addedLines": "9223372036854775807", "aiLines": "-2", "contextPrompts": "9223372036854775807",
+			"end_line": "9223372036854775807"} {
 			note = regexp.MustCompile(`"`+field+`": ?-?\d+`).ReplaceAllString(note, `"`+field+`": `+n)
 		}
 		r.cmd(r.root, nil, "git", "notes", "--ref=aitrail", "add", "-f", "-m", note, rev)
