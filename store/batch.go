@@ -164,9 +164,22 @@ func (b *Batch) Commit() error {
 	}
 	b.pending = map[int64]*Session{}
 	if err := b.tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", b.cause(err))
 	}
 	return nil
+}
+
+// cause returns why the batch's context ended in place of err, once it
+// has: database/sql then rolls the transaction back by itself, and the
+// statements that follow fail with "sql: statement is closed" or "sql:
+// transaction has already been committed or rolled back", which hide that
+// the caller ran out of time (and that errors.Is(err,
+// context.DeadlineExceeded) should hold).
+func (b *Batch) cause(err error) error {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) && b.ctx.Err() != nil {
+		return context.Cause(b.ctx)
+	}
+	return err
 }
 
 func (b *Batch) stmt(query string) (*sql.Stmt, error) {
@@ -187,18 +200,28 @@ func (b *Batch) stmt(query string) (*sql.Stmt, error) {
 func (b *Batch) exec(query string, args ...any) (sql.Result, error) {
 	st, err := b.stmt(query)
 	if err != nil {
-		return nil, err
+		return nil, b.cause(err)
 	}
-	return st.ExecContext(b.ctx, args...)
+	res, err := st.ExecContext(b.ctx, args...)
+	return res, b.cause(err)
 }
 
-func (b *Batch) queryRow(query string, args ...any) *sql.Row {
+// row is the result of queryRow.
+type row struct {
+	b   *Batch
+	row *sql.Row
+}
+
+// Scan is sql.Row's, with the batch's cause (see Batch.cause).
+func (r row) Scan(dest ...any) error { return r.b.cause(r.row.Scan(dest...)) }
+
+func (b *Batch) queryRow(query string, args ...any) row {
 	st, err := b.stmt(query)
 	if err != nil {
 		// A statement that does not prepare is a bug; surface it through Scan.
-		return b.tx.QueryRowContext(b.ctx, query, args...)
+		return row{b, b.tx.QueryRowContext(b.ctx, query, args...)}
 	}
-	return st.QueryRowContext(b.ctx, args...)
+	return row{b, st.QueryRowContext(b.ctx, args...)}
 }
 
 // Source returns the watermark of the file with key (see PathKey), read

@@ -386,7 +386,7 @@ func (b *Batch) rewriteColumn(t textTable, col string, f RewriteFilter, fn Rewri
 	for {
 		rows, err := b.tx.QueryContext(b.ctx, query, append([]any{last}, args...)...)
 		if err != nil {
-			return err
+			return b.cause(err)
 		}
 		var changes []change
 		n := 0
@@ -396,7 +396,7 @@ func (b *Batch) rewriteColumn(t textTable, col string, f RewriteFilter, fn Rewri
 			s := StoredText{Table: t.table, Column: col, Kind: t.kind}
 			if err := rows.Scan(&c.id, &c.src, &s.Agent, &s.Session, &s.Prompt, &s.Text); err != nil {
 				rows.Close()
-				return err
+				return b.cause(err)
 			}
 			last = c.id
 			out, fs := fn(s)
@@ -407,7 +407,7 @@ func (b *Batch) rewriteColumn(t textTable, col string, f RewriteFilter, fn Rewri
 		}
 		if err := rows.Err(); err != nil {
 			rows.Close()
-			return err
+			return b.cause(err)
 		}
 		rows.Close()
 		for _, c := range changes {
