@@ -535,10 +535,6 @@ func (e *env) hookEnv(repo *gitlog.Repo, annotating bool) (*hooks.Env, func(), e
 	if f.Notes.Lookback != "" {
 		h.Correlate.Lookback, _ = config.ParseDuration(f.Notes.Lookback)
 	}
-	if f.Hooks.Budget != "" {
-		h.Budget, _ = config.ParseDuration(f.Hooks.Budget)
-	}
-	h.Spawn = func() error { return e.spawnWorker(repo.Root()) }
 	if f.Team.Push == "auto" {
 		h.Push = func(ctx context.Context) error {
 			t, err := e.teamSettings("")
@@ -560,6 +556,16 @@ func redactField(eng *redact.Engine, root string) func(string) string {
 		out, _ := eng.TextAt(redact.ScopeField, redact.Location{Repo: root}, s)
 		return out
 	}
+}
+
+// hookBudget is how long a hook may work: the config's hooks.budget, else
+// hooks.DefaultBudget.
+func (e *env) hookBudget() (time.Duration, error) {
+	f, err := e.config()
+	if err != nil || f.Hooks.Budget == "" {
+		return hooks.DefaultBudget, err
+	}
+	return config.ParseDuration(f.Hooks.Budget) // checked when the config was loaded
 }
 
 // executable returns the path of the running binary, found by the name it
