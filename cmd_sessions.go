@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -95,16 +96,39 @@ func (f *sessionFilter) flags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.until, "until", "", "only sessions active until this time (same forms as --since)")
 }
 
-// check reports a malformed --since or --until as a usage error, before
-// anything is opened.
+// check reports an unknown --agent, a malformed --since or --until, or a
+// --since after --until, as a usage error, before anything is opened. (A
+// date and a duration compare only once the time is known: store.)
 func (f *sessionFilter) check() error {
-	for name, v := range map[string]string{"--since": f.since, "--until": f.until} {
-		if v == "" {
+	if f.agent != "" && !slices.Contains(ingest.Names(), f.agent) {
+		return usagef("--agent %q: want one of %s", f.agent, strings.Join(ingest.Names(), ", "))
+	}
+	var since, until time.Time
+	for _, o := range []struct {
+		name, value string
+		t           *time.Time
+	}{{"--since", f.since, &since}, {"--until", f.until, &until}} {
+		if o.value == "" {
 			continue
 		}
-		if _, err := config.ParseTime(v, time.Time{}); err != nil {
-			return usagef("%s: %v", name, err)
+		t, err := config.ParseTime(o.value, time.Time{})
+		if err != nil {
+			return usagef("%s: %v", o.name, err)
 		}
+		*o.t = t
+	}
+	_, errSince := config.ParseDuration(f.since)
+	_, errUntil := config.ParseDuration(f.until)
+	if (errSince == nil) == (errUntil == nil) {
+		return f.ordered(since, until)
+	}
+	return nil
+}
+
+// ordered reports a --since after --until.
+func (f *sessionFilter) ordered(since, until time.Time) error {
+	if f.since != "" && f.until != "" && since.After(until) {
+		return usagef("--since %s is after --until %s: nothing can match", f.since, f.until)
 	}
 	return nil
 }
@@ -140,6 +164,9 @@ func (f *sessionFilter) store(e *env, db *store.DB, eng *redact.Engine) (store.S
 		if out.Until, err = config.ParseTime(f.until, e.now()); err != nil {
 			return out, usagef("--until: %v", err)
 		}
+	}
+	if err := f.ordered(out.Since, out.Until); err != nil {
+		return out, err
 	}
 	if f.repo != "" {
 		abs, err := filepath.Abs(e.cfgEnv().Expand(f.repo))

@@ -178,6 +178,9 @@ func Parse(data []byte, name string) (*File, error) {
 	default:
 		return nil, fmt.Errorf("%s: notes.prompts: %q is not one of full, first-line, none", name, f.Notes.Prompts)
 	}
+	if f.Notes.MaxPrompt < 0 {
+		return nil, fmt.Errorf("%s: notes.max_prompt: %d is not a number of characters (0 or more; 0 is the default, 1000)", name, f.Notes.MaxPrompt)
+	}
 	for key, v := range map[string]string{"notes.lookback": f.Notes.Lookback, "hooks.budget": f.Hooks.Budget} {
 		if v == "" {
 			continue

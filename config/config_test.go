@@ -24,6 +24,9 @@ func TestParse(t *testing.T) {
 		{"sources: 3\n", "c.yml:1: cannot unmarshal"},
 		{"team:\n  push: always\n", `c.yml: team.push: "always" is not one of manual, auto`},
 		{"team:\n  url: mysql://u:secret@h/db\n", "c.yml: team.url: not a postgres:// URL"},
+		{"notes:\n  max_prompt: -5\n", "c.yml: notes.max_prompt: -5 is not a number of characters"},
+		{"hooks:\n  budget: -1s\n", `c.yml: hooks.budget: "-1s" is not a positive duration`},
+		{"notes:\n  lookback: 0d\n", `c.yml: notes.lookback: "0d" is not a positive duration`},
 	} {
 		_, err := Parse([]byte(tc.in), "c.yml")
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -30,6 +30,9 @@ func ParseSource(s string) (Source, error) {
 	if !ok || agent == "" || path == "" {
 		return Source{}, fmt.Errorf("--source %q: want AGENT:PATH, for example codex:~/.codex", s)
 	}
+	if _, err := Find(Agents(), agent); err != nil {
+		return Source{}, fmt.Errorf("--source %q: %w", s, err)
+	}
 	return Source{Agent: agent, Path: path}, nil
 }
 
