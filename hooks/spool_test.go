@@ -86,3 +86,21 @@ func TestLockFile(t *testing.T) {
 		t.Errorf("a waiter whose context ended: %v, %v", ok, err)
 	}
 }
+
+// BenchmarkSpoolHandoff measures what the hand-off costs a hook that
+// finishes: holding its job, removing it, and looking for jobs left.
+//
+//	go test -run '^$' -bench SpoolHandoff ./hooks
+func BenchmarkSpoolHandoff(b *testing.B) {
+	s := NewSpool(b.TempDir())
+	for b.Loop() {
+		done, err := s.Hold("annotate", "0123456789012345678901234567890123456789")
+		if err != nil {
+			b.Fatal(err)
+		}
+		done()
+		if s.Release() != 0 {
+			b.Fatal("a job was left")
+		}
+	}
+}
