@@ -112,8 +112,8 @@ func (o *hookOptions) handle(e *env) error {
 		RewriteKind: e.getenv("PRE_COMMIT_REWRITE_COMMAND"), // the pre-commit framework passes no arguments
 		Deadline:    start.Add(budget),
 		Push:        f.Team.Push == "auto",
-		Env: func() (*hooks.Env, error) {
-			h, _, err := e.hookEnv(repo, o.name != "pre-commit")
+		Handlers: func() (*hooks.Handlers, error) {
+			h, _, err := e.hookHandlers(repo, o.name != "pre-commit")
 			return h, err
 		},
 		Spawn: func() error { return e.spawnWorker(repo.Root()) },

@@ -169,7 +169,7 @@ func (f *sessionFilter) store(e *env, db *store.DB, eng *redact.Engine) (store.S
 		return out, err
 	}
 	if f.repo != "" {
-		abs, err := filepath.Abs(e.cfgEnv().Expand(f.repo))
+		abs, err := filepath.Abs(e.cfgPaths().Expand(f.repo))
 		if err != nil {
 			return out, err
 		}

@@ -80,7 +80,7 @@ func (o *statusOptions) run(e *env) error {
 	}
 	st.Pending = []store.Job{}
 	if repo != nil {
-		h, done, err := e.hookEnv(repo, false)
+		h, done, err := e.hookHandlers(repo, false)
 		if err != nil {
 			return err
 		}

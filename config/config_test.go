@@ -37,7 +37,7 @@ func TestParse(t *testing.T) {
 
 func TestLoadAndPaths(t *testing.T) {
 	dir := t.TempDir()
-	env := Env{Getenv: func(k string) string {
+	env := Paths{Getenv: func(k string) string {
 		return map[string]string{"XDG_DATA_HOME": filepath.Join(dir, "data")}[k]
 	}, Home: dir}
 	path, explicit := env.Path("")

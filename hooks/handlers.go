@@ -18,8 +18,9 @@ import (
 	"github.com/aitrail/aitrail/store"
 )
 
-// Env is what the handlers work with; the command wires it.
-type Env struct {
+// Handlers are the hook handlers, with what they work with; the command
+// wires them.
+type Handlers struct {
 	DB   *store.DB
 	Repo *gitlog.Repo
 	// RepoKey is how the repository is named in the database: a keyed
@@ -48,14 +49,14 @@ type Env struct {
 // commits that asked for it.
 const jobPush = "push"
 
-func (e *Env) ref() string {
+func (e *Handlers) ref() string {
 	if e.Ref == "" {
 		return NotesRef
 	}
 	return e.Ref
 }
 
-func (e *Env) now() time.Time {
+func (e *Handlers) now() time.Time {
 	if e.Now == nil {
 		return time.Now()
 	}
@@ -75,7 +76,7 @@ type Result struct {
 
 // Annotate correlates commits and writes their notes (all in one notes
 // commit); dryRun renders without writing.
-func (e *Env) Annotate(ctx context.Context, shas []gitlog.Hash, dryRun bool) ([]Result, error) {
+func (e *Handlers) Annotate(ctx context.Context, shas []gitlog.Hash, dryRun bool) ([]Result, error) {
 	return e.annotate(ctx, shas, nil, dryRun)
 }
 
@@ -103,7 +104,7 @@ const (
 func (o *origin) replay() bool { return o.how != fromAmend }
 
 // annotate is Annotate for commits some of which came from others.
-func (e *Env) annotate(ctx context.Context, shas []gitlog.Hash, from map[gitlog.Hash]*origin, dryRun bool) ([]Result, error) {
+func (e *Handlers) annotate(ctx context.Context, shas []gitlog.Hash, from map[gitlog.Hash]*origin, dryRun bool) ([]Result, error) {
 	notes := map[gitlog.Hash]string{}
 	var results []Result
 	var records []store.CommitRecord
@@ -190,7 +191,7 @@ func (e *Env) annotate(ctx context.Context, shas []gitlog.Hash, from map[gitlog.
 
 // options returns the correlation options for commit h, which came from o
 // (nil: from nowhere).
-func (e *Env) options(h gitlog.Hash, o *origin) (report.Options, error) {
+func (e *Handlers) options(h gitlog.Hash, o *origin) (report.Options, error) {
 	opt := e.Correlate
 	opt.Repo = e.RepoKey
 	if o == nil {
@@ -230,7 +231,7 @@ const (
 
 // PreCommit ingests what the agents wrote since the last run. Cut by the
 // budget, it leaves the rest to post-commit.
-func (e *Env) PreCommit(ctx context.Context) error {
+func (e *Handlers) PreCommit(ctx context.Context) error {
 	marker := filepath.Join(e.Repo.GitDir(), freshIngest)
 	os.Remove(marker)
 	if err := e.Ingest(ctx); err != nil {
@@ -241,7 +242,7 @@ func (e *Env) PreCommit(ctx context.Context) error {
 
 // ingestedJustNow reports (once) whether pre-commit ingested everything
 // for the commit being made.
-func (e *Env) ingestedJustNow() bool {
+func (e *Handlers) ingestedJustNow() bool {
 	marker := filepath.Join(e.Repo.GitDir(), freshIngest)
 	fi, err := os.Stat(marker)
 	if err != nil {
@@ -253,7 +254,7 @@ func (e *Env) ingestedJustNow() bool {
 
 // PostCommit annotates HEAD and any commit no hook saw. During a rebase it
 // does nothing: post-rewrite handles the rewritten commits at the end.
-func (e *Env) PostCommit(ctx context.Context) error {
+func (e *Handlers) PostCommit(ctx context.Context) error {
 	head, from, ok, err := headJob(e.Repo)
 	if err != nil || !ok {
 		return err
@@ -288,7 +289,7 @@ func headJob(repo *gitlog.Repo) (head gitlog.Hash, from []gitlog.Hash, ok bool, 
 // promptsOf returns the prompts an annotated commit carries, linked and
 // context: from the database, else from its note's Agent Trace record
 // (which names the linked ones only).
-func (e *Env) promptsOf(ctx context.Context, h gitlog.Hash) (authors, context []store.PromptRef, err error) {
+func (e *Handlers) promptsOf(ctx context.Context, h gitlog.Hash) (authors, context []store.PromptRef, err error) {
 	if rec, err := e.DB.LoadCommit(ctx, e.RepoKey, h.String()); err == nil {
 		for _, p := range rec.Prompts {
 			ref := store.PromptRef{Agent: p.Agent, SessionID: p.Session, Key: p.Key}
@@ -366,7 +367,7 @@ func ReadRewrites(repo *gitlog.Repo, kind string, input io.Reader) (Rewrites, er
 // each new commit is annotated afresh with the prompts of every commit it
 // replaces, so that a squash gets one coherent note, and takes over what
 // their notes counted, so that a rebase changes no figure.
-func (e *Env) PostRewrite(ctx context.Context, rw Rewrites) error {
+func (e *Handlers) PostRewrite(ctx context.Context, rw Rewrites) error {
 	return e.annotateFrom(ctx, rw.New, rw.Olds, rw.How)
 }
 
@@ -438,7 +439,7 @@ func authorKey(c *gitlog.Commit) string {
 // annotateFrom annotates commits, each with the prompts of the commits it
 // came from (rewritten or cherry-picked, as how says: see origin),
 // whatever their time.
-func (e *Env) annotateFrom(ctx context.Context, commits []gitlog.Hash, from map[gitlog.Hash][]gitlog.Hash, how string) error {
+func (e *Handlers) annotateFrom(ctx context.Context, commits []gitlog.Hash, from map[gitlog.Hash][]gitlog.Hash, how string) error {
 	origins := map[gitlog.Hash]*origin{}
 	for _, n := range commits {
 		if len(from[n]) == 0 {
@@ -511,7 +512,7 @@ func parseJob(s string) (gitlog.Hash, []gitlog.Hash, error) {
 // PrepareCommitMsg adds an Assisted-by trailer per agent whose lines are
 // staged, to the message file git gives (args: file [source [sha]]). Merges,
 // squashes, amends and sequencer steps are left alone.
-func (e *Env) PrepareCommitMsg(ctx context.Context, args []string) error {
+func (e *Handlers) PrepareCommitMsg(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		return fmt.Errorf("prepare-commit-msg: no message file")
 	}
@@ -540,7 +541,7 @@ func (e *Env) PrepareCommitMsg(ctx context.Context, args []string) error {
 }
 
 // catchUp annotates commits before HEAD that have no record, oldest first.
-func (e *Env) catchUp(ctx context.Context) error {
+func (e *Handlers) catchUp(ctx context.Context) error {
 	// The usual case: the parent has its record, so every earlier commit
 	// was seen when the parent was annotated.
 	if head, err := e.Repo.Head(); err == nil {
@@ -556,7 +557,7 @@ func (e *Env) catchUp(ctx context.Context) error {
 
 // annotateMissing annotates the recent commits that have neither a record
 // nor a note, oldest first.
-func (e *Env) annotateMissing(ctx context.Context) error {
+func (e *Handlers) annotateMissing(ctx context.Context) error {
 	n := e.CatchUp
 	if n == 0 {
 		n = 50
@@ -580,7 +581,7 @@ func (e *Env) annotateMissing(ctx context.Context) error {
 // record nor a note, oldest first. A commit with a note but no record was
 // annotated elsewhere (a teammate's clone, a CI job that ran 'aitrail
 // carry'): its note is not replaced.
-func (e *Env) Missing(ctx context.Context, limit int) ([]gitlog.Hash, error) {
+func (e *Handlers) Missing(ctx context.Context, limit int) ([]gitlog.Hash, error) {
 	head, err := e.Repo.Head()
 	if errors.Is(err, gitlog.ErrNoCommits) {
 		return nil, nil

@@ -111,9 +111,9 @@ func (f *handlerFixture) edit(session, key, hhmm, path string, lines ...string) 
 	}
 }
 
-// env returns the handlers' Env; ingest is what its Ingest does (nil:
+// handlers returns the handlers; ingest is what its Ingest does (nil:
 // nothing, the records are there already).
-func (f *handlerFixture) env(ingest func(context.Context) error) *Env {
+func (f *handlerFixture) handlers(ingest func(context.Context) error) *Handlers {
 	f.t.Helper()
 	repo, err := gitlog.Open(f.dir)
 	if err != nil {
@@ -122,7 +122,7 @@ func (f *handlerFixture) env(ingest func(context.Context) error) *Env {
 	if ingest == nil {
 		ingest = func(context.Context) error { return nil }
 	}
-	return &Env{DB: f.db, Repo: repo, RepoKey: "repo:test", Ingest: ingest, Note: report.NoteOptions{Version: "test"}}
+	return &Handlers{DB: f.db, Repo: repo, RepoKey: "repo:test", Ingest: ingest, Note: report.NoteOptions{Version: "test"}}
 }
 
 // note returns the note of rev ("" when there is none).
@@ -145,7 +145,7 @@ func TestPostCommit(t *testing.T) {
 	missed := f.commit("10:00", map[string]string{"a.go": "package a\nfunc A() {}\n"}, "--no-verify")
 	f.edit("s1", "write b", "10:30", "b.go", "package a", "func B() {}")
 	f.commit("11:00", map[string]string{"b.go": "package a\nfunc B() {}\n"})
-	if err := f.env(nil).PostCommit(context.Background()); err != nil {
+	if err := f.handlers(nil).PostCommit(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if n := f.note("HEAD"); !strings.Contains(n, "> Please write b.") || !strings.Contains(n, "2 of 2 added lines") {
@@ -164,7 +164,7 @@ func TestPostCommitCherryPick(t *testing.T) {
 	f.git("checkout", "-q", "-b", "topic")
 	f.edit("s1", "write a", "09:00", "a.go", "package a", "func A() {}")
 	src := f.commit("10:00", map[string]string{"a.go": "package a\nfunc A() {}\n"})
-	e := f.env(nil)
+	e := f.handlers(nil)
 	if err := e.PostCommit(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestPostCommitCherryPick(t *testing.T) {
 	// The sequencer state git leaves while post-commit runs.
 	write(t, filepath.Join(f.dir, ".git", "CHERRY_PICK_HEAD"), src.String()+"\n")
 	f.git("commit", "-q", "--no-verify", "-m", "picked")
-	if err := f.env(nil).PostCommit(context.Background()); err != nil {
+	if err := f.handlers(nil).PostCommit(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	os.Remove(filepath.Join(f.dir, ".git", "CHERRY_PICK_HEAD"))
@@ -187,7 +187,7 @@ func TestPostCommitCherryPick(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(f.dir, ".git", "rebase-merge"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.env(nil).PostCommit(context.Background()); err != nil {
+	if err := f.handlers(nil).PostCommit(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	os.RemoveAll(filepath.Join(f.dir, ".git", "rebase-merge"))
@@ -205,7 +205,7 @@ func TestPostRewrite(t *testing.T) {
 			f := newHandlerFixture(t)
 			f.edit("s1", "write a", "09:00", "a.go", "package a", "func A() {}")
 			old := f.commit("10:00", map[string]string{"a.go": "package a\nfunc A() {}\n"})
-			e := f.env(nil)
+			e := f.handlers(nil)
 			if err := e.PostCommit(context.Background()); err != nil {
 				t.Fatal(err)
 			}
@@ -215,7 +215,7 @@ func TestPostRewrite(t *testing.T) {
 			if withList {
 				input = old.String() + " " + f.head().String() + "\n"
 			}
-			after := f.env(nil) // the hook runs in a process of its own
+			after := f.handlers(nil) // the hook runs in a process of its own
 			rw, err := ReadRewrites(after.Repo, "amend", strings.NewReader(input))
 			if err != nil || len(rw.New) != 1 || rw.New[0] != f.head() || len(rw.Olds[f.head()]) != 1 || rw.Olds[f.head()][0] != old {
 				t.Fatalf("ReadRewrites: %+v, %v", rw, err)
@@ -237,7 +237,7 @@ func TestPrepareCommitMsg(t *testing.T) {
 	f.edit("s1", "write a", "09:00", "a.go", "func A() {}")
 	write(t, filepath.Join(f.dir, "a.go"), "func A() {}\n")
 	msg := filepath.Join(f.dir, ".git", "COMMIT_EDITMSG")
-	e := f.env(nil)
+	e := f.handlers(nil)
 	e.Now = func() time.Time { return time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC) }
 	write(t, msg, "Add A\n")
 	if err := e.PrepareCommitMsg(context.Background(), []string{msg, "message"}); err != nil {
@@ -257,10 +257,10 @@ func TestPrepareCommitMsg(t *testing.T) {
 
 // invocation returns an Invocation of hook in the fixture, with env's
 // handlers, that records the workers it starts.
-func (f *handlerFixture) invocation(hook string, budget time.Duration, env *Env, spawned *int) Invocation {
+func (f *handlerFixture) invocation(hook string, budget time.Duration, env *Handlers, spawned *int) Invocation {
 	return Invocation{Hook: hook, Repo: env.Repo, Deadline: time.Now().Add(budget),
-		Env:   func() (*Env, error) { return env, nil },
-		Spawn: func() error { *spawned++; return nil }}
+		Handlers: func() (*Handlers, error) { return env, nil },
+		Spawn:    func() error { *spawned++; return nil }}
 }
 
 // TestInvokeHandsOver checks the budget's hand-off: a post-commit whose
@@ -274,7 +274,7 @@ func TestInvokeHandsOver(t *testing.T) {
 	head := f.commit("10:00", map[string]string{"a.go": "func A() {}\n"})
 	stuck := make(chan struct{})
 	defer close(stuck)
-	blocked := f.env(func(ctx context.Context) error {
+	blocked := f.handlers(func(ctx context.Context) error {
 		<-stuck // ignores its context, as a step that cannot be interrupted
 		return nil
 	})
@@ -291,7 +291,7 @@ func TestInvokeHandsOver(t *testing.T) {
 		t.Errorf("a note was written past the budget:\n%s", n)
 	}
 
-	worker := f.env(nil)
+	worker := f.handlers(nil)
 	if err := worker.Work(context.Background(), spool); err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +308,7 @@ func TestInvokeHandsOver(t *testing.T) {
 	f.edit("s1", "write b", "10:30", "b.go", "func B() {}")
 	f.commit("11:00", map[string]string{"b.go": "func B() {}\n"})
 	spawned = 0
-	if err := Invoke(context.Background(), f.invocation("post-commit", time.Minute, f.env(nil), &spawned)); err != nil {
+	if err := Invoke(context.Background(), f.invocation("post-commit", time.Minute, f.handlers(nil), &spawned)); err != nil {
 		t.Fatal(err)
 	}
 	if jobs, _ := spool.Jobs(); spawned != 0 || len(jobs) != 0 {
@@ -326,7 +326,7 @@ func TestInvokeFails(t *testing.T) {
 	f.commit("10:00", map[string]string{"a.go": "func A() {}\n"})
 	broken := errors.New("database disk image is malformed")
 	spawned := 0
-	env := f.env(func(context.Context) error { return broken })
+	env := f.handlers(func(context.Context) error { return broken })
 	if err := Invoke(context.Background(), f.invocation("post-commit", time.Minute, env, &spawned)); !errors.Is(err, broken) {
 		t.Errorf("Invoke returned %v, want the handler's error", err)
 	}
@@ -342,7 +342,7 @@ func TestOneWorkerPerDatabase(t *testing.T) {
 	f := newHandlerFixture(t)
 	f.edit("s1", "write a", "09:00", "a.go", "func A() {}")
 	f.commit("10:00", map[string]string{"a.go": "func A() {}\n"})
-	e := f.env(nil)
+	e := f.handlers(nil)
 	spool := NewSpool(e.Repo.GitDir())
 	if _, err := Handoff(spool, e.Repo, "post-commit", Rewrites{}, false); err != nil {
 		t.Fatal(err)
@@ -368,7 +368,7 @@ func TestOneWorkerPerDatabase(t *testing.T) {
 		r()
 		time.Sleep(time.Millisecond)
 	}
-	if err := f.env(nil).Work(context.Background(), spool); err != nil {
+	if err := f.handlers(nil).Work(context.Background(), spool); err != nil {
 		t.Errorf("the second worker: %v", err)
 	}
 	if n := f.note("HEAD"); n != "" {

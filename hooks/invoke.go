@@ -22,11 +22,11 @@ type Invocation struct {
 	// Deadline ends the hook's budget (the worker has none).
 	Deadline time.Time
 	// Push says that a push follows each annotation (team.push: auto); the
-	// worker does it (Env.Push).
+	// worker does it (Handlers.Push).
 	Push bool
-	// Env builds the handlers' environment. It opens the database, so it
-	// runs within the budget.
-	Env func() (*Env, error)
+	// Handlers builds the handlers. It opens the database, so it runs
+	// within the budget.
+	Handlers func() (*Handlers, error)
 	// Spawn starts a detached worker ("aitrail hook worker").
 	Spawn func() error
 }
@@ -42,7 +42,7 @@ type Invocation struct {
 func Invoke(ctx context.Context, in Invocation) error {
 	spool := NewSpool(in.Repo.GitDir())
 	if in.Hook == "worker" {
-		e, err := in.Env()
+		e, err := in.Handlers()
 		if err != nil {
 			return err
 		}
@@ -62,7 +62,7 @@ func Invoke(ctx context.Context, in Invocation) error {
 	finished, handErr := Handoff(spool, in.Repo, in.Hook, rw, in.Push)
 	budget := NewBudget(in.Deadline)
 	done, err := budget.Run(ctx, func(ctx context.Context) error {
-		e, err := in.Env()
+		e, err := in.Handlers()
 		if err != nil {
 			return err
 		}
@@ -83,7 +83,7 @@ func Invoke(ctx context.Context, in Invocation) error {
 }
 
 // handle runs a hook's handler.
-func (e *Env) handle(ctx context.Context, hook string, args []string, rw Rewrites) error {
+func (e *Handlers) handle(ctx context.Context, hook string, args []string, rw Rewrites) error {
 	switch hook {
 	case "pre-commit":
 		return e.PreCommit(ctx)

@@ -42,7 +42,7 @@ func TestAutoPushFollowsAnnotation(t *testing.T) {
 	}
 	var pushedWith []bool // whether each push found HEAD's record
 	slow := false
-	e := &Env{
+	e := &Handlers{
 		DB: db, Repo: repo, RepoKey: "repo:test", CatchUp: -1,
 		Ingest: func(ctx context.Context) error {
 			if slow {
@@ -73,7 +73,7 @@ func TestAutoPushFollowsAnnotation(t *testing.T) {
 	postCommit := func() {
 		t.Helper()
 		err := Invoke(ctx, Invocation{Hook: "post-commit", Repo: repo, Deadline: time.Now().Add(20 * time.Millisecond), Push: e.Push != nil,
-			Env: func() (*Env, error) { return e, nil }, Spawn: func() error { spawned++; return nil }})
+			Handlers: func() (*Handlers, error) { return e, nil }, Spawn: func() error { spawned++; return nil }})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -22,7 +22,7 @@ const (
 // (which a hook cut short may not have reached). One worker runs per
 // database at a time, and at most one waits per repository: a second one
 // for the same repository leaves at once, the one there takes its jobs too.
-func (e *Env) Work(ctx context.Context, spool *Spool) error {
+func (e *Handlers) Work(ctx context.Context, spool *Spool) error {
 	for {
 		worked, err := e.workOnce(ctx, spool)
 		if err != nil || !worked {
@@ -39,7 +39,7 @@ func (e *Env) Work(ctx context.Context, spool *Spool) error {
 // workOnce takes the repository's and then the database's worker locks,
 // and does the work; worked is false when another worker of the repository
 // is there, or the database's did not finish in workerWait.
-func (e *Env) workOnce(ctx context.Context, spool *Spool) (worked bool, err error) {
+func (e *Handlers) workOnce(ctx context.Context, spool *Spool) (worked bool, err error) {
 	release, ok, err := lockFile(ctx, spool.workerLock(), 0, 0)
 	if err != nil || !ok {
 		return false, err
