@@ -91,7 +91,8 @@ func sameReads(t *testing.T, reads [][]string, before, after map[string]string) 
 }
 
 // TestExtremeStoredTokens seeds the database of a repository with notes with
-// extremeCounts and runs every read command: none may crash or fail, and
+// extremeCounts and runs every read command (sessions, show, stats, note,
+// annotate --dry-run, export, release-notes, blame, status): none may crash or fail, and
 // each prints what it printed before the seeding, since such entries count
 // in no sum. Then the notes carry counts whose sums overflow, negative
 // counts, and line counts and ranges no commit has: still no crash, and no
@@ -102,7 +103,8 @@ func TestExtremeStoredTokens(t *testing.T) {
 	groups := slices.DeleteFunc(slices.Clone(store.StatGroups), func(g string) bool { return g == "member" }) // a team's
 	reads := readCommands(session, groups)
 	for _, js := range [][]string{nil, {"--json"}} {
-		reads = append(reads, append([]string{"release-notes", "v1.0.0"}, js...))
+		reads = append(reads, append([]string{"release-notes", "v1.0.0"}, js...), append([]string{"blame", "health.go"}, js...),
+			append([]string{"blame", "--summary"}, js...))
 	}
 	reads = append(reads, []string{"note", "HEAD~1"}, []string{"note", "HEAD~1", "--fresh"},
 		[]string{"note", "HEAD~2", "--fresh"}, []string{"annotate", "--dry-run", "HEAD~3..HEAD"}, []string{"status"})
