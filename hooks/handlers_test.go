@@ -14,6 +14,7 @@ import (
 	"github.com/aitrail/aitrail/gitlog"
 	"github.com/aitrail/aitrail/report"
 	"github.com/aitrail/aitrail/store"
+	"github.com/aitrail/aitrail/store/storetest"
 )
 
 // handlerFixture is a repository, a database with records written by hand
@@ -82,33 +83,12 @@ func (f *handlerFixture) edit(session, key, hhmm, path string, lines ...string) 
 	f.t.Helper()
 	when, _ := time.Parse(time.RFC3339, "2026-01-02T"+hhmm+":00Z")
 	f.n++
-	keys, err := f.db.PathKeys(context.Background()) // as ingest sets them
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	b, err := f.db.Begin(context.Background())
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	defer b.Rollback()
-	src, err := b.Source("codex", "fixture", "/logs/fixture.jsonl")
-	if err != nil {
-		f.t.Fatal(err)
-	}
 	diff := fmt.Sprintf("--- /dev/null\n+++ b/%s\n@@ -0,0 +1,%d @@\n+%s\n", path, len(lines), strings.Join(lines, "\n+"))
-	for _, r := range []store.Record{
-		store.Session{ID: session, Cwd: f.dir, CwdKey: keys.Key(f.dir), AgentVersion: "0.77.0", Model: "gpt-5.1-codex", Started: when, Ended: when},
-		store.Prompt{Session: session, Key: key, Time: when, Text: "Please " + key + ".", Cwd: f.dir, CwdKey: keys.Key(f.dir)},
+	storetest.Add(f.t, f.db, "codex",
+		store.Session{ID: session, Cwd: f.dir, AgentVersion: "0.77.0", Model: "gpt-5.1-codex", Started: when, Ended: when},
+		store.Prompt{Session: session, Key: key, Time: when, Text: "Please " + key + ".", Cwd: f.dir},
 		store.FileEdit{Session: session, Prompt: key, CallID: fmt.Sprint(f.n), Time: when, Path: filepath.Join(f.dir, path),
-			PathKey: keys.Key(filepath.Join(f.dir, path)), Op: store.OpAdd, Added: len(lines), Diff: diff, Source: "apply_patch", Status: store.EditApplied},
-	} {
-		if _, err := b.Add(src, r); err != nil {
-			f.t.Fatal(err)
-		}
-	}
-	if err := b.Commit(); err != nil {
-		f.t.Fatal(err)
-	}
+			Op: store.OpAdd, Added: len(lines), Diff: diff, Source: "apply_patch", Status: store.EditApplied})
 }
 
 // handlers returns the handlers; ingest is what its Ingest does (nil:

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aitrail/aitrail/gitlog"
 	"github.com/aitrail/aitrail/store"
+	"github.com/aitrail/aitrail/store/storetest"
 )
 
 // corrFixture is a repository and a database with records written by hand:
@@ -83,42 +84,10 @@ func (f *corrFixture) commitStaged(when, msg string, args ...string) gitlog.Hash
 	return h
 }
 
-// add writes records of a Codex session as ingest would, with the keys of
-// their paths.
+// add writes records of a Codex session as ingest would.
 func (f *corrFixture) add(recs ...store.Record) {
 	f.t.Helper()
-	keys, err := f.db.PathKeys(context.Background())
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	b, err := f.db.Begin(context.Background())
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	defer b.Rollback()
-	src, err := b.Source("codex", "fixture", "/logs/fixture.jsonl")
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	for _, r := range recs {
-		switch x := r.(type) {
-		case store.Session:
-			x.CwdKey = keys.Key(x.Cwd)
-			r = x
-		case store.Prompt:
-			x.CwdKey = keys.Key(x.Cwd)
-			r = x
-		case store.FileEdit:
-			x.PathKey = keys.Key(x.Path)
-			r = x
-		}
-		if _, err := b.Add(src, r); err != nil {
-			f.t.Fatal(err)
-		}
-	}
-	if err := b.Commit(); err != nil {
-		f.t.Fatal(err)
-	}
+	storetest.Add(f.t, f.db, "codex", recs...)
 }
 
 // prompt records prompt key of session at when, in the repository.
