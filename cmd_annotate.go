@@ -63,7 +63,7 @@ func (o *annotateOptions) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	h, done, err := e.hookEnv(repo, true)
+	h, done, err := e.hookHandlers(repo, true)
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func (o *annotateOptions) run(e *env) error {
 // commitsToRerender returns the commits of h's repository whose prompts a
 // manual redaction changed after their note was written, oldest first;
 // commits no longer in the repository are left out.
-func commitsToRerender(e *env, h *hooks.Env) ([]gitlog.Hash, error) {
+func commitsToRerender(e *env, h *hooks.Handlers) ([]gitlog.Hash, error) {
 	refs, err := h.DB.CommitsToRerender(e.ctx, h.RepoKey)
 	if err != nil {
 		return nil, err

@@ -79,6 +79,7 @@ func (o *hookOptions) run(e *env) error {
 }
 
 func (o *hookOptions) handle(e *env) error {
+	start := e.now()
 	repo, err := openRepo()
 	if err != nil {
 		return err
@@ -109,25 +110,23 @@ func (o *hookOptions) handle(e *env) error {
 	// last connection's close would checkpoint the write-ahead log into the
 	// database (two fsyncs, half of a hook's time). SQLite does that on a
 	// later write instead; nothing committed is at risk.
-	h, _, err := e.hookEnv(repo, o.name != "pre-commit")
+	budget, err := e.hookBudget()
 	if err != nil {
 		return err
 	}
-	switch o.name {
-	case "pre-commit":
-		return h.PreCommit(e.ctx)
-	case "post-commit":
-		return h.PostCommit(e.ctx)
-	case "post-rewrite":
-		kind := e.getenv("PRE_COMMIT_REWRITE_COMMAND") // the pre-commit framework passes no arguments
-		if len(o.rest) > 0 {
-			kind = o.rest[0]
-		}
-		return h.PostRewrite(e.ctx, kind, e.io.in)
-	case "worker":
-		return h.Work(e.ctx)
-	case "prepare-commit-msg":
-		return h.PrepareCommitMsg(e.ctx, o.rest)
+	f, err := e.config()
+	if err != nil {
+		return err
 	}
-	return fmt.Errorf("unknown hook %q", o.name)
+	return hooks.Invoke(e.ctx, hooks.Invocation{
+		Hook: o.name, Args: o.rest, Input: e.io.in, Repo: repo,
+		RewriteKind: e.getenv("PRE_COMMIT_REWRITE_COMMAND"), // the pre-commit framework passes no arguments
+		Deadline:    start.Add(budget),
+		Push:        f.Team.Push == "auto",
+		Handlers: func() (*hooks.Handlers, error) {
+			h, _, err := e.hookHandlers(repo, o.name != "pre-commit")
+			return h, err
+		},
+		Spawn: func() error { return e.spawnWorker(repo.Root()) },
+	})
 }

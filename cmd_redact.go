@@ -90,10 +90,10 @@ func scopeText(m store.ManualRedaction) string {
 }
 
 // storeFindings converts the engine's findings for the store.
-func storeFindings(fs []redact.Finding) []store.Finding {
-	out := make([]store.Finding, len(fs))
+func storeFindings(fs []redact.Finding) []store.FieldRedaction {
+	out := make([]store.FieldRedaction, len(fs))
 	for i, f := range fs {
-		out[i] = store.Finding{RuleID: f.RuleID, RuleFingerprint: f.RuleFingerprint, ValueHash: f.ValueHash, Actor: f.Actor}
+		out[i] = store.FieldRedaction{RuleID: f.RuleID, RuleFingerprint: f.RuleFingerprint, ValueHash: f.ValueHash, Actor: f.Actor}
 	}
 	return out
 }

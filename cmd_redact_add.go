@@ -123,7 +123,7 @@ func (o *redactAddOptions) run(e *env) error {
 		if err != nil {
 			return nil, err
 		}
-		return func(t store.StoredText) (string, []store.Finding) {
+		return func(t store.StoredText) (string, []store.FieldRedaction) {
 			var out string
 			var fs []redact.Finding
 			switch t.Kind {

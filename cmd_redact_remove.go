@@ -32,7 +32,7 @@ func (o *redactRemoveOptions) args(args []string) error {
 		return usagef("remove takes one ID (see 'aitrail redact list')")
 	}
 	id, err := strconv.ParseInt(args[0], 10, 64)
-	if err != nil {
+	if err != nil || id < 1 {
 		return usagef("remove: %q is not a manual redaction id (see 'aitrail redact list')", args[0])
 	}
 	o.id = id

@@ -120,6 +120,11 @@ func (o *releaseNotesOptions) args(args []string) error {
 		}
 		o.fragment.Custom[k] = v
 	}
+	for _, p := range o.fragment.Packages {
+		if _, _, err := report.ParsePackage(p); err != nil {
+			return usageError{err.Error()}
+		}
+	}
 	return nil
 }
 

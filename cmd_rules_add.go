@@ -55,6 +55,11 @@ func (o *rulesAddOptions) args(args []string) error {
 	if o.rule.Type != redact.TypeRegex && o.rule.Type != redact.TypeLiteral {
 		return usagef("--type: want regex or literal, not %q", o.rule.Type)
 	}
+	switch o.rule.Scope {
+	case redact.RuleScopeGlobal, redact.RuleScopePrompt, redact.RuleScopeField:
+	default:
+		return usagef("--scope: want prompt, field or global, not %q", o.rule.Scope)
+	}
 	return nil
 }
 

@@ -100,19 +100,39 @@ func (f *sessionFilter) flags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.until, "until", "", "only sessions active until this time (same forms as --since)")
 }
 
-// check reports a malformed --since or --until as a usage error, before
-// anything is opened.
+// check reports an unknown --agent, a malformed --since or --until, or a
+// --since after --until, as a usage error, before anything is opened. (A
+// date and a duration compare only once the time is known: store.)
 func (f *sessionFilter) check() error {
 	if f.agent != "" && !slices.Contains(ingest.Names(), f.agent) {
-		return usagef("--agent: unknown agent %q (want one of %s)", f.agent, strings.Join(ingest.Names(), ", "))
+		return usagef("--agent %q: want one of %s", f.agent, strings.Join(ingest.Names(), ", "))
 	}
-	for name, v := range map[string]string{"--since": f.since, "--until": f.until} {
-		if v == "" {
+	var since, until time.Time
+	for _, o := range []struct {
+		name, value string
+		t           *time.Time
+	}{{"--since", f.since, &since}, {"--until", f.until, &until}} {
+		if o.value == "" {
 			continue
 		}
-		if _, err := config.ParseTime(v, time.Time{}); err != nil {
-			return usagef("%s: %v", name, err)
+		t, err := config.ParseTime(o.value, time.Time{})
+		if err != nil {
+			return usagef("%s: %v", o.name, err)
 		}
+		*o.t = t
+	}
+	_, errSince := config.ParseDuration(f.since)
+	_, errUntil := config.ParseDuration(f.until)
+	if (errSince == nil) == (errUntil == nil) {
+		return f.ordered(since, until)
+	}
+	return nil
+}
+
+// ordered reports a --since after --until.
+func (f *sessionFilter) ordered(since, until time.Time) error {
+	if f.since != "" && f.until != "" && since.After(until) {
+		return usagef("--since %s is after --until %s: nothing can match", f.since, f.until)
 	}
 	return nil
 }
@@ -149,8 +169,11 @@ func (f *sessionFilter) store(e *env, db *store.DB, eng *redact.Engine) (store.S
 			return out, usagef("--until: %v", err)
 		}
 	}
+	if err := f.ordered(out.Since, out.Until); err != nil {
+		return out, err
+	}
 	if f.repo != "" {
-		abs, err := filepath.Abs(e.cfgEnv().Expand(f.repo))
+		abs, err := filepath.Abs(e.cfgPaths().Expand(f.repo))
 		if err != nil {
 			return out, err
 		}

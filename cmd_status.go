@@ -91,7 +91,7 @@ func (o *statusOptions) run(e *env) error {
 	}
 	st.Pending = []store.Job{}
 	if repo != nil {
-		h, done, err := e.hookEnv(repo, false)
+		h, done, err := e.hookHandlers(repo, false)
 		if err != nil {
 			return err
 		}
@@ -100,9 +100,11 @@ func (o *statusOptions) run(e *env) error {
 		if err != nil {
 			return err
 		}
-		if jobs != nil {
-			st.Pending = jobs
+		handed, err := hooks.NewSpool(repo.GitDir()).Jobs() // not in the database yet
+		if err != nil {
+			return err
 		}
+		st.Pending = append(append(st.Pending, jobs...), handed...)
 		if last, err := db.LastCommit(e.ctx, h.RepoKey); err == nil {
 			st.Last = &last
 		} else if !errors.Is(err, store.ErrNotFound) {

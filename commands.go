@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/aitrail/aitrail/ingest"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -103,6 +104,16 @@ func registerGlobals(fs *pflag.FlagSet, g *globals) {
 	fs.StringArrayVar(&g.sources, "source", g.sources, "read AGENT's logs from PATH instead of its default place (repeatable), e.g. codex:~/.codex")
 }
 
+// check reports a malformed global option as a usage error.
+func (g *globals) check() error {
+	for _, s := range g.sources {
+		if _, err := ingest.ParseSource(s); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+	return nil
+}
+
 // parse parses the arguments that follow a command's words, into g for
 // the global options. A command with verbs hands the rest to the verb.
 func parse(c command, path string, args []string, g *globals) (invocation, error) {
@@ -120,6 +131,9 @@ func parse(c command, path string, args []string, g *globals) (invocation, error
 	inv.fs.BoolVarP(&inv.help, "help", "h", false, "show help for "+path)
 	if err := inv.fs.Parse(args); err != nil {
 		return inv, usageError{err.Error()}
+	}
+	if err := g.check(); err != nil {
+		return inv, err
 	}
 	rest := inv.fs.Args()
 	if inv.help {

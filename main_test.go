@@ -26,7 +26,8 @@ var varRef = regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_]*\}`)
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"aitrail": func() { os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"aitrail":  func() { os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"holdlock": func() { os.Exit(holdLock(os.Args[1:])) },
 	})
 }
 

@@ -58,15 +58,15 @@ func newEnv(ctx context.Context, p process, s *streams) *env {
 	return &env{ctx: ctx, io: s, process: p}
 }
 
-// cfgEnv returns the config package's view of the environment.
-func (e *env) cfgEnv() config.Env { return config.Env{Getenv: e.getenv, Home: e.home} }
+// cfgPaths finds aitrail's files from this process's environment.
+func (e *env) cfgPaths() config.Paths { return config.Paths{Getenv: e.getenv, Home: e.home} }
 
 // config loads the config file once.
 func (e *env) config() (*config.File, error) {
 	if e.cfg != nil {
 		return e.cfg, nil
 	}
-	path, explicit := e.cfgEnv().Path(e.configFlag)
+	path, explicit := e.cfgPaths().Path(e.configFlag)
 	f, err := config.Load(path, explicit)
 	if err != nil {
 		return nil, err
@@ -87,7 +87,7 @@ func (e *env) openDB(create bool) (*store.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	path := e.cfgEnv().DBPath(e.dbFlag, f)
+	path := e.cfgPaths().DBPath(e.dbFlag, f)
 	if store.IsURL(path) {
 		return nil, fmt.Errorf("%s: %w", store.RedactURL(path), store.ErrTeamReadOnly)
 	}
@@ -124,7 +124,7 @@ func (e *env) openReader() (*store.DB, *redact.Engine, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	path := e.cfgEnv().DBPath(e.dbFlag, f)
+	path := e.cfgPaths().DBPath(e.dbFlag, f)
 	if !store.IsURL(path) {
 		return e.openRedacting(false)
 	}
@@ -205,7 +205,7 @@ func (e *env) openExisting() (*store.DB, *redact.Engine, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	path := e.cfgEnv().DBPath(e.dbFlag, f)
+	path := e.cfgPaths().DBPath(e.dbFlag, f)
 	if store.IsURL(path) {
 		return e.openReader()
 	}
@@ -238,12 +238,12 @@ func openRepo() (*gitlog.Repo, error) {
 
 // sourceList returns the log places the options or the config name
 // instead of discovery (none: discover every agent's own).
-func (e *env) sourceList() ([]ingest.Source, error) {
+func (e *env) sourceList() ([]ingest.AgentPath, error) {
 	f, err := e.config()
 	if err != nil {
 		return nil, err
 	}
-	var srcs []ingest.Source
+	var srcs []ingest.AgentPath
 	for _, s := range e.sources {
 		src, err := ingest.ParseSource(s)
 		if err != nil {
@@ -256,7 +256,7 @@ func (e *env) sourceList() ([]ingest.Source, error) {
 	}
 	if len(srcs) == 0 {
 		for _, s := range f.Sources {
-			srcs = append(srcs, ingest.Source{Agent: s.Agent, Path: e.cfgEnv().Expand(s.Path)})
+			srcs = append(srcs, ingest.AgentPath{Agent: s.Agent, Path: e.cfgPaths().Expand(s.Path)})
 		}
 	}
 	return srcs, nil
@@ -284,7 +284,7 @@ func (e *env) logFiles() ([]ingest.File, error) {
 		roots = append(roots, root)
 	}
 	for _, r := range f.Repos {
-		roots = append(roots, e.cfgEnv().Expand(r))
+		roots = append(roots, e.cfgPaths().Expand(r))
 	}
 	return append(files, ingest.InRepos(agents, roots)...), nil
 }
@@ -304,7 +304,7 @@ func (e *env) ruleFiles() ([]ruleFile, error) {
 	}
 	files := []ruleFile{{e.userRuleFile(), redact.OriginUser}}
 	if f.Redaction.Rules != "" {
-		files = append(files, ruleFile{e.cfgEnv().Expand(f.Redaction.Rules), redact.OriginUser})
+		files = append(files, ruleFile{e.cfgPaths().Expand(f.Redaction.Rules), redact.OriginUser})
 	}
 	if root, err := gitlog.Root("."); err == nil {
 		files = append(files, ruleFile{repoRuleFile(root), redact.OriginRepo})
@@ -313,7 +313,7 @@ func (e *env) ruleFiles() ([]ruleFile, error) {
 }
 
 // userRuleFile is the user's own rule file.
-func (e *env) userRuleFile() string { return filepath.Join(e.cfgEnv().ConfigDir(), "redactions.yml") }
+func (e *env) userRuleFile() string { return filepath.Join(e.cfgPaths().ConfigDir(), "redactions.yml") }
 
 // repoRuleFile is the rule file of the repository at root.
 func repoRuleFile(root string) string { return filepath.Join(root, ".aitrail", "redactions.yml") }
@@ -478,10 +478,10 @@ func syncNotes(repo *gitlog.Repo, remote, ref string, fetchOnly bool) (gitlog.Sy
 	return repo.SyncNotes(remote, ref, gitlog.SyncOptions{FetchOnly: fetchOnly, Tries: 3, Combine: report.CombineNotes})
 }
 
-// hookEnv wires the handlers: database, redaction, logs, note options.
+// hookHandlers wires the handlers: database, redaction, logs, note options.
 // Only annotating needs the redaction engine up front; ingest builds it
 // when a log has new bytes (a pre-commit with nothing new never does).
-func (e *env) hookEnv(repo *gitlog.Repo, annotating bool) (*hooks.Env, func(), error) {
+func (e *env) hookHandlers(repo *gitlog.Repo, annotating bool) (*hooks.Handlers, func(), error) {
 	f, err := e.config()
 	if err != nil {
 		return nil, nil, err
@@ -508,7 +508,7 @@ func (e *env) hookEnv(repo *gitlog.Repo, annotating bool) (*hooks.Env, func(), e
 		db.Close()
 		return nil, nil, err
 	}
-	h := &hooks.Env{
+	h := &hooks.Handlers{
 		DB:      db,
 		Repo:    repo,
 		RepoKey: key,
@@ -538,10 +538,6 @@ func (e *env) hookEnv(repo *gitlog.Repo, annotating bool) (*hooks.Env, func(), e
 	if f.Notes.Lookback != "" {
 		h.Correlate.Lookback, _ = config.ParseDuration(f.Notes.Lookback)
 	}
-	if f.Hooks.Budget != "" {
-		h.Budget, _ = config.ParseDuration(f.Hooks.Budget)
-	}
-	h.Spawn = func() error { return e.spawnWorker(repo.Root()) }
 	if f.Team.Push == "auto" {
 		h.Push = func(ctx context.Context) error {
 			t, err := e.teamSettings("")
@@ -563,6 +559,16 @@ func redactField(eng *redact.Engine, root string) func(string) string {
 		out, _ := eng.TextAt(redact.ScopeField, redact.Location{Repo: root}, s)
 		return out
 	}
+}
+
+// hookBudget is how long a hook may work: the config's hooks.budget, else
+// hooks.DefaultBudget.
+func (e *env) hookBudget() (time.Duration, error) {
+	f, err := e.config()
+	if err != nil || f.Hooks.Budget == "" {
+		return hooks.DefaultBudget, err
+	}
+	return config.ParseDuration(f.Hooks.Budget) // checked when the config was loaded
 }
 
 // executable returns the path of the running binary, found by the name it

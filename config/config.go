@@ -21,7 +21,7 @@ type File struct {
 	// DB is the database path (AITRAIL_DB and --db win over it).
 	DB string `yaml:"db"`
 	// Sources replace agent log discovery, like --source AGENT:PATH.
-	Sources []Source `yaml:"sources"`
+	Sources []SourceEntry `yaml:"sources"`
 	// Repos are repositories whose in-repository agent logs (Aider's chat
 	// history) are read besides those of the current repository.
 	Repos []string `yaml:"repos"`
@@ -63,8 +63,9 @@ type Hooks struct {
 	CatchUp int    `yaml:"catch_up"` // recent commits checked for missing notes (default 50, -1 off)
 }
 
-// Source is one configured log location.
-type Source struct {
+// SourceEntry is one entry of the config's sources: an agent and where its
+// logs are.
+type SourceEntry struct {
 	Agent string `yaml:"agent"`
 	Path  string `yaml:"path"`
 }
@@ -81,8 +82,9 @@ type Redaction struct {
 	Rules string `yaml:"rules"`
 }
 
-// Env is the process environment as config needs it.
-type Env struct {
+// Paths finds aitrail's files from the process environment: the config
+// file, the data directory, the database, a path with a leading ~.
+type Paths struct {
 	Getenv func(string) string
 	Home   string
 }
@@ -90,7 +92,7 @@ type Env struct {
 // Path returns the config file to read: the flag, else AITRAIL_CONFIG, else
 // $XDG_CONFIG_HOME/aitrail/config.yml (~/.config when unset). explicit
 // reports whether the user named it (a named file must exist).
-func (e Env) Path(flag string) (path string, explicit bool) {
+func (e Paths) Path(flag string) (path string, explicit bool) {
 	if flag != "" {
 		return e.Expand(flag), true
 	}
@@ -101,7 +103,7 @@ func (e Env) Path(flag string) (path string, explicit bool) {
 }
 
 // ConfigDir returns aitrail's configuration directory.
-func (e Env) ConfigDir() string {
+func (e Paths) ConfigDir() string {
 	base := e.Getenv("XDG_CONFIG_HOME")
 	if base == "" {
 		base = filepath.Join(e.Home, ".config")
@@ -110,7 +112,7 @@ func (e Env) ConfigDir() string {
 }
 
 // DataDir returns aitrail's data directory.
-func (e Env) DataDir() string {
+func (e Paths) DataDir() string {
 	base := e.Getenv("XDG_DATA_HOME")
 	if base == "" {
 		base = filepath.Join(e.Home, ".local", "share")
@@ -120,7 +122,7 @@ func (e Env) DataDir() string {
 
 // DBPath resolves the database: the flag, else AITRAIL_DB, else the config
 // file's db, else $XDG_DATA_HOME/aitrail/trail.db.
-func (e Env) DBPath(flag string, f *File) string {
+func (e Paths) DBPath(flag string, f *File) string {
 	switch {
 	case flag != "":
 		return e.Expand(flag)
@@ -133,7 +135,7 @@ func (e Env) DBPath(flag string, f *File) string {
 }
 
 // Expand replaces a leading ~ with the home directory.
-func (e Env) Expand(p string) string {
+func (e Paths) Expand(p string) string {
 	if p == "~" {
 		return e.Home
 	}
@@ -186,6 +188,9 @@ func Parse(data []byte, name string) (*File, error) {
 	case "", "full", "first-line", "none":
 	default:
 		return nil, bad("notes.prompts", "%q is not one of full, first-line, none", f.Notes.Prompts)
+	}
+	if f.Notes.MaxPrompt < 0 {
+		return nil, bad("notes.max_prompt", "%d is not a number of characters (0 or more; 0 is the default, 1000)", f.Notes.MaxPrompt)
 	}
 	for key, v := range map[string]string{"notes.lookback": f.Notes.Lookback, "hooks.budget": f.Hooks.Budget} {
 		if v == "" {

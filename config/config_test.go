@@ -26,6 +26,8 @@ func TestParse(t *testing.T) {
 		{"sources: 3\n", "c.yml:1: cannot unmarshal"},
 		{"team:\n  push: always\n", `c.yml:2: team.push: "always" is not one of manual, auto`},
 		{"team:\n  url: mysql://u:secret@h/db\n", "c.yml:2: team.url: not a postgres:// URL"},
+		{"notes:\n  max_prompt: -5\n", "c.yml:2: notes.max_prompt: -5 is not a number of characters"},
+		{"notes:\n  lookback: 0d\n", `c.yml:2: notes.lookback: "0d" is not a positive duration`},
 	} {
 		_, err := Parse([]byte(tc.in), "c.yml")
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -36,7 +38,7 @@ func TestParse(t *testing.T) {
 
 func TestLoadAndPaths(t *testing.T) {
 	dir := t.TempDir()
-	env := Env{Getenv: func(k string) string {
+	env := Paths{Getenv: func(k string) string {
 		return map[string]string{"XDG_DATA_HOME": filepath.Join(dir, "data")}[k]
 	}, Home: dir}
 	path, explicit := env.Path("")

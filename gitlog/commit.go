@@ -79,6 +79,11 @@ func (r *Repo) resolveGoGit(rev string) (Hash, error) {
 	if r.reftable {
 		return Hash{}, errors.New("reftable: use git")
 	}
+	if strings.Contains(rev, "@{") {
+		// go-git parses reflog entries (HEAD@{1}) and then ignores them,
+		// resolving the ref itself.
+		return Hash{}, errors.New("reflog: use git")
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.gr == nil {

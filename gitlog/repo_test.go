@@ -289,6 +289,7 @@ func TestResolveAndCommit(t *testing.T) {
 	}{
 		{"HEAD", c3}, {"HEAD~2", c1}, {"HEAD^", c2}, {"main", c3}, {"v1", c2},
 		{c1.String(), c1}, {c2.String()[:8], c2}, {"refs/heads/main~1", c2},
+		{"HEAD@{1}", c2}, {"main@{2}", c1}, // reflog entries, which go-git read as HEAD
 	}
 	for _, tt := range tests {
 		got, err := repo.Resolve(tt.rev)

@@ -18,8 +18,9 @@ import (
 	"github.com/aitrail/aitrail/store"
 )
 
-// Env is what the handlers work with; the command wires it.
-type Env struct {
+// Handlers are the hook handlers, with what they work with; the command
+// wires them.
+type Handlers struct {
 	DB   *store.DB
 	Repo *gitlog.Repo
 	// RepoKey is how the repository is named in the database: a keyed
@@ -32,18 +33,14 @@ type Env struct {
 	Correlate report.Options
 	Note      report.NoteOptions
 	Ref       string // notes ref (default NotesRef)
-	// Budget is how long a hook may work before it queues the rest for a
-	// detached worker (default 1 s).
-	Budget time.Duration
+	// Budget bounds a hook's wall time (see Budget); nil: unbounded.
+	Budget *Budget
 	// CatchUp is how many commits before HEAD every invocation checks for
 	// missing annotations (default 50; 0 uses the default, <0 disables).
 	CatchUp int
-	// Spawn starts a detached worker that drains the queue ("aitrail hook
-	// worker"); nil queues without starting one.
-	Spawn func() error
 	// Push pushes the database to the team database; when set (team.push:
-	// auto), annotating a commit queues a push for the worker, so that it
-	// never adds to the commit's time.
+	// auto), the worker pushes after annotating, so that a push never adds
+	// to a commit's time (see Handoff).
 	Push func(ctx context.Context) error
 	Now  func() time.Time
 }
@@ -52,14 +49,14 @@ type Env struct {
 // commits that asked for it.
 const jobPush = "push"
 
-func (e *Env) ref() string {
+func (e *Handlers) ref() string {
 	if e.Ref == "" {
 		return NotesRef
 	}
 	return e.Ref
 }
 
-func (e *Env) now() time.Time {
+func (e *Handlers) now() time.Time {
 	if e.Now == nil {
 		return time.Now()
 	}
@@ -79,7 +76,7 @@ type Result struct {
 
 // Annotate correlates commits and writes their notes (all in one notes
 // commit); dryRun renders without writing.
-func (e *Env) Annotate(ctx context.Context, shas []gitlog.Hash, dryRun bool) ([]Result, error) {
+func (e *Handlers) Annotate(ctx context.Context, shas []gitlog.Hash, dryRun bool) ([]Result, error) {
 	return e.annotate(ctx, shas, nil, dryRun)
 }
 
@@ -107,7 +104,7 @@ const (
 func (o *origin) replay() bool { return o.how != fromAmend }
 
 // annotate is Annotate for commits some of which came from others.
-func (e *Env) annotate(ctx context.Context, shas []gitlog.Hash, from map[gitlog.Hash]*origin, dryRun bool) ([]Result, error) {
+func (e *Handlers) annotate(ctx context.Context, shas []gitlog.Hash, from map[gitlog.Hash]*origin, dryRun bool) ([]Result, error) {
 	notes := map[gitlog.Hash]string{}
 	var results []Result
 	var records []store.CommitRecord
@@ -177,7 +174,10 @@ func (e *Env) annotate(ctx context.Context, shas []gitlog.Hash, from map[gitlog.
 		return results, nil
 	}
 	if len(notes) > 0 {
-		if err := e.Repo.WriteNotes(e.ref(), notes, "chore: update AI transparency notes"); err != nil {
+		// Atomic: a process cut while moving the ref would leave its
+		// lock file behind, and no note could be written after it.
+		err := e.Budget.Atomic(func() error { return e.Repo.WriteNotes(e.ref(), notes, "chore: update AI transparency notes") })
+		if err != nil {
 			return results, fmt.Errorf("write notes: %w", err)
 		}
 	}
@@ -191,7 +191,7 @@ func (e *Env) annotate(ctx context.Context, shas []gitlog.Hash, from map[gitlog.
 
 // options returns the correlation options for commit h, which came from o
 // (nil: from nowhere).
-func (e *Env) options(h gitlog.Hash, o *origin) (report.Options, error) {
+func (e *Handlers) options(h gitlog.Hash, o *origin) (report.Options, error) {
 	opt := e.Correlate
 	opt.Repo = e.RepoKey
 	if o == nil {
@@ -229,17 +229,12 @@ const (
 	freshFor    = 10 * time.Minute
 )
 
-// PreCommit ingests what the agents wrote since the last run.
-func (e *Env) PreCommit(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, e.budget())
-	defer cancel()
+// PreCommit ingests what the agents wrote since the last run. Cut by the
+// budget, it leaves the rest to post-commit.
+func (e *Handlers) PreCommit(ctx context.Context) error {
 	marker := filepath.Join(e.Repo.GitDir(), freshIngest)
 	os.Remove(marker)
-	err := e.Ingest(ctx)
-	if errors.Is(err, context.DeadlineExceeded) {
-		return nil // the rest waits for post-commit
-	}
-	if err != nil {
+	if err := e.Ingest(ctx); err != nil {
 		return err
 	}
 	return os.WriteFile(marker, nil, 0o644)
@@ -247,7 +242,7 @@ func (e *Env) PreCommit(ctx context.Context) error {
 
 // ingestedJustNow reports (once) whether pre-commit ingested everything
 // for the commit being made.
-func (e *Env) ingestedJustNow() bool {
+func (e *Handlers) ingestedJustNow() bool {
 	marker := filepath.Join(e.Repo.GitDir(), freshIngest)
 	fi, err := os.Stat(marker)
 	if err != nil {
@@ -257,77 +252,44 @@ func (e *Env) ingestedJustNow() bool {
 	return time.Since(fi.ModTime()) < freshFor
 }
 
-func (e *Env) budget() time.Duration {
-	if e.Budget <= 0 {
-		return time.Second
-	}
-	return e.Budget
-}
-
 // PostCommit annotates HEAD and any commit no hook saw. During a rebase it
 // does nothing: post-rewrite handles the rewritten commits at the end.
-func (e *Env) PostCommit(ctx context.Context) error {
-	seq := e.Repo.Sequencer()
-	if seq.Op == "rebase" {
-		return nil
-	}
-	deadline := time.Now().Add(e.budget())
-	head, err := e.Repo.Head()
-	if err != nil {
+func (e *Handlers) PostCommit(ctx context.Context) error {
+	head, from, ok, err := headJob(e.Repo)
+	if err != nil || !ok {
 		return err
 	}
-	var from []gitlog.Hash
-	if seq.Op == "cherry-pick" && !seq.Source.IsZero() {
-		from = []gitlog.Hash{seq.Source}
-	}
 	if !e.ingestedJustNow() {
-		ictx, cancel := context.WithDeadline(ctx, deadline)
-		err = e.Ingest(ictx)
-		cancel()
-		if errors.Is(err, context.DeadlineExceeded) || time.Now().After(deadline) {
-			// The worker annotates first, then pushes (jobs run in order).
-			if err := e.DB.Enqueue(ctx, e.RepoKey, "annotate", job(head, from)); err != nil {
-				return err
-			}
-			if err := e.queuePush(ctx); err != nil {
-				return err
-			}
-			return e.spawn()
-		}
-		if err != nil {
+		if err := e.Ingest(ctx); err != nil {
 			return err
 		}
 	}
 	if err := e.annotateFrom(ctx, []gitlog.Hash{head}, map[gitlog.Hash][]gitlog.Hash{head: from}, fromCherryPick); err != nil {
 		return err
 	}
-	if err := e.catchUp(ctx, deadline); err != nil {
-		return err
-	}
-	return e.pushLater(ctx)
+	return e.catchUp(ctx)
 }
 
-// queuePush queues a push when pushes are automatic.
-func (e *Env) queuePush(ctx context.Context) error {
-	if e.Push == nil {
-		return nil
+// headJob returns what post-commit annotates: HEAD, with the commit it was
+// cherry-picked from; ok is false during a rebase.
+func headJob(repo *gitlog.Repo) (head gitlog.Hash, from []gitlog.Hash, ok bool, err error) {
+	seq := repo.Sequencer()
+	if seq.Op == "rebase" {
+		return head, nil, false, nil
 	}
-	return e.DB.Enqueue(ctx, e.RepoKey, jobPush, "")
-}
-
-// pushLater queues a push when pushes are automatic and starts a worker
-// for it.
-func (e *Env) pushLater(ctx context.Context) error {
-	if e.Push == nil {
-		return nil
+	if head, err = repo.Head(); err != nil {
+		return head, nil, false, err
 	}
-	return e.defer_(ctx, jobPush, "")
+	if seq.Op == "cherry-pick" && !seq.Source.IsZero() {
+		from = []gitlog.Hash{seq.Source}
+	}
+	return head, from, true, nil
 }
 
 // promptsOf returns the prompts an annotated commit carries, linked and
 // context: from the database, else from its note's Agent Trace record
 // (which names the linked ones only).
-func (e *Env) promptsOf(ctx context.Context, h gitlog.Hash) (authors, context []store.PromptRef, err error) {
+func (e *Handlers) promptsOf(ctx context.Context, h gitlog.Hash) (authors, context []store.PromptRef, err error) {
 	if rec, err := e.DB.LoadCommit(ctx, e.RepoKey, h.String()); err == nil {
 		for _, p := range rec.Prompts {
 			ref := store.PromptRef{Agent: p.Agent, SessionID: p.Session, Key: p.Key}
@@ -355,14 +317,25 @@ func (e *Env) promptsOf(ctx context.Context, h gitlog.Hash) (authors, context []
 	return authors, nil, nil
 }
 
-// PostRewrite carries notes from rewritten commits to their replacements:
-// each new commit is annotated afresh with the prompts of every commit it
-// replaces, so that a squash gets one coherent note, and takes over what
-// their notes counted, so that a rebase changes no figure. kind is git's
-// argument: "amend" or "rebase".
-func (e *Env) PostRewrite(ctx context.Context, kind string, input io.Reader) error {
-	var news []gitlog.Hash
-	olds := map[gitlog.Hash][]gitlog.Hash{}
+// Rewrites is what post-rewrite carries notes for: the new commits, each
+// with the commits it replaces, and how they were rewritten (fromAmend or
+// fromRebase).
+type Rewrites struct {
+	New  []gitlog.Hash
+	Olds map[gitlog.Hash][]gitlog.Hash
+	How  string
+}
+
+// ReadRewrites reads git's list of rewritten commits ("old new" lines) from
+// input or, when there is none (hook managers such as the pre-commit
+// framework run post-rewrite jobs without it), rebuilds it from what git
+// leaves for kind (git's argument: amend or rebase). It reads the
+// repository only.
+func ReadRewrites(repo *gitlog.Repo, kind string, input io.Reader) (Rewrites, error) {
+	rw := Rewrites{Olds: map[gitlog.Hash][]gitlog.Hash{}, How: fromRebase}
+	if kind == "amend" {
+		rw.How = fromAmend
+	}
 	sc := bufio.NewScanner(input)
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
@@ -372,32 +345,30 @@ func (e *Env) PostRewrite(ctx context.Context, kind string, input io.Reader) err
 		oldH, err1 := gitlog.ParseHash(f[0])
 		newH, err2 := gitlog.ParseHash(f[1])
 		if err1 != nil || err2 != nil {
-			return fmt.Errorf("post-rewrite: unexpected line %q", sc.Text())
+			return rw, fmt.Errorf("post-rewrite: unexpected line %q", sc.Text())
 		}
-		if _, ok := olds[newH]; !ok {
-			news = append(news, newH)
+		if _, ok := rw.Olds[newH]; !ok {
+			rw.New = append(rw.New, newH)
 		}
-		olds[newH] = append(olds[newH], oldH)
+		rw.Olds[newH] = append(rw.Olds[newH], oldH)
 	}
 	if err := sc.Err(); err != nil {
-		return err
+		return rw, err
 	}
-	if len(news) == 0 {
-		// Hook managers such as the pre-commit framework run post-rewrite
-		// jobs without git's list: rebuild it.
+	if len(rw.New) == 0 {
 		var err error
-		if news, olds, err = e.rewritten(kind); err != nil {
-			return err
-		}
+		rw.New, rw.Olds, err = rewritten(repo, kind)
+		return rw, err
 	}
-	how := fromRebase
-	if kind == "amend" {
-		how = fromAmend
-	}
-	if err := e.annotateFrom(ctx, news, olds, how); err != nil {
-		return err
-	}
-	return e.pushLater(ctx)
+	return rw, nil
+}
+
+// PostRewrite carries notes from rewritten commits to their replacements:
+// each new commit is annotated afresh with the prompts of every commit it
+// replaces, so that a squash gets one coherent note, and takes over what
+// their notes counted, so that a rebase changes no figure.
+func (e *Handlers) PostRewrite(ctx context.Context, rw Rewrites) error {
+	return e.annotateFrom(ctx, rw.New, rw.Olds, rw.How)
 }
 
 // rewritten rebuilds the map post-rewrite gets on stdin from what git
@@ -405,43 +376,43 @@ func (e *Env) PostRewrite(ctx context.Context, kind string, input io.Reader) err
 // ORIG_HEAD that HEAD lacks became those of HEAD that ORIG_HEAD lacks,
 // matched by author and author time (which a rebase keeps); a commit
 // without a match was squashed into the last matched one before it.
-func (e *Env) rewritten(kind string) ([]gitlog.Hash, map[gitlog.Hash][]gitlog.Hash, error) {
-	head, err := e.Repo.Head()
+func rewritten(repo *gitlog.Repo, kind string) ([]gitlog.Hash, map[gitlog.Hash][]gitlog.Hash, error) {
+	head, err := repo.Head()
 	if err != nil {
 		return nil, nil, err
 	}
 	olds := map[gitlog.Hash][]gitlog.Hash{}
 	switch kind {
 	case "amend":
-		prev, err := e.Repo.Resolve("HEAD@{1}")
+		prev, err := repo.Resolve("HEAD@{1}")
 		if err != nil || prev == head {
 			return nil, nil, nil
 		}
 		olds[head] = []gitlog.Hash{prev}
 		return []gitlog.Hash{head}, olds, nil
 	case "rebase":
-		orig, err := e.Repo.Resolve("ORIG_HEAD")
+		orig, err := repo.Resolve("ORIG_HEAD")
 		if err != nil {
 			return nil, nil, nil
 		}
-		before, err := e.Repo.RevList(head, orig, 0)
+		before, err := repo.RevList(head, orig, 0)
 		if err != nil {
 			return nil, nil, err
 		}
-		after, err := e.Repo.RevList(orig, head, 0)
+		after, err := repo.RevList(orig, head, 0)
 		if err != nil {
 			return nil, nil, err
 		}
 		byAuthor := map[string]gitlog.Hash{}
 		for _, h := range after {
-			if c, err := e.Repo.Commit(h); err == nil {
+			if c, err := repo.Commit(h); err == nil {
 				byAuthor[authorKey(c)] = h
 			}
 		}
 		var news []gitlog.Hash
 		var cur gitlog.Hash
 		for _, o := range before {
-			c, err := e.Repo.Commit(o)
+			c, err := repo.Commit(o)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -468,7 +439,7 @@ func authorKey(c *gitlog.Commit) string {
 // annotateFrom annotates commits, each with the prompts of the commits it
 // came from (rewritten or cherry-picked, as how says: see origin),
 // whatever their time.
-func (e *Env) annotateFrom(ctx context.Context, commits []gitlog.Hash, from map[gitlog.Hash][]gitlog.Hash, how string) error {
+func (e *Handlers) annotateFrom(ctx context.Context, commits []gitlog.Hash, from map[gitlog.Hash][]gitlog.Hash, how string) error {
 	origins := map[gitlog.Hash]*origin{}
 	for _, n := range commits {
 		if len(from[n]) == 0 {
@@ -498,6 +469,11 @@ func (e *Env) annotateFrom(ctx context.Context, commits []gitlog.Hash, from map[
 	_, err := e.annotate(ctx, commits, origins, false)
 	return err
 }
+
+// jobAnnotate is the kind of queued job that annotates a commit after
+// post-commit (its argument is job's; the origin is a cherry-pick's
+// source). Post-rewrite's jobs have the kind fromAmend or fromRebase.
+const jobAnnotate = "annotate"
 
 // job encodes an annotation for the queue: the commit, and after a colon
 // the commits it came from.
@@ -536,7 +512,7 @@ func parseJob(s string) (gitlog.Hash, []gitlog.Hash, error) {
 // PrepareCommitMsg adds an Assisted-by trailer per agent whose lines are
 // staged, to the message file git gives (args: file [source [sha]]). Merges,
 // squashes, amends and sequencer steps are left alone.
-func (e *Env) PrepareCommitMsg(ctx context.Context, args []string) error {
+func (e *Handlers) PrepareCommitMsg(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		return fmt.Errorf("prepare-commit-msg: no message file")
 	}
@@ -546,10 +522,7 @@ func (e *Env) PrepareCommitMsg(ctx context.Context, args []string) error {
 	if e.Repo.Sequencer().Op != "" {
 		return nil
 	}
-	ictx, cancel := context.WithTimeout(ctx, e.budget())
-	err := e.Ingest(ictx)
-	cancel()
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	if err := e.Ingest(ctx); err != nil {
 		return err
 	}
 	a, err := report.CorrelateStaged(ctx, e.DB, e.Repo, e.now(), e.Correlate)
@@ -563,35 +536,12 @@ func (e *Env) PrepareCommitMsg(ctx context.Context, args []string) error {
 	for _, s := range a.Sessions {
 		trailers = append(trailers, "Assisted-by: "+report.AgentLabel(s))
 	}
-	return e.Repo.AddTrailers(args[0], trailers)
+	// Atomic: git reads the file once the hook returns, whole or cut.
+	return e.Budget.Atomic(func() error { return e.Repo.AddTrailers(args[0], trailers) })
 }
 
-// defer_ queues work and starts a detached worker for it.
-func (e *Env) defer_(ctx context.Context, kind, arg string) error {
-	if err := e.DB.Enqueue(ctx, e.RepoKey, kind, arg); err != nil {
-		return err
-	}
-	return e.spawn()
-}
-
-// spawn starts a detached worker to drain the queue, when one can be.
-func (e *Env) spawn() error {
-	if e.Spawn != nil {
-		return e.Spawn()
-	}
-	return nil
-}
-
-// catchUp annotates commits before HEAD that have no record, oldest first,
-// until the deadline; what remains is queued.
-func (e *Env) catchUp(ctx context.Context, deadline time.Time) error {
-	n := e.CatchUp
-	if n == 0 {
-		n = 50
-	}
-	if n < 0 {
-		return nil
-	}
+// catchUp annotates commits before HEAD that have no record, oldest first.
+func (e *Handlers) catchUp(ctx context.Context) error {
 	// The usual case: the parent has its record, so every earlier commit
 	// was seen when the parent was annotated.
 	if head, err := e.Repo.Head(); err == nil {
@@ -602,19 +552,24 @@ func (e *Env) catchUp(ctx context.Context, deadline time.Time) error {
 			}
 		}
 	}
+	return e.annotateMissing(ctx)
+}
+
+// annotateMissing annotates the recent commits that have neither a record
+// nor a note, oldest first.
+func (e *Handlers) annotateMissing(ctx context.Context) error {
+	n := e.CatchUp
+	if n == 0 {
+		n = 50
+	}
+	if n < 0 {
+		return nil
+	}
 	missing, err := e.Missing(ctx, n)
 	if err != nil {
 		return err
 	}
-	for i, h := range missing {
-		if time.Now().After(deadline) {
-			for _, rest := range missing[i:] {
-				if err := e.DB.Enqueue(ctx, e.RepoKey, "annotate", rest.String()); err != nil {
-					return err
-				}
-			}
-			return e.spawn()
-		}
+	for _, h := range missing {
 		if _, err := e.Annotate(ctx, []gitlog.Hash{h}, false); err != nil {
 			return err
 		}
@@ -626,7 +581,7 @@ func (e *Env) catchUp(ctx context.Context, deadline time.Time) error {
 // record nor a note, oldest first. A commit with a note but no record was
 // annotated elsewhere (a teammate's clone, a CI job that ran 'aitrail
 // carry'): its note is not replaced.
-func (e *Env) Missing(ctx context.Context, limit int) ([]gitlog.Hash, error) {
+func (e *Handlers) Missing(ctx context.Context, limit int) ([]gitlog.Hash, error) {
 	head, err := e.Repo.Head()
 	if errors.Is(err, gitlog.ErrNoCommits) {
 		return nil, nil
@@ -660,42 +615,6 @@ func (e *Env) Missing(ctx context.Context, limit int) ([]gitlog.Hash, error) {
 		out = append(out, h)
 	}
 	return out, nil
-}
-
-// Work drains the queue of this repository: the detached worker.
-func (e *Env) Work(ctx context.Context) error {
-	if err := e.Ingest(ctx); err != nil {
-		return err
-	}
-	for {
-		j, ok, err := e.DB.Claim(ctx, e.RepoKey, 10*time.Minute)
-		if err != nil || !ok {
-			return err
-		}
-		var jerr error
-		switch j.Kind {
-		case "annotate":
-			h, from, err := parseJob(j.Arg)
-			if err != nil {
-				jerr = err
-				break
-			}
-			jerr = e.annotateFrom(ctx, []gitlog.Hash{h}, map[gitlog.Hash][]gitlog.Hash{h: from}, fromCherryPick) // only cherry-picks are queued with origins
-		case jobPush:
-			if e.Push == nil {
-				break // team.push is no longer auto
-			}
-			jerr = e.Push(ctx)
-		default:
-			jerr = fmt.Errorf("unknown job kind %q", j.Kind)
-		}
-		if jerr != nil && j.Attempts >= 3 {
-			jerr = nil // give up: status shows it was attempted
-		}
-		if err := e.DB.Finish(ctx, j.ID, jerr); err != nil {
-			return err
-		}
-	}
 }
 
 func short(h gitlog.Hash) string { return h.String()[:10] }

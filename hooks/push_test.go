@@ -42,8 +42,8 @@ func TestAutoPushFollowsAnnotation(t *testing.T) {
 	}
 	var pushedWith []bool // whether each push found HEAD's record
 	slow := false
-	e := &Env{
-		DB: db, Repo: repo, RepoKey: "repo:test", Budget: 20 * time.Millisecond, CatchUp: -1,
+	e := &Handlers{
+		DB: db, Repo: repo, RepoKey: "repo:test", CatchUp: -1,
 		Ingest: func(ctx context.Context) error {
 			if slow {
 				<-ctx.Done()
@@ -57,8 +57,9 @@ func TestAutoPushFollowsAnnotation(t *testing.T) {
 			return err
 		},
 	}
+	spool := NewSpool(repo.GitDir())
 	kinds := func() []string {
-		jobs, err := db.Jobs(ctx, "repo:test")
+		jobs, err := spool.Jobs()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,40 +69,45 @@ func TestAutoPushFollowsAnnotation(t *testing.T) {
 		}
 		return out
 	}
-
-	// Out of budget: the annotation is queued first, then the push.
-	slow = true
-	if err := e.PostCommit(ctx); err != nil {
-		t.Fatal(err)
+	spawned := 0
+	postCommit := func() {
+		t.Helper()
+		err := Invoke(ctx, Invocation{Hook: "post-commit", Repo: repo, Deadline: time.Now().Add(20 * time.Millisecond), Push: e.Push != nil,
+			Handlers: func() (*Handlers, error) { return e, nil }, Spawn: func() error { spawned++; return nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
+
+	// Out of budget: the annotation is handed over first, then the push.
+	slow = true
+	postCommit()
 	if got, want := kinds(), []string{"annotate", "push"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("queued %v, want %v", got, want)
+		t.Errorf("handed over %v, want %v", got, want)
 	}
 	slow = false
-	if err := e.Work(ctx); err != nil {
+	if err := e.Work(ctx, spool); err != nil {
 		t.Fatal(err)
 	}
 	if len(pushedWith) != 1 || !pushedWith[0] {
 		t.Errorf("the worker pushed %d times, finding the commit's record: %v", len(pushedWith), pushedWith)
 	}
 
-	// Within budget: annotated at once, the push queued for the worker.
-	if err := e.PostCommit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if got, want := kinds(), []string{"push"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("queued %v, want %v", got, want)
+	// Within budget: annotated at once, the push handed to the worker.
+	spawned = 0
+	postCommit()
+	if got, want := kinds(), []string{"push"}; !reflect.DeepEqual(got, want) || spawned != 1 {
+		t.Errorf("handed over %v and started %d workers, want %v and 1", got, spawned, want)
 	}
 
-	// Without team.push: auto nothing is queued.
+	// Without team.push: auto nothing is handed over.
 	e.Push = nil
-	if err := e.Work(ctx); err != nil {
+	if err := e.Work(ctx, spool); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.PostCommit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if got := kinds(); len(got) != 0 {
-		t.Errorf("queued %v without automatic pushes", got)
+	spawned = 0
+	postCommit()
+	if got := kinds(); len(got) != 0 || spawned != 0 {
+		t.Errorf("handed over %v and started %d workers without automatic pushes", got, spawned)
 	}
 }

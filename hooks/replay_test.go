@@ -163,7 +163,7 @@ func replay(t *testing.T, projects string, underHome bool) replayResult {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := ingest.Discover(ingest.Agents(), []ingest.Source{{Agent: "claude", Path: filepath.Join(home, ".claude")}}, os.Getenv, home)
+	files, err := ingest.Discover(ingest.Agents(), []ingest.AgentPath{{Agent: "claude", Path: filepath.Join(home, ".claude")}}, os.Getenv, home)
 	if err != nil {
 		t.Fatal(err)
 	}

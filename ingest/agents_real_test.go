@@ -14,7 +14,7 @@ import (
 // VS Code logs of the shared fixtures, as --source would name them.
 func moreFiles(t *testing.T, root string) []File {
 	t.Helper()
-	srcs := []Source{
+	srcs := []AgentPath{
 		{"gemini", filepath.Join(root, "gemini")},
 		{"gemini", filepath.Join(root, "synthetic", "gemini")},
 		{"copilot", filepath.Join(root, "copilot")},

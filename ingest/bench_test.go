@@ -50,7 +50,7 @@ func writeCorpus(tb testing.TB, ts []ingesttest.Template, size int64) (ingesttes
 
 func discoverCorpus(tb testing.TB, c ingesttest.Corpus) []File {
 	tb.Helper()
-	var srcs []Source
+	var srcs []AgentPath
 	for _, s := range c.Sources() {
 		src, err := ParseSource(s)
 		if err != nil {

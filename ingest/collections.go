@@ -146,7 +146,7 @@ func (r *run) collectionBatch(ctx context.Context, f File, key string, colls []C
 			}
 			r.sum.Resets++
 		}
-		src = store.Source{ID: src.ID, Agent: src.Agent, Path: src.Path}
+		src = store.Watermark{ID: src.ID, Agent: src.Agent, Path: src.Path}
 		cs = collState{}
 	}
 	src.Agent = f.Agent.Name
@@ -174,7 +174,7 @@ func (r *run) collectionBatch(ctx context.Context, f File, key string, colls []C
 		}
 		read += it.size
 	}
-	if err := r.flush(b, &src, dec); err != nil {
+	if err := r.flush(b, &src, f.Path, dec); err != nil {
 		return false, err
 	}
 	if cs.Dec, err = dec.State(); err != nil {

@@ -17,20 +17,24 @@ type File struct {
 	Path  string
 }
 
-// Source overrides discovery for one agent: PATH is an agent home (such as
-// ~/.codex), a directory of logs, or a single log file.
-type Source struct {
+// AgentPath overrides discovery for one agent (--source AGENT:PATH): Path
+// is an agent home (such as ~/.codex), a directory of logs, or a single log
+// file.
+type AgentPath struct {
 	Agent string
 	Path  string
 }
 
 // ParseSource parses a --source value of the form AGENT:PATH.
-func ParseSource(s string) (Source, error) {
+func ParseSource(s string) (AgentPath, error) {
 	agent, path, ok := strings.Cut(s, ":")
 	if !ok || agent == "" || path == "" {
-		return Source{}, fmt.Errorf("--source %q: want AGENT:PATH, for example codex:~/.codex", s)
+		return AgentPath{}, fmt.Errorf("--source %q: want AGENT:PATH, for example codex:~/.codex", s)
 	}
-	return Source{Agent: agent, Path: path}, nil
+	if _, err := Find(Agents(), agent); err != nil {
+		return AgentPath{}, fmt.Errorf("--source %q: %w", s, err)
+	}
+	return AgentPath{Agent: agent, Path: path}, nil
 }
 
 // Find returns the agent named name.
@@ -57,7 +61,7 @@ type Place struct {
 // Places lists where discovery looks: without sources, every agent's own
 // directories; with sources, only those (an agent given in sources is
 // looked for only there, agents not named are not looked for at all).
-func Places(agents []Agent, sources []Source, getenv func(string) string, home string) ([]Place, error) {
+func Places(agents []Agent, sources []AgentPath, getenv func(string) string, home string) ([]Place, error) {
 	var out []Place
 	if len(sources) == 0 {
 		for i := range agents {
@@ -103,7 +107,7 @@ func Places(agents []Agent, sources []Source, getenv func(string) string, home s
 
 // Discover lists the log files to ingest from the Places, sorted by path
 // within each agent. Directories that do not exist are skipped.
-func Discover(agents []Agent, sources []Source, getenv func(string) string, home string) ([]File, error) {
+func Discover(agents []Agent, sources []AgentPath, getenv func(string) string, home string) ([]File, error) {
 	places, err := Places(agents, sources, getenv, home)
 	if err != nil {
 		return nil, err

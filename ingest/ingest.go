@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"unicode/utf8"
@@ -332,7 +333,7 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 		r.sum.Resets++
 	}
 	if reset {
-		src = store.Source{ID: src.ID, Agent: src.Agent, Path: src.Path}
+		src = store.Watermark{ID: src.ID, Agent: src.Agent, Path: src.Path}
 	}
 	dec, err := f.Agent.New(f.Path, src.State)
 	if err != nil {
@@ -340,7 +341,7 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 		if err := b.ResetSource(src.ID); err != nil {
 			return false, err
 		}
-		src = store.Source{ID: src.ID, Agent: src.Agent, Path: src.Path}
+		src = store.Watermark{ID: src.ID, Agent: src.Agent, Path: src.Path}
 		if dec, err = f.Agent.New(f.Path, nil); err != nil {
 			return false, err
 		}
@@ -402,7 +403,7 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 		}
 		src.Line, read = *last, *n
 	}
-	if err := r.flush(b, &src, dec); err != nil {
+	if err := r.flush(b, &src, f.Path, dec); err != nil {
 		return false, err
 	}
 	src.Offset += read
@@ -426,7 +427,7 @@ func (r *run) batch(ctx context.Context, f File, key string, first bool) (more b
 
 // commit saves a batch's watermark and commits it with the batch, then
 // counts the bytes read.
-func (r *run) commit(b *store.Batch, src store.Source, read int64) error {
+func (r *run) commit(b *store.Batch, src store.Watermark, read int64) error {
 	if err := b.SaveSource(src); err != nil {
 		return err
 	}
@@ -462,14 +463,19 @@ func (r *run) begin(ctx context.Context) (*store.Batch, error) {
 }
 
 // flush writes what a decoder held back at the end of a batch (Flusher):
-// for a replayed log, read in one batch, the records of the whole.
-func (r *run) flush(b *store.Batch, src *store.Source, dec Decoder) error {
+// for a replayed log, read in one batch, the records of the whole. A usage
+// entry it rejects is reported at the batch's last line.
+func (r *run) flush(b *store.Batch, src *store.Watermark, path string, dec Decoder) error {
 	fl, ok := dec.(Flusher)
 	if !ok {
 		return nil
 	}
 	var raw []store.Record
 	fl.Flush(func(rec store.Record) { raw = append(raw, rec) })
+	raw, rejected := rejectUsage(raw)
+	if rejected != nil {
+		r.bad(src, path, src.Line, rejected)
+	}
 	recs, err := r.redactRecords(b, src.Agent, raw)
 	if err != nil {
 		return err
@@ -540,7 +546,7 @@ func (q lineQueue) stop() {
 // may use: the writer prepares those lines itself.) When the queue is
 // closed, last holds the number of the last line read, n the bytes read,
 // and err a read error.
-func (r *run) readAhead(fh *os.File, src store.Source, dec Decoder, limit int64) (q lineQueue, last *int, n *int64, err *error) {
+func (r *run) readAhead(fh *os.File, src store.Watermark, dec Decoder, limit int64) (q lineQueue, last *int, n *int64, err *error) {
 	q = lineQueue{out: make(chan queued, 8), done: make(chan struct{})}
 	last, n, err = new(int), new(int64), new(error)
 	*last = src.Line
@@ -650,7 +656,9 @@ func (r *run) prepare(b *store.Batch, agent string, dec Decoder, no int, off int
 		p.findings = append(p.findings, more...)
 	}
 	var recs []store.Record
-	p.derr = dec.Line(no, content, func(rec store.Record) { recs = append(recs, rec) })
+	derr := dec.Line(no, content, func(rec store.Record) { recs = append(recs, rec) })
+	recs, rejected := rejectUsage(recs)
+	p.derr = errors.Join(derr, rejected)
 	root, err := r.lineRoot(agent, recs)
 	if err != nil {
 		p.err = err
@@ -732,7 +740,7 @@ func (r *run) repoRootDir(dir string) string {
 }
 
 // write stores a prepared line and its records.
-func (r *run) write(b *store.Batch, src *store.Source, path string, p prepared) error {
+func (r *run) write(b *store.Batch, src *store.Watermark, path string, p prepared) error {
 	if p.err != nil {
 		return p.err
 	}
@@ -745,9 +753,7 @@ func (r *run) write(b *store.Batch, src *store.Source, path string, p prepared) 
 		return err
 	}
 	if p.derr != nil {
-		src.Bad++
-		r.sum.BadLines++
-		r.warn(fmt.Sprintf("%s:%d: %v", path, p.no, p.derr))
+		r.bad(src, path, p.no, p.derr)
 	} else {
 		src.Good++
 	}
@@ -762,10 +768,35 @@ func (r *run) write(b *store.Batch, src *store.Source, path string, p prepared) 
 	return nil
 }
 
+// bad counts a malformed line and reports it as path:line: reason.
+func (r *run) bad(src *store.Watermark, path string, line int, reason error) {
+	src.Bad++
+	r.sum.BadLines++
+	r.warn(fmt.Sprintf("%s:%d: %s", path, line, strings.ReplaceAll(reason.Error(), "\n", "; ")))
+}
+
+// rejectUsage leaves out of recs the usage entries that cannot be one API
+// call's (store.Usage.Check), and says why. Every agent's records pass
+// here, so that no decoder has to check counts of its own.
+func rejectUsage(recs []store.Record) ([]store.Record, error) {
+	var errs []error
+	kept := recs[:0]
+	for _, rec := range recs {
+		if u, ok := rec.(store.Usage); ok {
+			if err := u.Check(); err != nil {
+				errs = append(errs, fmt.Errorf("%w; entry skipped", err))
+				continue
+			}
+		}
+		kept = append(kept, rec)
+	}
+	return kept, errors.Join(errs...)
+}
+
 // records stores redacted records and their findings, counting those of
 // unknown types (which are not stored: their line is) and reporting whether
 // there were any.
-func (r *run) records(b *store.Batch, src *store.Source, recs []preparedRecord) (unknown bool, err error) {
+func (r *run) records(b *store.Batch, src *store.Watermark, recs []preparedRecord) (unknown bool, err error) {
 	for _, pr := range recs {
 		if u, ok := pr.rec.(store.Unknown); ok {
 			unknown = true
@@ -1063,9 +1094,9 @@ func (r *run) findings(b *store.Batch, src int64, ref store.Ref, field string, f
 	if len(fs) == 0 || ref.ID == 0 {
 		return nil
 	}
-	out := make([]store.Finding, len(fs))
+	out := make([]store.FieldRedaction, len(fs))
 	for i, f := range fs {
-		out[i] = store.Finding{RuleID: f.RuleID, RuleFingerprint: f.RuleFingerprint, ValueHash: f.ValueHash, Actor: f.Actor}
+		out[i] = store.FieldRedaction{RuleID: f.RuleID, RuleFingerprint: f.RuleFingerprint, ValueHash: f.ValueHash, Actor: f.Actor}
 		if count {
 			r.sum.Redactions[f.RuleID]++
 		}

@@ -335,7 +335,7 @@ func TestDiscover(t *testing.T) {
 	if want := []string{"/a/b/y.jsonl", "/a/x.jsonl"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("default discovery = %q, want %q", got, want)
 	}
-	files, err = Discover(agents, []Source{{"test", filepath.Join(dir, "c.jsonl")}, {"test", "~/a/b"}}, func(string) string { return "" }, dir)
+	files, err = Discover(agents, []AgentPath{{"test", filepath.Join(dir, "c.jsonl")}, {"test", "~/a/b"}}, func(string) string { return "" }, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,7 +346,7 @@ func TestDiscover(t *testing.T) {
 	if want := []string{"/c.jsonl", "/a/b/y.jsonl"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("--source discovery = %q, want %q", got, want)
 	}
-	if _, err := Discover(agents, []Source{{"nope", dir}}, nil, dir); err == nil || !strings.Contains(err.Error(), `unknown agent "nope"`) {
+	if _, err := Discover(agents, []AgentPath{{"nope", dir}}, nil, dir); err == nil || !strings.Contains(err.Error(), `unknown agent "nope"`) {
 		t.Errorf("unknown agent error = %v", err)
 	}
 	if _, err := ParseSource("codex"); err == nil {

@@ -140,7 +140,7 @@ func addManual(t *testing.T, db *store.DB) int64 {
 	t.Helper()
 	id, _, err := db.AddManualRedaction(context.Background(), store.ManualRedaction{Kind: store.ManualPattern, Pattern: "x+", Actor: "Ada"},
 		store.RewriteFilter{Field: "links.title"}, func(int64) (store.RewriteFunc, error) {
-			return func(s store.StoredText) (string, []store.Finding) { return s.Text, nil }, nil
+			return func(s store.StoredText) (string, []store.FieldRedaction) { return s.Text, nil }, nil
 		})
 	if err != nil {
 		t.Fatal(err)

@@ -38,7 +38,7 @@ func needShared(t *testing.T) string {
 // the shared fixtures, as --source would name them.
 func realFiles(t *testing.T, root string) []File {
 	t.Helper()
-	srcs := []Source{
+	srcs := []AgentPath{
 		{"codex", filepath.Join(root, "codex")},
 		{"codex", filepath.Join(root, "synthetic", "codex")},
 		{"claude", filepath.Join(root, "claude")},

@@ -15,6 +15,19 @@ import (
 // changesetBumps are the bump types a changeset's front matter takes.
 var changesetBumps = []string{"major", "minor", "patch", "none"}
 
+// ParsePackage reads a --package value for a changeset: NAME, or NAME:BUMP
+// with BUMP one of major, minor, patch (the default) or none.
+func ParsePackage(p string) (name, bump string, err error) {
+	name, bump = p, "patch"
+	if i := strings.LastIndexByte(p, ':'); i > 0 {
+		name, bump = p[:i], p[i+1:]
+	}
+	if !contains(changesetBumps, bump) {
+		return name, bump, fmt.Errorf("--package %s: bump %q: want one of %s", p, bump, strings.Join(changesetBumps, ", "))
+	}
+	return name, bump, nil
+}
+
 func changesetFragments(root string, items []fragmentItem, o FragmentOptions) ([]Fragment, error) {
 	if _, ok, err := readOptional(root, ".changeset/config.json"); err != nil {
 		return nil, err
@@ -29,12 +42,9 @@ func changesetFragments(root string, items []fragmentItem, o FragmentOptions) ([
 		}
 		seen := map[string]bool{}
 		for _, p := range o.Packages {
-			name, bump := p, "patch"
-			if i := strings.LastIndexByte(p, ':'); i > 0 {
-				name, bump = p[:i], p[i+1:]
-			}
-			if !contains(changesetBumps, bump) {
-				return nil, fmt.Errorf("--package %s: bump %q: want one of %s", p, bump, strings.Join(changesetBumps, ", "))
+			name, bump, err := ParsePackage(p)
+			if err != nil {
+				return nil, err
 			}
 			if !contains(known, name) {
 				if len(known) == 0 {

@@ -5,6 +5,8 @@ import (
 	"crypto/sha1"
 	"encoding/json"
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -222,7 +224,7 @@ func percent(n, d int) string {
 	if d == 0 {
 		return "–"
 	}
-	return fmt.Sprintf("%d%%", (n*100+d/2)/d)
+	return fmt.Sprintf("%.0f%%", math.Floor(float64(n)*100/float64(d)+0.5))
 }
 
 func codeList(paths []string) string {
@@ -455,5 +457,42 @@ func sectionTrace(section string) (Trace, bool) {
 		return t, false
 	}
 	dec := json.NewDecoder(bytes.NewReader([]byte(body[:k])))
-	return t, dec.Decode(&t) == nil
+	if dec.Decode(&t) != nil {
+		return t, false
+	}
+	t.bound()
+	return t, true
+}
+
+// maxLines bounds the line numbers and counts a note can hold: far beyond
+// any commit, small enough that no sum of them overflows.
+const maxLines = 1 << 40
+
+// bound drops what no aitrail writes, so that sums over notes written by
+// hand or by a broken tool stay meaningful: token counts and costs below
+// zero (the usage is then not known, and said so), line counts outside
+// [0, maxLines] (unknown, as zero), and line ranges that are not ranges.
+func (t *Trace) bound() {
+	lines := func(n int) int {
+		if n < 0 || n > maxLines {
+			return 0
+		}
+		return n
+	}
+	for k, m := range t.Metadata {
+		if !m.Tokens.Valid() || m.CostUSD != nil && !(*m.CostUSD >= 0) {
+			m.Tokens, m.CostUSD = store.Tokens{}, nil
+		}
+		if m.SessionTokens != nil && !m.SessionTokens.Valid() {
+			m.SessionTokens = nil
+		}
+		m.AddedLines, m.AILines, m.Context = lines(m.AddedLines), lines(m.AILines), lines(m.Context)
+		t.Metadata[k] = m
+	}
+	for i := range t.Files {
+		for j := range t.Files[i].Conversations {
+			c := &t.Files[i].Conversations[j]
+			c.Ranges = slices.DeleteFunc(c.Ranges, func(r TraceRange) bool { return r.Start < 1 || r.End < r.Start || r.End > maxLines })
+		}
+	}
 }

@@ -12,8 +12,9 @@ import (
 	"time"
 )
 
-// Source is one log file and how far it has been ingested: its watermark.
-type Source struct {
+// Watermark is one log file (a row of sources) and how far it has been
+// ingested.
+type Watermark struct {
 	ID       int64
 	Agent    string
 	Key      string // the file's keyed hash (see PathKey): how it is found
@@ -47,15 +48,15 @@ func (db *DB) PathKey(ctx context.Context, path string) (string, error) {
 // Sources returns the watermark of every known source by key: only what
 // tells whether a file changed (Batch.Source reads the rest). It reads
 // outside any transaction, for the cheap check that runs on every hook.
-func (db *DB) Sources(ctx context.Context) (map[string]Source, error) {
+func (db *DB) Sources(ctx context.Context) (map[string]Watermark, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT path_key, size, mtime_ns, inode, offset FROM sources`)
 	if err != nil {
 		return nil, fmt.Errorf("list sources: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]Source{}
+	out := map[string]Watermark{}
 	for rows.Next() {
-		var s Source
+		var s Watermark
 		if err := rows.Scan(&s.Key, &s.Size, &s.MtimeNS, &s.Inode, &s.Offset); err != nil {
 			return nil, fmt.Errorf("list sources: %w", err)
 		}
@@ -66,8 +67,8 @@ func (db *DB) Sources(ctx context.Context) (map[string]Source, error) {
 
 const sourceCols = `id, agent, path_key, path, size, mtime_ns, inode, offset, line, head_hash, head_len, state, good_lines, bad_lines, unknown_lines`
 
-func scanSource(r interface{ Scan(...any) error }) (Source, error) {
-	var s Source
+func scanSource(r interface{ Scan(...any) error }) (Watermark, error) {
+	var s Watermark
 	err := r.Scan(&s.ID, &s.Agent, &s.Key, &s.Path, &s.Size, &s.MtimeNS, &s.Inode, &s.Offset, &s.Line,
 		&s.HeadHash, &s.HeadLen, &s.State, &s.Good, &s.Bad, &s.Unknown)
 	if err != nil {
@@ -76,9 +77,9 @@ func scanSource(r interface{ Scan(...any) error }) (Source, error) {
 	return s, nil
 }
 
-// Finding is one redaction applied to a stored field: which rule, and a
-// keyed hash of the value (never the value).
-type Finding struct {
+// FieldRedaction is one redaction applied to a stored field: which rule,
+// and a keyed hash of the value (never the value).
+type FieldRedaction struct {
 	RuleID          string
 	RuleFingerprint string
 	ValueHash       string
@@ -164,9 +165,22 @@ func (b *Batch) Commit() error {
 	}
 	b.pending = map[int64]*Session{}
 	if err := b.tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", b.cause(err))
 	}
 	return nil
+}
+
+// cause returns why the batch's context ended in place of err, once it
+// has: database/sql then rolls the transaction back by itself, and the
+// statements that follow fail with "sql: statement is closed" or "sql:
+// transaction has already been committed or rolled back", which hide that
+// the caller ran out of time (and that errors.Is(err,
+// context.DeadlineExceeded) should hold).
+func (b *Batch) cause(err error) error {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) && b.ctx.Err() != nil {
+		return context.Cause(b.ctx)
+	}
+	return err
 }
 
 func (b *Batch) stmt(query string) (*sql.Stmt, error) {
@@ -187,28 +201,38 @@ func (b *Batch) stmt(query string) (*sql.Stmt, error) {
 func (b *Batch) exec(query string, args ...any) (sql.Result, error) {
 	st, err := b.stmt(query)
 	if err != nil {
-		return nil, err
+		return nil, b.cause(err)
 	}
-	return st.ExecContext(b.ctx, args...)
+	res, err := st.ExecContext(b.ctx, args...)
+	return res, b.cause(err)
 }
 
-func (b *Batch) queryRow(query string, args ...any) *sql.Row {
+// row is the result of queryRow.
+type row struct {
+	b   *Batch
+	row *sql.Row
+}
+
+// Scan is sql.Row's, with the batch's cause (see Batch.cause).
+func (r row) Scan(dest ...any) error { return r.b.cause(r.row.Scan(dest...)) }
+
+func (b *Batch) queryRow(query string, args ...any) row {
 	st, err := b.stmt(query)
 	if err != nil {
 		// A statement that does not prepare is a bug; surface it through Scan.
-		return b.tx.QueryRowContext(b.ctx, query, args...)
+		return row{b, b.tx.QueryRowContext(b.ctx, query, args...)}
 	}
-	return st.QueryRowContext(b.ctx, args...)
+	return row{b, st.QueryRowContext(b.ctx, args...)}
 }
 
 // Source returns the watermark of the file with key (see PathKey), read
 // inside the batch, creating the source when it is new; path is how the file
 // is shown (redacted).
-func (b *Batch) Source(agent, key, path string) (Source, error) {
+func (b *Batch) Source(agent, key, path string) (Watermark, error) {
 	_, err := b.exec(`INSERT INTO sources (agent, path_key, path) VALUES (?, ?, ?)
 		ON CONFLICT (path_key) DO UPDATE SET path = excluded.path`, agent, key, path)
 	if err != nil {
-		return Source{}, fmt.Errorf("add source %s: %w", path, err)
+		return Watermark{}, fmt.Errorf("add source %s: %w", path, err)
 	}
 	return scanSource(b.queryRow(`SELECT `+sourceCols+` FROM sources WHERE path_key = ?`, key))
 }
@@ -234,7 +258,7 @@ func (b *Batch) SourceSessions(src int64) (map[string]string, error) {
 }
 
 // SaveSource advances a source's watermark.
-func (b *Batch) SaveSource(s Source) error {
+func (b *Batch) SaveSource(s Watermark) error {
 	_, err := b.exec(`UPDATE sources SET agent = ?, size = ?, mtime_ns = ?, inode = ?, offset = ?, line = ?,
 		head_hash = ?, head_len = ?, state = ?, good_lines = ?, bad_lines = ?, unknown_lines = ?, ingested_at = ?
 		WHERE id = ?`,
@@ -286,12 +310,12 @@ func (b *Batch) AddRaw(src int64, line int, offset int64, json string) (int64, e
 
 // AddFindings records the redactions applied to one field of one row.
 // Identical findings (same rule and value) are counted in one row.
-func (b *Batch) AddFindings(src int64, ref Ref, field string, fs []Finding) error {
+func (b *Batch) AddFindings(src int64, ref Ref, field string, fs []FieldRedaction) error {
 	return b.addFindings(sql.NullInt64{Int64: src, Valid: true}, ref, field, fs)
 }
 
 // addFindings is AddFindings for a row whose source may be unknown.
-func (b *Batch) addFindings(src sql.NullInt64, ref Ref, field string, fs []Finding) error {
+func (b *Batch) addFindings(src sql.NullInt64, ref Ref, field string, fs []FieldRedaction) error {
 	type key struct{ rule, fp, hash, actor string }
 	counts := map[key]int{}
 	var order []key
@@ -358,7 +382,7 @@ func (b *Batch) prompt(session int64, key string) (any, error) {
 
 // Add writes one record read from src and returns the row it went to (a
 // zero Ref for records that are not stored as rows).
-func (b *Batch) Add(src Source, r Record) (Ref, error) {
+func (b *Batch) Add(src Watermark, r Record) (Ref, error) {
 	switch r := r.(type) {
 	case Session:
 		id, err := b.session(src.Agent, r.ID, src.ID)
@@ -488,7 +512,7 @@ func (b *Batch) Add(src Source, r Record) (Ref, error) {
 }
 
 // owner resolves the session and prompt row ids of a record.
-func (b *Batch) owner(src Source, session, prompt string) (int64, any, error) {
+func (b *Batch) owner(src Watermark, session, prompt string) (int64, any, error) {
 	sid, err := b.session(src.Agent, session, src.ID)
 	if err != nil {
 		return 0, nil, err
@@ -548,7 +572,7 @@ func MergeSession(dst *Session, src Session) {
 
 // addUsage writes a usage entry with the de-duplication rules of Usage.Key
 // and Usage.Group.
-func (b *Batch) addUsage(src Source, u Usage) (Ref, error) {
+func (b *Batch) addUsage(src Watermark, u Usage) (Ref, error) {
 	sid, pid, err := b.owner(src, u.Session, u.Prompt)
 	if err != nil {
 		return Ref{}, err

@@ -217,7 +217,7 @@ func (db *DB) Charge(ctx context.Context, q ChargeQuery, price Pricer) (Charge, 
 	byModel := map[string]int{}
 	err := db.each(ctx, `WITH x AS (SELECT u.id, u.ts, u.model, u.input, u.output, u.cache_write, u.cache_read, u.reasoning,
 			u.cache_write_1h, `+callKey+` AS call
-			FROM token_usage u JOIN sessions s ON s.id = u.session_id WHERE u.prompt_id IN (`+ph+`))
+			FROM token_usage u JOIN sessions s ON s.id = u.session_id WHERE u.prompt_id IN (`+ph+`) AND `+usageCounts+`)
 		SELECT x.ts, x.model, x.input, x.output, x.cache_write, x.cache_read, x.reasoning, x.cache_write_1h, x.call,
 			EXISTS (SELECT 1 FROM commit_charges ch JOIN commits c ON c.id = ch.commit_id
 				WHERE ch.call = x.call AND c.repo = ? AND c.sha IN (`+mph+`)),
@@ -227,14 +227,14 @@ func (db *DB) Charge(ctx context.Context, q ChargeQuery, price Pricer) (Charge, 
 		var ts, model, call string
 		var t Tokens
 		var charged, elsewhere bool
-		if err := r.Scan(&ts, &model, &t.Input, &t.Output, &t.CacheWrite, &t.CacheRead, &t.Reasoning, &t.CacheWrite1h,
-			&call, &charged, &elsewhere); err != nil {
+		dest := append(append([]any{&ts, &model}, t.dest()...), &call, &charged, &elsewhere)
+		if err := r.Scan(dest...); err != nil {
 			return err
 		}
 		if !charged && (elsewhere || q.Taken[call] || ts > until) {
 			return nil
 		}
-		t.Total = t.Input + t.Output + t.CacheWrite + t.CacheRead
+		t.scanned()
 		i, ok := byModel[model]
 		if !ok {
 			i = len(c.Tokens)
@@ -257,15 +257,13 @@ func (db *DB) Charge(ctx context.Context, q ChargeQuery, price Pricer) (Charge, 
 	}
 	sort.Strings(c.Calls)
 	c.Calls = slices.Compact(c.Calls)
-	err = db.sql.QueryRowContext(ctx, `SELECT COALESCE(SUM(input), 0), COALESCE(SUM(output), 0), COALESCE(SUM(cache_write), 0),
-			COALESCE(SUM(cache_read), 0), COALESCE(SUM(reasoning), 0)
-		FROM token_usage WHERE ts <= ? AND session_id IN (SELECT session_id FROM prompts WHERE id IN (`+ph+`))`,
-		append([]any{until}, pargs...)...).Scan(&c.Sessions.Input, &c.Sessions.Output, &c.Sessions.CacheWrite,
-		&c.Sessions.CacheRead, &c.Sessions.Reasoning)
+	err = db.sql.QueryRowContext(ctx, `SELECT `+db.dialect.tokenSums()+`
+		FROM token_usage WHERE ts <= ? AND `+usageCounts+` AND session_id IN (SELECT session_id FROM prompts WHERE id IN (`+ph+`))`,
+		append([]any{until}, pargs...)...).Scan(c.Sessions.dest()...)
 	if err != nil {
 		return c, fmt.Errorf("session tokens: %w", err)
 	}
-	c.Sessions.Total = c.Sessions.Input + c.Sessions.Output + c.Sessions.CacheWrite + c.Sessions.CacheRead
+	c.Sessions.scanned()
 	return c, nil
 }
 

@@ -186,15 +186,15 @@ func (x *Export) EachText(fn func(prompt bool, s *string)) {
 // each API call on its own.
 func (db *DB) promptUsage(ctx context.Context, session int64, price Pricer) (map[int64][]ModelTokens, error) {
 	out := map[int64][]ModelTokens{}
-	err := db.each(ctx, `SELECT COALESCE(prompt_id, 0), model, input, output, cache_write, cache_read, reasoning, cache_write_1h
-		FROM token_usage WHERE session_id = ? ORDER BY model, id`, []any{session}, func(r *sql.Rows) error {
+	err := db.each(ctx, `SELECT COALESCE(prompt_id, 0), model, `+tokenCols+`
+		FROM token_usage WHERE session_id = ? AND `+usageCounts+` ORDER BY model, id`, []any{session}, func(r *sql.Rows) error {
 		var pid int64
 		var model string
 		var t Tokens
-		if err := r.Scan(&pid, &model, &t.Input, &t.Output, &t.CacheWrite, &t.CacheRead, &t.Reasoning, &t.CacheWrite1h); err != nil {
+		if err := r.Scan(append([]any{&pid, &model}, t.dest()...)...); err != nil {
 			return err
 		}
-		t.Total = t.Input + t.Output + t.CacheWrite + t.CacheRead
+		t.scanned()
 		list := out[pid]
 		i := 0
 		for i < len(list) && list[i].Model != model {

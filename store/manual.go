@@ -102,21 +102,21 @@ func (db *DB) DeactivateManualRedaction(ctx context.Context, id int64) (ManualRe
 	return m, nil
 }
 
-// RedactionCount is how many stored fields, and values in them, a rule or
+// RuleCount is how many stored fields, and values in them, a rule or
 // manual redaction redacted.
-type RedactionCount struct {
+type RuleCount struct {
 	Fields int64
 	Values int64
 }
 
 // RedactionCounts returns the provenance counts of every rule id that
 // starts with prefix ("manual:" for the manual redactions).
-func (db *DB) RedactionCounts(ctx context.Context, prefix string) (map[string]RedactionCount, error) {
-	out := map[string]RedactionCount{}
+func (db *DB) RedactionCounts(ctx context.Context, prefix string) (map[string]RuleCount, error) {
+	out := map[string]RuleCount{}
 	err := db.each(ctx, `SELECT rule_id, COUNT(DISTINCT tbl || ':' || row_id || ':' || field), SUM(count) FROM redactions
 		WHERE substr(rule_id, 1, ?) = ? GROUP BY rule_id`, []any{len(prefix), prefix}, func(r *sql.Rows) error {
 		var id string
-		var c RedactionCount
+		var c RuleCount
 		if err := r.Scan(&id, &c.Fields, &c.Values); err != nil {
 			return err
 		}
@@ -275,7 +275,7 @@ const rewritePage = 256
 
 // RewriteFunc returns what a stored text becomes, with the findings to
 // record as provenance; it returns the text itself when nothing changes.
-type RewriteFunc func(StoredText) (string, []Finding)
+type RewriteFunc func(StoredText) (string, []FieldRedaction)
 
 // AddManualRedaction stores a new, active manual redaction and, in the
 // same transaction, applies it to the stored texts that f selects: rewrite
@@ -380,13 +380,13 @@ func (b *Batch) rewriteColumn(t textTable, col string, f RewriteFilter, fn Rewri
 		id       int64
 		src      sql.NullInt64
 		text     string
-		findings []Finding
+		findings []FieldRedaction
 	}
 	var last int64
 	for {
 		rows, err := b.tx.QueryContext(b.ctx, query, append([]any{last}, args...)...)
 		if err != nil {
-			return err
+			return b.cause(err)
 		}
 		var changes []change
 		n := 0
@@ -396,7 +396,7 @@ func (b *Batch) rewriteColumn(t textTable, col string, f RewriteFilter, fn Rewri
 			s := StoredText{Table: t.table, Column: col, Kind: t.kind}
 			if err := rows.Scan(&c.id, &c.src, &s.Agent, &s.Session, &s.Prompt, &s.Text); err != nil {
 				rows.Close()
-				return err
+				return b.cause(err)
 			}
 			last = c.id
 			out, fs := fn(s)
@@ -407,7 +407,7 @@ func (b *Batch) rewriteColumn(t textTable, col string, f RewriteFilter, fn Rewri
 		}
 		if err := rows.Err(); err != nil {
 			rows.Close()
-			return err
+			return b.cause(err)
 		}
 		rows.Close()
 		for _, c := range changes {

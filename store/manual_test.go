@@ -52,7 +52,7 @@ func seed(t *testing.T, db *DB) {
 // session (all sessions when ""), as the engine would.
 func replacer(id int64, session string) RewriteFunc {
 	rule := "manual:" + string(rune('0'+id))
-	return func(s StoredText) (string, []Finding) {
+	return func(s StoredText) (string, []FieldRedaction) {
 		if s.Kind == TextContent && session != "" && s.Session != session {
 			return s.Text, nil
 		}
@@ -60,9 +60,9 @@ func replacer(id int64, session string) RewriteFunc {
 		if n == 0 {
 			return s.Text, nil
 		}
-		fs := make([]Finding, n)
+		fs := make([]FieldRedaction, n)
 		for i := range fs {
-			fs[i] = Finding{RuleID: rule, RuleFingerprint: "f00d", ValueHash: "5ec7e7", Actor: "Ada"}
+			fs[i] = FieldRedaction{RuleID: rule, RuleFingerprint: "f00d", ValueHash: "5ec7e7", Actor: "Ada"}
 		}
 		return strings.ReplaceAll(s.Text, secretValue, "[REDACTED:"+rule+"]"), fs
 	}
@@ -139,7 +139,7 @@ func TestAddManualRedactionFilters(t *testing.T) {
 	var seen []string
 	_, st, err := db.AddManualRedaction(ctx, rec, RewriteFilter{Agent: "claude", Session: "s2"}, func(id int64) (RewriteFunc, error) {
 		f := replacer(id, "s2")
-		return func(s StoredText) (string, []Finding) {
+		return func(s StoredText) (string, []FieldRedaction) {
 			seen = append(seen, s.Table+"."+s.Column+":"+s.Session)
 			return f(s)
 		}, nil
@@ -172,7 +172,7 @@ func TestDeactivateManualRedaction(t *testing.T) {
 	ctx := context.Background()
 	id, _, err := db.AddManualRedaction(ctx, ManualRedaction{Kind: ManualPattern, Pattern: "x+", Actor: "Ada"}, RewriteFilter{},
 		func(int64) (RewriteFunc, error) {
-			return func(s StoredText) (string, []Finding) { return s.Text, nil }, nil
+			return func(s StoredText) (string, []FieldRedaction) { return s.Text, nil }, nil
 		})
 	if err != nil {
 		t.Fatal(err)

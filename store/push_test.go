@@ -88,7 +88,7 @@ func fill(t *testing.T, db *DB, who string, n int) {
 				t.Fatal(err)
 			}
 			if p, ok := r.(Prompt); ok && p.Key == "p1" {
-				if err := b.AddFindings(src.ID, ref, "text", []Finding{{RuleID: "email", RuleFingerprint: "f", ValueHash: "secret-hash"}}); err != nil {
+				if err := b.AddFindings(src.ID, ref, "text", []FieldRedaction{{RuleID: "email", RuleFingerprint: "f", ValueHash: "secret-hash"}}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -354,8 +354,8 @@ func TestTeamDatabase(t *testing.T) {
 		// the team database's copy.
 		_, _, err := alice.AddManualRedaction(ctx, ManualRedaction{Kind: ManualPattern, Pattern: "later", Actor: "a"}, RewriteFilter{},
 			func(int64) (RewriteFunc, error) {
-				return func(s StoredText) (string, []Finding) {
-					return strings.ReplaceAll(s.Text, "later", "[REDACTED]"), []Finding{{RuleID: "manual:1"}}
+				return func(s StoredText) (string, []FieldRedaction) {
+					return strings.ReplaceAll(s.Text, "later", "[REDACTED]"), []FieldRedaction{{RuleID: "manual:1"}}
 				}, nil
 			})
 		if err != nil {

@@ -59,34 +59,6 @@ func (db *DB) readSecret(ctx context.Context) ([]byte, error) {
 	return key, err
 }
 
-// Tokens sums token usage in ccusage's terms.
-type Tokens struct {
-	Input      int64 `json:"inputTokens"`
-	Output     int64 `json:"outputTokens"`
-	CacheWrite int64 `json:"cacheCreationTokens"`
-	CacheRead  int64 `json:"cacheReadTokens"`
-	Reasoning  int64 `json:"reasoningOutputTokens"`
-	Total      int64 `json:"totalTokens"`
-	// CacheWrite1h is the part of CacheWrite with a one-hour TTL (priced
-	// higher); ccusage reports it inside cacheCreationTokens.
-	CacheWrite1h int64 `json:"-"`
-}
-
-// Pricer estimates the cost in USD of one API call's tokens with a model;
-// ok is false when the model has no known price.
-type Pricer func(model string, t Tokens) (usd float64, ok bool)
-
-// Add adds o to t.
-func (t *Tokens) Add(o Tokens) {
-	t.Input += o.Input
-	t.Output += o.Output
-	t.CacheWrite += o.CacheWrite
-	t.CacheRead += o.CacheRead
-	t.Reasoning += o.Reasoning
-	t.Total += o.Total
-	t.CacheWrite1h += o.CacheWrite1h
-}
-
 // SessionInfo is a session with its counts.
 type SessionInfo struct {
 	ID           int64     `json:"-"`
@@ -179,20 +151,21 @@ func (d dialect) sessionSelect() string {
 	(SELECT COUNT(*) FROM prompts p WHERE p.session_id = s.id),
 	(SELECT COUNT(*) FROM tool_calls t WHERE t.session_id = s.id),
 	(SELECT COUNT(*) FROM file_edits e WHERE e.session_id = s.id),
-	COALESCE(u.input, 0), COALESCE(u.output, 0), COALESCE(u.cache_write, 0), COALESCE(u.cache_read, 0), COALESCE(u.reasoning, 0)
-	FROM sessions s LEFT JOIN (SELECT session_id, SUM(input) AS input, SUM(output) AS output, SUM(cache_write) AS cache_write,
-		SUM(cache_read) AS cache_read, SUM(reasoning) AS reasoning FROM token_usage GROUP BY session_id) u ON u.session_id = s.id`
+	COALESCE(u.input, 0), COALESCE(u.output, 0), COALESCE(u.cache_write, 0), COALESCE(u.cache_read, 0), COALESCE(u.reasoning, 0),
+	COALESCE(u.cache_write_1h, 0)
+	FROM sessions s LEFT JOIN (SELECT session_id, ` + d.tokenSums() + ` FROM token_usage WHERE ` + usageCounts + `
+		GROUP BY session_id) u ON u.session_id = s.id`
 }
 
 func scanSession(r interface{ Scan(...any) error }) (SessionInfo, error) {
 	var s SessionInfo
 	var started, ended string
-	err := r.Scan(&s.ID, &s.Member, &s.Agent, &s.SessionID, &s.ParentID, &s.Relation, &s.Cwd, &s.GitRemote, &s.GitBranch,
+	dest := []any{&s.ID, &s.Member, &s.Agent, &s.SessionID, &s.ParentID, &s.Relation, &s.Cwd, &s.GitRemote, &s.GitBranch,
 		&s.GitCommit, &s.AgentVersion, &s.Originator, &s.Title, &s.Model, &started, &ended,
-		&s.Prompts, &s.ToolCalls, &s.Edits,
-		&s.Tokens.Input, &s.Tokens.Output, &s.Tokens.CacheWrite, &s.Tokens.CacheRead, &s.Tokens.Reasoning)
+		&s.Prompts, &s.ToolCalls, &s.Edits}
+	err := r.Scan(append(dest, s.Tokens.dest()...)...)
 	s.Started, s.Ended = ParseTime(started), ParseTime(ended)
-	s.Tokens.Total = s.Tokens.Input + s.Tokens.Output + s.Tokens.CacheWrite + s.Tokens.CacheRead
+	s.Tokens.scanned()
 	return s, err
 }
 
@@ -436,14 +409,14 @@ func (db *DB) Detail(ctx context.Context, s SessionInfo) (*SessionDetail, error)
 		p := target(sql.NullInt64{Int64: e.PromptID, Valid: e.PromptID != 0})
 		p.Edits = append(p.Edits, e)
 	}
-	err = db.each(ctx, `SELECT prompt_id, SUM(input), SUM(output), SUM(cache_write), SUM(cache_read), SUM(reasoning)
-		FROM token_usage WHERE session_id = ? GROUP BY prompt_id`, []any{s.ID}, func(r *sql.Rows) error {
+	err = db.each(ctx, `SELECT prompt_id, `+db.dialect.tokenSums()+`
+		FROM token_usage WHERE session_id = ? AND `+usageCounts+` GROUP BY prompt_id`, []any{s.ID}, func(r *sql.Rows) error {
 		var pid sql.NullInt64
 		var t Tokens
-		if err := r.Scan(&pid, &t.Input, &t.Output, &t.CacheWrite, &t.CacheRead, &t.Reasoning); err != nil {
+		if err := r.Scan(append([]any{&pid}, t.dest()...)...); err != nil {
 			return err
 		}
-		t.Total = t.Input + t.Output + t.CacheWrite + t.CacheRead
+		t.scanned()
 		target(pid).Tokens.Add(t)
 		return nil
 	})
@@ -565,14 +538,13 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 		conds = append(conds, "u.ts <= ?")
 		args = append(args, FormatTime(f.Until))
 	}
-	if len(conds) > 0 {
-		if where == "" {
-			where = " WHERE "
-		} else {
-			where += " AND "
-		}
-		where += strings.Join(conds, " AND ")
+	conds = append(conds, usageCounts)
+	if where == "" {
+		where = " WHERE "
+	} else {
+		where += " AND "
 	}
+	where += strings.Join(conds, " AND ")
 	var charged charges
 	var repos map[int64]string
 	switch by {
@@ -584,8 +556,8 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT s.id, COALESCE(u.prompt_id, 0), `+db.dialect.member("s")+`, s.agent, s.external_id, u.model, u.ts, u.input, u.output,
-		u.cache_write, u.cache_read, u.reasoning, u.cache_write_1h, `+callKey+` FROM token_usage u JOIN sessions s ON s.id = u.session_id`+where+` ORDER BY u.ts, u.id`, args...)
+	rows, err := db.sql.QueryContext(ctx, `SELECT s.id, COALESCE(u.prompt_id, 0), `+db.dialect.member("s")+`, s.agent, s.external_id, u.model, u.ts, `+tokenCols+`,
+		`+callKey+` FROM token_usage u JOIN sessions s ON s.id = u.session_id`+where+` ORDER BY u.ts, u.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("token stats: %w", err)
 	}
@@ -597,10 +569,10 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 		var sessID, promptID int64
 		var member, agent, sid, model, ts, call string
 		var t Tokens
-		if err := rows.Scan(&sessID, &promptID, &member, &agent, &sid, &model, &ts, &t.Input, &t.Output, &t.CacheWrite, &t.CacheRead, &t.Reasoning, &t.CacheWrite1h, &call); err != nil {
+		if err := rows.Scan(append(append([]any{&sessID, &promptID, &member, &agent, &sid, &model, &ts}, t.dest()...), &call)...); err != nil {
 			return nil, fmt.Errorf("token stats: %w", err)
 		}
-		t.Total = t.Input + t.Output + t.CacheWrite + t.CacheRead
+		t.scanned()
 		when := ParseTime(ts)
 		var key string
 		row := StatRow{}
@@ -651,7 +623,7 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 			if c, ok := price(model, t); ok {
 				r.Cost += c
 			} else {
-				r.Unpriced += t.Total
+				r.Unpriced = addSat(r.Unpriced, t.Total)
 			}
 		}
 		if model != "" && !contains(r.Models, model) {

@@ -146,9 +146,6 @@ type Usage struct {
 	Sidechain bool
 }
 
-// Total is the sum of all four token counts, as ccusage reports it.
-func (u Usage) Total() int64 { return u.Input + u.CacheRead + u.CacheWrite + u.Output }
-
 // Replaces reports whether u replaces old, a usage entry stored with the
 // same de-duplication key: the non-sidechain entry of the two is kept (a
 // sidechain entry replays its parent's API call), else the one with the

@@ -292,3 +292,36 @@ func TestPathsWithNonASCIILetters(t *testing.T) {
 		t.Errorf("Sessions(repo) = %+v, want s1", list)
 	}
 }
+
+// TestBatchTimeUpIsSaid checks that a batch whose context ends part way
+// says so: database/sql rolls the transaction back by itself then, and the
+// next statement used to fail with "sql: statement is closed", which hid
+// that a hook had run out of time (and printed an error line in it).
+func TestBatchTimeUpIsSaid(t *testing.T) {
+	db, _ := open(t)
+	ctx, stop := context.WithCancel(context.Background())
+	b, err := db.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Rollback()
+	src, err := b.Source("test", "k", "/log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.AddRaw(src.ID, 1, 0, `{}`); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	// database/sql rolls back from a goroutine of its own: wait for it.
+	for b.tx.QueryRowContext(context.Background(), `SELECT 1`).Scan(new(int)) == nil {
+		time.Sleep(time.Millisecond)
+	}
+	_, err = b.AddRaw(src.ID, 2, 0, `{}`)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("AddRaw after the context ended: %v, want context.Canceled", err)
+	}
+	if err := b.Commit(); !errors.Is(err, context.Canceled) {
+		t.Errorf("Commit after the context ended: %v, want context.Canceled", err)
+	}
+}
