@@ -104,7 +104,7 @@ func (o *exportOptions) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	meta := report.ExportMeta{Generated: e.now(), Version: version, Filters: o.filters(), Stored: map[string]int{}, AtExport: map[string]int{}}
+	meta := report.ExportMeta{Generated: e.now(), Version: version, Filters: o.filters(e, eng), Stored: map[string]int{}, AtExport: map[string]int{}}
 	x.EachText(func(prompt bool, s *string) {
 		redact.CountPlaceholders(*s, meta.Stored)
 		scope := redact.ScopeField
@@ -140,9 +140,16 @@ func (o *exportOptions) run(e *env) error {
 }
 
 // filters lists the filters given, for the export's record of itself.
-func (o *exportOptions) filters() []report.Filter {
+func (o *exportOptions) filters(e *env, eng *redact.Engine) []report.Filter {
+	repo := o.filter.repo
+	if repo != "" {
+		// The directory as resolved, redacted like every path shown.
+		if abs, err := filepath.Abs(e.cfgPaths().Expand(repo)); err == nil {
+			repo, _ = eng.Text(redact.ScopeField, abs)
+		}
+	}
 	var out []report.Filter
-	for _, f := range []report.Filter{{Name: "member", Value: o.filter.member}, {Name: "agent", Value: o.filter.agent}, {Name: "repo", Value: o.filter.repo},
+	for _, f := range []report.Filter{{Name: "member", Value: o.filter.member}, {Name: "agent", Value: o.filter.agent}, {Name: "repo", Value: repo},
 		{Name: "session", Value: o.session}, {Name: "commit", Value: o.commit}, {Name: "since", Value: o.filter.since},
 		{Name: "until", Value: o.filter.until}} {
 		if f.Value != "" {
