@@ -31,6 +31,7 @@ type annotateOptions struct {
 	limit    int
 	noIngest bool
 	json     bool
+	quiet    bool
 	rewrite  bool
 }
 
@@ -39,6 +40,7 @@ func (o *annotateOptions) flags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.limit, "limit", 50, "at most this many commits")
 	fs.BoolVar(&o.noIngest, "no-ingest", false, "do not read new agent logs first")
 	fs.BoolVar(&o.json, "json", false, "print the results as JSON")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing but errors (--dry-run still prints the notes)")
 	fs.BoolVar(&o.rewrite, "rewrite", false, "re-render the notes of commits whose prompts manual redactions changed")
 }
 
@@ -97,6 +99,9 @@ func (o *annotateOptions) run(e *env) error {
 			results = []hooks.Result{}
 		}
 		return writeJSON(e.io.out, results)
+	}
+	if o.quiet && !o.dryRun {
+		return nil
 	}
 	if len(results) == 0 {
 		fmt.Fprintln(e.io.out, "nothing to annotate: every recent commit has a record (name a commit or range to redo one)")

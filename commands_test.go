@@ -73,6 +73,7 @@ func TestParse(t *testing.T) {
 		{args: []string{"status"}, want: &statusOptions{}},
 		{args: []string{"annotate"}, want: &annotateOptions{limit: 50}},
 		{args: []string{"annotate", "HEAD~3..HEAD", "--dry-run", "--limit", "5"}, want: &annotateOptions{rev: "HEAD~3..HEAD", dryRun: true, limit: 5}},
+		{args: []string{"annotate", "-q", "HEAD~1"}, want: &annotateOptions{rev: "HEAD~1", limit: 50, quiet: true}},
 		{args: []string{"annotate", "--limit", "-5"}, err: "--limit: want a positive number"},
 		{args: []string{"annotate", "--limit", "0"}, err: "--limit: want a positive number"},
 		{args: []string{"annotate", "--limit", "99999999999999999999"}, err: `invalid argument "99999999999999999999" for "--limit"`},
