@@ -340,10 +340,7 @@ func attribute(ctx context.Context, db *store.DB, repo *gitlog.Repo, sha string,
 	sessions := map[string]*Session{}
 	var sessOrder []string
 	for _, c := range cands {
-		// An edit of the window links its prompt by the file it touched,
-		// unless it added lines and none of them is in the commit (a person
-		// committed other lines of the file first: the agent's come later).
-		if !(c.inWindow && (c.matched > 0 || len(c.lines.occs) == 0) || c.matched > 0 || isExtra(c.edit, opt.Extra)) {
+		if !(c.inWindow && (c.matched > 0 || !c.checkable()) || c.matched > 0 || isExtra(c.edit, opt.Extra)) {
 			continue
 		}
 		sk := sessionKey(c.edit.Agent, c.edit.SessionID)
@@ -543,6 +540,16 @@ type candidate struct {
 	inWindow bool
 	lines    *editLines
 	matched  int
+}
+
+// checkable reports whether the commit shows if the edit's lines are in
+// it: the edit added lines, and the commit's file has lines to compare.
+// An edit of the window links its prompt by the file it touched unless it
+// is checkable and none of its lines is there: a person committed other
+// lines of the file, the agent's come later or never.
+func (c *candidate) checkable() bool {
+	a := c.file.attr
+	return len(c.lines.occs) > 0 && !a.Binary && !a.TooLarge && !a.LFS
 }
 
 func uniqueFiles(m map[string]*fileState) []*fileState {

@@ -51,7 +51,8 @@ type editLines struct {
 // hunk is the new side of one hunk: its non-blank lines, normalized.
 type hunk struct {
 	lines []string
-	nos   []int // their numbers in the new file as the hunk header gives them
+	added []bool // which of them the edit added (the others are context)
+	nos   []int  // their numbers in the new file as the hunk header gives them
 	// whole: the hunk is the whole file (one that the edit created), so
 	// nothing stands above or below it.
 	whole bool
@@ -69,19 +70,18 @@ func (o *occurrence) pos() int     { return o.h.nos[o.i] }
 
 // context returns the lines next to o in its hunk, nearest first, going
 // up (dir -1) or down (+1), ending with the file's start or end when the
-// hunk reaches it.
-func (o *occurrence) context(dir int) []string {
-	var out []string
-	for j := o.i + dir; len(out) < maxContext; j += dir {
+// hunk reaches it; added says which of them the edit added.
+func (o *occurrence) context(dir int) (lines []string, added []bool) {
+	for j := o.i + dir; len(lines) < maxContext; j += dir {
 		if j < 0 || j >= len(o.h.lines) {
 			if o.h.whole {
-				out = append(out, edgeMark(dir))
+				lines, added = append(lines, edgeMark(dir)), append(added, false)
 			}
 			break
 		}
-		out = append(out, o.h.lines[j])
+		lines, added = append(lines, o.h.lines[j]), append(added, o.h.added[j])
 	}
-	return out
+	return lines, added
 }
 
 func edgeMark(dir int) string {
@@ -145,6 +145,7 @@ func parseEditLines(diff string) *editLines {
 			}
 			if text != "" {
 				cur.lines = append(cur.lines, text)
+				cur.added = append(cur.added, kind == '+')
 				cur.nos = append(cur.nos, newNo)
 				if kind == '+' {
 					el.occs = append(el.occs, &occurrence{h: cur, i: len(cur.lines) - 1})
@@ -235,22 +236,33 @@ const (
 )
 
 // compareSide compares a committed line's neighbours on one side (mine)
-// with those its copy has in the edit's diff (theirs), nearest first; it
-// returns the verdict and how many agree.
-func compareSide(mine, theirs []string) (verdict, k int) {
+// with those its copy has in the edit's diff (theirs, of which added are
+// lines the edit added), nearest first; it returns the verdict and how many
+// agree. A line the edit added next to it may be missing from the commit
+// (not staged yet, or removed since): it is passed over.
+func compareSide(mine, theirs []string, added []bool) (verdict, k int) {
 	if len(theirs) == 0 {
 		return sideUnknown, 0
 	}
-	for k < len(mine) && k < len(theirs) && mine[k] == theirs[k] {
-		k++
+	i, j, substance := 0, 0, false
+	for i < len(mine) && j < len(theirs) {
+		switch {
+		case mine[i] == theirs[j]:
+			substance = substance || substantial(theirs[j])
+			i, j, k = i+1, j+1, k+1
+		case added[j]:
+			j++
+		default:
+			i = len(mine) // they differ
+		}
 	}
 	switch {
-	case k == 0:
-		return sideMismatch, 0
-	case hasSubstance(theirs[:k]):
+	case k > 0 && substance:
 		return sideStrong, k
-	case k == len(theirs):
-		return sideWeak, k
+	case j == len(theirs) && k > 0:
+		return sideWeak, k // all the edit shows there agrees, but says little
+	case j == len(theirs):
+		return sideUnknown, 0 // the edit shows only lines the commit lacks
 	}
 	return sideMismatch, 0
 }
@@ -400,7 +412,8 @@ func matchLines(f *fileState, cands []*candidate, remain map[*candidate]map[stri
 // weigh compares committed line l of f with the edit's copy o: whether it
 // may be the agent's, and how much context they share.
 func weigh(f *fileState, l numbered, o *occurrence, newest map[string]int64) (score int, ok bool) {
-	up, down := o.context(-1), o.context(1)
+	up, upAdded := o.context(-1)
+	down, downAdded := o.context(1)
 	if len(up) == 0 && len(down) == 0 {
 		return 0, true // the edit shows no context: the text is all there is
 	}
@@ -409,8 +422,8 @@ func weigh(f *fileState, l numbered, o *occurrence, newest map[string]int64) (sc
 	}
 	mine := o.c.edit.Time.UnixNano()
 	skip := func(s string) bool { return newest[s] > mine }
-	va, ka := compareSide(f.file.context(l.no, -1, skip), up)
-	vb, kb := compareSide(f.file.context(l.no, 1, skip), down)
+	va, ka := compareSide(f.file.context(l.no, -1, skip), up, upAdded)
+	vb, kb := compareSide(f.file.context(l.no, 1, skip), down, downAdded)
 	switch {
 	case va == sideStrong || vb == sideStrong:
 	case va == sideMismatch || vb == sideMismatch:
