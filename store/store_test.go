@@ -180,6 +180,39 @@ func TestSessionMergeAndReset(t *testing.T) {
 	}
 }
 
+// TestPromptCompleted: a later record of a prompt replaces the fields it
+// carries and keeps the others, in the store as in MergePrompt: a record
+// of its key and model (a Claude Code prompt, once the agent answers)
+// completes it, in the same batch or a later one.
+func TestPromptCompleted(t *testing.T) {
+	db, _ := open(t)
+	t1 := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
+	first := Prompt{Session: "s", Key: "k1", Time: t1, Text: "hello", Context: "ctx", Cwd: "/r", CwdKey: "key-r"}
+	add(t, db, "a", Session{ID: "s"}, first, Prompt{Session: "s", Key: "k2", Time: t1, Text: "again"})
+	add(t, db, "a", Prompt{Session: "s", Key: "k1", Model: "m1"}, Prompt{Session: "s", Key: "k2", Text: "again, edited", Model: "m2"})
+	ctx := context.Background()
+	s, err := db.FindSession(ctx, "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Detail(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := first
+	MergePrompt(&want, Prompt{Session: "s", Key: "k1", Model: "m1"})
+	if want.Text != "hello" || want.Model != "m1" || want.CwdKey != "key-r" {
+		t.Errorf("MergePrompt = %+v", want)
+	}
+	p := d.Prompts[0]
+	if p.Text != "hello" || p.Context != "ctx" || p.Cwd != "/r" || !p.Time.Equal(t1) || p.Model != "m1" || p.Seq != 1 {
+		t.Errorf("completed prompt = %+v, want its text, context, cwd, time and seq kept, model m1", p)
+	}
+	if q := d.Prompts[1]; q.Text != "again, edited" || q.Model != "m2" || !q.Time.Equal(t1) || q.Seq != 2 {
+		t.Errorf("updated prompt = %+v", q)
+	}
+}
+
 func TestFindSession(t *testing.T) {
 	db, _ := open(t)
 	add(t, db, "a", Session{ID: "abc-1"}, Session{ID: "abc-2"}, Session{ID: "x:y"})
