@@ -61,9 +61,14 @@ func agentName(a string) string {
 	return a
 }
 
-// untokened reports whether an agent's logs record no token counts: its
-// usage is not recorded, which a note says rather than count it as zero.
-func untokened(agent string) bool { return agent == "vscode" }
+// UntokenedAgents lists the agents whose logs record no token counts (VS
+// Code Copilot Chat's chat files): their usage is not recorded, which notes
+// and stats say rather than count it as zero. A session of another agent
+// without usage spent none, or had it counted in another session (a
+// resumed transcript's copies are de-duplicated).
+func UntokenedAgents() []string { return []string{"vscode"} }
+
+func untokened(agent string) bool { return slices.Contains(UntokenedAgents(), agent) }
 
 // AgentLabel names a session's agent for people: "Codex CLI 0.77.0
 // (gpt-5.1-codex)".

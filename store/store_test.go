@@ -250,18 +250,23 @@ func TestStats(t *testing.T) {
 	if len(rows) != 2 || rows[0].SessionID != "s1" || rows[0].Total != 20 || len(rows[0].Models) != 2 {
 		t.Errorf("by session = %+v", rows)
 	}
-	// A session without any usage is counted apart: not recorded, not zero.
+	// A session without any usage of an agent whose logs hold no token
+	// counts is counted apart: not recorded, not zero. (The sessions here
+	// are "claude"'s, taken for such an agent.) Of another agent, it is not:
+	// it spent nothing, or its usage was counted in another session.
 	add(t, db, "b", Session{ID: "s3", Started: day1}, Prompt{Session: "s3", Key: "p", Time: day1, Text: "hi"},
 		Usage{Session: "s4", Time: day1, Model: "a"})
 	for _, tt := range []struct {
-		f    SessionFilter
-		want map[string]int
+		f      SessionFilter
+		agents []string
+		want   map[string]int
 	}{
-		{SessionFilter{}, map[string]int{"claude": 1}},
-		{SessionFilter{Since: day1.Add(48 * time.Hour)}, map[string]int{}},
-		{SessionFilter{Agent: "codex"}, map[string]int{}},
+		{SessionFilter{}, []string{"claude"}, map[string]int{"claude": 1}},
+		{SessionFilter{Since: day1.Add(48 * time.Hour)}, []string{"claude"}, map[string]int{}},
+		{SessionFilter{Agent: "codex"}, []string{"claude", "codex"}, map[string]int{}},
+		{SessionFilter{}, []string{"vscode"}, map[string]int{}},
 	} {
-		got, err := db.Unrecorded(context.Background(), tt.f)
+		got, err := db.Unrecorded(context.Background(), tt.f, tt.agents)
 		if err != nil {
 			t.Fatal(err)
 		}
