@@ -126,10 +126,9 @@ func Render(a *Attribution, o NoteOptions) (note string, ok bool) {
 			unpriced = true
 		}
 	}
-	tokens := fmt.Sprintf("%s (input %s, output %s, cache read %s, cache write %s)", thousands(total.Total),
-		thousands(total.Input), thousands(total.Output), thousands(total.CacheRead), thousands(total.CacheWrite))
+	tokens := TokenBreakdown(total)
 	if priced {
-		tokens += fmt.Sprintf(", estimated cost $%.2f", cost)
+		tokens += ", estimated cost " + USD(cost)
 		if unpriced {
 			tokens += " (some models unpriced)"
 		}
