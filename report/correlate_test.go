@@ -102,22 +102,34 @@ func (f *corrFixture) prompt(session, key, when string) {
 // the file at path (relative to the repository) at when.
 func (f *corrFixture) edit(session, key, when, path string, lines ...string) {
 	f.t.Helper()
-	f.prompt(session, key, when)
-	f.n++
-	diff := fmt.Sprintf("--- a/%s\n+++ b/%s\n@@ -0,0 +1,%d @@\n+%s\n", path, path, len(lines), strings.Join(lines, "\n+"))
-	f.add(store.FileEdit{Session: session, Prompt: key, CallID: fmt.Sprintf("call-%d", f.n), Time: at(f.t, when),
-		Path: filepath.Join(f.dir, path), Op: store.OpUpdate, Added: len(lines), Diff: diff, Source: "apply_patch", Status: store.EditApplied})
+	f.editDiff(session, key, when, path, fmt.Sprintf("--- a/%s\n+++ b/%s\n@@ -0,0 +1,%d @@\n+%s\n", path, path, len(lines), strings.Join(lines, "\n+")))
 }
 
 // remove records that prompt key of session (recorded too) removed lines
 // from the file at path at when, adding none.
 func (f *corrFixture) remove(session, key, when, path string, lines ...string) {
 	f.t.Helper()
+	f.editDiff(session, key, when, path, fmt.Sprintf("--- a/%s\n+++ b/%s\n@@ -1,%d +0,0 @@\n-%s\n", path, path, len(lines), strings.Join(lines, "\n-")))
+}
+
+// editDiff records that prompt key of session (recorded too) changed the
+// file at path at when, as the unified diff says.
+func (f *corrFixture) editDiff(session, key, when, path, diff string) {
+	f.t.Helper()
 	f.prompt(session, key, when)
 	f.n++
-	diff := fmt.Sprintf("--- a/%s\n+++ b/%s\n@@ -1,%d +0,0 @@\n-%s\n", path, path, len(lines), strings.Join(lines, "\n-"))
+	var added, removed int
+	for _, l := range strings.Split(diff, "\n") {
+		switch {
+		case strings.HasPrefix(l, "+++ "), strings.HasPrefix(l, "--- "):
+		case strings.HasPrefix(l, "+"):
+			added++
+		case strings.HasPrefix(l, "-"):
+			removed++
+		}
+	}
 	f.add(store.FileEdit{Session: session, Prompt: key, CallID: fmt.Sprintf("call-%d", f.n), Time: at(f.t, when),
-		Path: filepath.Join(f.dir, path), Op: store.OpUpdate, Removed: len(lines), Diff: diff, Source: "apply_patch", Status: store.EditApplied})
+		Path: filepath.Join(f.dir, path), Op: store.OpUpdate, Added: added, Removed: removed, Diff: diff, Source: "apply_patch", Status: store.EditApplied})
 }
 
 func (f *corrFixture) open() *gitlog.Repo {

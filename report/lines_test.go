@@ -2,10 +2,10 @@ package report
 
 import (
 	"context"
-	"fmt"
-	"path/filepath"
+	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,43 +57,20 @@ func TestParseEditLines(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			el := parseEditLines(tt.diff)
-			if !mapsEqualInt(el.count, tt.count) {
+			if !maps.Equal(el.count, tt.count) {
 				t.Errorf("count %v, want %v", el.count, tt.count)
 			}
 			var got []string
 			for _, o := range el.occs {
 				up, _ := o.context(-1)
 				down, _ := o.context(1)
-				got = append(got, join(up)+"|"+join(down))
+				got = append(got, strings.Join(up, " ")+"|"+strings.Join(down, " "))
 			}
 			if !slices.Equal(got, tt.context) {
 				t.Errorf("context %q, want %q", got, tt.context)
 			}
 		})
 	}
-}
-
-func join(s []string) string {
-	out := ""
-	for i, x := range s {
-		if i > 0 {
-			out += " "
-		}
-		out += x
-	}
-	return out
-}
-
-func mapsEqualInt(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 func TestCompareSide(t *testing.T) {
@@ -120,17 +97,6 @@ func TestCompareSide(t *testing.T) {
 			}
 		})
 	}
-}
-
-// editDiff records that prompt key of session added lines to path at when,
-// with the diff given (context lines and all).
-func (f *corrFixture) editDiff(session, key, when, path, diff string) {
-	f.t.Helper()
-	f.prompt(session, key, when)
-	f.n++
-	el := parseEditLines(diff)
-	f.add(store.FileEdit{Session: session, Prompt: key, CallID: fmt.Sprintf("call-%d", f.n), Time: at(f.t, when),
-		Path: filepath.Join(f.dir, path), Op: store.OpUpdate, Added: len(el.occs), Diff: diff, Source: "structuredPatch", Status: store.EditApplied})
 }
 
 // save records what correlation found for commit h in repository "r", as
