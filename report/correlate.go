@@ -494,15 +494,23 @@ func remaining(ctx context.Context, db *store.DB, repo *gitlog.Repo, sha string,
 	if err != nil {
 		return nil, err
 	}
+	texts := map[string]string{} // credited line → the text it names
+	for _, c := range cands {
+		for t := range c.lines.count {
+			texts[creditLine(t)] = t
+		}
+	}
 	for _, cr := range all {
 		if h, _ := gitlog.ParseHash(cr.SHA); !related[h] {
 			continue // another branch, or an abandoned commit: the line is still the agent's to credit here
 		}
+		t, ok := texts[cr.Line]
+		if !ok {
+			continue
+		}
 		for _, c := range byKey[cr.Edit] {
-			for t := range out[c] {
-				if creditLine(t) == cr.Line {
-					out[c][t] -= cr.N
-				}
+			if _, ok := out[c][t]; ok {
+				out[c][t] -= cr.N
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/aitrail/aitrail/store"
@@ -267,15 +268,6 @@ func compareSide(mine, theirs []string, added []bool) (verdict, k int) {
 	return sideMismatch, 0
 }
 
-func hasSubstance(lines []string) bool {
-	for _, l := range lines {
-		if substantial(l) {
-			return true
-		}
-	}
-	return false
-}
-
 // fileLines reads a committed file's lines on demand, normalized and
 // redacted like stored diffs.
 type fileLines struct {
@@ -350,15 +342,15 @@ func matchLines(f *fileState, cands []*candidate, remain map[*candidate]map[stri
 	byText := map[string][]*occurrence{}
 	// newest[text] is the time of the newest edit that added text: a line
 	// an edit newer than o's added next to o's line does not hide it.
-	newest := map[string]int64{}
+	newest := map[string]time.Time{}
 	for _, c := range cands {
 		if c.file != f {
 			continue
 		}
 		for _, o := range c.lines.occs {
 			byText[o.text()] = append(byText[o.text()], o)
-			if t := c.edit.Time.UnixNano(); t > newest[o.text()] {
-				newest[o.text()] = t
+			if c.edit.Time.After(newest[o.text()]) {
+				newest[o.text()] = c.edit.Time
 			}
 		}
 	}
@@ -411,7 +403,7 @@ func matchLines(f *fileState, cands []*candidate, remain map[*candidate]map[stri
 
 // weigh compares committed line l of f with the edit's copy o: whether it
 // may be the agent's, and how much context they share.
-func weigh(f *fileState, l numbered, o *occurrence, newest map[string]int64) (score int, ok bool) {
+func weigh(f *fileState, l numbered, o *occurrence, newest map[string]time.Time) (score int, ok bool) {
 	up, upAdded := o.context(-1)
 	down, downAdded := o.context(1)
 	if len(up) == 0 && len(down) == 0 {
@@ -420,8 +412,7 @@ func weigh(f *fileState, l numbered, o *occurrence, newest map[string]int64) (sc
 	if !f.file.known() {
 		return 0, true // the committed file cannot be read: as before, by text
 	}
-	mine := o.c.edit.Time.UnixNano()
-	skip := func(s string) bool { return newest[s] > mine }
+	skip := func(s string) bool { return newest[s].After(o.c.edit.Time) }
 	va, ka := compareSide(f.file.context(l.no, -1, skip), up, upAdded)
 	vb, kb := compareSide(f.file.context(l.no, 1, skip), down, downAdded)
 	switch {

@@ -235,3 +235,35 @@ func TestCorrelateLaterEdit(t *testing.T) {
 		t.Errorf("AI lines %v, want [1]: the edit of 12:00 came after the commit", got)
 	}
 }
+
+// FuzzParseEditLines: any stored diff parses without a panic into added
+// lines whose counts add up, each with a bounded context on both sides.
+func FuzzParseEditLines(f *testing.F) {
+	f.Add(appendHello)
+	f.Add("--- /dev/null\n+++ b/new.go\n@@ -0,0 +1,3 @@\n+package x\n+\n+func f() {}\n")
+	f.Add("@@ -1 +1 @@\n-a\n+b\n@@ -x,y +z @@\n+++ c\n\\ No newline at end of file\n")
+	f.Add("+one\n+two\n")
+	f.Fuzz(func(t *testing.T, diff string) {
+		el := parseEditLines(diff)
+		n := 0
+		for text, c := range el.count {
+			if text == "" || c <= 0 {
+				t.Fatalf("count %q: %d", text, c)
+			}
+			n += c
+		}
+		if n != len(el.occs) {
+			t.Fatalf("%d added lines counted, %d found", n, len(el.occs))
+		}
+		for _, o := range el.occs {
+			if o.text() == "" {
+				t.Fatal("a blank added line")
+			}
+			for _, dir := range []int{-1, 1} {
+				if lines, added := o.context(dir); len(lines) > maxContext+1 || len(lines) != len(added) {
+					t.Fatalf("context %q %v", lines, added)
+				}
+			}
+		}
+	})
+}
