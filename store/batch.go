@@ -581,16 +581,16 @@ func MergeSession(dst *Session, src Session) {
 // model, known once the agent answers) by a record of its key and what it
 // learnt. The prompts table's upsert does the same.
 func MergePrompt(dst *Prompt, src Prompt) {
+	later := func(d *string, s string) {
+		if s != "" {
+			*d = s
+		}
+	}
+	later(&dst.Text, src.Text)
+	later(&dst.Context, src.Context)
+	later(&dst.Model, src.Model)
 	if !src.Time.IsZero() {
 		dst.Time = src.Time
-	}
-	for _, f := range []struct {
-		d *string
-		s string
-	}{{&dst.Text, src.Text}, {&dst.Context, src.Context}, {&dst.Model, src.Model}} {
-		if f.s != "" {
-			*f.d = f.s
-		}
 	}
 	if src.Cwd != "" {
 		dst.Cwd, dst.CwdKey = src.Cwd, src.CwdKey // the key goes with the path
