@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/aitrail/aitrail/report"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -115,7 +116,7 @@ func printSession(w io.Writer, d *store.SessionDetail, full bool) {
 	}
 	fmt.Fprintf(w, "  time     %s → %s (%s)\n", shortTime(s.Started), shortTime(s.Ended), s.Ended.Sub(s.Started).Round(1e9))
 	fmt.Fprintf(w, "  activity %s, %s, %s\n", plural(s.Prompts, "prompt"), plural(s.ToolCalls, "tool call"), plural(s.Edits, "file edit"))
-	fmt.Fprintf(w, "  tokens   %s\n", tokenLine(s.Tokens))
+	fmt.Fprintf(w, "  tokens   %s\n", report.TokenBreakdown(s.Tokens))
 	for _, l := range d.Links {
 		fmt.Fprintf(w, "  link     %s %s %s\n", l.Kind, l.URL, l.Title)
 	}
@@ -187,6 +188,6 @@ func printActivity(w io.Writer, p *store.PromptDetail, full bool) {
 		}
 	}
 	if p.Tokens.Total > 0 {
-		fmt.Fprintf(w, "   tokens: %s\n", tokenLine(p.Tokens))
+		fmt.Fprintf(w, "   tokens: %s\n", report.TokenBreakdown(p.Tokens))
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/aitrail/aitrail/report"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -70,7 +71,7 @@ func (o *statsOptions) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	unrecorded, err := db.Unrecorded(e.ctx, filter)
+	unrecorded, err := db.Unrecorded(e.ctx, filter, report.UntokenedAgents())
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/aitrail/aitrail/gitlog"
 	"github.com/aitrail/aitrail/ingest"
 	"github.com/aitrail/aitrail/redact"
-	"github.com/aitrail/aitrail/store"
+	"github.com/aitrail/aitrail/report"
 )
 
 // writeJSON writes v as the JSON outputs are written: indented, with <, >
@@ -109,14 +109,9 @@ func short(s string, n int) string {
 	return s
 }
 
-func tokenLine(t store.Tokens) string {
-	return fmt.Sprintf("%s (input %s, output %s, cache write %s, cache read %s)", thousands(t.Total),
-		thousands(t.Input), thousands(t.Output), thousands(t.CacheWrite), thousands(t.CacheRead))
-}
-
 // dollars formats an estimated cost, flagging tokens of unpriced models.
 func dollars(usd float64, unpriced int64) string {
-	s := fmt.Sprintf("$%.2f", usd)
+	s := report.USD(usd)
 	if unpriced > 0 {
 		s += "*"
 	}

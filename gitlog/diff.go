@@ -39,6 +39,9 @@ type FileDiff struct {
 	LFS      bool   // the new side (else the old) is a Git LFS pointer: no line information
 	Added    []Line // lines added, numbered in the new file, as the '+' lines of `git diff -U0`
 	Removed  int    // number of lines removed, the '-' lines of `git diff -U0`
+	// Blob is the new side's blob (zero for a delete): the file whose
+	// lines Added numbers, for readers that want the lines around them.
+	Blob Hash
 }
 
 // Line is one added line: its 1-based number in the new file and its text
@@ -466,6 +469,7 @@ func (r *Repo) fileDiff(c change) (FileDiff, error) {
 	default:
 		fd.Op, fd.Path = "update", c.to.path
 	}
+	fd.Blob = c.to.hash
 	if c.from.hash == c.to.hash {
 		return fd, nil // pure rename or mode change
 	}

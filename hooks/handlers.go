@@ -108,13 +108,14 @@ func (e *Handlers) annotate(ctx context.Context, shas []gitlog.Hash, from map[gi
 	notes := map[gitlog.Hash]string{}
 	var results []Result
 	var records []store.CommitRecord
-	taken := map[string]bool{} // calls charged to the commits before, recorded together at the end
+	taken := map[string]bool{}  // calls charged to the commits before, recorded together at the end
+	var credited []store.Credit // lines they credit, likewise
 	for _, h := range shas {
 		opt, err := e.options(h, from[h])
 		if err != nil {
 			return results, err
 		}
-		opt.Taken = taken
+		opt.Taken, opt.Credited = taken, credited
 		a, err := report.Correlate(ctx, e.DB, e.Repo, h, opt)
 		if err != nil {
 			return results, fmt.Errorf("correlate %s: %w", short(h), err)
@@ -122,10 +123,14 @@ func (e *Handlers) annotate(ctx context.Context, shas []gitlog.Hash, from map[gi
 		for _, c := range a.Calls {
 			taken[c] = true
 		}
+		for _, c := range a.Credits {
+			c.SHA = h.String()
+			credited = append(credited, c)
+		}
 		note, ok := report.Render(a, e.Note)
 		res := Result{SHA: h.String(), Note: note, AI: a.AI, Added: a.Added, Prompts: len(a.Prompts)}
 		rec := store.CommitRecord{Repo: e.RepoKey, SHA: h.String(), CommittedAt: a.Commit.Committer.When,
-			Added: a.Added, AI: a.AI, Status: store.CommitNoAI, Calls: a.Calls}
+			Added: a.Added, AI: a.AI, Status: store.CommitNoAI, Calls: a.Calls, Credits: a.Credits}
 		if o := from[h]; o != nil {
 			var names []string
 			for _, c := range o.commits {

@@ -28,6 +28,14 @@ import (
 // the files its edits wrote, committed once, and correlation must link
 // every edited file to the prompts that wrote it, as well under the home
 // directory (where stored paths read ~/…) as outside it.
+//
+// Each file is made of the hunks of the edits that wrote it, context lines
+// included, so that the lines an agent added sit among the lines it saw (a
+// line's place is evidence of who wrote it), and a line it added often
+// also stands elsewhere in the file as another edit's context ("}",
+// "return nil", a repeated call). Only the added lines are the agent's:
+// credit given to a context copy is misattribution (precision), an added
+// line left without credit a gap (recall).
 func TestReplayClaudeTranscripts(t *testing.T) {
 	projects, err := filepath.Abs(filepath.Join("..", "..", "shared", "fixtures", "sessions", "claude", "projects"))
 	if err != nil {
@@ -42,6 +50,8 @@ func TestReplayClaudeTranscripts(t *testing.T) {
 	under := replay(t, projects, true)
 	outside := replay(t, projects, false)
 	t.Logf("file recall: %.2f under the home directory, %.2f outside it (%d files)", under.recall(), outside.recall(), under.files)
+	t.Logf("lines: %d added by the agent, %d credited, %d of them right: precision %.3f, recall %.3f",
+		under.truth, under.credited, under.right, under.precision(), under.lineRecall())
 	if under.files < 20 {
 		t.Errorf("only %d edited files replayed: the fixtures changed?", under.files)
 	}
@@ -51,14 +61,40 @@ func TestReplayClaudeTranscripts(t *testing.T) {
 	if under.recall() < 0.95 {
 		t.Errorf("under home, %d of %d edited files linked: %v", under.linked, under.files, under.missed)
 	}
-	if under.ai == 0 || under.ai != outside.ai {
-		t.Errorf("AI lines: %d under home, %d outside", under.ai, outside.ai)
+	if under.ai == 0 || under.ai != outside.ai || under.right != outside.right {
+		t.Errorf("AI lines: %d (%d right) under home, %d (%d right) outside", under.ai, under.right, outside.ai, outside.right)
+	}
+	if under.truth < 500 {
+		t.Errorf("only %d added lines replayed: the fixtures changed?", under.truth)
+	}
+	if under.precision() < 0.99 {
+		t.Errorf("precision %.3f: %d of %d credited lines are context an edit showed, not a line it added", under.precision(), under.credited-under.right, under.credited)
+	}
+	if under.lineRecall() < 0.98 {
+		t.Errorf("line recall %.3f: %d of %d added lines credited", under.lineRecall(), under.right, under.truth)
 	}
 }
 
 type replayResult struct {
 	files, linked, ai int
 	missed            []string
+	// The agent's added (non-blank) lines, the lines credited, and the
+	// credited lines that are added ones.
+	truth, credited, right int
+}
+
+func (r replayResult) precision() float64 {
+	if r.credited == 0 {
+		return 0
+	}
+	return float64(r.right) / float64(r.credited)
+}
+
+func (r replayResult) lineRecall() float64 {
+	if r.truth == 0 {
+		return 0
+	}
+	return float64(r.right) / float64(r.truth)
 }
 
 func (r replayResult) recall() float64 {
@@ -92,6 +128,8 @@ func relocation(data []byte, root string) (from, to []string) {
 	return from, to
 }
 
+// replay ingests the transcripts and commits, in a repository per working
+// directory, a file per edited path: the hunks of its edits, in order.
 func replay(t *testing.T, projects string, underHome bool) replayResult {
 	t.Helper()
 	ctx := context.Background()
@@ -184,12 +222,21 @@ func replay(t *testing.T, projects string, underHome bool) replayResult {
 			t.Fatal(err)
 		}
 		content := map[string][]string{}
+		truth := map[string]map[int]bool{} // path → numbers of the lines an edit added
 		var last time.Time
 		for _, e := range edits {
 			if e.RelPath == "" || e.Added == 0 {
 				continue
 			}
-			content[e.RelPath] = append(content[e.RelPath], addedLines(e.Diff)...)
+			if truth[e.RelPath] == nil {
+				truth[e.RelPath] = map[int]bool{}
+			}
+			for _, l := range hunkLines(e.Diff) {
+				content[e.RelPath] = append(content[e.RelPath], l.text)
+				if l.added && strings.TrimSpace(l.text) != "" {
+					truth[e.RelPath][len(content[e.RelPath])] = true
+				}
+			}
 			if e.Time.After(last) {
 				last = e.Time
 			}
@@ -231,6 +278,13 @@ func replay(t *testing.T, projects string, underHome bool) replayResult {
 			}
 			res.files++
 			res.ai += f.AI
+			res.truth += len(truth[f.Path])
+			for no := range f.Lines {
+				res.credited++
+				if truth[f.Path][no] {
+					res.right++
+				}
+			}
 			if len(f.Prompts) > 0 && f.AI > 0 {
 				res.linked++
 			} else {
@@ -241,12 +295,25 @@ func replay(t *testing.T, projects string, underHome bool) replayResult {
 	return res
 }
 
-// addedLines returns the '+' lines of a unified diff, without the sign.
-func addedLines(diff string) []string {
-	var out []string
+type hunkLine struct {
+	text  string
+	added bool
+}
+
+// hunkLines returns the new side of a unified diff's hunks: its context and
+// added lines, in order.
+func hunkLines(diff string) []hunkLine {
+	var out []hunkLine
+	in := false
 	for _, l := range strings.Split(diff, "\n") {
-		if strings.HasPrefix(l, "+") && !strings.HasPrefix(l, "+++ ") {
-			out = append(out, l[1:])
+		switch {
+		case strings.HasPrefix(l, "@@"):
+			in = true
+		case !in:
+		case strings.HasPrefix(l, "+"):
+			out = append(out, hunkLine{l[1:], true})
+		case strings.HasPrefix(l, " "):
+			out = append(out, hunkLine{l[1:], false})
 		}
 	}
 	return out

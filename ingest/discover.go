@@ -56,6 +56,11 @@ type Place struct {
 	Agent *Agent
 	Path  string
 	File  bool
+	// Inside, for a directory of logs named with --source, is its name: a
+	// file below it is a log also when Match accepts it as if the
+	// directory were one level inside the agent's layout (a Claude Code
+	// project folder, or a folder of transcripts, rather than projects/).
+	Inside string
 }
 
 // Places lists where discovery looks: without sources, every agent's own
@@ -96,7 +101,7 @@ func Places(agents []Agent, sources []AgentPath, getenv func(string) string, hom
 			}
 		}
 		if len(sub) == 0 {
-			sub = []string{p}
+			out = append(out, Place{Agent: a, Path: p, Inside: filepath.Base(p)})
 		}
 		for _, d := range sub {
 			out = append(out, Place{Agent: a, Path: d})
@@ -149,7 +154,7 @@ func Discover(agents []Agent, sources []AgentPath, getenv func(string) string, h
 				}
 				return filepath.SkipDir
 			}
-			if e.Type().IsRegular() && d.Agent.Match(rel) && !seen[p] {
+			if e.Type().IsRegular() && (d.Agent.Match(rel) || d.Inside != "" && d.Agent.Match(d.Inside+"/"+rel)) && !seen[p] {
 				seen[p] = true
 				found = append(found, p)
 			}

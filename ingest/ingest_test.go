@@ -313,6 +313,53 @@ func TestRebuildReplacesEverything(t *testing.T) {
 	}
 }
 
+// TestDiscoverClaudeDirs: --source claude:DIR finds the transcripts of a
+// config directory (its projects/), a projects directory, one project's
+// folder (with its sub-agents, not its tool results) and a flat folder of
+// transcripts.
+func TestDiscoverClaudeDirs(t *testing.T) {
+	dir := t.TempDir()
+	for _, p := range []string{
+		"conf/projects/-home-u-src-app/s1.jsonl",
+		"conf/projects/-home-u-src-app/agent-a1.jsonl",
+		"conf/projects/-home-u-src-app/s1/subagents/agent-a2.jsonl",
+		"conf/projects/-home-u-src-app/s1/tool-results/t.jsonl",
+		"conf/projects/-home-u-src-lib/s2.jsonl",
+		"flat/t1.jsonl", "flat/t2.jsonl", "flat/notes.txt",
+	} {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		os.MkdirAll(filepath.Dir(full), 0o755)
+		write(t, full, "")
+	}
+	project := []string{"/conf/projects/-home-u-src-app/agent-a1.jsonl", "/conf/projects/-home-u-src-app/s1.jsonl",
+		"/conf/projects/-home-u-src-app/s1/subagents/agent-a2.jsonl"}
+	all := append(append([]string{}, project...), "/conf/projects/-home-u-src-lib/s2.jsonl")
+	tests := []struct {
+		name, source string
+		want         []string
+	}{
+		{"a config directory", "conf", all},
+		{"a projects directory", "conf/projects", all},
+		{"a project's folder", "conf/projects/-home-u-src-app", project},
+		{"a flat folder of transcripts", "flat", []string{"/flat/t1.jsonl", "/flat/t2.jsonl"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files, err := Discover(Agents(), []AgentPath{{Agent: "claude", Path: filepath.Join(dir, tt.source)}}, func(string) string { return "" }, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range files {
+				got = append(got, filepath.ToSlash(strings.TrimPrefix(f.Path, dir)))
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("found %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestDiscover(t *testing.T) {
 	dir := t.TempDir()
 	for _, p := range []string{"a/x.jsonl", "a/b/y.jsonl", "a/skip.txt", "c.jsonl"} {

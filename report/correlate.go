@@ -45,6 +45,9 @@ type Options struct {
 	// Taken are the API calls that commits annotated before this one, in
 	// the same run, count (their charges are recorded together at the end).
 	Taken map[string]bool
+	// Credited are the agents' lines that commits annotated before this
+	// one, in the same run, credit (recorded together at the end).
+	Credited []store.Credit
 	// Price estimates the cost of one API call; nil leaves cost out.
 	Price store.Pricer
 }
@@ -62,6 +65,9 @@ type Attribution struct {
 	// counts (see store.Charge); Calls names them.
 	Tokens []store.ModelTokens
 	Calls  []string
+	// Credits are the edits' lines it credits to the agents (see
+	// store.Credit), for SaveCommit.
+	Credits []store.Credit
 	// SessionTokens is the total so far of the sessions involved, charged
 	// to this commit or to others.
 	SessionTokens store.Tokens
@@ -266,6 +272,7 @@ func attribute(ctx context.Context, db *store.DB, repo *gitlog.Repo, sha string,
 	files := map[string]*fileState{}
 	for _, d := range diffs {
 		f := &fileState{attr: FileAttr{Path: d.Path, Op: d.Op, Binary: d.Binary, TooLarge: d.TooLarge, LFS: d.LFS, Lines: map[int]string{}}}
+		f.file = &fileLines{red: red, load: blobLines(repo, d.Blob)}
 		for _, l := range d.Added {
 			n := normalize(red(l.Text))
 			if n == "" {
@@ -281,12 +288,13 @@ func attribute(ctx context.Context, db *store.DB, repo *gitlog.Repo, sha string,
 			}
 		}
 	}
-	// Each edit, against the file it touched.
+	// Each edit, against the file it touched. An edit made after the
+	// commit cannot have written any of it.
 	seenEdit := map[int64]bool{}
 	var cands []*candidate
 	for i := range edits {
 		e := &edits[i]
-		if seenEdit[e.ID] {
+		if seenEdit[e.ID] || e.Time.After(to) {
 			continue
 		}
 		seenEdit[e.ID] = true
@@ -298,36 +306,41 @@ func attribute(ctx context.Context, db *store.DB, repo *gitlog.Repo, sha string,
 		if f == nil {
 			continue
 		}
-		cands = append(cands, &candidate{edit: e, file: f, inWindow: !e.Time.Before(windowStart), lines: addedLines(e.Diff)})
+		cands = append(cands, &candidate{edit: e, file: f, inWindow: !e.Time.Before(windowStart), lines: parseEditLines(e.Diff)})
 	}
-	// Newest edits claim lines first: the last writer of a line is its author.
+	// Newest edits first: the last writer of a line is its author.
 	sort.SliceStable(cands, func(i, j int) bool {
 		if cands[i].inWindow != cands[j].inWindow {
 			return cands[i].inWindow
 		}
 		return cands[i].edit.Time.After(cands[j].edit.Time)
 	})
-	for _, f := range uniqueFiles(files) {
-		for _, l := range f.lines {
-			for _, c := range cands {
-				if c.file != f || c.lines[l.text] == 0 {
-					continue
-				}
-				c.lines[l.text]--
-				c.matched++
-				f.attr.Lines[l.no] = sessionKey(c.edit.Agent, c.edit.SessionID)
-				f.attr.AI++
-				break
-			}
+	for _, c := range cands {
+		for _, o := range c.lines.occs {
+			o.c = c
 		}
 	}
+	remain, err := remaining(ctx, db, repo, sha, cands, opt)
+	if err != nil {
+		return nil, err
+	}
+	var credited []pair
+	for _, f := range uniqueFiles(files) {
+		for _, p := range matchLines(f, cands, remain) {
+			p.occ.c.matched++
+			f.attr.Lines[p.line.no] = sessionKey(p.occ.c.edit.Agent, p.occ.c.edit.SessionID)
+			f.attr.AI++
+			credited = append(credited, p)
+		}
+	}
+	a.Credits = credits(credited)
 	// Prompts linked by the files they edited.
 	linked := map[string]*Prompt{}
 	var order []string
 	sessions := map[string]*Session{}
 	var sessOrder []string
 	for _, c := range cands {
-		if !(c.inWindow || c.matched > 0 || isExtra(c.edit, opt.Extra)) {
+		if !(c.inWindow && (c.matched > 0 || !c.checkable()) || c.matched > 0 || isExtra(c.edit, opt.Extra)) {
 			continue
 		}
 		sk := sessionKey(c.edit.Agent, c.edit.SessionID)
@@ -422,6 +435,102 @@ func attribute(ctx context.Context, db *store.DB, repo *gitlog.Repo, sha string,
 	return a, nil
 }
 
+// remaining returns, per candidate edit, how many of each line it added
+// are left to credit: what commits on one line of history with this one
+// (sha, or for staged changes HEAD: see gitlog.Related) credited already
+// is used up; what this commit and those it was rewritten or
+// cherry-picked from credited is its own again.
+func remaining(ctx context.Context, db *store.DB, repo *gitlog.Repo, sha string, cands []*candidate, opt Options) (map[*candidate]map[string]int, error) {
+	out := map[*candidate]map[string]int{}
+	byKey := map[string][]*candidate{}
+	var keys []string
+	for _, c := range cands {
+		m := map[string]int{}
+		for t, n := range c.lines.count {
+			m[t] = n
+		}
+		out[c] = m
+		k := c.edit.Key()
+		if byKey[k] == nil {
+			keys = append(keys, k)
+		}
+		byKey[k] = append(byKey[k], c)
+	}
+	if len(keys) == 0 || opt.Repo == "" {
+		return out, nil
+	}
+	stored, err := db.Credits(ctx, opt.Repo, keys)
+	if err != nil {
+		return nil, err
+	}
+	own := map[string]bool{sha: true}
+	for _, o := range opt.Origins {
+		own[o.String()] = true
+	}
+	var all []store.Credit
+	var others []gitlog.Hash
+	seen := map[string]bool{}
+	for _, cr := range append(stored, opt.Credited...) {
+		if own[cr.SHA] || byKey[cr.Edit] == nil {
+			continue
+		}
+		all = append(all, cr)
+		if h, err := gitlog.ParseHash(cr.SHA); err == nil && !seen[cr.SHA] {
+			seen[cr.SHA] = true
+			others = append(others, h)
+		}
+	}
+	if len(others) == 0 {
+		return out, nil
+	}
+	base, err := gitlog.ParseHash(sha)
+	if sha == "" {
+		base, err = repo.Head()
+	}
+	if err != nil {
+		return out, nil // nothing committed yet: nothing used up
+	}
+	related, err := repo.Related(base, others)
+	if err != nil {
+		return nil, err
+	}
+	texts := map[string]string{} // credited line → the text it names
+	for _, c := range cands {
+		for t := range c.lines.count {
+			texts[creditLine(t)] = t
+		}
+	}
+	for _, cr := range all {
+		if h, _ := gitlog.ParseHash(cr.SHA); !related[h] {
+			continue // another branch, or an abandoned commit: the line is still the agent's to credit here
+		}
+		t, ok := texts[cr.Line]
+		if !ok {
+			continue
+		}
+		for _, c := range byKey[cr.Edit] {
+			if _, ok := out[c][t]; ok {
+				out[c][t] -= cr.N
+			}
+		}
+	}
+	return out, nil
+}
+
+// blobLines returns a reader of a blob's lines (none for a zero hash).
+func blobLines(repo *gitlog.Repo, blob gitlog.Hash) func() ([]string, error) {
+	return func() ([]string, error) {
+		if blob.IsZero() {
+			return nil, nil
+		}
+		data, err := repo.Blob(blob)
+		if err != nil || len(data) == 0 {
+			return nil, err
+		}
+		return strings.Split(strings.TrimSuffix(string(data), "\n"), "\n"), nil
+	}
+}
+
 type numbered struct {
 	no   int
 	text string
@@ -429,15 +538,26 @@ type numbered struct {
 
 type fileState struct {
 	attr  FileAttr
-	lines []numbered
+	lines []numbered // its added lines, normalized
+	file  *fileLines // all its lines, for their neighbours
 }
 
 type candidate struct {
 	edit     *store.Edit
 	file     *fileState
 	inWindow bool
-	lines    map[string]int // normalized added lines → how many remain unclaimed
+	lines    *editLines
 	matched  int
+}
+
+// checkable reports whether the commit shows if the edit's lines are in
+// it: the edit added lines, and the commit's file has lines to compare.
+// An edit of the window links its prompt by the file it touched unless it
+// is checkable and none of its lines is there: a person committed other
+// lines of the file, the agent's come later or never.
+func (c *candidate) checkable() bool {
+	a := c.file.attr
+	return len(c.lines.occs) > 0 && !a.Binary && !a.TooLarge && !a.LFS
 }
 
 func uniqueFiles(m map[string]*fileState) []*fileState {
@@ -461,24 +581,6 @@ func isExtra(e *store.Edit, extra []store.PromptRef) bool {
 	}
 	return false
 }
-
-// addedLines counts the normalized added lines of a unified diff.
-func addedLines(diff string) map[string]int {
-	out := map[string]int{}
-	for _, l := range strings.Split(diff, "\n") {
-		if !strings.HasPrefix(l, "+") || strings.HasPrefix(l, "+++ ") {
-			continue
-		}
-		if n := normalize(l[1:]); n != "" {
-			out[n]++
-		}
-	}
-	return out
-}
-
-// normalize collapses whitespace, so that re-indentation and trailing
-// spaces do not hide an agent's line.
-func normalize(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func contains(list []string, s string) bool {
 	for _, x := range list {

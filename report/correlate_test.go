@@ -102,11 +102,34 @@ func (f *corrFixture) prompt(session, key, when string) {
 // the file at path (relative to the repository) at when.
 func (f *corrFixture) edit(session, key, when, path string, lines ...string) {
 	f.t.Helper()
+	f.editDiff(session, key, when, path, fmt.Sprintf("--- a/%s\n+++ b/%s\n@@ -0,0 +1,%d @@\n+%s\n", path, path, len(lines), strings.Join(lines, "\n+")))
+}
+
+// remove records that prompt key of session (recorded too) removed lines
+// from the file at path at when, adding none.
+func (f *corrFixture) remove(session, key, when, path string, lines ...string) {
+	f.t.Helper()
+	f.editDiff(session, key, when, path, fmt.Sprintf("--- a/%s\n+++ b/%s\n@@ -1,%d +0,0 @@\n-%s\n", path, path, len(lines), strings.Join(lines, "\n-")))
+}
+
+// editDiff records that prompt key of session (recorded too) changed the
+// file at path at when, as the unified diff says.
+func (f *corrFixture) editDiff(session, key, when, path, diff string) {
+	f.t.Helper()
 	f.prompt(session, key, when)
 	f.n++
-	diff := fmt.Sprintf("--- a/%s\n+++ b/%s\n@@ -0,0 +1,%d @@\n+%s\n", path, path, len(lines), strings.Join(lines, "\n+"))
+	var added, removed int
+	for _, l := range strings.Split(diff, "\n") {
+		switch {
+		case strings.HasPrefix(l, "+++ "), strings.HasPrefix(l, "--- "):
+		case strings.HasPrefix(l, "+"):
+			added++
+		case strings.HasPrefix(l, "-"):
+			removed++
+		}
+	}
 	f.add(store.FileEdit{Session: session, Prompt: key, CallID: fmt.Sprintf("call-%d", f.n), Time: at(f.t, when),
-		Path: filepath.Join(f.dir, path), Op: store.OpUpdate, Added: len(lines), Diff: diff, Source: "apply_patch", Status: store.EditApplied})
+		Path: filepath.Join(f.dir, path), Op: store.OpUpdate, Added: added, Removed: removed, Diff: diff, Source: "apply_patch", Status: store.EditApplied})
 }
 
 func (f *corrFixture) open() *gitlog.Repo {
@@ -148,16 +171,17 @@ func fileShare(a *Attribution) map[string]string {
 
 // TestCorrelateWindow checks the window's edges: an edit made from the
 // parent's commit time to the commit's (plus the skew of 2 s) links its
-// prompt by the file it touched; an edit made before the parent counts only
-// for lines that first appear in the commit; an edit made after the skew
-// does not count.
+// prompt by the file it touched (when it added lines, by those of them in
+// the commit: see TestCorrelateAbsentLines); an edit made before the parent
+// counts only for lines that first appear in the commit; an edit made after
+// the skew does not count.
 func TestCorrelateWindow(t *testing.T) {
 	f := newCorrFixture(t)
 	f.commit("10:00:00", map[string]string{"README.md": "demo\n"})
-	f.edit("s1", "at-parent", "10:00:00", "c.go", "// unrelated")         // in the window from its first second
+	f.remove("s1", "at-parent", "10:00:00", "c.go", "// unrelated")       // in the window from its first second
 	f.edit("s1", "in-window", "10:30:00", "a.go", "func a() {}")          // in the window
 	f.edit("s1", "before-kept", "09:00:00", "b.go", "func b() {}")        // before the parent: its line is new in the commit
-	f.edit("s1", "before-lost", "09:59:59", "c.go", "func gone() {}")     // before the parent: its line is not in the commit
+	f.remove("s1", "before-lost", "09:59:59", "c.go", "func gone() {}")   // before the parent, and no line of its in the commit
 	f.edit("s1", "in-skew", "11:00:02", "a.go", "// late")                // after the commit, within the skew
 	f.edit("s1", "after-skew", "11:00:03", "a.go", "// too late")         // after the skew
 	f.edit("s1", "other-file", "10:40:00", "elsewhere.go", "func e() {}") // a file the commit does not change

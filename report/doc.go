@@ -1,7 +1,8 @@
 // Package report turns what the store knows into what people read: it
 // correlates a commit with the prompts and edits that shaped it (which
 // sessions worked in the worktree, which of their edits touched the
-// commit's files, which of the commit's added lines the agents wrote) and
+// commit's files, which of the commit's added lines the agents wrote, by
+// their text and their place, each at most once along a line of history) and
 // renders the Markdown transparency note, with its machine-readable Agent
 // Trace record, that aitrail attaches to the commit. It also reads notes
 // back (ReadNotes) and renders what people read from them and from the

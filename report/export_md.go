@@ -20,7 +20,7 @@ func writeExportMarkdown(w io.Writer, x *store.Export, m ExportMeta) error {
 	fmt.Fprintf(&b, "# aitrail export\n\n")
 	fmt.Fprintf(&b, "Generated %s by aitrail %s. ", m.Generated.UTC().Format("2006-01-02 15:04 UTC"), m.Version)
 	fmt.Fprintf(&b, "%s, %s, %s tokens, estimated cost %s.\n", plural(t.Sessions, "session"), plural(t.Prompts, "prompt"),
-		thousands(t.Tokens.Total), usd(t.Cost))
+		thousands(t.Tokens.Total), USD(t.Cost))
 	if len(m.Filters) > 0 {
 		var fs []string
 		for _, f := range m.Filters {
@@ -50,7 +50,7 @@ func writeExportMarkdown(w io.Writer, x *store.Export, m ExportMeta) error {
 			fmt.Fprintf(&b, "- **Git:** %s\n", strings.TrimSpace(mdText(s.GitBranch)+" "+short7(s.GitCommit)))
 		}
 		fmt.Fprintf(&b, "- **Time:** %s to %s\n", mdTime(s.Started), mdTime(s.Ended))
-		fmt.Fprintf(&b, "- **Tokens:** %s, estimated cost %s\n", tokenSummary(s.Tokens), usd(s.Cost))
+		fmt.Fprintf(&b, "- **Tokens:** %s, estimated cost %s\n", TokenBreakdown(s.Tokens), USD(s.Cost))
 		for _, l := range s.Links {
 			fmt.Fprintf(&b, "- **Link (%s):** %s %s\n", l.Kind, mdText(l.URL), mdText(l.Title))
 		}
@@ -106,7 +106,7 @@ func writeExportMarkdown(w io.Writer, x *store.Export, m ExportMeta) error {
 				tok.Add(u.Tokens)
 			}
 			if tok.Total > 0 {
-				fmt.Fprintf(&b, "\n**Tokens:** %s, estimated cost %s\n", tokenSummary(tok), usd(p.Cost))
+				fmt.Fprintf(&b, "\n**Tokens:** %s, estimated cost %s\n", TokenBreakdown(tok), USD(p.Cost))
 			}
 			if len(p.Commits) > 0 {
 				var cs []string
@@ -135,11 +135,6 @@ func writeExportMarkdown(w io.Writer, x *store.Export, m ExportMeta) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-func tokenSummary(t store.Tokens) string {
-	return fmt.Sprintf("%s (input %s, output %s, cache write %s, cache read %s)", thousands(t.Total), thousands(t.Input),
-		thousands(t.Output), thousands(t.CacheWrite), thousands(t.CacheRead))
 }
 
 func mdTime(t time.Time) string {

@@ -109,7 +109,7 @@ func rangeFragmentText(r *Release) string {
 		r.AgentNames(), r.AICommits, plural(r.Commits, "commit"), thousands(int64(r.AI)), plural(r.Added, "line"),
 		percent(r.AI, r.Added), thousands(r.Tokens.Total))
 	if r.CostUSD > 0 {
-		s += fmt.Sprintf(" (estimated cost %s)", usd(r.CostUSD))
+		s += fmt.Sprintf(" (estimated cost %s)", USD(r.CostUSD))
 	}
 	return s + fmt.Sprintf(". Each commit's note has the details: git log --notes=aitrail %s.", r.LogRange())
 }
@@ -119,7 +119,7 @@ func commitFragmentText(e *ReleaseCommit) string {
 		short7(e.SHA), plainText(e.Subject), strings.Join(e.Agents, "; "), thousands(int64(e.AI)), plural(e.Added, "added line"),
 		percent(e.AI, e.Added), plural(len(e.Prompts), "prompt"), thousands(e.Tokens.Total))
 	if e.CostUSD != nil && *e.CostUSD > 0 {
-		s += fmt.Sprintf(" (estimated cost %s)", usd(*e.CostUSD))
+		s += fmt.Sprintf(" (estimated cost %s)", USD(*e.CostUSD))
 	}
 	return s + "."
 }

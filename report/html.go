@@ -124,7 +124,7 @@ func WriteHTML(w io.Writer, x *store.Export, m ExportMeta) error {
 	for _, s := range x.Sessions {
 		hs := htmlSession{ID: s.SessionID, Agent: s.Agent, AgentName: agentName(s.Agent), Title: oneLineOf(s.Title),
 			Version: s.AgentVersion, Model: s.Model, Cwd: s.Cwd, Started: mdTime(s.Started), Ended: mdTime(s.Ended),
-			Tokens: thousands(s.Tokens.Total), Cost: usd(s.Cost), Links: s.Links}
+			Tokens: thousands(s.Tokens.Total), Cost: USD(s.Cost), Links: s.Links}
 		if s.GitBranch != "" || s.GitCommit != "" {
 			hs.Git = strings.TrimSpace(s.GitBranch + " " + short7(s.GitCommit))
 		}
@@ -132,7 +132,7 @@ func WriteHTML(w io.Writer, x *store.Export, m ExportMeta) error {
 		sessModels := map[string]bool{}
 		for _, p := range s.Prompts {
 			hp := htmlPrompt{Anchor: fmt.Sprintf("%s-%s-%d", s.Agent, s.SessionID, p.Seq), Seq: p.Seq, Time: mdTime(p.Time),
-				Model: p.Model, Text: md.render(p.Text), Cost: usd(p.Cost), Commits: p.Commits}
+				Model: p.Model, Text: md.render(p.Text), Cost: USD(p.Cost), Commits: p.Commits}
 			day := p.Time.UTC().Format("2006-01-02")
 			var tok store.Tokens
 			for _, u := range p.Usage {
@@ -207,7 +207,7 @@ func WriteHTML(w io.Writer, x *store.Export, m ExportMeta) error {
 	} {
 		v.Charts = append(v.Charts, htmlChart{c.Title, c.svg()})
 	}
-	v.Tokens, v.Cost = thousands(v.Totals.Tokens.Total), usd(v.Totals.Cost)
+	v.Tokens, v.Cost = thousands(v.Totals.Tokens.Total), USD(v.Totals.Cost)
 	return reportTemplate.Execute(w, v)
 }
 

@@ -61,9 +61,14 @@ func agentName(a string) string {
 	return a
 }
 
-// untokened reports whether an agent's logs record no token counts: its
-// usage is not recorded, which a note says rather than count it as zero.
-func untokened(agent string) bool { return agent == "vscode" }
+// UntokenedAgents lists the agents whose logs record no token counts (VS
+// Code Copilot Chat's chat files): their usage is not recorded, which notes
+// and stats say rather than count it as zero. A session of another agent
+// without usage spent none, or had it counted in another session (a
+// resumed transcript's copies are de-duplicated).
+func UntokenedAgents() []string { return []string{"vscode"} }
+
+func untokened(agent string) bool { return slices.Contains(UntokenedAgents(), agent) }
 
 // AgentLabel names a session's agent for people: "Codex CLI 0.77.0
 // (gpt-5.1-codex)".
@@ -121,10 +126,9 @@ func Render(a *Attribution, o NoteOptions) (note string, ok bool) {
 			unpriced = true
 		}
 	}
-	tokens := fmt.Sprintf("%s (input %s, output %s, cache read %s, cache write %s)", thousands(total.Total),
-		thousands(total.Input), thousands(total.Output), thousands(total.CacheRead), thousands(total.CacheWrite))
+	tokens := TokenBreakdown(total)
 	if priced {
-		tokens += fmt.Sprintf(", estimated cost $%.2f", cost)
+		tokens += ", estimated cost " + USD(cost)
 		if unpriced {
 			tokens += " (some models unpriced)"
 		}

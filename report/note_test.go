@@ -142,7 +142,7 @@ func TestRenderUnrecordedTokens(t *testing.T) {
 	mixed := sample()
 	mixed.Sessions = append(mixed.Sessions, vs)
 	got, _ = Render(mixed, NoteOptions{})
-	if !strings.Contains(got, "- **Tokens:** 5,300 (input 4,000, output 300, cache read 1,000, cache write 0), estimated cost $0.01; not recorded for VS Code Copilot Chat\n") {
+	if !strings.Contains(got, "- **Tokens:** 5,300 (input 4,000, output 300, cache write 0, cache read 1,000), estimated cost $0.01; not recorded for VS Code Copilot Chat\n") {
 		t.Errorf("mixed note:\n%s", got)
 	}
 }

@@ -335,7 +335,7 @@ func (r *Release) Summary() string {
 		plural(r.Commits, "commit"), thousands(int64(r.AI)), plural(r.Added, "line"), percent(r.AI, r.Added))
 	s += fmt.Sprintf(", using %s tokens", thousands(r.Tokens.Total))
 	if r.CostUSD > 0 || r.Unpriced == 0 {
-		s += fmt.Sprintf(" (estimated cost %s", usd(r.CostUSD))
+		s += fmt.Sprintf(" (estimated cost %s", USD(r.CostUSD))
 		if r.Unpriced > 0 {
 			s += ", some models unpriced"
 		}
@@ -395,13 +395,6 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%s %ss", thousands(int64(n)), noun)
 }
 
-func usd(v float64) string {
-	if v > 0 && v < 0.005 {
-		return "under $0.01"
-	}
-	return fmt.Sprintf("$%.2f", v)
-}
-
 // RenderRelease writes the release notes section in Markdown, ready to
 // paste into a release's notes.
 func RenderRelease(r *Release) string {
@@ -432,7 +425,7 @@ func RenderRelease(r *Release) string {
 			mdText(strings.Join(e.Agents, "; ")), thousands(int64(e.AI)), plural(e.Added, "added line"), percent(e.AI, e.Added),
 			thousands(e.Tokens.Total))
 		if e.CostUSD != nil {
-			fmt.Fprintf(&b, ", %s", usd(*e.CostUSD))
+			fmt.Fprintf(&b, ", %s", USD(*e.CostUSD))
 		}
 		b.WriteString("\n")
 		for _, s := range e.Sessions {

@@ -404,8 +404,13 @@ func (b *Batch) Add(src Watermark, r Record) (Ref, error) {
 		var id int64
 		err = b.queryRow(`INSERT INTO prompts (session_id, source_id, key, seq, ts, text, context, cwd, model, cwd_key)
 			VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(seq), 0) + 1 FROM prompts WHERE session_id = ?1), ?4, ?5, ?6, ?7, ?8, ?9)
-			ON CONFLICT (session_id, key) DO UPDATE SET ts = excluded.ts, text = excluded.text,
-				context = excluded.context, cwd = excluded.cwd, model = excluded.model, cwd_key = excluded.cwd_key
+			ON CONFLICT (session_id, key) DO UPDATE SET -- as MergePrompt
+				ts = CASE WHEN excluded.ts != '' THEN excluded.ts ELSE ts END,
+				text = CASE WHEN excluded.text != '' THEN excluded.text ELSE text END,
+				context = CASE WHEN excluded.context != '' THEN excluded.context ELSE context END,
+				cwd = CASE WHEN excluded.cwd != '' THEN excluded.cwd ELSE cwd END,
+				cwd_key = CASE WHEN excluded.cwd != '' THEN excluded.cwd_key ELSE cwd_key END,
+				model = CASE WHEN excluded.model != '' THEN excluded.model ELSE model END
 			RETURNING id`,
 			sid, src.ID, r.Key, FormatTime(r.Time), r.Text, r.Context, r.Cwd, r.Model, r.CwdKey).Scan(&id)
 		if err != nil {
@@ -567,6 +572,28 @@ func MergeSession(dst *Session, src Session) {
 	}
 	if src.Ended.After(dst.Ended) {
 		dst.Ended = src.Ended
+	}
+}
+
+// MergePrompt merges a later record of a prompt (same session and key)
+// into what is known of it: the fields it carries replace those stored, the
+// empty ones leave them, so that a decoder may complete a prompt (with its
+// model, known once the agent answers) by a record of its key and what it
+// learnt. The prompts table's upsert does the same.
+func MergePrompt(dst *Prompt, src Prompt) {
+	later := func(d *string, s string) {
+		if s != "" {
+			*d = s
+		}
+	}
+	later(&dst.Text, src.Text)
+	later(&dst.Context, src.Context)
+	later(&dst.Model, src.Model)
+	if !src.Time.IsZero() {
+		dst.Time = src.Time
+	}
+	if src.Cwd != "" {
+		dst.Cwd, dst.CwdKey = src.Cwd, src.CwdKey // the key goes with the path
 	}
 }
 

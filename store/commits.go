@@ -28,6 +28,13 @@ type Edit struct {
 	Model        string // the prompt's model, else the session's
 }
 
+// Key is the edit's durable identity, which survives re-reading its log:
+// agent, session, call and the key of the file's path. Credits name edits
+// by it.
+func (e Edit) Key() string {
+	return e.Agent + ":" + e.SessionID + "/" + e.CallID + "/" + e.PathKey
+}
+
 // EditsUnder returns the applied edits of files inside the directories
 // whose keys are given (see PathKeys) made between from and to, oldest
 // first.
@@ -288,10 +295,29 @@ type CommitRecord struct {
 	Prompts     []CommitPrompt
 	Files       []CommitFile
 	Calls       []string `json:"-"` // the API calls its note counts (see Charge)
+	Credits     []Credit `json:"-"` // the agents' lines its note credits (SHA unused)
 	// Replaced are the commits it replaces (amend, rebase): what their
-	// notes counted is now counted by this one only.
+	// notes counted and credited is now this one's only, and they no
+	// longer count (see CommitCounts).
 	Replaced []string `json:"-"`
 }
+
+// Credit says that a commit's note credits an agent with n of the lines
+// (equal once whitespace is collapsed) that one edit added: Line is a hash
+// of the line, Edit the edit's Key. An edit's line is credited at most as
+// many times as the edit added it along one line of history: correlation
+// leaves to later commits only what earlier ones did not take.
+type Credit struct {
+	SHA  string
+	Edit string
+	Line string
+	N    int
+}
+
+// CommitCounts is the condition, on a commits row c, that the commit still
+// counts: no rewrite replaced it. Every listing of recorded commits (export,
+// stats, the HTML report) uses it.
+const CommitCounts = "c.replaced_by = ''"
 
 // CommitPrompt is a prompt a commit carries: role "author" (it edited a
 // file of the commit) or "context".
@@ -320,7 +346,7 @@ func (db *DB) SaveCommit(ctx context.Context, c CommitRecord) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (repo, sha) DO UPDATE SET parent = excluded.parent, committed_at = excluded.committed_at,
 			status = excluded.status, note_hash = excluded.note_hash, added_lines = excluded.added_lines,
-			ai_lines = excluded.ai_lines, origin = excluded.origin, updated_at = excluded.updated_at
+			ai_lines = excluded.ai_lines, origin = excluded.origin, updated_at = excluded.updated_at, replaced_by = ''
 		RETURNING id`, c.Repo, c.SHA, c.Parent, FormatTime(c.CommittedAt), c.Status, c.NoteHash, c.Added, c.AI,
 		c.Origin, FormatTime(time.Now())).Scan(&id)
 	if err != nil {
@@ -332,9 +358,22 @@ func (db *DB) SaveCommit(ctx context.Context, c CommitRecord) error {
 		}
 	}
 	for _, sha := range append([]string{c.SHA}, c.Replaced...) {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM commit_charges WHERE commit_id IN (SELECT id FROM commits WHERE repo = ? AND sha = ?)`,
-			c.Repo, sha); err != nil {
-			return fmt.Errorf("save commit: %w", err)
+		for _, q := range []string{`DELETE FROM commit_charges WHERE commit_id IN (SELECT id FROM commits WHERE repo = ? AND sha = ?)`,
+			`DELETE FROM commit_credits WHERE commit_id IN (SELECT id FROM commits WHERE repo = ? AND sha = ?)`} {
+			if _, err := tx.ExecContext(ctx, q, c.Repo, sha); err != nil {
+				return fmt.Errorf("save commit: %w", err)
+			}
+		}
+		if sha != c.SHA {
+			if _, err := tx.ExecContext(ctx, `UPDATE commits SET replaced_by = ? WHERE repo = ? AND sha = ?`, c.SHA, c.Repo, sha); err != nil {
+				return fmt.Errorf("save commit: %w", err)
+			}
+		}
+	}
+	for _, cr := range c.Credits {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO commit_credits (commit_id, edit, line, n) VALUES (?, ?, ?, ?)
+			ON CONFLICT (commit_id, edit, line) DO UPDATE SET n = n + excluded.n`, id, cr.Edit, cr.Line, cr.N); err != nil {
+			return fmt.Errorf("save commit credits: %w", err)
 		}
 	}
 	for _, call := range c.Calls {
@@ -355,6 +394,32 @@ func (db *DB) SaveCommit(ctx context.Context, c CommitRecord) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// Credits returns what the commits of repo credit of the given edits (by
+// Key), each commit's credits of one line of one edit in one entry.
+func (db *DB) Credits(ctx context.Context, repo string, edits []string) ([]Credit, error) {
+	var out []Credit
+	for len(edits) > 0 {
+		n := min(len(edits), 500)
+		args := []any{repo}
+		for _, e := range edits[:n] {
+			args = append(args, e)
+		}
+		err := db.each(ctx, `SELECT c.sha, cr.edit, cr.line, cr.n FROM commit_credits cr JOIN commits c ON c.id = cr.commit_id
+			WHERE c.repo = ? AND cr.edit IN (`+strings.TrimSuffix(strings.Repeat("?,", n), ",")+`) ORDER BY c.sha, cr.edit, cr.line`,
+			args, func(r *sql.Rows) error {
+				var c Credit
+				err := r.Scan(&c.SHA, &c.Edit, &c.Line, &c.N)
+				out = append(out, c)
+				return err
+			})
+		if err != nil {
+			return nil, fmt.Errorf("credits: %w", err)
+		}
+		edits = edits[n:]
+	}
+	return out, nil
 }
 
 // LoadCommit returns what is recorded for a commit.

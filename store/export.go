@@ -217,12 +217,13 @@ func (db *DB) promptUsage(ctx context.Context, session int64, price Pricer) (map
 }
 
 // promptCommits returns the annotated commits each prompt of a session is
-// linked to as an author, by prompt key, oldest first.
+// linked to as an author, by prompt key, oldest first; commits a rewrite
+// replaced do not count (CommitCounts).
 func (db *DB) promptCommits(ctx context.Context, s SessionInfo) (map[string][]ExportCommit, error) {
 	out := map[string][]ExportCommit{}
 	err := db.each(ctx, `SELECT cp.prompt_key, c.sha, c.committed_at, c.added_lines, c.ai_lines
 		FROM commit_prompts cp JOIN commits c ON c.id = cp.commit_id
-		WHERE cp.agent = ? AND cp.session = ? AND cp.role = 'author' AND `+db.dialect.member("cp")+` = ?
+		WHERE cp.agent = ? AND cp.session = ? AND cp.role = 'author' AND `+db.dialect.member("cp")+` = ? AND `+CommitCounts+`
 		ORDER BY c.committed_at, c.sha`,
 		[]any{s.Agent, s.SessionID, s.Member}, func(r *sql.Rows) error {
 			var key, at string

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -191,5 +193,66 @@ func TestCharge(t *testing.T) {
 	save("n1", Charge{Calls: c1.Calls[:1]})
 	if got := total(charge("c3", nil, 2*time.Hour)); got == 0 {
 		t.Error("calls released by n1 are not counted again")
+	}
+}
+
+// TestCreditsAndReplacement checks what a commit's record says of the
+// agents' lines it credits and of the commit it replaces: credits are read
+// back by edit, a rewrite takes them over and marks the replaced commit,
+// which no longer counts; annotated again, a replaced commit counts again.
+func TestCreditsAndReplacement(t *testing.T) {
+	db, _ := open(t)
+	ctx := context.Background()
+	save := func(c CommitRecord) {
+		t.Helper()
+		c.Repo, c.Status = "r", CommitAnnotated
+		if err := db.SaveCommit(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	credits := func(edits ...string) []Credit {
+		t.Helper()
+		got, err := db.Credits(ctx, "r", edits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	counting := func() []string {
+		t.Helper()
+		var out []string
+		err := db.each(ctx, `SELECT c.sha FROM commits c WHERE `+CommitCounts+` ORDER BY c.sha`, nil, func(r *sql.Rows) error {
+			var sha string
+			err := r.Scan(&sha)
+			out = append(out, sha)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	save(CommitRecord{SHA: "c1", Credits: []Credit{{Edit: "e1", Line: "l1", N: 2}, {Edit: "e2", Line: "l2", N: 1}}})
+	save(CommitRecord{SHA: "c2", Credits: []Credit{{Edit: "e1", Line: "l1", N: 1}}})
+	want := []Credit{{SHA: "c1", Edit: "e1", Line: "l1", N: 2}, {SHA: "c2", Edit: "e1", Line: "l1", N: 1}}
+	if got := credits("e1", "e9"); !reflect.DeepEqual(got, want) {
+		t.Errorf("credits of e1: %+v, want %+v", got, want)
+	}
+	if got, _ := db.Credits(ctx, "other", []string{"e1"}); len(got) != 0 {
+		t.Errorf("another repository's credits: %+v, want none", got)
+	}
+	// An amend of c1: n1 takes its credits over, c1 no longer counts.
+	save(CommitRecord{SHA: "n1", Credits: []Credit{{Edit: "e1", Line: "l1", N: 2}}, Replaced: []string{"c1"}})
+	want = []Credit{{SHA: "c2", Edit: "e1", Line: "l1", N: 1}, {SHA: "n1", Edit: "e1", Line: "l1", N: 2}}
+	if got := credits("e1", "e2"); !reflect.DeepEqual(got, want) {
+		t.Errorf("credits after the amend: %+v, want %+v", got, want)
+	}
+	if got := counting(); !reflect.DeepEqual(got, []string{"c2", "n1"}) {
+		t.Errorf("commits that count: %v, want [c2 n1]", got)
+	}
+	// Back in history (a reset to it) and annotated again, c1 counts.
+	save(CommitRecord{SHA: "c1"})
+	if got := counting(); !reflect.DeepEqual(got, []string{"c1", "c2", "n1"}) {
+		t.Errorf("commits that count: %v, want [c1 c2 n1]", got)
 	}
 }

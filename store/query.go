@@ -650,10 +650,17 @@ func (db *DB) Stats(ctx context.Context, by string, f SessionFilter, loc *time.L
 	return out, nil
 }
 
-// Unrecorded counts, per agent, the sessions matching f that have no token
-// usage at all: their logs recorded none (VS Code Copilot Chat's never
-// do), which is not a measurement of zero tokens.
-func (db *DB) Unrecorded(ctx context.Context, f SessionFilter) (map[string]int, error) {
+// Unrecorded counts, per agent, the sessions matching f of the given
+// agents, those whose logs record no token counts (VS Code Copilot Chat's
+// never do), that have no token usage: not recorded, which is not a
+// measurement of zero tokens. A session of another agent without usage is
+// not counted: it spent none, or its usage was counted in another session's
+// (de-duplicated).
+func (db *DB) Unrecorded(ctx context.Context, f SessionFilter, agents []string) (map[string]int, error) {
+	out := map[string]int{}
+	if len(agents) == 0 {
+		return out, nil
+	}
 	where, args, err := f.where(db.dialect)
 	if err != nil {
 		return nil, err
@@ -662,13 +669,16 @@ func (db *DB) Unrecorded(ctx context.Context, f SessionFilter) (map[string]int, 
 	if where != "" {
 		cond = where + " AND "
 	}
+	for _, a := range agents {
+		args = append(args, a)
+	}
 	rows, err := db.sql.QueryContext(ctx, `SELECT s.agent, COUNT(*) FROM sessions s`+cond+
-		`NOT EXISTS (SELECT 1 FROM token_usage u WHERE u.session_id = s.id) GROUP BY s.agent`, args...)
+		`s.agent IN (`+strings.TrimSuffix(strings.Repeat("?,", len(agents)), ",")+`)
+		AND NOT EXISTS (SELECT 1 FROM token_usage u WHERE u.session_id = s.id) GROUP BY s.agent`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sessions without token usage: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]int{}
 	for rows.Next() {
 		var agent string
 		var n int

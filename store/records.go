@@ -32,7 +32,9 @@ type Session struct {
 // Prompt is one user turn: what the user asked, separated from the context
 // the agent or its front end injected around it. Prompts are keyed by
 // (Session, Key): a later record with the same key updates the text,
-// context, time, cwd and model (copies of a prompt are stored once).
+// context, time, cwd and model it carries, and leaves those it leaves
+// empty (see MergePrompt), so that copies of a prompt are stored once and
+// a record of its key and model alone completes it.
 type Prompt struct {
 	Session string    // session id
 	Key     string    // stable key within the session (a line uuid, a turn id, "L<line>")
@@ -41,7 +43,7 @@ type Prompt struct {
 	Context string    // injected context (environment, AGENTS.md, IDE preamble), empty when none
 	Cwd     string    // working directory at this turn
 	CwdKey  string    // the key of Cwd's canonical form (see PathKeys); the ingest pipeline sets it
-	Model   string    // model at this turn
+	Model   string    // the model that answered it
 }
 
 // Message kinds.

@@ -111,7 +111,8 @@ func (db *DB) chargedCommits(ctx context.Context) (charges, error) {
 	var c charges
 	var err error
 	c.byCall, err = firstCommits[string](ctx, db, `SELECT `+db.dialect.member("c")+` || '|' || ch.call, c.sha, c.committed_at,
-		c.added_lines, c.ai_lines FROM commit_charges ch JOIN commits c ON c.id = ch.commit_id ORDER BY c.committed_at, c.id`)
+		c.added_lines, c.ai_lines FROM commit_charges ch JOIN commits c ON c.id = ch.commit_id WHERE `+CommitCounts+`
+		ORDER BY c.committed_at, c.id`)
 	if err != nil {
 		return c, err
 	}
@@ -120,7 +121,7 @@ func (db *DB) chargedCommits(ctx context.Context) (charges, error) {
 		JOIN commit_prompts cp ON cp.agent = s.agent AND cp.session = s.external_id AND cp.prompt_key = p.key
 			AND `+db.dialect.member("cp")+` = `+db.dialect.member("s")+`
 		JOIN commits c ON c.id = cp.commit_id
-		WHERE NOT EXISTS (SELECT 1 FROM commit_charges ch WHERE ch.commit_id = c.id)
+		WHERE `+CommitCounts+` AND NOT EXISTS (SELECT 1 FROM commit_charges ch WHERE ch.commit_id = c.id)
 		ORDER BY p.id, c.committed_at, c.id`)
 	return c, err
 }

@@ -330,4 +330,24 @@ CREATE TABLE commit_charges (
 CREATE INDEX commit_charges_commit ON commit_charges (commit_id);
 CREATE INDEX commit_charges_call ON commit_charges (call);
 `},
+	// 7: lines credited once, rewritten commits marked. commit_credits
+	// records how many of each line an edit added a commit's note credits
+	// to the agent, so that no line the agent wrote once is credited to two
+	// commits of one history (see Credit); the lines are hashes, the edits
+	// durable keys, and they stay local. A commit that a rewrite (amend,
+	// rebase) replaced names its replacement in replaced_by: it no longer
+	// counts (see CommitCounts).
+	{sqlite: `
+ALTER TABLE commits ADD COLUMN replaced_by TEXT NOT NULL DEFAULT '';
+CREATE TABLE commit_credits (
+	commit_id INTEGER NOT NULL REFERENCES commits(id) ON DELETE CASCADE,
+	edit      TEXT    NOT NULL,
+	line      TEXT    NOT NULL,
+	n         INTEGER NOT NULL,
+	PRIMARY KEY (commit_id, edit, line)
+);
+CREATE INDEX commit_credits_edit ON commit_credits (edit);
+`, postgres: `
+ALTER TABLE commits ADD COLUMN replaced_by TEXT COLLATE "C" NOT NULL DEFAULT '';
+`},
 }

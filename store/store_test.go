@@ -180,6 +180,39 @@ func TestSessionMergeAndReset(t *testing.T) {
 	}
 }
 
+// TestPromptCompleted: a later record of a prompt replaces the fields it
+// carries and keeps the others, in the store as in MergePrompt: a record
+// of its key and model (a Claude Code prompt, once the agent answers)
+// completes it, in the same batch or a later one.
+func TestPromptCompleted(t *testing.T) {
+	db, _ := open(t)
+	t1 := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
+	first := Prompt{Session: "s", Key: "k1", Time: t1, Text: "hello", Context: "ctx", Cwd: "/r", CwdKey: "key-r"}
+	add(t, db, "a", Session{ID: "s"}, first, Prompt{Session: "s", Key: "k2", Time: t1, Text: "again"})
+	add(t, db, "a", Prompt{Session: "s", Key: "k1", Model: "m1"}, Prompt{Session: "s", Key: "k2", Text: "again, edited", Model: "m2"})
+	ctx := context.Background()
+	s, err := db.FindSession(ctx, "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Detail(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := first
+	MergePrompt(&want, Prompt{Session: "s", Key: "k1", Model: "m1"})
+	if want.Text != "hello" || want.Model != "m1" || want.CwdKey != "key-r" {
+		t.Errorf("MergePrompt = %+v", want)
+	}
+	p := d.Prompts[0]
+	if p.Text != "hello" || p.Context != "ctx" || p.Cwd != "/r" || !p.Time.Equal(t1) || p.Model != "m1" || p.Seq != 1 {
+		t.Errorf("completed prompt = %+v, want its text, context, cwd, time and seq kept, model m1", p)
+	}
+	if q := d.Prompts[1]; q.Text != "again, edited" || q.Model != "m2" || !q.Time.Equal(t1) || q.Seq != 2 {
+		t.Errorf("updated prompt = %+v", q)
+	}
+}
+
 func TestFindSession(t *testing.T) {
 	db, _ := open(t)
 	add(t, db, "a", Session{ID: "abc-1"}, Session{ID: "abc-2"}, Session{ID: "x:y"})
@@ -217,18 +250,23 @@ func TestStats(t *testing.T) {
 	if len(rows) != 2 || rows[0].SessionID != "s1" || rows[0].Total != 20 || len(rows[0].Models) != 2 {
 		t.Errorf("by session = %+v", rows)
 	}
-	// A session without any usage is counted apart: not recorded, not zero.
+	// A session without any usage of an agent whose logs hold no token
+	// counts is counted apart: not recorded, not zero. (The sessions here
+	// are "claude"'s, taken for such an agent.) Of another agent, it is not:
+	// it spent nothing, or its usage was counted in another session.
 	add(t, db, "b", Session{ID: "s3", Started: day1}, Prompt{Session: "s3", Key: "p", Time: day1, Text: "hi"},
 		Usage{Session: "s4", Time: day1, Model: "a"})
 	for _, tt := range []struct {
-		f    SessionFilter
-		want map[string]int
+		f      SessionFilter
+		agents []string
+		want   map[string]int
 	}{
-		{SessionFilter{}, map[string]int{"claude": 1}},
-		{SessionFilter{Since: day1.Add(48 * time.Hour)}, map[string]int{}},
-		{SessionFilter{Agent: "codex"}, map[string]int{}},
+		{SessionFilter{}, []string{"claude"}, map[string]int{"claude": 1}},
+		{SessionFilter{Since: day1.Add(48 * time.Hour)}, []string{"claude"}, map[string]int{}},
+		{SessionFilter{Agent: "codex"}, []string{"claude", "codex"}, map[string]int{}},
+		{SessionFilter{}, []string{"vscode"}, map[string]int{}},
 	} {
-		got, err := db.Unrecorded(context.Background(), tt.f)
+		got, err := db.Unrecorded(context.Background(), tt.f, tt.agents)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -22,6 +22,12 @@ func (d *Decoder) assistant(c *lineCtx, m *rawMessage) {
 		s.Model = model
 		c.emit(store.Session{ID: c.session, Model: model})
 	}
+	if model != "" && model != synthetic && s.Prompt != "" && s.Unanswered {
+		// The prompt's model is the one answering it; the store merges
+		// this record of its key and model into the prompt.
+		s.Unanswered = false
+		c.emit(store.Prompt{Session: c.session, Key: s.Prompt, Model: model})
+	}
 	local := model == synthetic
 	if apiErr, _ := boolean(c.l.IsAPIErrorMessage); apiErr {
 		local = true

@@ -68,11 +68,20 @@ func TestShopSession(t *testing.T) {
 		if !strings.HasPrefix(fix.Context, "<ide_opened_file>") || !strings.Contains(fix.Context, "<system-reminder>") {
 			t.Errorf("got context %q, want the IDE block and the reminder", fix.Context)
 		}
-		if fix.Cwd != "/home/dev/shop" || fix.Model != "" || !fix.Time.Equal(ts("2026-02-16T09:00:10Z")) {
-			t.Errorf("got prompt %+v, want cwd, no model yet, the line's time", fix)
+		// A prompt's model is the one that answers it, known from the next
+		// assistant line: the first prompt of the session has one too.
+		if fix.Cwd != "/home/dev/shop" || fix.Model != "claude-opus-4-6" || !fix.Time.Equal(ts("2026-02-16T09:00:10Z")) {
+			t.Errorf("got prompt %+v, want cwd, the model answering it, the line's time", fix)
 		}
 		if last := m.Prompts.Get(dectest.Key{Session: shopSession, ID: "u-0032"}); last.Model != "claude-opus-4-6" {
-			t.Errorf("got model %q for the last prompt, want the model answering before it", last.Model)
+			t.Errorf("got model %q for the last prompt, want the model answering it", last.Model)
+		}
+		// The shell command got no answer but Claude Code's own API error
+		// ("<synthetic>"); the slash command none before the next prompt.
+		for _, id := range []string{"u-0025", "u-0004"} {
+			if p := m.Prompts.Get(dectest.Key{Session: shopSession, ID: id}); p.Model != "" {
+				t.Errorf("got model %q for unanswered prompt %s, want none", p.Model, id)
+			}
 		}
 	})
 

@@ -36,7 +36,10 @@
 //
 // A prompt is what the user typed into Claude Code's input box: a user
 // line's string content or text blocks, keyed by the line's uuid, with
-// the line's cwd and the session's latest model. Not prompts: isMeta,
+// the line's cwd. Its model is that of the first assistant line answering
+// it (not "<synthetic>"): that line completes the prompt with a record of
+// its key and model (the store merges it, store.MergePrompt); a prompt
+// nothing answers has none. Not prompts: isMeta,
 // isCompactSummary and isVisibleInTranscriptOnly lines, tool_result blocks,
 // texts that are only injected blocks. Injected blocks (<system-reminder>,
 // <ide_opened_file>, <ide_selection>, <ide_diagnostics>,

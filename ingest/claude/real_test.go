@@ -1,6 +1,7 @@
 package claude
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -220,4 +221,72 @@ func TestTokensMatchCcusage(t *testing.T) {
 			t.Errorf("%s: counted tokens ccusage does not report: %+v", p, got[p])
 		}
 	}
+}
+
+// TestRealPromptModels: every prompt of the real transcripts has the model
+// of the first assistant line that answers it (its session's next assistant
+// line with a model other than Claude Code's own "<synthetic>", before the
+// session's next prompt), worked out here from the raw lines; a prompt
+// nothing answers has none.
+func TestRealPromptModels(t *testing.T) {
+	dir := sharedProjects(t, "claude")
+	withModel, total := 0, 0
+	for _, f := range dectest.Files(t, dir, Match) {
+		path := filepath.Join(dir, f)
+		m := dectest.NewView(decodeFile(t, path))
+		prompts := map[string]bool{} // line uuids that are prompts
+		for _, k := range m.Prompts.Keys() {
+			prompts[k.ID] = true
+		}
+		// The raw lines: the model answering each prompt, per session.
+		want := map[string]string{}
+		open := map[string]string{} // session → the prompt not answered yet
+		for _, line := range dectest.Lines(t, path, false) {
+			var l struct {
+				Type, UUID, SessionID, AgentID string
+				IsSidechain                    bool
+				Message                        struct{ Model string }
+			}
+			if json.Unmarshal(line, &l) != nil {
+				continue
+			}
+			session := l.SessionID
+			if l.IsSidechain && l.AgentID != "" || strings.Contains(f, "/subagents/") || strings.Contains(f, "/agent-") {
+				session = "sub:" + l.AgentID
+			}
+			switch {
+			case l.Type == "user" && prompts[l.UUID]:
+				open[session] = l.UUID
+				want[l.UUID] = ""
+			case l.Type == "assistant" && l.Message.Model != "" && l.Message.Model != synthetic && open[session] != "":
+				want[open[session]] = l.Message.Model
+				open[session] = ""
+			}
+		}
+		for _, k := range m.Prompts.Keys() {
+			p := m.Prompts.Get(k)
+			w, ok := want[k.ID]
+			if !ok {
+				continue // a prompt whose line is not a plain user line of its own (a replayed copy)
+			}
+			total++
+			if p.Model != "" {
+				withModel++
+			}
+			if p.Model != w {
+				t.Errorf("%s: prompt %s %q: model %q, want %q", f, k.ID, firstLine(p.Text), p.Model, w)
+			}
+		}
+	}
+	t.Logf("%d of %d prompts have the model that answered them", withModel, total)
+	if withModel == 0 {
+		t.Error("no prompt has a model")
+	}
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

@@ -40,6 +40,9 @@ type sessState struct {
 	Model   string `json:"m,omitempty"`  // the latest model
 	Title   int    `json:"t,omitempty"`  // rank of the title emitted
 	Prompt  string `json:"p,omitempty"`  // key of the current prompt
+	// Unanswered: no assistant line has answered the current prompt yet,
+	// so its model is not known (the first one's completes it).
+	Unanswered bool `json:"pu,omitempty"`
 	// Cmd is the current prompt while it is a slash command whose expansion
 	// (the isMeta line Claude Code writes next) may still come and become
 	// its Context.
@@ -47,10 +50,9 @@ type sessState struct {
 }
 
 type cmdPrompt struct {
-	Text  string `json:"text"`
-	Time  string `json:"time,omitempty"`
-	Cwd   string `json:"cwd,omitempty"`
-	Model string `json:"model,omitempty"`
+	Text string `json:"text"`
+	Time string `json:"time,omitempty"`
+	Cwd  string `json:"cwd,omitempty"`
 }
 
 // pendingCall is a tool call waiting for its tool_result.

@@ -86,7 +86,7 @@ func (d *Decoder) user(c *lineCtx, m *rawMessage) {
 				t = t.UTC()
 			}
 			c.emit(store.Prompt{Session: c.session, Key: s.Prompt, Time: t, Text: s.Cmd.Text,
-				Context: joinTexts(texts), Cwd: s.Cmd.Cwd, Model: s.Cmd.Model})
+				Context: joinTexts(texts), Cwd: s.Cmd.Cwd})
 			s.Cmd = nil
 		}
 		return
@@ -129,12 +129,13 @@ func (d *Decoder) user(c *lineCtx, m *rawMessage) {
 		Text:    strings.Join(typed, "\n\n"),
 		Context: strings.Join(context, "\n\n"),
 		Cwd:     c.cwd,
-		Model:   s.Model,
 	}
-	s.Prompt = p.Key
+	// Its model is the one that answers it: the first assistant line after
+	// it completes it (see assistant).
+	s.Prompt, s.Unanswered = p.Key, true
 	s.Cmd = nil
 	if command && len(typed) == 1 && p.Context == "" {
-		s.Cmd = &cmdPrompt{Text: p.Text, Cwd: p.Cwd, Model: p.Model}
+		s.Cmd = &cmdPrompt{Text: p.Text, Cwd: p.Cwd}
 		if !p.Time.IsZero() {
 			s.Cmd.Time = p.Time.Format(time.RFC3339Nano)
 		}

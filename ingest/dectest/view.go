@@ -91,7 +91,8 @@ func (k *Keyed[K, V]) Map() map[K]V {
 // way store.Batch.Add merges them:
 //   - sessions with store.MergeSession (the store also widens a session's
 //     span by the times of its records, which the view leaves out);
-//   - of a prompt, a tool result, the last record; of a message, the first
+//   - prompts with store.MergePrompt; of a tool result, the last record;
+//     of a message, the first
 //     with the last one's text; of a tool call, the last, its prompt kept
 //     when the last names none; of a file edit the same, its time kept too
 //     when the last has none, and an empty status read as applied; of a
@@ -126,7 +127,10 @@ func NewView(recs []store.Record) *View {
 			store.MergeSession(&s, x)
 			v.Sessions[x.ID] = s
 		case store.Prompt:
-			v.Prompts.put(Key{x.Session, x.Key}, x, last)
+			v.Prompts.put(Key{x.Session, x.Key}, x, func(old, p store.Prompt) store.Prompt {
+				store.MergePrompt(&old, p)
+				return old
+			})
 		case store.Message:
 			v.Messages.put(Key{x.Session, x.Key}, x, func(old, m store.Message) store.Message {
 				old.Text = m.Text
