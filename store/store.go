@@ -135,8 +135,24 @@ func SchemaVersion() int { return len(migrations) }
 
 func (db *DB) migrate(ctx context.Context) error {
 	var v int
-	if err := db.sql.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
+	// The connection's first statement also runs the DSN's pragmas; on a
+	// new file, switching it to WAL needs a lock that another process
+	// opening it at the same moment may hold, and SQLite then answers busy
+	// without calling the busy handler: try again until ctx ends.
+	start := time.Now()
+	for wait := 10 * time.Millisecond; ; wait = min(wait*2, 200*time.Millisecond) {
+		err := db.sql.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+		if err == nil {
+			break
+		}
+		if !isBusy(err) || ctx.Err() != nil || time.Since(start) > 30*time.Second {
+			return fmt.Errorf("read schema version: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("read schema version: %w", err)
+		case <-time.After(wait):
+		}
 	}
 	if v > len(migrations) {
 		return fmt.Errorf("%w (schema %d, this binary knows up to %d): upgrade aitrail or use another --db", ErrTooNew, v, len(migrations))
@@ -162,6 +178,16 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("set schema version: %w", err)
 	}
 	return tx.Commit()
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (or SQLITE_LOCKED).
+func isBusy(err error) bool {
+	var coded interface{ Code() int }
+	if errors.As(err, &coded) {
+		c := coded.Code() & 0xff
+		return c == 5 || c == 6
+	}
+	return false
 }
 
 // IsCorrupt reports whether err says the database file is damaged or is
