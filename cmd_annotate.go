@@ -7,6 +7,7 @@ import (
 
 	"github.com/aitrail/aitrail/gitlog"
 	"github.com/aitrail/aitrail/hooks"
+	"github.com/aitrail/aitrail/report"
 )
 
 func annotateCommand() command {
@@ -113,7 +114,7 @@ func (o *annotateOptions) run(e *env) error {
 		case r.Wrote && r.Prompts == 0 && r.AI == 0:
 			fmt.Fprintf(e.io.out, "%s  no AI involvement found: wrote the configured note\n", r.SHA[:10])
 		case r.Wrote:
-			fmt.Fprintf(e.io.out, "%s  annotated: %s, %d of %d added lines by AI\n", r.SHA[:10], plural(r.Prompts, "prompt"), r.AI, r.Added)
+			fmt.Fprintf(e.io.out, "%s  annotated: %s, %d of %d added lines by AI\n", r.SHA[:10], report.Plural(r.Prompts, "prompt"), r.AI, r.Added)
 		default:
 			fmt.Fprintf(e.io.out, "%s  %s\n", r.SHA[:10], r.Skipped)
 		}

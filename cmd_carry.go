@@ -155,7 +155,7 @@ func (o *carryOptions) run(e *env) error {
 		fmt.Fprintf(w, "%s: %s\n", onto.String()[:10], res.Skipped)
 	default:
 		fmt.Fprintf(w, "%s: carried the notes of %d of %s: %s, %d of %d added lines by AI\n",
-			onto.String()[:10], len(res.Carried), plural(len(commits), "replaced commit"), plural(res.Prompts, "prompt"), res.AI, res.Added)
+			onto.String()[:10], len(res.Carried), report.Plural(len(commits), "replaced commit"), report.Plural(res.Prompts, "prompt"), res.AI, res.Added)
 	}
 	return nil
 }

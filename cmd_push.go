@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/aitrail/aitrail/report"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -96,9 +97,9 @@ func (o *pushOptions) run(e *env) error {
 	if rep.First {
 		what = "in all: the first push of this database"
 	}
-	parts := []string{plural(rep.Sessions, "session"), plural(rep.Commits, "commit")}
+	parts := []string{report.Plural(rep.Sessions, "session"), report.Plural(rep.Commits, "commit")}
 	if o.raw {
-		parts = append(parts, plural(rep.Sources, "log file"))
+		parts = append(parts, report.Plural(rep.Sources, "log file"))
 	}
 	if rep.Rows() == 0 && rep.Sessions+rep.Commits+rep.Sources == 0 {
 		fmt.Fprintf(w, "nothing new since the last push\n")
@@ -107,10 +108,10 @@ func (o *pushOptions) run(e *env) error {
 	fmt.Fprintf(w, "%s %s\n", strings.Join(parts, ", "), what)
 	table := [][]string{{"TABLE", "ROWS"}}
 	for _, r := range rep.Tables {
-		table = append(table, []string{r.Table, thousands(r.Rows)})
+		table = append(table, []string{r.Table, report.Thousands(r.Rows)})
 	}
-	table = append(table, []string{"total", thousands(rep.Rows())})
-	printTable(w, table, 1)
+	table = append(table, []string{"total", report.Thousands(rep.Rows())})
+	report.Table(w, table, 1)
 	if rep.DryRun {
 		fmt.Fprintln(w, "nothing was written (--dry-run)")
 	} else {

@@ -308,5 +308,5 @@ func unfetchedNotesWarnings(nr *gitlog.NoteReader, missing []gitlog.Hash) ([]str
 		verb = "has"
 	}
 	return []string{fmt.Sprintf("%s of the range %s no note here, but a remote's notes may: %s",
-		plural(len(gaps), "commit"), verb, gapHint(all))}, nil
+		report.Plural(len(gaps), "commit"), verb, gitlog.GapsHint(all))}, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/aitrail/aitrail/redact"
+	"github.com/aitrail/aitrail/report"
 )
 
 // scanReport is what 'scan --json' prints.
@@ -147,7 +148,7 @@ func (o *scanOptions) scan(e *env, eng *redact.Engine) error {
 	}
 	switch {
 	case len(rep.Findings) > 0:
-		return fmt.Errorf("%s in %d of %s", plural(len(rep.Findings), "finding"), len(withFindings), plural(rep.Files, "file"))
+		return fmt.Errorf("%s in %d of %s", report.Plural(len(rep.Findings), "finding"), len(withFindings), report.Plural(rep.Files, "file"))
 	case len(failed) > 0:
 		return errors.New("some files could not be read")
 	}

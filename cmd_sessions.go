@@ -14,6 +14,7 @@ import (
 	"github.com/aitrail/aitrail/config"
 	"github.com/aitrail/aitrail/ingest"
 	"github.com/aitrail/aitrail/redact"
+	"github.com/aitrail/aitrail/report"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -78,10 +79,10 @@ func (o *sessionsOptions) run(e *env) error {
 	for _, s := range list {
 		where := s.Cwd
 		if s.Title != "" {
-			where += "  " + oneLine(s.Title, 50)
+			where += "  " + report.OneLine(s.Title, 50)
 		}
 		fmt.Fprintf(tw, "%s%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", member(s.Member), s.Agent, s.SessionID, shortTime(s.Started),
-			s.Prompts, s.ToolCalls, s.Edits, thousands(s.Tokens.Total), where)
+			s.Prompts, s.ToolCalls, s.Edits, report.Thousands(s.Tokens.Total), where)
 	}
 	return tw.Flush()
 }

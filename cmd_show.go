@@ -115,7 +115,7 @@ func printSession(w io.Writer, d *store.SessionDetail, full bool) {
 		fmt.Fprintf(w, "  git      %s\n", strings.TrimSpace(git))
 	}
 	fmt.Fprintf(w, "  time     %s → %s (%s)\n", shortTime(s.Started), shortTime(s.Ended), s.Ended.Sub(s.Started).Round(1e9))
-	fmt.Fprintf(w, "  activity %s, %s, %s\n", plural(s.Prompts, "prompt"), plural(s.ToolCalls, "tool call"), plural(s.Edits, "file edit"))
+	fmt.Fprintf(w, "  activity %s, %s, %s\n", report.Plural(s.Prompts, "prompt"), report.Plural(s.ToolCalls, "tool call"), report.Plural(s.Edits, "file edit"))
 	fmt.Fprintf(w, "  tokens   %s\n", report.TokenBreakdown(s.Tokens))
 	for _, l := range d.Links {
 		fmt.Fprintf(w, "  link     %s %s %s\n", l.Kind, l.URL, l.Title)
@@ -139,7 +139,7 @@ func printSession(w io.Writer, d *store.SessionDetail, full bool) {
 	}
 	for _, c := range d.Children {
 		fmt.Fprintf(w, "\n── sub-session %s:%s (%s)  %s, %s, %s, %s\n",
-			c.Agent, c.SessionID, c.Relation, plural(c.Prompts, "prompt"), plural(c.ToolCalls, "tool call"), plural(c.Edits, "file edit"), plural(c.Tokens.Total, "token"))
+			c.Agent, c.SessionID, c.Relation, report.Plural(c.Prompts, "prompt"), report.Plural(c.ToolCalls, "tool call"), report.Plural(c.Edits, "file edit"), report.Plural(c.Tokens.Total, "token"))
 	}
 }
 

@@ -123,11 +123,11 @@ func (o *statsOptions) run(e *env) error {
 				key = short(r.Commit, 10) + " " + r.CommittedAt.In(time.Local).Format("2006-01-02 15:04")
 			}
 		}
-		table = append(table, []string{key, strings.Join(r.Models, ", "), thousands(r.Input), thousands(r.Output),
-			thousands(r.CacheWrite), thousands(r.CacheRead), thousands(r.Total), dollars(r.Cost, r.Unpriced)})
+		table = append(table, []string{key, strings.Join(r.Models, ", "), report.Thousands(r.Input), report.Thousands(r.Output),
+			report.Thousands(r.CacheWrite), report.Thousands(r.CacheRead), report.Thousands(r.Total), dollars(r.Cost, r.Unpriced)})
 	}
-	table = append(table, []string{"TOTAL", "", thousands(total.Input), thousands(total.Output),
-		thousands(total.CacheWrite), thousands(total.CacheRead), thousands(total.Total), dollars(cost, 0)})
+	table = append(table, []string{"TOTAL", "", report.Thousands(total.Input), report.Thousands(total.Output),
+		report.Thousands(total.CacheWrite), report.Thousands(total.CacheRead), report.Thousands(total.Total), dollars(cost, 0)})
 	left := 2
 	if o.by == "model" {
 		left = 1
@@ -135,7 +135,7 @@ func (o *statsOptions) run(e *env) error {
 			table[i] = append(table[i][:1], table[i][2:]...) // the key is the model
 		}
 	}
-	printTable(e.io.out, table, left)
+	report.Table(e.io.out, table, left)
 	return nil
 }
 
@@ -148,6 +148,6 @@ func printUnrecorded(w io.Writer, unrecorded map[string]int) {
 	}
 	slices.Sort(agents)
 	for _, a := range agents {
-		fmt.Fprintf(w, "not recorded: %s of %s, whose logs hold no token counts\n", plural(unrecorded[a], "session"), a)
+		fmt.Fprintf(w, "not recorded: %s of %s, whose logs hold no token counts\n", report.Plural(unrecorded[a], "session"), a)
 	}
 }

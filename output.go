@@ -4,13 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/aitrail/aitrail/gitlog"
 	"github.com/aitrail/aitrail/ingest"
 	"github.com/aitrail/aitrail/redact"
 	"github.com/aitrail/aitrail/report"
@@ -23,27 +20,6 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
-}
-
-// thousands formats n with thousands separators.
-func thousands(n int64) string {
-	s := fmt.Sprint(n)
-	sign := ""
-	if n < 0 {
-		sign, s = "-", s[1:]
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return sign + s
-}
-
-// plural writes a count of things: "1 file", "2,000 files".
-func plural[N ~int | ~int64](n N, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return thousands(int64(n)) + " " + noun + "s"
 }
 
 func humanBytes(n int64) string {
@@ -70,19 +46,6 @@ func shortTime(t time.Time) string {
 		return "-"
 	}
 	return t.UTC().Format("2006-01-02 15:04")
-}
-
-// oneLine returns the first line of s, cut to max runes.
-func oneLine(s string, max int) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = strings.TrimSpace(s[:i]) + " …"
-	}
-	r := []rune(s)
-	if len(r) > max {
-		return string(r[:max-1]) + "…"
-	}
-	return s
 }
 
 // clip keeps the first max lines of s unless full.
@@ -116,32 +79,6 @@ func dollars(usd float64, unpriced int64) string {
 		s += "*"
 	}
 	return s
-}
-
-// printTable prints rows in columns: the first left columns aligned left,
-// the others (numbers) aligned right.
-func printTable(w io.Writer, rows [][]string, left int) {
-	widths := make([]int, len(rows[0]))
-	for _, r := range rows {
-		for i, c := range r {
-			widths[i] = max(widths[i], utf8.RuneCountInString(c))
-		}
-	}
-	for _, r := range rows {
-		var b strings.Builder
-		for i, c := range r {
-			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
-			if i > 0 {
-				b.WriteString("  ")
-			}
-			if i < left {
-				b.WriteString(c + pad)
-			} else {
-				b.WriteString(pad + c)
-			}
-		}
-		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
-	}
 }
 
 // findingView is a finding as the outputs print it: where, and which rule;
@@ -187,15 +124,4 @@ func findingViews(path, text string, fs []redact.Finding) []findingView {
 		return out[i].End > out[j].End
 	})
 	return out
-}
-
-// gapHint says how to fetch the notes gaps name.
-func gapHint(gaps []gitlog.NotesGap) string {
-	var hints []string
-	for _, g := range gaps {
-		if h := g.Hint(); !slices.Contains(hints, h) {
-			hints = append(hints, h)
-		}
-	}
-	return strings.Join(hints, "; ")
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -563,4 +564,15 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// GapsHint says how to fetch the notes that gaps name, each hint once.
+func GapsHint(gaps []NotesGap) string {
+	var hints []string
+	for _, g := range gaps {
+		if h := g.Hint(); !slices.Contains(hints, h) {
+			hints = append(hints, h)
+		}
+	}
+	return strings.Join(hints, "; ")
 }

@@ -19,8 +19,8 @@ func writeExportMarkdown(w io.Writer, x *store.Export, m ExportMeta) error {
 	t := totals(x)
 	fmt.Fprintf(&b, "# aitrail export\n\n")
 	fmt.Fprintf(&b, "Generated %s by aitrail %s. ", m.Generated.UTC().Format("2006-01-02 15:04 UTC"), m.Version)
-	fmt.Fprintf(&b, "%s, %s, %s tokens, estimated cost %s.\n", plural(t.Sessions, "session"), plural(t.Prompts, "prompt"),
-		thousands(t.Tokens.Total), USD(t.Cost))
+	fmt.Fprintf(&b, "%s, %s, %s tokens, estimated cost %s.\n", Plural(t.Sessions, "session"), Plural(t.Prompts, "prompt"),
+		Thousands(t.Tokens.Total), USD(t.Cost))
 	if len(m.Filters) > 0 {
 		var fs []string
 		for _, f := range m.Filters {

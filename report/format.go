@@ -2,6 +2,9 @@ package report
 
 import (
 	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/aitrail/aitrail/store"
 )
@@ -22,6 +25,69 @@ func USD(v float64) string {
 // and cache read, in the order of ccusage's columns, stats' and the JSON
 // fields.
 func TokenBreakdown(t store.Tokens) string {
-	return fmt.Sprintf("%s (input %s, output %s, cache write %s, cache read %s)", thousands(t.Total),
-		thousands(t.Input), thousands(t.Output), thousands(t.CacheWrite), thousands(t.CacheRead))
+	return fmt.Sprintf("%s (input %s, output %s, cache write %s, cache read %s)", Thousands(t.Total),
+		Thousands(t.Input), Thousands(t.Output), Thousands(t.CacheWrite), Thousands(t.CacheRead))
+}
+
+// Thousands writes n with thousands separators: "1,234,567".
+func Thousands(n int64) string {
+	s := fmt.Sprint(n)
+	sign := ""
+	if n < 0 {
+		sign, s = "-", s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return sign + s
+}
+
+// Plural writes a count of things: "1 file", "2,000 files".
+func Plural[N ~int | ~int64](n N, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return Thousands(int64(n)) + " " + noun + "s"
+}
+
+// OneLine returns the first line of s, trimmed, marked " …" when more
+// lines follow, and cut to max runes (no cut when max <= 0).
+func OneLine(s string, max int) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = strings.TrimSpace(s[:i]) + " …"
+	}
+	if r := []rune(s); max > 0 && len(r) > max {
+		return string(r[:max-1]) + "…"
+	}
+	return s
+}
+
+// Table writes rows in columns for a terminal: the first left columns
+// aligned left, the others (numbers) aligned right.
+func Table(w io.Writer, rows [][]string, left int) {
+	if len(rows) == 0 {
+		return
+	}
+	widths := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	for _, r := range rows {
+		var b strings.Builder
+		for i, c := range r {
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if i < left {
+				b.WriteString(c + pad)
+			} else {
+				b.WriteString(pad + c)
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
 }

@@ -106,8 +106,8 @@ func uid16(seed string) string {
 
 func rangeFragmentText(r *Release) string {
 	s := fmt.Sprintf("AI assistance: %s took part in %d of %s and wrote %s of the %s added there (%s), using %s tokens",
-		r.AgentNames(), r.AICommits, plural(r.Commits, "commit"), thousands(int64(r.AI)), plural(r.Added, "line"),
-		percent(r.AI, r.Added), thousands(r.Tokens.Total))
+		r.AgentNames(), r.AICommits, Plural(r.Commits, "commit"), Thousands(int64(r.AI)), Plural(r.Added, "line"),
+		percent(r.AI, r.Added), Thousands(r.Tokens.Total))
 	if r.CostUSD > 0 {
 		s += fmt.Sprintf(" (estimated cost %s)", USD(r.CostUSD))
 	}
@@ -116,8 +116,8 @@ func rangeFragmentText(r *Release) string {
 
 func commitFragmentText(e *ReleaseCommit) string {
 	s := fmt.Sprintf("AI assistance in %s (%s): %s wrote %s of the %s (%s) from %s, using %s tokens",
-		short7(e.SHA), plainText(e.Subject), strings.Join(e.Agents, "; "), thousands(int64(e.AI)), plural(e.Added, "added line"),
-		percent(e.AI, e.Added), plural(len(e.Prompts), "prompt"), thousands(e.Tokens.Total))
+		short7(e.SHA), plainText(e.Subject), strings.Join(e.Agents, "; "), Thousands(int64(e.AI)), Plural(e.Added, "added line"),
+		percent(e.AI, e.Added), Plural(len(e.Prompts), "prompt"), Thousands(e.Tokens.Total))
 	if e.CostUSD != nil && *e.CostUSD > 0 {
 		s += fmt.Sprintf(" (estimated cost %s)", USD(*e.CostUSD))
 	}

@@ -124,7 +124,7 @@ func WriteHTML(w io.Writer, x *store.Export, m ExportMeta) error {
 	for _, s := range x.Sessions {
 		hs := htmlSession{ID: s.SessionID, Agent: s.Agent, AgentName: agentName(s.Agent), Title: oneLineOf(s.Title),
 			Version: s.AgentVersion, Model: s.Model, Cwd: s.Cwd, Started: mdTime(s.Started), Ended: mdTime(s.Ended),
-			Tokens: thousands(s.Tokens.Total), Cost: USD(s.Cost), Links: s.Links}
+			Tokens: Thousands(s.Tokens.Total), Cost: USD(s.Cost), Links: s.Links}
 		if s.GitBranch != "" || s.GitCommit != "" {
 			hs.Git = strings.TrimSpace(s.GitBranch + " " + short7(s.GitCommit))
 		}
@@ -149,7 +149,7 @@ func WriteHTML(w io.Writer, x *store.Export, m ExportMeta) error {
 				sessModels[p.Model] = true
 				models[p.Model] = true
 			}
-			hp.Tokens = thousands(tok.Total)
+			hp.Tokens = Thousands(tok.Total)
 			for _, msg := range p.Messages {
 				hp.Messages = append(hp.Messages, htmlMessage{Kind: msg.Kind, Text: md.render(msg.Text)})
 			}
@@ -196,7 +196,7 @@ func WriteHTML(w io.Writer, x *store.Export, m ExportMeta) error {
 			AI: c.AI, Share: percent(c.AI, c.Added), Pct: pct, Prompts: c.Prompts})
 	}
 	if len(x.Commits) > 0 {
-		v.AIShare = fmt.Sprintf("%s of %s", thousands(int64(ai)), plural(added, "added line"))
+		v.AIShare = fmt.Sprintf("%s of %s", Thousands(int64(ai)), Plural(added, "added line"))
 		if added > 0 {
 			v.AIShare += " (" + percent(ai, added) + ")"
 		}
@@ -207,7 +207,7 @@ func WriteHTML(w io.Writer, x *store.Export, m ExportMeta) error {
 	} {
 		v.Charts = append(v.Charts, htmlChart{c.Title, c.svg()})
 	}
-	v.Tokens, v.Cost = thousands(v.Totals.Tokens.Total), USD(v.Totals.Cost)
+	v.Tokens, v.Cost = Thousands(v.Totals.Tokens.Total), USD(v.Totals.Cost)
 	return reportTemplate.Execute(w, v)
 }
 

@@ -148,7 +148,7 @@ func Render(a *Attribution, o NoteOptions) (note string, ok bool) {
 	fmt.Fprintf(&b, "- **Tokens:** %s\n", tokens)
 	if a.SessionTokens.Total > total.Total {
 		fmt.Fprintf(&b, "- **Session total so far:** %s tokens (each API call is counted in one note only)\n",
-			thousands(a.SessionTokens.Total))
+			Thousands(a.SessionTokens.Total))
 	}
 	fmt.Fprintf(&b, "- **AI-authored lines:** %s\n", share(a.AI, a.Added))
 	if len(a.Carried) > 0 {
@@ -246,14 +246,6 @@ func mdEscape(s string) string {
 func shortID(s string) string {
 	if len(s) > 13 {
 		return s[:13]
-	}
-	return s
-}
-
-func thousands(n int64) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
 	}
 	return s
 }

@@ -329,11 +329,11 @@ func (a ReleaseAgent) Label() string {
 // Summary is the release's one-sentence summary, plain text.
 func (r *Release) Summary() string {
 	if r.AICommits == 0 {
-		return fmt.Sprintf("No AI assistance recorded in %s of %d.", plural(r.Commits, "commit"), r.Commits)
+		return fmt.Sprintf("No AI assistance recorded in %s of %d.", Plural(r.Commits, "commit"), r.Commits)
 	}
 	s := fmt.Sprintf("AI agents took part in %d of %s: they wrote %s of the %s added there (%s)", r.AICommits,
-		plural(r.Commits, "commit"), thousands(int64(r.AI)), plural(r.Added, "line"), percent(r.AI, r.Added))
-	s += fmt.Sprintf(", using %s tokens", thousands(r.Tokens.Total))
+		Plural(r.Commits, "commit"), Thousands(int64(r.AI)), Plural(r.Added, "line"), percent(r.AI, r.Added))
+	s += fmt.Sprintf(", using %s tokens", Thousands(r.Tokens.Total))
 	if r.CostUSD > 0 || r.Unpriced == 0 {
 		s += fmt.Sprintf(" (estimated cost %s", USD(r.CostUSD))
 		if r.Unpriced > 0 {
@@ -388,13 +388,6 @@ func short7(sha string) string {
 	return sha
 }
 
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%s %ss", thousands(int64(n)), noun)
-}
-
 // RenderRelease writes the release notes section in Markdown, ready to
 // paste into a release's notes.
 func RenderRelease(r *Release) string {
@@ -405,7 +398,7 @@ func RenderRelease(r *Release) string {
 	}
 	b.WriteString(r.Summary() + "\n")
 	if r.Unknown > 0 {
-		fmt.Fprintf(&b, "\n%s of the range %s no aitrail note", plural(r.Unknown, "commit"), map[bool]string{true: "has", false: "have"}[r.Unknown == 1])
+		fmt.Fprintf(&b, "\n%s of the range %s no aitrail note", Plural(r.Unknown, "commit"), map[bool]string{true: "has", false: "have"}[r.Unknown == 1])
 		if r.Database {
 			b.WriteString(" and no record in the database (made before aitrail was installed, or not annotated yet: `aitrail annotate` catches up).\n")
 		} else {
@@ -417,13 +410,13 @@ func RenderRelease(r *Release) string {
 	}
 	b.WriteString("\n| Agent | Models | Commits | Prompts | AI-written lines |\n|---|---|---:|---:|---:|\n")
 	for _, a := range r.Agents {
-		fmt.Fprintf(&b, "| %s | %s | %d | %d | %s |\n", mdCell(a.Label()), mdCell(strings.Join(a.Models, ", ")), a.Commits, a.Prompts, thousands(int64(a.AI)))
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %s |\n", mdCell(a.Label()), mdCell(strings.Join(a.Models, ", ")), a.Commits, a.Prompts, Thousands(int64(a.AI)))
 	}
 	b.WriteString("\n### Commits\n")
 	for _, e := range r.Entries {
 		fmt.Fprintf(&b, "\n- **%s** (`%s`): %s; %s of %s by AI (%s); %s tokens", mdText(e.Subject), short7(e.SHA),
-			mdText(strings.Join(e.Agents, "; ")), thousands(int64(e.AI)), plural(e.Added, "added line"), percent(e.AI, e.Added),
-			thousands(e.Tokens.Total))
+			mdText(strings.Join(e.Agents, "; ")), Thousands(int64(e.AI)), Plural(e.Added, "added line"), percent(e.AI, e.Added),
+			Thousands(e.Tokens.Total))
 		if e.CostUSD != nil {
 			fmt.Fprintf(&b, ", %s", USD(*e.CostUSD))
 		}
