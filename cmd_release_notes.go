@@ -13,7 +13,6 @@ import (
 	"github.com/aitrail/aitrail/gitlog"
 	"github.com/aitrail/aitrail/redact"
 	"github.com/aitrail/aitrail/report"
-	"github.com/aitrail/aitrail/store"
 )
 
 func releaseNotesCommand() command {
@@ -150,42 +149,24 @@ func (o *releaseNotesOptions) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	in := report.ReleaseInput{Range: o.rng}
-	if in.Range == "" {
-		in.Range = "since " + since.Format("2006-01-02")
-	}
-	var missing []gitlog.Hash // commits without a note here
-	for _, h := range shas {
-		c, err := repo.Commit(h)
-		if err != nil {
-			return err
-		}
-		when := c.Committer.When
-		if !since.IsZero() && when.Before(since) || !until.IsZero() && when.After(until) {
-			continue
-		}
-		note, ok, _, err := nr.Read(h)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			missing = append(missing, h)
-		}
-		subject, _, _ := strings.Cut(strings.TrimSpace(c.Message), "\n")
-		in.Commits = append(in.Commits, report.CommitNote{SHA: h.String(), Subject: subject, Time: when, Note: note.Text})
-	}
-	if in.Warnings, err = unfetchedNotesWarnings(nr, missing); err != nil {
-		return err
-	}
 	db, eng, err := e.openExisting()
 	if err != nil {
 		return err
 	}
+	src := report.ReleaseSource{Repo: repo, Notes: nr, Commits: shas, Since: since, Until: until, DB: db}
 	if db != nil {
 		defer db.Close()
-		if err := enrichRelease(e, db, repo, &in); err != nil {
+		if src.RepoKey, err = repoKey(e, db, repo.Root()); err != nil {
 			return err
 		}
+	}
+	in, err := report.GatherRelease(e.ctx, src)
+	if err != nil {
+		return err
+	}
+	in.Range = o.rng
+	if in.Range == "" {
+		in.Range = "since " + since.Format("2006-01-02")
 	}
 	rel := report.BuildRelease(in)
 	for i := range rel.Entries {
@@ -259,54 +240,4 @@ func rangeCommits(repo *gitlog.Repo, rng string) ([]gitlog.Hash, error) {
 		return nil, err
 	}
 	return repo.RevList(gitlog.Hash{}, head, 0)
-}
-
-// enrichRelease adds what the database knows: the sessions the notes name
-// (titles, versions, pull requests) and which commits it annotated.
-func enrichRelease(e *env, db *store.DB, repo *gitlog.Repo, in *report.ReleaseInput) error {
-	in.Database = true
-	var refs []store.SessionRef
-	seen := map[string]bool{}
-	var shas []string
-	for _, c := range in.Commits {
-		shas = append(shas, c.SHA)
-		for _, rec := range report.ReadNotes(c.Note) {
-			for _, p := range rec.Prompts {
-				if r := (store.SessionRef{Agent: p.Agent, ID: p.Session}); !seen[r.Key()] {
-					seen[r.Key()] = true
-					refs = append(refs, r)
-				}
-			}
-		}
-	}
-	var err error
-	if in.Sessions, in.Links, err = db.SessionsByRef(e.ctx, refs); err != nil {
-		return err
-	}
-	key, err := repoKey(e, db, repo.Root())
-	if err != nil {
-		return err
-	}
-	in.Recorded, err = db.CommitStatuses(e.ctx, key, shas)
-	return err
-}
-
-// unfetchedNotesWarnings says when commits of the range that have no note
-// here may have one in a remote's notes this clone has not fetched, so
-// that they are not read as commits without AI assistance.
-func unfetchedNotesWarnings(nr *gitlog.NoteReader, missing []gitlog.Hash) ([]string, error) {
-	gaps, err := nr.Gaps(missing)
-	if err != nil || len(gaps) == 0 {
-		return nil, err
-	}
-	var all []gitlog.NotesGap
-	for _, h := range missing {
-		all = append(all, gaps[h]...)
-	}
-	verb := "have"
-	if len(gaps) == 1 {
-		verb = "has"
-	}
-	return []string{fmt.Sprintf("%s of the range %s no note here, but a remote's notes may: %s",
-		report.Plural(len(gaps), "commit"), verb, gitlog.GapsHint(all))}, nil
 }
