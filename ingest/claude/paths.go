@@ -54,6 +54,30 @@ func HomeDirs(root string) []string {
 	return []string{filepath.Join(root, "projects")}
 }
 
+// ProjectDir returns the name Claude Code gives the directory of the
+// transcripts of sessions started in directory cwd (below projects/):
+// cwd with every character outside [A-Za-z0-9] written "-" (one per
+// UTF-16 unit, as JavaScript counts them). A name longer than 200 gets a
+// hash after its first 200, which ProjectDir does not compute: it returns
+// those 200 and a "-", the prefix of the name.
+func ProjectDir(cwd string) string {
+	var b strings.Builder
+	for _, r := range cwd {
+		switch {
+		case 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9':
+			b.WriteRune(r)
+		case r > 0xffff:
+			b.WriteString("--") // a surrogate pair
+		default:
+			b.WriteByte('-')
+		}
+	}
+	if s := b.String(); len(s) > 200 {
+		return s[:200] + "-"
+	}
+	return b.String()
+}
+
 // Match reports whether rel, a slash-separated path relative to a projects
 // directory, is a transcript: <project>/<session>.jsonl, the older sub-agent
 // files <project>/agent-<id>.jsonl beside it, and any .jsonl below

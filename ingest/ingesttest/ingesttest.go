@@ -135,6 +135,19 @@ func (c Corpus) Sources() []string {
 // distinct sessions with distinct API calls. Logs are written as the
 // agents write them: dst/codex/sessions/… and dst/claude/projects/….
 func Write(dst string, ts []Template, size int64) (Corpus, error) {
+	return write(dst, ts, func(c Corpus, round bool) bool {
+		return size > 0 && c.Bytes >= size || size <= 0 && round
+	})
+}
+
+// WriteFiles is Write that stops after n logs.
+func WriteFiles(dst string, ts []Template, n int) (Corpus, error) {
+	return write(dst, ts, func(c Corpus, _ bool) bool { return c.Files >= n })
+}
+
+// write writes copies until done, asked after each log (round: a round of
+// copies is complete), says to stop.
+func write(dst string, ts []Template, done func(c Corpus, round bool) bool) (Corpus, error) {
 	c := Corpus{Dir: dst}
 	if len(ts) == 0 {
 		return c, fmt.Errorf("no templates")
@@ -156,12 +169,9 @@ func Write(dst string, ts []Template, size int64) (Corpus, error) {
 			}
 			c.Files++
 			c.Bytes += int64(len(data))
-			if size > 0 && c.Bytes >= size {
+			if done(c, i == len(ts)-1) {
 				return c, nil
 			}
-		}
-		if size <= 0 {
-			return c, nil
 		}
 	}
 }
