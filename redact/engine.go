@@ -123,7 +123,8 @@ type Engine struct {
 	user      string
 	hashed    []hashGroup // literal prints of manual redactions, by length
 	rollBase  uint64
-	scoped    bool // a manual redaction has a scope narrower than global
+	scoped    bool            // a manual redaction has a scope narrower than global
+	scopedIDs map[string]bool // the rule ids of those
 	manual    bool // the engine has manual redactions
 	pool      sync.Pool
 
@@ -263,6 +264,10 @@ func newEngine(cfg Config, builtins []Rule) (*Engine, error) {
 		e.manual = true
 		if k := m.Scope.Kind; k != "" && k != ManualGlobal {
 			e.scoped = true
+			if e.scopedIDs == nil {
+				e.scopedIDs = map[string]bool{}
+			}
+			e.scopedIDs[c.rule.ID] = true
 		}
 		e.infos = append(e.infos, RuleInfo{
 			ID: c.rule.ID, Type: c.rule.Type, Origin: OriginManual, Enabled: true, Scope: m.Scope.String(),

@@ -17,12 +17,14 @@ import (
 // JSON is redacted as text. When nothing is redacted, raw itself is
 // returned.
 func (e *Engine) JSON(raw []byte) ([]byte, []Finding) {
-	return e.json(raw, nil)
+	return e.json(raw, nil, nil)
 }
 
-// json is JSON with a location for scoped manual redactions.
-func (e *Engine) json(raw []byte, loc *Location) ([]byte, []Finding) {
-	out, findings, ok := e.jsonRedact(raw, loc)
+// json is JSON with a location for scoped manual redactions; memo, when
+// not nil, receives the redaction of each string value redacted as a text
+// of the scope of records would be (see Memo).
+func (e *Engine) json(raw []byte, loc *Location, memo *Memo) ([]byte, []Finding) {
+	out, findings, ok := e.jsonRedact(raw, loc, memo)
 	if ok {
 		return out, findings
 	}
@@ -33,7 +35,7 @@ func (e *Engine) json(raw []byte, loc *Location) ([]byte, []Finding) {
 	}
 	// A redaction can remove what made the input invalid; the result is
 	// then redacted as JSON too, so that redacting it again changes nothing.
-	if out, more, ok := e.jsonRedact([]byte(red), loc); ok {
+	if out, more, ok := e.jsonRedact([]byte(red), loc, nil); ok {
 		for i := range more {
 			more[i].Start, more[i].End = -1, -1
 		}
@@ -43,7 +45,7 @@ func (e *Engine) json(raw []byte, loc *Location) ([]byte, []Finding) {
 }
 
 // jsonRedact walks raw; ok is false when raw is not valid JSON.
-func (e *Engine) jsonRedact(raw []byte, loc *Location) (out []byte, findings []Finding, ok bool) {
+func (e *Engine) jsonRedact(raw []byte, loc *Location, memo *Memo) (out []byte, findings []Finding, ok bool) {
 	type frame struct {
 		obj bool
 		key string // key of the value being parsed (objects), inherited by arrays
@@ -82,6 +84,9 @@ func (e *Engine) jsonRedact(raw []byte, loc *Location) (out []byte, findings []F
 			}
 		}
 		red, fs := e.redact(bits, s, extra, loc)
+		if memo != nil && bits == scopeBitsAll && extra == nil && !isKey {
+			memo.put(s, red, fs)
+		}
 		if fs == nil {
 			return
 		}
