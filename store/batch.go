@@ -8,7 +8,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -103,6 +105,7 @@ type Batch struct {
 	sessions map[[2]string]int64 // (agent, external id) → row id
 	prompts  map[promptKey]int64
 	pending  map[int64]*Session // session fields to merge at commit
+	page     *rawPage           // raw lines not written yet
 	now      string
 }
 
@@ -130,11 +133,64 @@ func (db *DB) Begin(ctx context.Context) (*Batch, error) {
 	}, nil
 }
 
+// Savepoint marks where RollbackToSavepoint returns to, so that one log's
+// part of a batch shared by several can be undone alone. It writes the
+// page of raw lines being filled and the merged session fields first: what
+// came before the mark is then all in the database.
+func (b *Batch) Savepoint() error {
+	if err := b.flushRaw(); err != nil {
+		return err
+	}
+	if err := b.writeSessions(); err != nil {
+		return err
+	}
+	if _, err := b.tx.ExecContext(b.ctx, `SAVEPOINT log`); err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	return nil
+}
+
+// Release keeps what was written since Savepoint.
+func (b *Batch) Release() error {
+	if _, err := b.tx.ExecContext(b.ctx, `RELEASE log`); err != nil {
+		return fmt.Errorf("release savepoint: %w", err)
+	}
+	return nil
+}
+
+// RollbackToSavepoint undoes what was written since Savepoint, and forgets
+// what the batch remembered of it.
+func (b *Batch) RollbackToSavepoint() error {
+	if _, err := b.tx.ExecContext(b.ctx, `ROLLBACK TO log`); err != nil {
+		return fmt.Errorf("roll back to savepoint: %w", err)
+	}
+	b.sessions = map[[2]string]int64{}
+	b.prompts = map[promptKey]int64{}
+	b.pending = map[int64]*Session{}
+	b.page = nil
+	return b.Release()
+}
+
 // Rollback abandons the batch; it is safe after Commit.
 func (b *Batch) Rollback() { b.tx.Rollback() }
 
-// Commit writes the merged session fields and commits.
+// Commit writes the page of raw lines being filled and the merged session
+// fields, and commits.
 func (b *Batch) Commit() error {
+	if err := b.flushRaw(); err != nil {
+		return err
+	}
+	if err := b.writeSessions(); err != nil {
+		return err
+	}
+	if err := b.tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", b.cause(err))
+	}
+	return nil
+}
+
+// writeSessions writes the merged session fields.
+func (b *Batch) writeSessions() error {
 	ids := make([]int64, 0, len(b.pending))
 	for id := range b.pending {
 		ids = append(ids, id)
@@ -164,9 +220,6 @@ func (b *Batch) Commit() error {
 		}
 	}
 	b.pending = map[int64]*Session{}
-	if err := b.tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", b.cause(err))
-	}
 	return nil
 }
 
@@ -199,6 +252,9 @@ func (b *Batch) stmt(query string) (*sql.Stmt, error) {
 }
 
 func (b *Batch) exec(query string, args ...any) (sql.Result, error) {
+	if b.db == nil {
+		return b.tx.ExecContext(b.ctx, query, args...)
+	}
 	st, err := b.stmt(query)
 	if err != nil {
 		return nil, b.cause(err)
@@ -217,6 +273,9 @@ type row struct {
 func (r row) Scan(dest ...any) error { return r.b.cause(r.row.Scan(dest...)) }
 
 func (b *Batch) queryRow(query string, args ...any) row {
+	if b.db == nil {
+		return row{b, b.tx.QueryRowContext(b.ctx, query, args...)}
+	}
 	st, err := b.stmt(query)
 	if err != nil {
 		// A statement that does not prepare is a bug; surface it through Scan.
@@ -293,46 +352,49 @@ func (b *Batch) ResetSource(id int64) error {
 	b.sessions = map[[2]string]int64{}
 	b.prompts = map[promptKey]int64{}
 	b.pending = map[int64]*Session{}
+	if b.page != nil && b.page.src == id {
+		b.page = nil
+	}
 	return nil
 }
 
-// AddRaw stores one source line (already redacted) and returns its row id.
-func (b *Batch) AddRaw(src int64, line int, offset int64, json string) (int64, error) {
-	var id int64
-	err := b.queryRow(`INSERT INTO raw_records (source_id, line, offset, json) VALUES (?, ?, ?, ?)
-		ON CONFLICT (source_id, line) DO UPDATE SET offset = excluded.offset, json = excluded.json RETURNING id`,
-		src, line, offset, json).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("store raw line %d: %w", line, err)
-	}
-	return id, nil
-}
-
-// AddFindings records the redactions applied to one field of one row.
-// Identical findings (same rule and value) are counted in one row.
+// AddFindings records the redactions applied to one field of one row:
+// one row per rule, with how many values it redacted and the keyed hashes
+// of the distinct values (space-separated).
 func (b *Batch) AddFindings(src int64, ref Ref, field string, fs []FieldRedaction) error {
 	return b.addFindings(sql.NullInt64{Int64: src, Valid: true}, ref, field, fs)
 }
 
 // addFindings is AddFindings for a row whose source may be unknown.
 func (b *Batch) addFindings(src sql.NullInt64, ref Ref, field string, fs []FieldRedaction) error {
-	type key struct{ rule, fp, hash, actor string }
-	counts := map[key]int{}
+	type key struct{ rule, fp, actor string }
+	type agg struct {
+		hashes []string
+		count  int
+	}
+	aggs := map[key]*agg{}
 	var order []key
 	for _, f := range fs {
 		actor := f.Actor
 		if actor == "" {
 			actor = "rule"
 		}
-		k := key{f.RuleID, f.RuleFingerprint, f.ValueHash, actor}
-		if counts[k] == 0 {
+		k := key{f.RuleID, f.RuleFingerprint, actor}
+		a := aggs[k]
+		if a == nil {
+			a = &agg{}
+			aggs[k] = a
 			order = append(order, k)
 		}
-		counts[k]++
+		a.count++
+		if !slices.Contains(a.hashes, f.ValueHash) {
+			a.hashes = append(a.hashes, f.ValueHash)
+		}
 	}
 	for _, k := range order {
+		a := aggs[k]
 		_, err := b.exec(`INSERT INTO redactions (source_id, tbl, row_id, field, rule_id, rule_fingerprint, value_hash, count, actor, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, src, ref.Table, ref.ID, field, k.rule, k.fp, k.hash, counts[k], k.actor, b.now)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, src, ref.Table, ref.ID, field, k.rule, k.fp, strings.Join(a.hashes, " "), a.count, k.actor, b.now)
 		if err != nil {
 			return fmt.Errorf("record redaction: %w", err)
 		}

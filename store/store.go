@@ -173,6 +173,11 @@ func (db *DB) migrate(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, migrations[i].sqlite); err != nil {
 			return fmt.Errorf("migrate to schema %d: %w", i+1, err)
 		}
+		if after := migrations[i].after; after != nil {
+			if err := after(ctx, tx); err != nil {
+				return fmt.Errorf("migrate to schema %d: %w", i+1, err)
+			}
+		}
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations))); err != nil {
 		return fmt.Errorf("set schema version: %w", err)

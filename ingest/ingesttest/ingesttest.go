@@ -279,10 +279,19 @@ var dumpQueries = []string{
 		LEFT JOIN prompts p ON p.id = u.prompt_id`,
 	`SELECT 'link', s.agent, s.external_id, src.path, l.ts, l.kind, l.url, l.title
 		FROM links l JOIN sessions s ON s.id = l.session_id JOIN sources src ON src.id = l.source_id`,
-	`SELECT 'raw', src.path, r.line, r.offset, r.json FROM raw_records r JOIN sources src ON src.id = r.source_id`,
 	`SELECT 'redaction', COALESCE(src.path, ''), r.tbl, r.field, r.rule_id, r.rule_fingerprint, r.value_hash, r.count, r.actor
-		FROM redactions r LEFT JOIN sources src ON src.id = r.source_id`,
+		FROM redactions r LEFT JOIN sources src ON src.id = r.source_id WHERE r.tbl != 'raw_records'`,
 }
+
+// The raw lines are kept in pages, which depend on how the lines were
+// read (in how many batches, runs): Dump lists the lines, and the
+// redactions of the pages of each log by rule, with the values' hashes
+// and the counts summed.
+const (
+	rawQuery           = `SELECT src.path, r.lines FROM raw_records r JOIN sources src ON src.id = r.source_id`
+	rawRedactionsQuery = `SELECT COALESCE(src.path, ''), r.field, r.rule_id, r.rule_fingerprint, r.actor, r.value_hash, r.count
+		FROM redactions r LEFT JOIN sources src ON src.id = r.source_id WHERE r.tbl = 'raw_records'`
+)
 
 // Dump returns every row of the aitrail database at path, one line per
 // row, sorted: two databases that hold the same data give the same dump
@@ -330,8 +339,106 @@ func Dump(path string) ([]string, error) {
 			return nil, err
 		}
 	}
+	raw, err := dumpRaw(db)
+	if err != nil {
+		return nil, fmt.Errorf("dump %s: %w", path, err)
+	}
+	out = append(out, raw...)
 	sort.Strings(out)
 	return out, nil
+}
+
+// dumpRaw lists the raw lines and the redactions of their pages (see
+// rawQuery).
+func dumpRaw(db *sql.DB) ([]string, error) {
+	var out []string
+	rows, err := db.Query(rawQuery)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var path string
+		var data []byte
+		if err := rows.Scan(&path, &data); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		lines, err := store.DecodeRawPage(data)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		for _, l := range lines {
+			out = append(out, fmt.Sprintf("raw | %s | %d | %d | %s", path, l.Line, l.Offset, l.Text))
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	type key struct{ path, field, rule, fp, actor string }
+	hashes, counts := map[key]map[string]bool{}, map[key]int{}
+	rows, err = db.Query(rawRedactionsQuery)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k key
+		var hs string
+		var n int
+		if err := rows.Scan(&k.path, &k.field, &k.rule, &k.fp, &k.actor, &hs, &n); err != nil {
+			return nil, err
+		}
+		if hashes[k] == nil {
+			hashes[k] = map[string]bool{}
+		}
+		for _, h := range strings.Fields(hs) {
+			hashes[k][h] = true
+		}
+		counts[k] += n
+	}
+	for k, n := range counts {
+		hs := make([]string, 0, len(hashes[k]))
+		for h := range hashes[k] {
+			hs = append(hs, h)
+		}
+		sort.Strings(hs)
+		out = append(out, fmt.Sprintf("redaction | %s | raw_records | %s | %s | %s | %s | %d | %s", k.path, k.field, k.rule, k.fp, strings.Join(hs, " "), n, k.actor))
+	}
+	return out, rows.Err()
+}
+
+// RawText returns the raw lines kept in the aitrail database at path, one
+// per line: what a check for leaks reads, since the pages that hold them
+// are compressed.
+func RawText(path string) (string, error) {
+	db, err := sql.Open("sqlite", store.FileURI(path)+"?mode=ro&_pragma=busy_timeout(30000)")
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT lines FROM raw_records ORDER BY source_id, first_line`)
+	if err != nil {
+		return "", fmt.Errorf("raw lines of %s: %w", path, err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return "", err
+		}
+		lines, err := store.DecodeRawPage(data)
+		if err != nil {
+			return "", fmt.Errorf("raw lines of %s: %w", path, err)
+		}
+		for _, l := range lines {
+			b.WriteString(l.Text)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String(), rows.Err()
 }
 
 // Diff describes how dump got differs from dump want: how many lines each
