@@ -179,6 +179,7 @@ type run struct {
 	// work feeds the redaction workers (see pipeline.go).
 	work chan *lineJob
 	wg   sync.WaitGroup
+	lr   *lineReader // reused by the batches, which are read one at a time
 }
 
 func newRun(db *store.DB, red Redactor, opt Options, sum *Summary) *run {
@@ -226,8 +227,14 @@ func (r *run) file(ctx context.Context, f File) error {
 		if err != nil {
 			return err
 		}
-		if err := b.Savepoint(); err != nil {
-			return err
+		// Another log's work in the transaction is kept if this one's is
+		// undone; a savepoint costs a copy of each page it changes, so the
+		// first log of a transaction takes none (the whole is undone).
+		shared := len(r.txFiles) > 0
+		if shared {
+			if err := b.Savepoint(); err != nil {
+				return err
+			}
 		}
 		var res batchResult
 		if len(colls) > 0 {
@@ -236,8 +243,12 @@ func (r *run) file(ctx context.Context, f File) error {
 			res, err = r.batch(ctx, b, f, key, first)
 		}
 		if err != nil {
-			if rerr := b.RollbackToSavepoint(); rerr != nil {
-				return errors.Join(err, rerr)
+			if shared {
+				if rerr := b.RollbackToSavepoint(); rerr != nil {
+					return errors.Join(err, rerr)
+				}
+			} else {
+				r.rollback()
 			}
 			if skip := r.skippable(f, err); skip != "" {
 				r.sum.Skipped++
@@ -246,8 +257,10 @@ func (r *run) file(ctx context.Context, f File) error {
 			}
 			return err
 		}
-		if err := b.Release(); err != nil {
-			return err
+		if shared {
+			if err := b.Release(); err != nil {
+				return err
+			}
 		}
 		r.txBytes += res.read
 		r.txFiles = append(r.txFiles, &fileStats{read: res.read, first: first})

@@ -177,7 +177,11 @@ func (r *run) readLines(b *store.Batch, o *opened, path string, limit int64) (re
 // queueing it in order.
 func (r *run) readAhead(o *opened, limit int64, queue chan<- *lineJob, budget *gate, stop <-chan struct{}) readResult {
 	res := readResult{last: o.src.Line}
-	lr := newLineReader(o.fh, r.opt.MaxLine)
+	if r.lr == nil {
+		r.lr = newLineReader(o.fh, r.opt.MaxLine)
+	}
+	lr := r.lr // one batch is read at a time
+	lr.br.Reset(o.fh)
 	for res.n < limit {
 		line, size, err := lr.next()
 		if err == io.EOF {
@@ -366,7 +370,7 @@ func (r *run) write(b *store.Batch, src *store.Watermark, path string, j *lineJo
 	for _, f := range j.p.findings {
 		r.sum.Redactions[f.RuleID]++
 	}
-	if err := b.AddRaw(src.ID, j.no, j.off, string(j.p.stored), StoreFindings(j.p.findings)); err != nil {
+	if err := b.AddRaw(src.ID, j.no, j.off, j.p.stored, StoreFindings(j.p.findings)); err != nil {
 		return err
 	}
 	if j.derr != nil {

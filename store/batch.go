@@ -106,6 +106,7 @@ type Batch struct {
 	prompts  map[promptKey]int64
 	pending  map[int64]*Session // session fields to merge at commit
 	page     *rawPage           // raw lines not written yet
+	spare    []byte             // a page's buffer, for the next one
 	now      string
 }
 

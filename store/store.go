@@ -28,6 +28,8 @@ type DB struct {
 	keyMu sync.Mutex
 	key   []byte // the redaction key, once read
 
+	raw rawEncoder // compresses pages of raw lines
+
 	// stmts caches the statements that batches run, prepared once per
 	// connection rather than once per batch (a batch per log file made
 	// preparing them a sixth of the cost of ingesting small logs).
