@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"sync"
 
@@ -176,6 +177,8 @@ type run struct {
 	tx      *store.Batch
 	txBytes int64        // bytes of logs read in it
 	txFiles []*fileStats // the logs it read, counted in the summary at its commit
+	txWarn  []string     // warnings about them, given at its commit
+	mark    Summary      // the summary when it began
 	// work feeds the redaction workers (see pipeline.go).
 	work chan *lineJob
 	wg   sync.WaitGroup
@@ -199,22 +202,38 @@ func newRun(db *store.DB, red Redactor, opt Options, sum *Summary) *run {
 	return r
 }
 
+// warn reports a problem with a log; those found in a transaction wait
+// for its commit (it may be rolled back and its logs read again).
 func (r *run) warn(msg string) {
-	if r.opt.Warn != nil {
+	switch {
+	case r.opt.Warn == nil:
+	case r.tx != nil:
+		r.txWarn = append(r.txWarn, msg)
+	default:
 		r.opt.Warn(msg)
 	}
 }
 
-// fileStats is what one log's batch adds to the summary once committed.
+// fileStats is a log's batch in the transaction in progress: what it adds
+// to the summary once committed, and how to read it again.
 type fileStats struct {
+	f     File
 	read  int64 // bytes
 	first bool  // the log's first batch of the run
 }
 
-// file ingests one log, in batches, until its end. A log that cannot be
-// read, or whose repository's rules cannot apply, is warned about and
-// skipped: what it added to the transaction is undone.
+// file ingests one log, in batches, until its end.
 func (r *run) file(ctx context.Context, f File) error {
+	return r.fileFrom(ctx, f, true)
+}
+
+// fileFrom ingests log f from its batch in the run (first: its first). A
+// log that cannot be read, or whose repository's rules cannot apply, is
+// warned about and skipped: the transaction is rolled back and its other
+// logs are read again. (A savepoint would undo only the failed log's part,
+// but it costs a copy of every page each log changes: more than reading
+// again the few times a log fails midway.)
+func (r *run) fileFrom(ctx context.Context, f File, first bool) error {
 	key, err := r.db.PathKey(ctx, f.Path)
 	if err != nil {
 		return err
@@ -222,19 +241,10 @@ func (r *run) file(ctx context.Context, f File) error {
 	clear(r.calls) // tool calls and their results share a file; the database knows older ones
 	r.fileRoot = ""
 	colls := collections(f)
-	for first := true; ; first = false {
+	for ; ; first = false {
 		b, err := r.txn(ctx)
 		if err != nil {
 			return err
-		}
-		// Another log's work in the transaction is kept if this one's is
-		// undone; a savepoint costs a copy of each page it changes, so the
-		// first log of a transaction takes none (the whole is undone).
-		shared := len(r.txFiles) > 0
-		if shared {
-			if err := b.Savepoint(); err != nil {
-				return err
-			}
 		}
 		var res batchResult
 		if len(colls) > 0 {
@@ -243,27 +253,19 @@ func (r *run) file(ctx context.Context, f File) error {
 			res, err = r.batch(ctx, b, f, key, first)
 		}
 		if err != nil {
-			if shared {
-				if rerr := b.RollbackToSavepoint(); rerr != nil {
-					return errors.Join(err, rerr)
-				}
-			} else {
-				r.rollback()
-			}
-			if skip := r.skippable(f, err); skip != "" {
-				r.sum.Skipped++
-				r.warn(skip)
-				return nil
-			}
-			return err
-		}
-		if shared {
-			if err := b.Release(); err != nil {
+			skip := r.skippable(f, err)
+			if skip == "" {
 				return err
 			}
+			if err := r.redo(ctx); err != nil {
+				return err
+			}
+			r.sum.Skipped++
+			r.warn(skip)
+			return nil
 		}
 		r.txBytes += res.read
-		r.txFiles = append(r.txFiles, &fileStats{read: res.read, first: first})
+		r.txFiles = append(r.txFiles, &fileStats{f: f, read: res.read, first: first})
 		if r.txBytes >= r.opt.BatchBytes {
 			if err := r.commitTx(); err != nil {
 				return err
@@ -276,6 +278,22 @@ func (r *run) file(ctx context.Context, f File) error {
 			return err
 		}
 	}
+}
+
+// redo rolls the transaction in progress back, with what it added to the
+// summary and the warnings it held, and reads its logs again.
+func (r *run) redo(ctx context.Context) error {
+	files := r.txFiles
+	if r.tx != nil {
+		*r.sum = r.mark.restore()
+	}
+	r.rollback()
+	for _, fs := range files {
+		if err := r.fileFrom(ctx, fs.f, fs.first); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // batchResult is what one batch of a log read.
@@ -292,7 +310,7 @@ func (r *run) skippable(f File, err error) string {
 	switch {
 	case errors.Is(err, ErrRepoRules):
 		return fmt.Sprintf("%s: %v; skipped until it is fixed", shown, err)
-	case errors.Is(err, errUnreadable):
+	case errors.As(err, new(unreadableError)):
 		msg, _ := r.red.Text(redact.ScopeField, err.Error())
 		return fmt.Sprintf("%s: %s; skipped", shown, msg)
 	}
@@ -319,7 +337,7 @@ func (r *run) txn(ctx context.Context) (*store.Batch, error) {
 			return nil, err
 		}
 	}
-	r.tx, r.txBytes, r.txFiles = b, 0, nil
+	r.tx, r.txBytes, r.txFiles, r.txWarn, r.mark = b, 0, nil, nil, r.sum.snapshot()
 	return b, nil
 }
 
@@ -335,6 +353,9 @@ func (r *run) commitTx() error {
 		b.Rollback()
 		return err
 	}
+	for _, w := range r.txWarn {
+		r.warn(w)
+	}
 	for _, fs := range r.txFiles {
 		r.sum.Bytes += fs.read
 		r.done += fs.read
@@ -348,13 +369,24 @@ func (r *run) commitTx() error {
 	return nil
 }
 
-// rollback abandons the transaction in progress, if any.
+// rollback abandons the transaction in progress, if any, with the
+// warnings it held.
 func (r *run) rollback() {
 	if r.tx != nil {
 		r.tx.Rollback()
-		r.tx = nil
+		r.tx, r.txFiles, r.txWarn = nil, nil, nil
 	}
 }
+
+// snapshot returns a copy of the summary, to restore (with restore) when
+// the transaction it was taken at is rolled back.
+func (s *Summary) snapshot() Summary {
+	c := *s
+	c.Unknown, c.Redactions, c.sessions = maps.Clone(s.Unknown), maps.Clone(s.Redactions), maps.Clone(s.sessions)
+	return c
+}
+
+func (s Summary) restore() Summary { return s.snapshot() }
 
 // manualTracker is implemented by redactors that hold manual redactions
 // (*redact.Engine): the largest id among them tells whether the database

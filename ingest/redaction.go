@@ -169,15 +169,23 @@ func scopeOf(c store.FieldClass) redact.Scope {
 	return redact.ScopeRecord // every rule
 }
 
-// StoreFindings converts the engine's findings for the store: the one
+// StoreFindings converts the engine's findings for the store, the same
+// value found several times by one rule as one with its count: the one
 // place they change hands.
 func StoreFindings(fs []redact.Finding) []store.FieldRedaction {
 	if len(fs) == 0 {
 		return nil
 	}
-	out := make([]store.FieldRedaction, len(fs))
-	for i, f := range fs {
-		out[i] = store.FieldRedaction{RuleID: f.RuleID, RuleFingerprint: f.RuleFingerprint, ValueHash: f.ValueHash, Actor: f.Actor}
+	out := make([]store.FieldRedaction, 0, min(len(fs), 16))
+	at := map[redact.Finding]int{}
+	for _, f := range fs {
+		f.Start, f.End = 0, 0
+		if i, ok := at[f]; ok {
+			out[i].Count++
+			continue
+		}
+		at[f] = len(out)
+		out = append(out, store.FieldRedaction{RuleID: f.RuleID, RuleFingerprint: f.RuleFingerprint, ValueHash: f.ValueHash, Actor: f.Actor, Count: 1})
 	}
 	return out
 }

@@ -101,13 +101,16 @@ func headHash(f *os.File, n int) (string, int, error) {
 	return hex.EncodeToString(h[:]), m, nil
 }
 
-// errUnreadable is wrapped by the errors of a log that cannot be read
-// (opened, its status taken, read): it is skipped with a warning.
-var errUnreadable = errors.New("cannot be read")
+// unreadableError is the error of a log that cannot be read (opened, its
+// status taken, read): it is skipped with a warning that says why.
+type unreadableError struct{ err error }
+
+func (e unreadableError) Error() string { return e.err.Error() }
+func (e unreadableError) Unwrap() error { return e.err }
 
 // unreadable wraps an error reading a log.
 func unreadable(err error) error {
-	return fmt.Errorf("%w: %w", errUnreadable, unwrapPath(err))
+	return unreadableError{unwrapPath(err)}
 }
 
 // opened is a log opened for a batch: its watermark (reset when the log

@@ -458,11 +458,21 @@ func (e *Engine) apply(s string, spans []span) (string, []Finding, []edit) {
 	b.Grow(len(s))
 	findings := make([]Finding, 0, len(spans))
 	edits := make([]edit, 0, len(spans))
+	var sums map[string]string // a value met again is not hashed again (text dense with one secret)
+	if len(spans) > 8 {
+		sums = map[string]string{}
+	}
 	last := 0
 	for _, sp := range spans {
 		r := e.rules[sp.rule]
 		v := s[sp.start:sp.end]
-		sum := e.hash(v)
+		sum, ok := sums[v]
+		if !ok {
+			sum = e.hash(v)
+			if sums != nil {
+				sums[v] = sum
+			}
+		}
 		b.WriteString(s[last:sp.start])
 		outStart := b.Len()
 		switch {

@@ -86,6 +86,7 @@ type FieldRedaction struct {
 	RuleFingerprint string
 	ValueHash       string
 	Actor           string // "rule" unless a person made it
+	Count           int    // how many times the value was redacted there (0 counts as 1)
 }
 
 // Ref names the row a record was written to.
@@ -132,44 +133,6 @@ func (db *DB) Begin(ctx context.Context) (*Batch, error) {
 		pending:  map[int64]*Session{},
 		now:      FormatTime(time.Now()),
 	}, nil
-}
-
-// Savepoint marks where RollbackToSavepoint returns to, so that one log's
-// part of a batch shared by several can be undone alone. It writes the
-// page of raw lines being filled and the merged session fields first: what
-// came before the mark is then all in the database.
-func (b *Batch) Savepoint() error {
-	if err := b.flushRaw(); err != nil {
-		return err
-	}
-	if err := b.writeSessions(); err != nil {
-		return err
-	}
-	if _, err := b.tx.ExecContext(b.ctx, `SAVEPOINT log`); err != nil {
-		return fmt.Errorf("savepoint: %w", err)
-	}
-	return nil
-}
-
-// Release keeps what was written since Savepoint.
-func (b *Batch) Release() error {
-	if _, err := b.tx.ExecContext(b.ctx, `RELEASE log`); err != nil {
-		return fmt.Errorf("release savepoint: %w", err)
-	}
-	return nil
-}
-
-// RollbackToSavepoint undoes what was written since Savepoint, and forgets
-// what the batch remembered of it.
-func (b *Batch) RollbackToSavepoint() error {
-	if _, err := b.tx.ExecContext(b.ctx, `ROLLBACK TO log`); err != nil {
-		return fmt.Errorf("roll back to savepoint: %w", err)
-	}
-	b.sessions = map[[2]string]int64{}
-	b.prompts = map[promptKey]int64{}
-	b.pending = map[int64]*Session{}
-	b.page = nil
-	return b.Release()
 }
 
 // Rollback abandons the batch; it is safe after Commit.
@@ -335,6 +298,10 @@ func (b *Batch) SaveSource(s Watermark) error {
 // user asked for a rebuild). Sessions left without any content are deleted
 // too; rows that other sources contributed stay.
 func (b *Batch) ResetSource(id int64) error {
+	// The merged fields of sessions other logs of the batch wrote are kept.
+	if err := b.writeSessions(); err != nil {
+		return err
+	}
 	for _, t := range []string{"redactions", "raw_records", "links", "token_usage", "file_edits", "tool_calls", "messages", "prompts"} {
 		if _, err := b.exec(`DELETE FROM `+t+` WHERE source_id = ?`, id); err != nil {
 			return fmt.Errorf("reset source: %w", err)
@@ -387,7 +354,7 @@ func (b *Batch) addFindings(src sql.NullInt64, ref Ref, field string, fs []Field
 			aggs[k] = a
 			order = append(order, k)
 		}
-		a.count++
+		a.count += max(f.Count, 1)
 		if !slices.Contains(a.hashes, f.ValueHash) {
 			a.hashes = append(a.hashes, f.ValueHash)
 		}
