@@ -125,7 +125,7 @@ type Engine struct {
 	rollBase  uint64
 	scoped    bool            // a manual redaction has a scope narrower than global
 	scopedIDs map[string]bool // the rule ids of those
-	manual    bool // the engine has manual redactions
+	manual    bool            // the engine has manual redactions
 	pool      sync.Pool
 
 	repoMu sync.Mutex

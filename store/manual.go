@@ -180,7 +180,7 @@ type StoredText struct {
 	Table, Column string
 	Kind          string     // TextContent, TextRaw or TextKey
 	Class         FieldClass // how it is redacted (see Fields)
-	Agent         string // TextContent: the session's agent and id,
+	Agent         string     // TextContent: the session's agent and id,
 	Session       string
 	Prompt        string // and the key of the prompt it belongs to ("" when none)
 	Text          string
