@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -79,8 +80,9 @@ func newBenchEnv(tb testing.TB, name string) *benchEnv {
 }
 
 // corpus writes n copies of the sample logs (cut to their first head
-// bytes when head > 0) into the agents' log directories and returns their
-// size in bytes.
+// bytes when head > 0) into the agents' log directories, last modified
+// over the year before (a history, not sessions all going on), and
+// returns their size in bytes.
 func (e *benchEnv) corpus(n, head int) int64 {
 	e.tb.Helper()
 	ts := e.samples()
@@ -91,7 +93,31 @@ func (e *benchEnv) corpus(n, head int) int64 {
 	if err != nil {
 		e.tb.Fatal(err)
 	}
+	e.age(365 * 24 * time.Hour)
 	return c.Bytes
+}
+
+// age spreads the modification times of the corpus's logs evenly over the
+// span before now, in the order they were written.
+func (e *benchEnv) age(span time.Duration) {
+	e.tb.Helper()
+	var files []string
+	err := filepath.WalkDir(e.logs, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		e.tb.Fatal(err)
+	}
+	now := time.Now()
+	for i, p := range files {
+		t := now.Add(-span + span*time.Duration(i)/time.Duration(len(files)))
+		if err := os.Chtimes(p, t, t); err != nil {
+			e.tb.Fatal(err)
+		}
+	}
 }
 
 // corpusBytes writes copies of the sample logs, size bytes of them.

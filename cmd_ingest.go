@@ -58,7 +58,7 @@ func (o *ingestOptions) args(args []string) error {
 
 func (o *ingestOptions) run(e *env) error {
 	start := e.now()
-	files, err := e.logFiles()
+	files, err := e.logFiles(nil)
 	if err != nil {
 		return err
 	}

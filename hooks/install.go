@@ -66,8 +66,8 @@ type HookInfo struct {
 // AllHooks lists every hook aitrail can install, in install order.
 func AllHooks() []HookInfo {
 	return []HookInfo{
-		{Name: "pre-commit", Work: "ingest what the agents wrote since the last run"},
-		{Name: "post-commit", Work: "annotate HEAD, and commits made without the hooks"},
+		{Name: "pre-commit", Work: "nothing (post-commit does the commit's work; kept for hook managers)"},
+		{Name: "post-commit", Work: "read what the agents wrote for this repository, annotate HEAD and commits made without the hooks"},
 		{Name: "post-rewrite", Work: "re-annotate amended or rebased commits (reads \"old new\" lines)"},
 		{Name: "pre-push", Optional: true, Flag: "--sync-notes", Work: "share notes with the remote"},
 		{Name: "prepare-commit-msg", Optional: true, Flag: "--trailer", Work: "add Assisted-by: trailers"},

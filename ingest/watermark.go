@@ -29,11 +29,17 @@ func Pending(ctx context.Context, db *store.DB, files []File) (int, error) {
 // through opt.Warn ("path: reason; skipped"), counted in skipped and left
 // out.
 func changed(ctx context.Context, db *store.DB, files []File, opt Options) (work []File, total int64, skipped int, err error) {
-	known, err := db.Sources(ctx)
+	keys := make([]string, len(files))
+	for i, f := range files {
+		if keys[i], err = db.PathKey(ctx, f.Path); err != nil {
+			return nil, 0, 0, err
+		}
+	}
+	known, err := db.Sources(ctx, keys)
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	for _, f := range files {
+	for i, f := range files {
 		size, mtime, ino, err := statSource(f)
 		if err != nil {
 			skipped++
@@ -42,11 +48,7 @@ func changed(ctx context.Context, db *store.DB, files []File, opt Options) (work
 			}
 			continue
 		}
-		key, err := db.PathKey(ctx, f.Path)
-		if err != nil {
-			return nil, 0, skipped, err
-		}
-		s, ok := known[key]
+		s, ok := known[keys[i]]
 		if ok && !opt.Rebuild && s.Size == size && s.MtimeNS == mtime && s.Inode == ino {
 			continue
 		}

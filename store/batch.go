@@ -47,24 +47,58 @@ func (db *DB) PathKey(ctx context.Context, path string) (string, error) {
 	return hex.EncodeToString(m.Sum(nil)[:16]), nil
 }
 
-// Sources returns the watermark of every known source by key: only what
-// tells whether a file changed (Batch.Source reads the rest). It reads
-// outside any transaction, for the cheap check that runs on every hook.
-func (db *DB) Sources(ctx context.Context) (map[string]Watermark, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT path_key, size, mtime_ns, inode, offset FROM sources`)
-	if err != nil {
-		return nil, fmt.Errorf("list sources: %w", err)
-	}
-	defer rows.Close()
+// Sources returns the watermarks of the sources with the given keys (see
+// PathKey), by key: only what tells whether a file changed (Batch.Source
+// reads the rest). It reads outside any transaction, for the cheap check
+// that runs on every hook, whose cost follows the number of keys asked
+// for, not of the sources known.
+func (db *DB) Sources(ctx context.Context, keys []string) (map[string]Watermark, error) {
 	out := map[string]Watermark{}
-	for rows.Next() {
-		var s Watermark
-		if err := rows.Scan(&s.Key, &s.Size, &s.MtimeNS, &s.Inode, &s.Offset); err != nil {
+	for len(keys) > 0 {
+		n := min(len(keys), 500)
+		args := make([]any, n)
+		for i, k := range keys[:n] {
+			args[i] = k
+		}
+		keys = keys[n:]
+		err := db.each(ctx, `SELECT path_key, size, mtime_ns, inode, offset FROM sources WHERE path_key IN (?`+
+			strings.Repeat(", ?", n-1)+`)`, args, func(r *sql.Rows) error {
+			var s Watermark
+			if err := r.Scan(&s.Key, &s.Size, &s.MtimeNS, &s.Inode, &s.Offset); err != nil {
+				return err
+			}
+			out[s.Key] = s
+			return nil
+		})
+		if err != nil {
 			return nil, fmt.Errorf("list sources: %w", err)
 		}
-		out[s.Key] = s
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// RecentSources returns, for each of agents, the shown paths (redacted)
+// of its logs last modified at most window before its latest one was: the
+// logs of sessions going on, which a hook looks at (see ingest.Near). Two
+// look-ups on an index per agent, whatever the number of logs.
+func (db *DB) RecentSources(ctx context.Context, agents []string, window time.Duration) (map[string][]string, error) {
+	out := map[string][]string{}
+	for _, agent := range agents {
+		err := db.each(ctx, `SELECT path FROM sources WHERE agent = ?1
+			AND mtime_ns >= (SELECT MAX(mtime_ns) FROM sources WHERE agent = ?1) - ?2`,
+			[]any{agent, window.Nanoseconds()}, func(r *sql.Rows) error {
+				var path string
+				if err := r.Scan(&path); err != nil {
+					return err
+				}
+				out[agent] = append(out[agent], path)
+				return nil
+			})
+		if err != nil {
+			return nil, fmt.Errorf("list recent sources: %w", err)
+		}
+	}
+	return out, nil
 }
 
 const sourceCols = `id, agent, path_key, path, size, mtime_ns, inode, offset, line, head_hash, head_len, state, good_lines, bad_lines, unknown_lines`

@@ -365,7 +365,8 @@ ALTER TABLE commits ADD COLUMN replaced_by TEXT COLLATE "C" NOT NULL DEFAULT '';
 	// and last line, the offset of the last, how many lines and bytes it
 	// holds (uncompressed); the old rows move into
 	// pages (convertRawLines). A team database keeps a row per line: push
-	// sends the lines of the pages.
+	// sends the lines of the pages. Sources are indexed by agent and
+	// modification time, for the logs a hook looks at (RecentSources).
 	{sqlite: `
 DROP TRIGGER raw_records_changed_upd;
 DROP TRIGGER raw_records_changed_del;
@@ -381,6 +382,7 @@ CREATE TABLE raw_records (
 	lines       BLOB    NOT NULL
 );
 CREATE INDEX raw_records_source ON raw_records (source_id, first_line);
+CREATE INDEX sources_recent ON sources (agent, mtime_ns);
 CREATE TRIGGER raw_records_changed_upd AFTER UPDATE ON raw_records BEGIN
 	INSERT INTO changes (kind, id, rev) VALUES ('source', OLD.source_id, (SELECT epoch FROM change_epoch))
 		ON CONFLICT (kind, id) DO UPDATE SET rev = excluded.rev WHERE rev != excluded.rev;

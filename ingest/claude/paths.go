@@ -1,8 +1,10 @@
 package claude
 
 import (
+	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 )
 
@@ -135,4 +137,35 @@ func parsePath(p string) fileInfo {
 		f.session = stem
 	}
 	return f
+}
+
+// Near returns the project directories below dir (a projects directory)
+// of sessions started in the worktrees roots or below them: Claude Code
+// names a session's directory after the directory it started in (see
+// ProjectDir), so those of a worktree and its subdirectories start with
+// the worktree's name. (A sibling whose name extends the worktree's, such
+// as app-old beside app, comes along: reading it costs a little, and
+// correlation keeps only the worktree's sessions.)
+func Near(dir string, roots []string) []string {
+	out := []string{}
+	f, err := os.Open(dir)
+	if err != nil {
+		return out
+	}
+	names, _ := f.Readdirnames(-1) // names only: no status of every project's directory
+	f.Close()
+	dirs := make([]string, len(roots))
+	for i, root := range roots {
+		dirs[i] = strings.TrimSuffix(ProjectDir(root), "-")
+	}
+	for _, name := range names {
+		for _, d := range dirs {
+			if strings.HasPrefix(name, d) && (len(name) == len(d) || name[len(d)] == '-') {
+				out = append(out, filepath.Join(dir, name))
+				break
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }

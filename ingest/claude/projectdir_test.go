@@ -1,6 +1,9 @@
 package claude
 
 import (
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -17,5 +20,22 @@ func TestProjectDir(t *testing.T) {
 		if got := ProjectDir(tt.cwd); got != tt.want {
 			t.Errorf("ProjectDir(%q) = %q, want %q", tt.cwd, got, tt.want)
 		}
+	}
+}
+
+func TestNear(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"-home-u-app", "-home-u-app-sub", "-home-u-apple", "-home-u-other", "-tmp-wt"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := Near(dir, []string{"/home/u/app", "/tmp/wt"})
+	want := []string{filepath.Join(dir, "-home-u-app"), filepath.Join(dir, "-home-u-app-sub"), filepath.Join(dir, "-tmp-wt")}
+	if !slices.Equal(got, want) {
+		t.Errorf("Near = %q, want %q", got, want)
+	}
+	if got := Near(filepath.Join(dir, "missing"), []string{"/home/u/app"}); got == nil || len(got) != 0 {
+		t.Errorf("Near of a missing directory = %#v, want an empty list", got)
 	}
 }
