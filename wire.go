@@ -557,7 +557,7 @@ func (e *env) hookHandlers(repo *gitlog.Repo, annotating, hook bool) (*hooks.Han
 			if err != nil {
 				return err
 			}
-			_, err = ingest.Run(ctx, db, eng, files, ingest.Options{Home: e.home, BatchBytes: 1 << 20, NoCounts: true})
+			_, err = ingest.Run(ctx, db, eng, files, ingest.Options{Home: e.home, BatchBytes: 1 << 20, NoCounts: true, MaxLine: f.Ingest.MaxLine})
 			return err
 		},
 		Correlate: report.Options{Redact: func(s string) string {
