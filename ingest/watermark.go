@@ -29,11 +29,13 @@ func Pending(ctx context.Context, db *store.DB, files []File) (int, error) {
 // through opt.Warn ("path: reason; skipped"), counted in skipped and left
 // out.
 func changed(ctx context.Context, db *store.DB, files []File, opt Options) (work []File, total int64, skipped int, err error) {
+	pathKey, err := db.PathKeyer(ctx)
+	if err != nil {
+		return nil, 0, 0, err
+	}
 	keys := make([]string, len(files))
 	for i, f := range files {
-		if keys[i], err = db.PathKey(ctx, f.Path); err != nil {
-			return nil, 0, 0, err
-		}
+		keys[i] = pathKey(f.Path)
 	}
 	known, err := db.Sources(ctx, keys)
 	if err != nil {

@@ -48,12 +48,28 @@ func (db *DB) PathKey(ctx context.Context, path string) (string, error) {
 }
 
 // Sources returns the watermarks of the sources with the given keys (see
-// PathKey), by key: only what tells whether a file changed (Batch.Source
-// reads the rest). It reads outside any transaction, for the cheap check
-// that runs on every hook, whose cost follows the number of keys asked
-// for, not of the sources known.
+// PathKey), by key (it may return others too): only what tells whether a
+// file changed (Batch.Source reads the rest), read from an index that
+// holds it, outside any transaction. This is the cheap check that runs on
+// every hook, whose cost follows the number of keys asked for, not of the
+// sources known; asked for many, it reads them all.
 func (db *DB) Sources(ctx context.Context, keys []string) (map[string]Watermark, error) {
 	out := map[string]Watermark{}
+	scan := func(r *sql.Rows) error {
+		var s Watermark
+		if err := r.Scan(&s.Key, &s.Size, &s.MtimeNS, &s.Inode, &s.Offset); err != nil {
+			return err
+		}
+		out[s.Key] = s
+		return nil
+	}
+	const cols = `SELECT path_key, size, mtime_ns, inode, offset FROM sources INDEXED BY sources_watermark`
+	if len(keys) > 1000 {
+		if err := db.each(ctx, cols, nil, scan); err != nil {
+			return nil, fmt.Errorf("list sources: %w", err)
+		}
+		return out, nil
+	}
 	for len(keys) > 0 {
 		n := min(len(keys), 500)
 		args := make([]any, n)
@@ -61,20 +77,29 @@ func (db *DB) Sources(ctx context.Context, keys []string) (map[string]Watermark,
 			args[i] = k
 		}
 		keys = keys[n:]
-		err := db.each(ctx, `SELECT path_key, size, mtime_ns, inode, offset FROM sources WHERE path_key IN (?`+
-			strings.Repeat(", ?", n-1)+`)`, args, func(r *sql.Rows) error {
-			var s Watermark
-			if err := r.Scan(&s.Key, &s.Size, &s.MtimeNS, &s.Inode, &s.Offset); err != nil {
-				return err
-			}
-			out[s.Key] = s
-			return nil
-		})
-		if err != nil {
+		if err := db.each(ctx, cols+` WHERE path_key IN (?`+strings.Repeat(", ?", n-1)+`)`, args, scan); err != nil {
 			return nil, fmt.Errorf("list sources: %w", err)
 		}
 	}
 	return out, nil
+}
+
+// PathKeyer returns PathKey as a function for many paths in a row, which
+// reuses its hash: not safe for concurrent use.
+func (db *DB) PathKeyer(ctx context.Context) (func(path string) string, error) {
+	key, err := db.secret(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := hmac.New(sha256.New, key)
+	var sum []byte
+	return func(path string) string {
+		m.Reset()
+		m.Write([]byte("source-path\x00"))
+		m.Write([]byte(path))
+		sum = m.Sum(sum[:0])
+		return hex.EncodeToString(sum[:16])
+	}, nil
 }
 
 // RecentSources returns, for each of agents, the shown paths (redacted)

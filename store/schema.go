@@ -366,7 +366,9 @@ ALTER TABLE commits ADD COLUMN replaced_by TEXT COLLATE "C" NOT NULL DEFAULT '';
 	// holds (uncompressed); the old rows move into
 	// pages (convertRawLines). A team database keeps a row per line: push
 	// sends the lines of the pages. Sources are indexed by agent and
-	// modification time, for the logs a hook looks at (RecentSources).
+	// modification time, for the logs a hook looks at (RecentSources), and
+	// by what tells whether a log changed, which is read from the index
+	// alone (Sources) instead of rows that hold the decoders' states.
 	{sqlite: `
 DROP TRIGGER raw_records_changed_upd;
 DROP TRIGGER raw_records_changed_del;
@@ -383,6 +385,7 @@ CREATE TABLE raw_records (
 );
 CREATE INDEX raw_records_source ON raw_records (source_id, first_line);
 CREATE INDEX sources_recent ON sources (agent, mtime_ns);
+CREATE INDEX sources_watermark ON sources (path_key, size, mtime_ns, inode, offset);
 CREATE TRIGGER raw_records_changed_upd AFTER UPDATE ON raw_records BEGIN
 	INSERT INTO changes (kind, id, rev) VALUES ('source', OLD.source_id, (SELECT epoch FROM change_epoch))
 		ON CONFLICT (kind, id) DO UPDATE SET rev = excluded.rev WHERE rev != excluded.rev;

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver for Dump
 
@@ -129,11 +130,11 @@ func (c Corpus) Sources() []string {
 
 // Write writes copies of the templates below dst, round after round (copy
 // 1 of every template, then copy 2, …), until at least size bytes are
-// written; a size of 0 writes one round. Copy k of a template lives in a
-// directory of its own (the first element of its path gets a "-c<k>"
-// suffix) and has its ids rewritten (see Rewrite), so that copies are
-// distinct sessions with distinct API calls. Logs are written as the
-// agents write them: dst/codex/sessions/… and dst/claude/projects/….
+// written; a size of 0 writes one round. Copy k of a template is placed as
+// the agent would place it (see copyPath) and has its ids rewritten (see
+// Rewrite), so that copies are distinct sessions with distinct API calls.
+// Logs are written as the agents write them: dst/codex/sessions/… and
+// dst/claude/projects/….
 func Write(dst string, ts []Template, size int64) (Corpus, error) {
 	return write(dst, ts, func(c Corpus, round bool) bool {
 		return size > 0 && c.Bytes >= size || size <= 0 && round
@@ -158,7 +159,7 @@ func write(dst string, ts []Template, done func(c Corpus, round bool) bool) (Cor
 	}
 	for k := 1; ; k++ {
 		for i, t := range ts {
-			rel := copyPath(Rewrite(t.Rel, k), k)
+			rel := copyPath(t.Agent, Rewrite(t.Rel, k), k)
 			p := filepath.Join(dst, t.Agent, agentDir(t.Agent), filepath.FromSlash(rel))
 			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 				return c, err
@@ -183,13 +184,28 @@ func agentDir(agent string) string {
 	return "sessions"
 }
 
-// copyPath puts copy k of a log in a directory of its own.
-func copyPath(rel string, k int) string {
+// projects is how many project directories the copies of one Claude Code
+// log are spread over.
+const projects = 32
+
+// copyPath places copy k of a log as the agent lays its logs out: a Codex
+// rollout in the day directory k-1 days before its own (a day of its
+// history), a Claude Code transcript in one of 32 copies of its project's
+// directory (a project worked on in many sessions).
+func copyPath(agent, rel string, k int) string {
+	if agent == "codex" {
+		if len(rel) > 11 && rel[10] == '/' {
+			if day, err := time.Parse("2006/01/02", rel[:10]); err == nil {
+				return day.AddDate(0, 0, 1-k).Format("2006/01/02") + rel[10:]
+			}
+		}
+	}
+	c := (k-1)%projects + 1
 	first, rest, ok := strings.Cut(rel, "/")
 	if !ok {
-		return fmt.Sprintf("c%d/%s", k, rel)
+		return fmt.Sprintf("c%d/%s", c, rel)
 	}
-	return fmt.Sprintf("%s-c%d/%s", first, k, rest)
+	return fmt.Sprintf("%s-c%d/%s", first, c, rest)
 }
 
 // idPattern finds the ids that name sessions, lines and API calls:
