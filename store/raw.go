@@ -272,8 +272,8 @@ func (b *Batch) rewriteRaw(t textTable, column textColumn, f RewriteFilter, fn R
 	}
 }
 
-// convertRawLines moves the raw lines that schema 6 kept one per row
-// (raw_lines_v6) into pages, and drops that table: the part of migration 7
+// convertRawLines moves the raw lines that schema 7 and older kept one per row
+// (raw_lines_v6) into pages, and drops that table: the part of migration 8
 // that SQL cannot do. Their redaction findings move to their page.
 func convertRawLines(ctx context.Context, tx *sql.Tx) error {
 	b := &Batch{ctx: ctx, tx: tx} // no db: statements run on tx as they come
