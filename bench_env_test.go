@@ -98,13 +98,17 @@ func (e *benchEnv) corpus(n, head int) int64 {
 }
 
 // age spreads the modification times of the corpus's logs evenly over the
-// span before now, in the order they were written.
+// span before now, in the order they were written, and gives each
+// directory the time of the newest file or directory in it (when the last
+// was created there).
 func (e *benchEnv) age(span time.Duration) {
 	e.tb.Helper()
-	var files []string
+	var files, dirs []string
 	err := filepath.WalkDir(e.logs, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() {
 			files = append(files, p)
+		} else if err == nil && d.IsDir() {
+			dirs = append(dirs, p)
 		}
 		return err
 	})
@@ -116,6 +120,23 @@ func (e *benchEnv) age(span time.Duration) {
 		t := now.Add(-span + span*time.Duration(i)/time.Duration(len(files)))
 		if err := os.Chtimes(p, t, t); err != nil {
 			e.tb.Fatal(err)
+		}
+	}
+	for _, d := range slices.Backward(dirs) { // a directory after those in it
+		entries, err := os.ReadDir(d)
+		if err != nil {
+			e.tb.Fatal(err)
+		}
+		var newest time.Time
+		for _, en := range entries {
+			if fi, err := en.Info(); err == nil && fi.ModTime().After(newest) {
+				newest = fi.ModTime()
+			}
+		}
+		if !newest.IsZero() {
+			if err := os.Chtimes(d, newest, newest); err != nil {
+				e.tb.Fatal(err)
+			}
 		}
 	}
 }

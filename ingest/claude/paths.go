@@ -4,8 +4,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Dirs returns the directories holding Claude Code transcripts: projects/
@@ -140,30 +142,43 @@ func parsePath(p string) fileInfo {
 }
 
 // Near returns the project directories below dir (a projects directory)
-// of sessions started in the worktrees roots or below them: Claude Code
-// names a session's directory after the directory it started in (see
-// ProjectDir), so those of a worktree and its subdirectories start with
-// the worktree's name. (A sibling whose name extends the worktree's, such
-// as app-old beside app, comes along: reading it costs a little, and
-// correlation keeps only the worktree's sessions.)
+// of sessions started in the worktrees roots or below them, and those in
+// which a file was created in the last day. Claude Code names a session's
+// directory after the directory it started in (see ProjectDir), so those
+// of a worktree and its subdirectories start with the worktree's name. (A
+// sibling whose name extends the worktree's, such as app-old beside app,
+// comes along: reading it costs a little, and correlation keeps only the
+// worktree's sessions.) A session started elsewhere, in the directory
+// above the repository say, writes its transcript in a directory of
+// another name: creating the file changed that directory's time, which
+// costs a status per project to see.
 func Near(dir string, roots []string) []string {
 	out := []string{}
 	f, err := os.Open(dir)
 	if err != nil {
 		return out
 	}
-	names, _ := f.Readdirnames(-1) // names only: no status of every project's directory
+	entries, _ := f.ReadDir(-1)
 	f.Close()
 	dirs := make([]string, len(roots))
 	for i, root := range roots {
 		dirs[i] = strings.TrimSuffix(ProjectDir(root), "-")
 	}
-	for _, name := range names {
-		for _, d := range dirs {
-			if strings.HasPrefix(name, d) && (len(name) == len(d) || name[len(d)] == '-') {
-				out = append(out, filepath.Join(dir, name))
-				break
-			}
+	since := time.Now().Add(-24 * time.Hour)
+	for _, e := range entries {
+		name := e.Name()
+		if !e.IsDir() {
+			continue
+		}
+		near := slices.ContainsFunc(dirs, func(d string) bool {
+			return strings.HasPrefix(name, d) && (len(name) == len(d) || name[len(d)] == '-')
+		})
+		if !near {
+			fi, err := e.Info()
+			near = err == nil && fi.ModTime().After(since)
+		}
+		if near {
+			out = append(out, filepath.Join(dir, name))
 		}
 	}
 	sort.Strings(out)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestProjectDir(t *testing.T) {
@@ -30,8 +31,20 @@ func TestNear(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Every directory is new: those of other projects are made two days old,
+	// but for one in which a session started above the repository just
+	// wrote its first transcript.
+	old := time.Now().Add(-48 * time.Hour)
+	for _, d := range []string{"-home-u-app", "-home-u-app-sub", "-home-u-apple", "-home-u-other", "-tmp-wt"} {
+		if err := os.Chtimes(filepath.Join(dir, d), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "-home-u"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	got := Near(dir, []string{"/home/u/app", "/tmp/wt"})
-	want := []string{filepath.Join(dir, "-home-u-app"), filepath.Join(dir, "-home-u-app-sub"), filepath.Join(dir, "-tmp-wt")}
+	want := []string{filepath.Join(dir, "-home-u"), filepath.Join(dir, "-home-u-app"), filepath.Join(dir, "-home-u-app-sub"), filepath.Join(dir, "-tmp-wt")}
 	if !slices.Equal(got, want) {
 		t.Errorf("Near = %q, want %q", got, want)
 	}
