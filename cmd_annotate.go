@@ -66,7 +66,7 @@ func (o *annotateOptions) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	h, done, err := e.hookHandlers(repo, true)
+	h, done, err := e.hookHandlers(repo, true, false)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/aitrail/aitrail/gitlog"
 	"github.com/aitrail/aitrail/hooks"
 )
 
@@ -79,6 +80,16 @@ func (o *hookOptions) run(e *env) error {
 }
 
 func (o *hookOptions) handle(e *env) error {
+	if o.name == "pre-commit" {
+		// post-commit does the commit's work (see hooks.Handlers.PreCommit);
+		// a broken rule file of the repository is said on every hook run.
+		if root, err := gitlog.Root("."); err == nil {
+			if _, err := repoRules(root); err != nil {
+				return repoRulesError(err)
+			}
+		}
+		return nil
+	}
 	start := e.now()
 	repo, err := openRepo()
 	if err != nil {
@@ -124,7 +135,7 @@ func (o *hookOptions) handle(e *env) error {
 		Deadline:    start.Add(budget),
 		Push:        f.Team.Push == "auto",
 		Handlers: func() (*hooks.Handlers, error) {
-			h, _, err := e.hookHandlers(repo, o.name != "pre-commit")
+			h, _, err := e.hookHandlers(repo, o.name != "pre-commit", o.name != "worker")
 			return h, err
 		},
 		Spawn: func() error { return e.spawnWorker(repo.Root()) },

@@ -20,7 +20,9 @@ Gemini CLI, Copilot CLI, VS Code Copilot Chat, Cursor, Aider, OpenCode) into the
 database. Only what was written since the last run is read: a re-run with
 nothing new takes milliseconds. Every line and every text field is redacted
 before it is stored. A malformed line is reported as path:line: reason and
-skipped; the run goes on.
+skipped; a log that cannot be read (permissions, removed meanwhile) as
+path: reason; skipped. The run goes on, and warnings alone exit 0. A line
+longer than ingest.max_line (16 MiB) is stored cut, and counted as malformed.
 
 Logs are found where the agents write them: $CODEX_HOME or ~/.codex for Codex
 (sessions/ and archived_sessions/), $CLAUDE_CONFIG_DIR (a comma-separated
@@ -58,7 +60,7 @@ func (o *ingestOptions) args(args []string) error {
 
 func (o *ingestOptions) run(e *env) error {
 	start := e.now()
-	files, err := e.logFiles()
+	files, err := e.logFiles(nil)
 	if err != nil {
 		return err
 	}
@@ -67,11 +69,16 @@ func (o *ingestOptions) run(e *env) error {
 		return err
 	}
 	defer db.Close()
+	f, err := e.config()
+	if err != nil {
+		return err
+	}
 	bar := e.io.bar(!o.quiet && !o.json)
 	var warnings int
 	opt := ingest.Options{
 		Rebuild:  o.rebuild,
 		Home:     e.home,
+		MaxLine:  f.Ingest.MaxLine,
 		Progress: bar.update,
 		Warn: func(msg string) {
 			warnings++
@@ -88,7 +95,7 @@ func (o *ingestOptions) run(e *env) error {
 		return err
 	}
 	if warnings > 50 && !o.quiet {
-		fmt.Fprintf(e.io.err, "warning: %d more malformed lines not shown\n", warnings-50)
+		fmt.Fprintf(e.io.err, "warning: %d more warnings not shown\n", warnings-50)
 	}
 	if o.json {
 		return writeJSON(e.io.out, sum)
@@ -109,6 +116,9 @@ func (o *ingestOptions) run(e *env) error {
 		sum.Sessions, sum.Prompts, sum.ToolCalls, sum.Edits, sum.Usage)
 	if sum.BadLines > 0 {
 		fmt.Fprintf(e.io.out, "malformed lines: %d (skipped, listed above)\n", sum.BadLines)
+	}
+	if sum.Skipped > 0 {
+		fmt.Fprintf(e.io.out, "logs that could not be read: %d (skipped, listed above)\n", sum.Skipped)
 	}
 	if sum.UnknownLines > 0 {
 		fmt.Fprintf(e.io.out, "unknown record types: %s (kept raw)\n", countList(sum.Unknown))

@@ -88,12 +88,3 @@ func scopeText(m store.ManualRedaction) string {
 	}
 	return redact.ManualGlobal
 }
-
-// storeFindings converts the engine's findings for the store.
-func storeFindings(fs []redact.Finding) []store.FieldRedaction {
-	out := make([]store.FieldRedaction, len(fs))
-	for i, f := range fs {
-		out[i] = store.FieldRedaction{RuleID: f.RuleID, RuleFingerprint: f.RuleFingerprint, ValueHash: f.ValueHash, Actor: f.Actor}
-	}
-	return out
-}

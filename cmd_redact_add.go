@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/aitrail/aitrail/ingest"
 	"github.com/aitrail/aitrail/redact"
 	"github.com/aitrail/aitrail/store"
 )
@@ -123,21 +124,7 @@ func (o *redactAddOptions) run(e *env) error {
 		if err != nil {
 			return nil, err
 		}
-		return func(t store.StoredText) (string, []store.FieldRedaction) {
-			var out string
-			var fs []redact.Finding
-			switch t.Kind {
-			case store.TextRaw:
-				b, f := eng.JSONAt(redact.Location{Raw: true}, []byte(t.Text))
-				out, fs = string(b), f
-			case store.TextKey:
-				out, fs = eng.Text(redact.ScopeField, t.Text)
-			default:
-				loc := redact.Location{Agent: t.Agent, Session: t.Session, Prompt: t.Prompt, Field: t.Table + "." + t.Column}
-				out, fs = eng.TextAt(redact.ScopeField, loc, t.Text)
-			}
-			return out, storeFindings(fs)
-		}, nil
+		return ingest.Rewrite(eng), nil
 	})
 	if err != nil {
 		return err

@@ -89,30 +89,46 @@ func (o *scanOptions) scan(e *env, eng *redact.Engine) error {
 	paths, skip, asJSON := o.paths, o.skip, o.json
 	rep := scanReport{Findings: []findingView{}}
 	var failed []string
+	found := 0
 	withFindings := map[string]bool{}
 	scanFile := func(path string) {
-		data, err := os.ReadFile(path)
+		f, err := os.Open(path)
 		if err != nil {
 			failed = append(failed, path)
 			fmt.Fprintf(e.io.err, "aitrail scan: %v\n", err)
 			return
 		}
-		if bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0 {
-			rep.Skipped++
-			return
-		}
-		rep.Files++
-		text := string(data)
-		_, findings := eng.Text(redact.ScopeField, text)
-		for _, v := range findingViews(path, text, findings) {
-			if slices.Contains(skip, v.Rule) {
-				continue
+		defer f.Close()
+		errBinary := errors.New("binary")
+		// The file is read in pieces (redact.Engine.Stream): memory does
+		// not follow its size.
+		err = eng.Stream(redact.ScopeField, f, func(head []byte) error {
+			if bytes.IndexByte(head, 0) >= 0 {
+				return errBinary
 			}
-			rep.Findings = append(rep.Findings, v)
+			return nil
+		}, func(fd redact.Finding, start, end redact.Position) {
+			if slices.Contains(skip, fd.RuleID) {
+				return
+			}
+			v := findingView{Path: path, Rule: fd.RuleID, Fingerprint: fd.RuleFingerprint, Start: fd.Start, End: fd.End,
+				Line: start.Line, Column: start.Column, EndLine: end.Line, EndColumn: end.Column}
+			found++
 			withFindings[path] = true
-			if !asJSON {
+			if asJSON {
+				rep.Findings = append(rep.Findings, v) // printed at the end
+			} else {
 				fmt.Fprintf(e.io.out, "%s:%d:%d: %s\n", path, v.Line, v.Column, v.Rule)
 			}
+		})
+		switch {
+		case errors.Is(err, errBinary):
+			rep.Skipped++
+		case err != nil:
+			failed = append(failed, path)
+			fmt.Fprintf(e.io.err, "aitrail scan: %s: %v\n", path, err)
+		default:
+			rep.Files++
 		}
 	}
 	for _, root := range paths {
@@ -147,8 +163,8 @@ func (o *scanOptions) scan(e *env, eng *redact.Engine) error {
 		}
 	}
 	switch {
-	case len(rep.Findings) > 0:
-		return fmt.Errorf("%s in %d of %s", report.Plural(len(rep.Findings), "finding"), len(withFindings), report.Plural(rep.Files, "file"))
+	case found > 0:
+		return fmt.Errorf("%s in %d of %s", report.Plural(found, "finding"), len(withFindings), report.Plural(rep.Files, "file"))
 	case len(failed) > 0:
 		return errors.New("some files could not be read")
 	}

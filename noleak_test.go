@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/aitrail/aitrail/ingest/ingesttest"
 )
 
 // leakWindow is the length of the substrings of a secret that must not
@@ -17,8 +19,10 @@ const leakWindow = 8
 // noleak VAR... -- FILE... fails when a FILE holds any leakWindow bytes of
 // the value of an environment variable VAR. A FILE is a path or a glob
 // (read as bytes: a database with its -wal and -shm files), or stdout or
-// stderr of the last command. Negated, it fails when no FILE holds any,
-// which checks that a fixture does carry its secrets.
+// stderr of the last command. An aitrail database is also read through
+// SQLite for what its bytes do not show: the raw lines, which it keeps
+// compressed. Negated, it fails when no FILE holds any, which checks that
+// a fixture does carry its secrets.
 func noleak(ts *testscript.TestScript, neg bool, args []string) {
 	i := slices.Index(args, "--")
 	if i < 1 || i == len(args)-1 {
@@ -38,7 +42,13 @@ func noleak(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("noleak: no file matches %s", f)
 		}
 		for _, m := range matches {
-			all = append(all, file{m, ts.ReadFile(m)})
+			data := ts.ReadFile(m)
+			all = append(all, file{m, data})
+			if strings.HasPrefix(data, "SQLite format 3\x00") {
+				raw, err := ingesttest.RawText(m)
+				ts.Check(err)
+				all = append(all, file{m + " (raw lines, decompressed)", raw})
+			}
 		}
 	}
 	var found []string

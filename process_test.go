@@ -288,7 +288,7 @@ func checkIntegrity(t *testing.T, db *sql.DB) {
 		t.Fatalf("integrity check: %q %v", res, err)
 	}
 	rows, err := db.Query(`SELECT s.path, s.line, COALESCE(MAX(r.line), 0), s.offset, COALESCE(MAX(r.offset), -1)
-		FROM sources s LEFT JOIN raw_records r ON r.source_id = s.id GROUP BY s.id`)
+		FROM sources s LEFT JOIN (SELECT source_id, last_line AS line, last_offset AS offset FROM raw_records) r ON r.source_id = s.id GROUP BY s.id`)
 	if err != nil {
 		t.Fatal(err)
 	}

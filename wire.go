@@ -264,16 +264,26 @@ func (e *env) sourceList() ([]ingest.AgentPath, error) {
 
 // logFiles discovers the log files the options and config name; without
 // sources, also the logs agents keep in this repository and in the
-// config's repos.
-func (e *env) logFiles() ([]ingest.File, error) {
+// config's repos. With near, only those a hook looks at: the logs that can
+// hold sessions of near's repositories (ingest.DiscoverNear), and those
+// agents keep in them.
+func (e *env) logFiles(near *ingest.Near) ([]ingest.File, error) {
 	srcs, err := e.sourceList()
 	if err != nil {
 		return nil, err
 	}
 	agents := ingest.Agents()
-	files, err := ingest.Discover(agents, srcs, e.getenv, e.home)
+	var files []ingest.File
+	if near != nil {
+		files, err = ingest.DiscoverNear(agents, srcs, e.getenv, e.home, *near)
+	} else {
+		files, err = ingest.Discover(agents, srcs, e.getenv, e.home)
+	}
 	if err != nil || len(srcs) > 0 {
 		return files, err
+	}
+	if near != nil {
+		return append(files, ingest.InRepos(agents, near.Roots)...), nil
 	}
 	f, err := e.config()
 	if err != nil {
@@ -287,6 +297,21 @@ func (e *env) logFiles() ([]ingest.File, error) {
 		roots = append(roots, e.cfgPaths().Expand(r))
 	}
 	return append(files, ingest.InRepos(agents, roots)...), nil
+}
+
+// nearRepo is what a hook of repo looks for (ingest.Near): the logs of the
+// sessions of its worktrees, and the logs written in the day before the
+// last one was.
+func nearRepo(ctx context.Context, db *store.DB, repo *gitlog.Repo) (*ingest.Near, error) {
+	roots := []string{repo.Root()}
+	if others, err := repo.Worktrees(); err == nil {
+		roots = append(roots, others...)
+	}
+	recent, err := db.RecentSources(ctx, ingest.Names(), 24*time.Hour)
+	if err != nil {
+		return nil, err
+	}
+	return &ingest.Near{Roots: roots, Recent: recent}, nil
 }
 
 // ruleFile is a rule file the engine reads, whether it exists or not.
@@ -481,7 +506,7 @@ func syncNotes(repo *gitlog.Repo, remote, ref string, fetchOnly bool) (gitlog.Sy
 // hookHandlers wires the handlers: database, redaction, logs, note options.
 // Only annotating needs the redaction engine up front; ingest builds it
 // when a log has new bytes (a pre-commit with nothing new never does).
-func (e *env) hookHandlers(repo *gitlog.Repo, annotating bool) (*hooks.Handlers, func(), error) {
+func (e *env) hookHandlers(repo *gitlog.Repo, annotating, hook bool) (*hooks.Handlers, func(), error) {
 	f, err := e.config()
 	if err != nil {
 		return nil, nil, err
@@ -513,7 +538,15 @@ func (e *env) hookHandlers(repo *gitlog.Repo, annotating bool) (*hooks.Handlers,
 		Repo:    repo,
 		RepoKey: key,
 		Ingest: func(ctx context.Context) error {
-			files, err := e.logFiles()
+			var near *ingest.Near
+			if hook {
+				n, err := nearRepo(ctx, db, repo)
+				if err != nil {
+					return err
+				}
+				near = n
+			}
+			files, err := e.logFiles(near)
 			if err != nil {
 				return err
 			}
@@ -524,7 +557,7 @@ func (e *env) hookHandlers(repo *gitlog.Repo, annotating bool) (*hooks.Handlers,
 			if err != nil {
 				return err
 			}
-			_, err = ingest.Run(ctx, db, eng, files, ingest.Options{Home: e.home, BatchBytes: 1 << 20})
+			_, err = ingest.Run(ctx, db, eng, files, ingest.Options{Home: e.home, BatchBytes: 1 << 20, NoCounts: true, MaxLine: f.Ingest.MaxLine})
 			return err
 		},
 		Correlate: report.Options{Redact: func(s string) string {

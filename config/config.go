@@ -31,6 +31,8 @@ type File struct {
 	Notes Notes `yaml:"notes"`
 	// Hooks tune the git hooks.
 	Hooks Hooks `yaml:"hooks"`
+	// Ingest tunes the reading of logs.
+	Ingest Ingest `yaml:"ingest"`
 	// Team is the team database that aitrail push fills.
 	Team Team `yaml:"team"`
 }
@@ -55,6 +57,14 @@ type Notes struct {
 	MaxPrompt int    `yaml:"max_prompt"` // characters of a prompt shown (default 1000)
 	NoAI      string `yaml:"no_ai_note"` // note for commits without AI involvement; empty: no note
 	Lookback  string `yaml:"lookback"`   // how long before the parent commit an edit may count (default 7d)
+}
+
+// Ingest tunes the reading of logs.
+type Ingest struct {
+	// MaxLine caps the bytes of one log line that are processed (default
+	// 16 MiB): a longer line is redacted up to the cap (and a little
+	// beyond), stored cut and counted as malformed.
+	MaxLine int `yaml:"max_line"`
 }
 
 // Hooks tune the git hooks.
@@ -188,6 +198,9 @@ func Parse(data []byte, name string) (*File, error) {
 	case "", "full", "first-line", "none":
 	default:
 		return nil, bad("notes.prompts", "%q is not one of full, first-line, none", f.Notes.Prompts)
+	}
+	if f.Ingest.MaxLine < 0 || f.Ingest.MaxLine > 0 && f.Ingest.MaxLine < 1024 {
+		return nil, bad("ingest.max_line", "%d is not a number of bytes (1024 or more; 0 is the default, 16 MiB)", f.Ingest.MaxLine)
 	}
 	if f.Notes.MaxPrompt < 0 {
 		return nil, bad("notes.max_prompt", "%d is not a number of characters (0 or more; 0 is the default, 1000)", f.Notes.MaxPrompt)

@@ -27,6 +27,7 @@ func TestParse(t *testing.T) {
 		{"team:\n  push: always\n", `c.yml:2: team.push: "always" is not one of manual, auto`},
 		{"team:\n  url: mysql://u:secret@h/db\n", "c.yml:2: team.url: not a postgres:// URL"},
 		{"notes:\n  max_prompt: -5\n", "c.yml:2: notes.max_prompt: -5 is not a number of characters"},
+		{"ingest:\n  max_line: 100\n", "c.yml:2: ingest.max_line: 100 is not a number of bytes"},
 		{"notes:\n  lookback: 0d\n", `c.yml:2: notes.lookback: "0d" is not a positive duration`},
 	} {
 		_, err := Parse([]byte(tc.in), "c.yml")

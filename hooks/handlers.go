@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -225,37 +223,11 @@ func (e *Handlers) options(h gitlog.Hash, o *origin) (report.Options, error) {
 	return opt, nil
 }
 
-// freshIngest names a file in the git dir that pre-commit leaves when it
-// ingested everything: the commit's content was staged before, so the logs
-// of its edits are in the database, and post-commit need not scan the logs
-// again. It is trusted for freshFor.
-const (
-	freshIngest = "aitrail-ingested"
-	freshFor    = 10 * time.Minute
-)
-
-// PreCommit ingests what the agents wrote since the last run. Cut by the
-// budget, it leaves the rest to post-commit.
-func (e *Handlers) PreCommit(ctx context.Context) error {
-	marker := filepath.Join(e.Repo.GitDir(), freshIngest)
-	os.Remove(marker)
-	if err := e.Ingest(ctx); err != nil {
-		return err
-	}
-	return os.WriteFile(marker, nil, 0o644)
-}
-
-// ingestedJustNow reports (once) whether pre-commit ingested everything
-// for the commit being made.
-func (e *Handlers) ingestedJustNow() bool {
-	marker := filepath.Join(e.Repo.GitDir(), freshIngest)
-	fi, err := os.Stat(marker)
-	if err != nil {
-		return false
-	}
-	os.Remove(marker)
-	return time.Since(fi.ModTime()) < freshFor
-}
+// PreCommit does nothing: post-commit reads what the agents wrote and
+// annotates, so that a commit runs one process that works (the installed
+// pre-commit script stays for hook managers and older installs; the
+// command returns before opening anything).
+func (e *Handlers) PreCommit(ctx context.Context) error { return nil }
 
 // PostCommit annotates HEAD and any commit no hook saw. During a rebase it
 // does nothing: post-rewrite handles the rewritten commits at the end.
@@ -264,10 +236,8 @@ func (e *Handlers) PostCommit(ctx context.Context) error {
 	if err != nil || !ok {
 		return err
 	}
-	if !e.ingestedJustNow() {
-		if err := e.Ingest(ctx); err != nil {
-			return err
-		}
+	if err := e.Ingest(ctx); err != nil {
+		return err
 	}
 	if err := e.annotateFrom(ctx, []gitlog.Hash{head}, map[gitlog.Hash][]gitlog.Hash{head: from}, fromCherryPick); err != nil {
 		return err

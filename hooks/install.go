@@ -66,8 +66,8 @@ type HookInfo struct {
 // AllHooks lists every hook aitrail can install, in install order.
 func AllHooks() []HookInfo {
 	return []HookInfo{
-		{Name: "pre-commit", Work: "ingest what the agents wrote since the last run"},
-		{Name: "post-commit", Work: "annotate HEAD, and commits made without the hooks"},
+		{Name: "pre-commit", Work: "only say when the repository's rule file cannot apply (post-commit does the commit's work)"},
+		{Name: "post-commit", Work: "read what the agents wrote for this repository, annotate HEAD and commits made without the hooks"},
 		{Name: "post-rewrite", Work: "re-annotate amended or rebased commits (reads \"old new\" lines)"},
 		{Name: "pre-push", Optional: true, Flag: "--sync-notes", Work: "share notes with the remote"},
 		{Name: "prepare-commit-msg", Optional: true, Flag: "--trailer", Work: "add Assisted-by: trailers"},
@@ -129,6 +129,13 @@ func Script(name string) string {
 	}
 	b.WriteString("status=0\n")
 	fmt.Fprintf(&b, "if [ -x \"$0%s\" ]; then\n\t%s\"$0%s\" \"$@\"\n\tstatus=$?\nfi\n", chainSuffix, feed, chainSuffix)
+	if name == "pre-commit" {
+		// post-commit does the commit's work: pre-commit runs aitrail only
+		// to say that the repository's rule file cannot apply, so that a
+		// commit starts one aitrail process, not two.
+		b.WriteString("# aitrail's part: only to check the repository's rule file (post-commit does the work).\n")
+		b.WriteString("if [ -e .aitrail/redactions.yml ] || [ -L .aitrail/redactions.yml ]; then :; else exit $status; fi\n")
+	}
 	b.WriteString("if [ \"${AITRAIL:-1}\" != 0 ]; then\n")
 	b.WriteString("\tif command -v aitrail >/dev/null 2>&1; then\n")
 	fmt.Fprintf(&b, "\t\t%saitrail hook %s \"$@\" || true\n", feed, name)

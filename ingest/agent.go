@@ -99,6 +99,14 @@ type Agent struct {
 	// .aider.chat.history.md); nil when it keeps none there. InRepos finds
 	// them.
 	InRepo []string
+	// Near returns the directories below dir (a directory Dirs or HomeDirs
+	// gave) whose logs can be those of new sessions working in the
+	// repositories whose worktrees are roots, as the agent's layout tells
+	// (Claude Code keeps a directory per working directory, Codex one per
+	// day). A hook looks there and where the sessions going on are (see
+	// DiscoverNear); nil Near: the layout does not tell, and a hook looks
+	// at every log of the agent.
+	Near func(dir string, roots []string) []string
 	// New returns a decoder for path, resuming from state (nil for a fresh
 	// read from the start of the file).
 	New func(path string, state []byte) (Decoder, error)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/aitrail/aitrail/ingest/ingesttest"
@@ -165,4 +167,71 @@ func BenchmarkNothingNew(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(c.Files), "files")
+}
+
+// BenchmarkLongLine ingests a log whose one line is 100 MB (a Claude Code
+// tool result holding a huge output) with the real engine: the line is
+// read to its end in bounded memory, kept to the cap (16 MiB) and stored
+// cut. The output is code, or text dense with what the redaction engine
+// looks at (a password assignment, a user's path, an address every 55
+// bytes: a million values). MiB-sys is the memory the process took from
+// the system: the peak of its heap, stacks and runtime.
+func BenchmarkLongLine(b *testing.B) {
+	for _, bc := range []struct{ name, chunk string }{
+		{"code", "func handler(w http.ResponseWriter, r *http.Request) {\\n\\tfmt.Fprintln(w, \\\"ok\\\")\\n}\\n"},
+		{"dense", `password=hunter2 token api_key: x /home/user/ 10.1.2.3 `},
+	} {
+		b.Run(bc.name, func(b *testing.B) { benchLongLine(b, bc.chunk) })
+	}
+}
+
+func benchLongLine(b *testing.B, chunk string) {
+	dir := b.TempDir()
+	path := filepath.Join(dir, "claude", "projects", "-long", "5b7c9d2e-3f41-4a6b-8c9d-0e1f2a3b4c5d.jsonl")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const size = 100 << 20
+	f.WriteString(`{"type":"user","sessionId":"5b7c9d2e-3f41-4a6b-8c9d-0e1f2a3b4c5d","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"`)
+	chunk = strings.Repeat(chunk, 1<<10)
+	for n := 0; n < size; n += len(chunk) {
+		f.WriteString(chunk)
+	}
+	f.WriteString(`"}]}}` + "\n")
+	f.Close()
+	claude, err := Find(Agents(), "claude")
+	if err != nil {
+		b.Fatal(err)
+	}
+	eng := engine(b)
+	ctx := context.Background()
+	b.SetBytes(size)
+	runtime.GC()
+	i := 0
+	for b.Loop() {
+		b.StopTimer()
+		i++
+		db, err := store.Open(ctx, filepath.Join(dir, strconv.Itoa(i)+".db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		sum, err := Run(ctx, db, eng, []File{{claude, path}}, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if sum.BadLines != 1 {
+			b.Fatalf("%d malformed lines, want the long one", sum.BadLines)
+		}
+		b.StopTimer()
+		db.Close()
+		b.StartTimer()
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.Sys)/(1<<20), "MiB-sys")
 }

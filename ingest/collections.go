@@ -109,23 +109,17 @@ func walkJSON(dir string, fn func(path string, fi fs.FileInfo)) error {
 }
 
 // collectionBatch reads at most BatchBytes of the rows of a collection
-// source written since the last run, in one transaction, and reports
-// whether more remain.
-func (r *run) collectionBatch(ctx context.Context, f File, key string, colls []Collection, first bool) (more bool, err error) {
-	b, err := r.begin(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer b.Rollback()
+// source written since the last run, in b.
+func (r *run) collectionBatch(ctx context.Context, b *store.Batch, f File, key string, colls []Collection, first bool) (res batchResult, err error) {
 	shown, _ := r.red.Text(redact.ScopeField, f.Path)
 	src, err := b.Source(f.Agent.Name, key, shown)
 	if err != nil {
-		return false, err
+		return res, err
 	}
 	// Taken before reading: what is written meanwhile is read next time.
 	size, mtime, ino, err := fingerprint(f, colls)
 	if err != nil {
-		return false, err
+		return res, unreadable(err)
 	}
 	var cs collState
 	reset := first && r.opt.Rebuild || src.Inode != 0 && ino != 0 && src.Inode != ino
@@ -136,13 +130,13 @@ func (r *run) collectionBatch(ctx context.Context, f File, key string, colls []C
 	if err != nil {
 		reset = true
 		if dec, err = f.Agent.New(f.Path, nil); err != nil {
-			return false, err
+			return res, err
 		}
 	}
 	if reset {
 		if src.Line > 0 {
 			if err := b.ResetSource(src.ID); err != nil {
-				return false, err
+				return res, err
 			}
 			r.sum.Resets++
 		}
@@ -155,9 +149,8 @@ func (r *run) collectionBatch(ctx context.Context, f File, key string, colls []C
 	}
 	items, more, err := readCollections(ctx, f.Path, colls, cs.At, r.opt.BatchBytes, r.warn)
 	if err != nil {
-		return false, err
+		return res, unreadable(err)
 	}
-	var read int64
 	for _, it := range items {
 		env, err := json.Marshal(struct {
 			C string          `json:"c"`
@@ -166,31 +159,31 @@ func (r *run) collectionBatch(ctx context.Context, f File, key string, colls []C
 			J json.RawMessage `json:"j,omitempty"`
 		}{it.coll, it.key, it.value, it.join})
 		if err != nil {
-			return false, err
+			return res, err
 		}
 		src.Line++
-		if err := r.write(b, &src, f.Path, r.prepare(b, src.Agent, dec, src.Line, it.order, env)); err != nil {
-			return false, err
+		j := r.decode(src.Agent, dec, src.Line, it.order, env, int64(len(env)))
+		j.p = r.prepare(b, j)
+		if err := r.write(b, &src, f.Path, j); err != nil {
+			return res, err
 		}
-		read += it.size
+		res.read += it.size
 	}
 	if err := r.flush(b, &src, f.Path, dec); err != nil {
-		return false, err
+		return res, err
 	}
 	if cs.Dec, err = dec.State(); err != nil {
-		return false, fmt.Errorf("decoder state: %w", err)
+		return res, fmt.Errorf("decoder state: %w", err)
 	}
 	if src.State, err = json.Marshal(cs); err != nil {
-		return false, err
+		return res, err
 	}
 	src.Size, src.MtimeNS, src.Inode, src.Offset = size, mtime, ino, size
 	if more {
 		src.Size = -1 // not all read: the next run must look again
 	}
-	if err := r.commit(b, src, read); err != nil {
-		return false, err
-	}
-	return more, ctx.Err()
+	res.more = more
+	return res, b.SaveSource(src)
 }
 
 // readCollections reads the rows of the collections of the source at path

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -113,6 +114,32 @@ func Places(agents []Agent, sources []AgentPath, getenv func(string) string, hom
 // Discover lists the log files to ingest from the Places, sorted by path
 // within each agent. Directories that do not exist are skipped.
 func Discover(agents []Agent, sources []AgentPath, getenv func(string) string, home string) ([]File, error) {
+	return discover(agents, sources, getenv, home, nil)
+}
+
+// Near is what DiscoverNear looks for: the logs of sessions working in the
+// repositories whose worktrees are Roots. Recent holds, per agent, the
+// paths of its logs that were written shortly before the last one was, as
+// stored ("~" for the home directory): those of the sessions going on.
+type Near struct {
+	Roots  []string
+	Recent map[string][]string
+}
+
+// DiscoverNear is Discover for a hook, whose cost must not grow with the
+// history of other repositories. Of an agent whose layout tells where the
+// logs of a repository's sessions are (Agent.Near), it looks only there,
+// and in the directories of its recent logs (sessions going on, wherever
+// they work, and the new ones beside them); an agent without such a
+// layout, or none of whose logs was ingested yet, is looked at whole. A log
+// it leaves out (an old session, started outside the repository, that
+// goes on after a day's pause) is read by the next full ingest ('aitrail
+// ingest', 'annotate', the hooks' worker).
+func DiscoverNear(agents []Agent, sources []AgentPath, getenv func(string) string, home string, near Near) ([]File, error) {
+	return discover(agents, sources, getenv, home, &near)
+}
+
+func discover(agents []Agent, sources []AgentPath, getenv func(string) string, home string, near *Near) ([]File, error) {
 	places, err := Places(agents, sources, getenv, home)
 	if err != nil {
 		return nil, err
@@ -136,32 +163,15 @@ func Discover(agents []Agent, sources []AgentPath, getenv func(string) string, h
 		if d.File {
 			continue
 		}
+		under := []string{d.Path}
+		if recent := near.recent(d, home); near != nil && d.Agent.Near != nil && d.Inside == "" && len(recent) > 0 {
+			under = append(d.Agent.Near(d.Path, near.Roots), recent...)
+		}
 		var found []string
-		err := filepath.WalkDir(d.Path, func(p string, e fs.DirEntry, err error) error {
-			if err != nil {
-				if p == d.Path && os.IsNotExist(err) {
-					return filepath.SkipDir
-				}
-				return nil // an unreadable subdirectory is skipped, not fatal
+		for _, u := range under {
+			if err := walkPlace(d, u, seen, &found); err != nil {
+				return nil, err
 			}
-			rel, _ := filepath.Rel(d.Path, p)
-			rel = filepath.ToSlash(rel)
-			if e.IsDir() && p != d.Path && d.Agent.Match(rel+"/") {
-				// A tree of records (Agent.Collections) is one source.
-				if !seen[p] {
-					seen[p] = true
-					found = append(found, p)
-				}
-				return filepath.SkipDir
-			}
-			if e.Type().IsRegular() && (d.Agent.Match(rel) || d.Inside != "" && d.Agent.Match(d.Inside+"/"+rel)) && !seen[p] {
-				seen[p] = true
-				found = append(found, p)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("scan %s: %w", d.Path, err)
 		}
 		sort.Strings(found)
 		for _, p := range found {
@@ -169,6 +179,63 @@ func Discover(agents []Agent, sources []AgentPath, getenv func(string) string, h
 		}
 	}
 	return files, nil
+}
+
+// recent returns the directories below place d of the agent's recent logs
+// (for a log below a first-level directory of d, that directory: a
+// project's, with its sessions' sub-agents).
+func (n *Near) recent(d Place, home string) []string {
+	if n == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range n.Recent[d.Agent.Name] {
+		rel, err := filepath.Rel(d.Path, expandHome(p, home))
+		if err != nil || !filepath.IsLocal(rel) {
+			continue
+		}
+		dir := filepath.Dir(rel)
+		if first, _, ok := strings.Cut(filepath.ToSlash(dir), "/"); ok && d.Agent.Name != "codex" {
+			dir = first
+		}
+		if p := filepath.Join(d.Path, dir); !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// walkPlace adds to found the logs below under (the place's directory, or
+// a directory or a log inside it), as the agent matches them by their path
+// relative to the place.
+func walkPlace(d Place, under string, seen map[string]bool, found *[]string) error {
+	err := filepath.WalkDir(under, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			if p == under && os.IsNotExist(err) {
+				return filepath.SkipDir
+			}
+			return nil // an unreadable subdirectory is skipped, not fatal
+		}
+		rel, _ := filepath.Rel(d.Path, p)
+		rel = filepath.ToSlash(rel)
+		if e.IsDir() && p != d.Path && d.Agent.Match(rel+"/") {
+			// A tree of records (Agent.Collections) is one source.
+			if !seen[p] {
+				seen[p] = true
+				*found = append(*found, p)
+			}
+			return filepath.SkipDir
+		}
+		if e.Type().IsRegular() && (d.Agent.Match(rel) || d.Inside != "" && d.Agent.Match(d.Inside+"/"+rel)) && !seen[p] {
+			seen[p] = true
+			*found = append(*found, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("scan %s: %w", under, err)
+	}
+	return nil
 }
 
 // InRepos lists the logs that agents keep inside repositories

@@ -13,39 +13,43 @@ import (
 	"github.com/aitrail/aitrail/store"
 )
 
-// FuzzReadLine checks the pipeline's line reader on any input and any
-// buffer size: it returns the complete lines, each with its one newline
-// at the end, in order; what follows the last newline (a line still being
-// written) is not returned.
+// FuzzReadLine checks the pipeline's line reader on any input, any buffer
+// size and any cap: it returns the complete lines, in order, each with its
+// one newline at the end and its whole size, cut to the cap; what follows
+// the last newline (a line still being written) is not returned.
 func FuzzReadLine(f *testing.F) {
 	for _, s := range []string{
 		"", "\n", "a\nb\n", "a\r\nb\r\n", "a\r\nb", "no newline", "\n\n\r\n", "{\"x\":1}\n{\"x\":",
 		string(bytes.Repeat([]byte("x"), 100)) + "\n" + "tail",
 	} {
-		f.Add([]byte(s), uint8(16))
+		f.Add([]byte(s), uint8(16), uint16(1000))
 	}
-	f.Fuzz(func(t *testing.T, data []byte, size uint8) {
+	f.Add([]byte("abcdef\nxy\nlonger line\n"), uint8(0), uint16(3))
+	f.Fuzz(func(t *testing.T, data []byte, size uint8, keep uint16) {
 		// bufio's minimum buffer is 16 bytes: lines longer than that take
-		// readLine's ErrBufferFull path.
-		br := bufio.NewReaderSize(bytes.NewReader(data), int(size)+16)
-		var buf []byte
-		var got []byte
+		// the reader's ErrBufferFull path.
+		lr := &lineReader{br: bufio.NewReaderSize(bytes.NewReader(data), int(size)+16), keep: int(keep) + 1}
+		var whole []byte
 		for {
-			line, err := readLine(br, &buf)
+			line, n, err := lr.next()
 			if errors.Is(err, io.EOF) {
 				break
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(line) == 0 || line[len(line)-1] != '\n' || bytes.IndexByte(line, '\n') != len(line)-1 {
-				t.Fatalf("line %q is not one complete line", line)
+			full := whole
+			whole = append(whole, data[len(full):len(full)+int(n)]...)
+			if w := whole[len(full):]; len(w) == 0 || w[len(w)-1] != '\n' || bytes.IndexByte(w, '\n') != len(w)-1 {
+				t.Fatalf("line %q is not one complete line", w)
 			}
-			got = append(got, line...)
+			if want := whole[len(full):][:min(int(n), lr.keep)]; !bytes.Equal(line, want) {
+				t.Fatalf("line %q, want %q (the first %d bytes of it)", line, want, lr.keep)
+			}
 		}
 		want := data[:bytes.LastIndexByte(data, '\n')+1]
-		if !bytes.Equal(got, want) {
-			t.Fatalf("lines add up to %q, want %q", got, want)
+		if !bytes.Equal(whole, want) {
+			t.Fatalf("lines add up to %q, want %q", whole, want)
 		}
 	})
 }

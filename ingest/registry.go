@@ -21,6 +21,7 @@ func Agents() []Agent {
 			HomeDirs: codex.HomeDirs,
 			Match:    codex.Match,
 			Whole:    codex.Whole,
+			Near:     codex.Near,
 			New:      func(path string, state []byte) (Decoder, error) { return codex.New(path, state) },
 		},
 		{
@@ -29,6 +30,7 @@ func Agents() []Agent {
 			HomeDirs: claude.HomeDirs,
 			Match:    claude.Match,
 			Whole:    claude.Whole,
+			Near:     claude.Near,
 			New:      func(path string, state []byte) (Decoder, error) { return claude.New(path, state) },
 		},
 		{

@@ -109,7 +109,7 @@ func TestRepoRulesApplyToTheirSessions(t *testing.T) {
 		!strings.Contains(warnings[0], `.aitrail/redactions.yml:1: rule "all": pattern: matches ordinary text`) {
 		t.Errorf("warnings = %q, want one naming the log, the rule file, the rule and why", warnings)
 	}
-	raw := dumpTable(t, db, "SELECT json FROM raw_records")
+	raw := rawText(t, db)
 	// The raw lines: PN in b's and the outside session's only, Bluebird in
 	// a's and the outside session's only.
 	if strings.Count(raw, "PN-123456") != 2 || strings.Count(raw, "Bluebird") != 2 {
@@ -130,7 +130,7 @@ func TestRepoRulesApplyToTheirSessions(t *testing.T) {
 	if len(warnings) != 0 {
 		t.Errorf("warnings after the fix: %q", warnings)
 	}
-	raw = dumpTable(t, db, "SELECT json FROM raw_records")
+	raw = rawText(t, db)
 	if strings.Contains(raw, "PN-654321") {
 		t.Errorf("the raw copy of the resumed line missed the repository's rule:\n%s", raw)
 	}

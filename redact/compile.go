@@ -205,7 +205,7 @@ func compileRule(r Rule, idx int) (*compiledRule, error) {
 		c.before, c.after = defaultWindow, defaultWindow
 		if r.Window > 0 {
 			c.before, c.after = r.Window, r.Window
-		} else if n := maxMatchLen(src); n >= 0 && n <= maxWindow {
+		} else if n := maxLen(parsed); n >= 0 && n <= maxWindow {
 			c.before, c.after = n, n
 		}
 	case TypeDetector:
@@ -325,16 +325,8 @@ func isEmptyWidth(op syntax.Op) bool {
 	return false
 }
 
-// maxMatchLen returns the longest match of src in bytes, or -1 when a
-// match can be arbitrarily long.
-func maxMatchLen(src string) int {
-	re, err := syntax.Parse(src, syntax.Perl)
-	if err != nil {
-		return -1
-	}
-	return maxLen(re)
-}
-
+// maxLen returns the longest match of a parsed pattern in bytes, or -1
+// when a match can be arbitrarily long.
 func maxLen(re *syntax.Regexp) int {
 	switch re.Op {
 	case syntax.OpLiteral:

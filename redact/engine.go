@@ -123,8 +123,9 @@ type Engine struct {
 	user      string
 	hashed    []hashGroup // literal prints of manual redactions, by length
 	rollBase  uint64
-	scoped    bool // a manual redaction has a scope narrower than global
-	manual    bool // the engine has manual redactions
+	scoped    bool            // a manual redaction has a scope narrower than global
+	scopedIDs map[string]bool // the rule ids of those
+	manual    bool            // the engine has manual redactions
 	pool      sync.Pool
 
 	repoMu sync.Mutex
@@ -263,6 +264,10 @@ func newEngine(cfg Config, builtins []Rule) (*Engine, error) {
 		e.manual = true
 		if k := m.Scope.Kind; k != "" && k != ManualGlobal {
 			e.scoped = true
+			if e.scopedIDs == nil {
+				e.scopedIDs = map[string]bool{}
+			}
+			e.scopedIDs[c.rule.ID] = true
 		}
 		e.infos = append(e.infos, RuleInfo{
 			ID: c.rule.ID, Type: c.rule.Type, Origin: OriginManual, Enabled: true, Scope: m.Scope.String(),
@@ -453,11 +458,21 @@ func (e *Engine) apply(s string, spans []span) (string, []Finding, []edit) {
 	b.Grow(len(s))
 	findings := make([]Finding, 0, len(spans))
 	edits := make([]edit, 0, len(spans))
+	var sums map[string]string // a value met again is not hashed again (text dense with one secret)
+	if len(spans) > 8 {
+		sums = map[string]string{}
+	}
 	last := 0
 	for _, sp := range spans {
 		r := e.rules[sp.rule]
 		v := s[sp.start:sp.end]
-		sum := e.hash(v)
+		sum, ok := sums[v]
+		if !ok {
+			sum = e.hash(v)
+			if sums != nil {
+				sums[v] = sum
+			}
+		}
 		b.WriteString(s[last:sp.start])
 		outStart := b.Len()
 		switch {

@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -17,12 +18,14 @@ import (
 // JSON is redacted as text. When nothing is redacted, raw itself is
 // returned.
 func (e *Engine) JSON(raw []byte) ([]byte, []Finding) {
-	return e.json(raw, nil)
+	return e.json(raw, nil, nil)
 }
 
-// json is JSON with a location for scoped manual redactions.
-func (e *Engine) json(raw []byte, loc *Location) ([]byte, []Finding) {
-	out, findings, ok := e.jsonRedact(raw, loc)
+// json is JSON with a location for scoped manual redactions; memo, when
+// not nil, receives the redaction of each string value redacted as a text
+// of the scope of records would be (see Memo).
+func (e *Engine) json(raw []byte, loc *Location, memo *Memo) ([]byte, []Finding) {
+	out, findings, ok := e.jsonRedact(raw, loc, memo)
 	if ok {
 		return out, findings
 	}
@@ -33,7 +36,7 @@ func (e *Engine) json(raw []byte, loc *Location) ([]byte, []Finding) {
 	}
 	// A redaction can remove what made the input invalid; the result is
 	// then redacted as JSON too, so that redacting it again changes nothing.
-	if out, more, ok := e.jsonRedact([]byte(red), loc); ok {
+	if out, more, ok := e.jsonRedact([]byte(red), loc, nil); ok {
 		for i := range more {
 			more[i].Start, more[i].End = -1, -1
 		}
@@ -43,7 +46,7 @@ func (e *Engine) json(raw []byte, loc *Location) ([]byte, []Finding) {
 }
 
 // jsonRedact walks raw; ok is false when raw is not valid JSON.
-func (e *Engine) jsonRedact(raw []byte, loc *Location) (out []byte, findings []Finding, ok bool) {
+func (e *Engine) jsonRedact(raw []byte, loc *Location, memo *Memo) (out []byte, findings []Finding, ok bool) {
 	type frame struct {
 		obj bool
 		key string // key of the value being parsed (objects), inherited by arrays
@@ -82,15 +85,18 @@ func (e *Engine) jsonRedact(raw []byte, loc *Location) (out []byte, findings []F
 			}
 		}
 		red, fs := e.redact(bits, s, extra, loc)
+		if memo != nil && bits == scopeBitsAll && extra == nil && !isKey {
+			memo.put(s, red, fs)
+		}
 		if fs == nil {
 			return
 		}
-		var m []int
 		if escaped {
-			m = rawOffsets(content)
-		}
-		for i := range fs {
-			fs[i].Start, fs[i].End = jsonOffset(m, a, fs[i].Start), jsonOffset(m, a, fs[i].End)
+			rawOffsets(fs, content, a)
+		} else {
+			for i := range fs {
+				fs[i].Start, fs[i].End = jsonOffset(a, fs[i].Start), jsonOffset(a, fs[i].End)
+			}
 		}
 		if out == nil {
 			out = make([]byte, 0, len(raw)+32)
@@ -236,19 +242,13 @@ func (e *Engine) jsonRedact(raw []byte, loc *Location) (out []byte, findings []F
 	return out, findings, true
 }
 
-// jsonOffset maps offset k of a decoded string to the raw input, given
-// the string's opening quote at a and the decoded-to-raw map m (nil when
-// the string has no escapes).
-func jsonOffset(m []int, a, k int) int {
-	switch {
-	case k < 0:
+// jsonOffset maps offset k of a string without escapes to the raw input,
+// given the string's opening quote at a.
+func jsonOffset(a, k int) int {
+	if k < 0 {
 		return -1
-	case m == nil:
-		return a + 1 + k
-	case k < len(m):
-		return a + 1 + m[k]
 	}
-	return -1
+	return a + 1 + k
 }
 
 func hasPrefixAt(raw []byte, i int, lit string) bool {
@@ -408,23 +408,49 @@ func hex4(h []byte) rune {
 	return r
 }
 
-// rawOffsets maps each byte offset of the decoded string (and its end) to
-// the offset in the raw content.
-func rawOffsets(c []byte) []int {
-	m := make([]int, 0, len(c)+1)
-	for i := 0; i < len(c); {
-		if c[i] != '\\' {
-			m = append(m, i)
-			i++
+// rawOffsets maps the offsets of the findings fs in a decoded string to
+// offsets in the raw input, given the string's escaped content c and its
+// opening quote at a: a decoded byte maps to the start of the character
+// or escape it comes from, the string's end to the content's end, and an
+// offset beyond it to -1. It walks c once, whatever the number of
+// findings.
+func rawOffsets(fs []Finding, c []byte, a int) {
+	ks := make([]int, 0, 2*len(fs))
+	for _, f := range fs {
+		ks = append(ks, f.Start, f.End)
+	}
+	slices.Sort(ks)
+	ks = slices.Compact(ks)
+	at := make(map[int]int, len(ks))
+	dec, i := 0, 0 // offsets in the decoded string and in c
+	for _, k := range ks {
+		if k < 0 {
+			at[k] = -1
 			continue
 		}
-		r, w := decodeEscape(c, i)
-		for k := 0; k < utf8.RuneLen(r); k++ {
-			m = append(m, i)
+		for i < len(c) {
+			n, w := 1, 1
+			if c[i] == '\\' {
+				r, ew := decodeEscape(c, i)
+				n, w = max(utf8.RuneLen(r), 0), ew
+			}
+			if k < dec+n {
+				break // k falls in this character
+			}
+			dec, i = dec+n, i+w
 		}
-		i += w
+		switch {
+		case i < len(c):
+			at[k] = a + 1 + i
+		case k == dec:
+			at[k] = a + 1 + len(c) // the end
+		default:
+			at[k] = -1
+		}
 	}
-	return append(m, len(c))
+	for j := range fs {
+		fs[j].Start, fs[j].End = at[fs[j].Start], at[fs[j].End]
+	}
 }
 
 // appendJSONString appends s as a JSON string literal. Bytes that are not

@@ -379,19 +379,28 @@ func (e *Engine) TextAt(scope Scope, loc Location, s string) (string, []Finding)
 // manual redactions scoped to loc and the rules of the repository
 // loc.Repo.
 func (e *Engine) JSONAt(loc Location, raw []byte) ([]byte, []Finding) {
-	out, findings := e.json(raw, &loc)
+	out, findings, _ := e.jsonAt(loc, raw, nil)
+	return out, findings
+}
+
+// jsonAt is JSONAt that fills memo (nil: none), and also returns how many
+// of the findings the engine's own rules made (the repository's come
+// after).
+func (e *Engine) jsonAt(loc Location, raw []byte, memo *Memo) ([]byte, []Finding, int) {
+	out, findings := e.json(raw, &loc, memo)
+	own := len(findings)
 	r := e.repo(loc.Repo)
 	switch {
 	case r == nil || r.err == nil && r.eng == nil:
-		return out, findings
+		return out, findings, own
 	case r.err != nil:
-		return []byte(`"[REDACTED:` + repoRulesID + `]"`), append(findings, Finding{RuleID: repoRulesID, ValueHash: e.hash(string(raw)), Start: -1, End: -1})
+		return []byte(`"[REDACTED:` + repoRulesID + `]"`), append(findings, Finding{RuleID: repoRulesID, ValueHash: e.hash(string(raw)), Start: -1, End: -1}), own
 	}
-	out2, more := r.eng.json(out, &loc)
+	out2, more := r.eng.json(out, &loc, nil)
 	for i := range more {
 		more[i].Start, more[i].End = -1, -1 // offsets in the first stage's output
 	}
-	return out2, append(findings, more...)
+	return out2, append(findings, more...), own
 }
 
 // NewManual returns an engine that applies only the manual redactions ms:

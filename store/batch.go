@@ -8,7 +8,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -45,24 +47,83 @@ func (db *DB) PathKey(ctx context.Context, path string) (string, error) {
 	return hex.EncodeToString(m.Sum(nil)[:16]), nil
 }
 
-// Sources returns the watermark of every known source by key: only what
-// tells whether a file changed (Batch.Source reads the rest). It reads
-// outside any transaction, for the cheap check that runs on every hook.
-func (db *DB) Sources(ctx context.Context) (map[string]Watermark, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT path_key, size, mtime_ns, inode, offset FROM sources`)
-	if err != nil {
-		return nil, fmt.Errorf("list sources: %w", err)
-	}
-	defer rows.Close()
+// Sources returns the watermarks of the sources with the given keys (see
+// PathKey), by key (it may return others too): only what tells whether a
+// file changed (Batch.Source reads the rest), read from an index that
+// holds it, outside any transaction. This is the cheap check that runs on
+// every hook, whose cost follows the number of keys asked for, not of the
+// sources known; asked for many, it reads them all.
+func (db *DB) Sources(ctx context.Context, keys []string) (map[string]Watermark, error) {
 	out := map[string]Watermark{}
-	for rows.Next() {
+	scan := func(r *sql.Rows) error {
 		var s Watermark
-		if err := rows.Scan(&s.Key, &s.Size, &s.MtimeNS, &s.Inode, &s.Offset); err != nil {
-			return nil, fmt.Errorf("list sources: %w", err)
+		if err := r.Scan(&s.Key, &s.Size, &s.MtimeNS, &s.Inode, &s.Offset); err != nil {
+			return err
 		}
 		out[s.Key] = s
+		return nil
 	}
-	return out, rows.Err()
+	const cols = `SELECT path_key, size, mtime_ns, inode, offset FROM sources INDEXED BY sources_watermark`
+	if len(keys) > 1000 {
+		if err := db.each(ctx, cols, nil, scan); err != nil {
+			return nil, fmt.Errorf("list sources: %w", err)
+		}
+		return out, nil
+	}
+	for len(keys) > 0 {
+		n := min(len(keys), 500)
+		args := make([]any, n)
+		for i, k := range keys[:n] {
+			args[i] = k
+		}
+		keys = keys[n:]
+		if err := db.each(ctx, cols+` WHERE path_key IN (?`+strings.Repeat(", ?", n-1)+`)`, args, scan); err != nil {
+			return nil, fmt.Errorf("list sources: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// PathKeyer returns PathKey as a function for many paths in a row, which
+// reuses its hash: not safe for concurrent use.
+func (db *DB) PathKeyer(ctx context.Context) (func(path string) string, error) {
+	key, err := db.secret(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := hmac.New(sha256.New, key)
+	var sum []byte
+	return func(path string) string {
+		m.Reset()
+		m.Write([]byte("source-path\x00"))
+		m.Write([]byte(path))
+		sum = m.Sum(sum[:0])
+		return hex.EncodeToString(sum[:16])
+	}, nil
+}
+
+// RecentSources returns, for each of agents, the shown paths (redacted)
+// of its logs last modified at most window before its latest one was: the
+// logs of sessions going on, which a hook looks at (see ingest.Near). Two
+// look-ups on an index per agent, whatever the number of logs.
+func (db *DB) RecentSources(ctx context.Context, agents []string, window time.Duration) (map[string][]string, error) {
+	out := map[string][]string{}
+	for _, agent := range agents {
+		err := db.each(ctx, `SELECT path FROM sources WHERE agent = ?1
+			AND mtime_ns >= (SELECT MAX(mtime_ns) FROM sources WHERE agent = ?1) - ?2`,
+			[]any{agent, window.Nanoseconds()}, func(r *sql.Rows) error {
+				var path string
+				if err := r.Scan(&path); err != nil {
+					return err
+				}
+				out[agent] = append(out[agent], path)
+				return nil
+			})
+		if err != nil {
+			return nil, fmt.Errorf("list recent sources: %w", err)
+		}
+	}
+	return out, nil
 }
 
 const sourceCols = `id, agent, path_key, path, size, mtime_ns, inode, offset, line, head_hash, head_len, state, good_lines, bad_lines, unknown_lines`
@@ -84,6 +145,7 @@ type FieldRedaction struct {
 	RuleFingerprint string
 	ValueHash       string
 	Actor           string // "rule" unless a person made it
+	Count           int    // how many times the value was redacted there (0 counts as 1)
 }
 
 // Ref names the row a record was written to.
@@ -103,6 +165,8 @@ type Batch struct {
 	sessions map[[2]string]int64 // (agent, external id) → row id
 	prompts  map[promptKey]int64
 	pending  map[int64]*Session // session fields to merge at commit
+	page     *rawPage           // raw lines not written yet
+	spare    []byte             // a page's buffer, for the next one
 	now      string
 }
 
@@ -133,8 +197,23 @@ func (db *DB) Begin(ctx context.Context) (*Batch, error) {
 // Rollback abandons the batch; it is safe after Commit.
 func (b *Batch) Rollback() { b.tx.Rollback() }
 
-// Commit writes the merged session fields and commits.
+// Commit writes the page of raw lines being filled and the merged session
+// fields, and commits.
 func (b *Batch) Commit() error {
+	if err := b.flushRaw(); err != nil {
+		return err
+	}
+	if err := b.writeSessions(); err != nil {
+		return err
+	}
+	if err := b.tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", b.cause(err))
+	}
+	return nil
+}
+
+// writeSessions writes the merged session fields.
+func (b *Batch) writeSessions() error {
 	ids := make([]int64, 0, len(b.pending))
 	for id := range b.pending {
 		ids = append(ids, id)
@@ -164,9 +243,6 @@ func (b *Batch) Commit() error {
 		}
 	}
 	b.pending = map[int64]*Session{}
-	if err := b.tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", b.cause(err))
-	}
 	return nil
 }
 
@@ -199,6 +275,9 @@ func (b *Batch) stmt(query string) (*sql.Stmt, error) {
 }
 
 func (b *Batch) exec(query string, args ...any) (sql.Result, error) {
+	if b.db == nil {
+		return b.tx.ExecContext(b.ctx, query, args...)
+	}
 	st, err := b.stmt(query)
 	if err != nil {
 		return nil, b.cause(err)
@@ -217,6 +296,9 @@ type row struct {
 func (r row) Scan(dest ...any) error { return r.b.cause(r.row.Scan(dest...)) }
 
 func (b *Batch) queryRow(query string, args ...any) row {
+	if b.db == nil {
+		return row{b, b.tx.QueryRowContext(b.ctx, query, args...)}
+	}
 	st, err := b.stmt(query)
 	if err != nil {
 		// A statement that does not prepare is a bug; surface it through Scan.
@@ -275,6 +357,10 @@ func (b *Batch) SaveSource(s Watermark) error {
 // user asked for a rebuild). Sessions left without any content are deleted
 // too; rows that other sources contributed stay.
 func (b *Batch) ResetSource(id int64) error {
+	// The merged fields of sessions other logs of the batch wrote are kept.
+	if err := b.writeSessions(); err != nil {
+		return err
+	}
 	for _, t := range []string{"redactions", "raw_records", "links", "token_usage", "file_edits", "tool_calls", "messages", "prompts"} {
 		if _, err := b.exec(`DELETE FROM `+t+` WHERE source_id = ?`, id); err != nil {
 			return fmt.Errorf("reset source: %w", err)
@@ -293,46 +379,49 @@ func (b *Batch) ResetSource(id int64) error {
 	b.sessions = map[[2]string]int64{}
 	b.prompts = map[promptKey]int64{}
 	b.pending = map[int64]*Session{}
+	if b.page != nil && b.page.src == id {
+		b.page = nil
+	}
 	return nil
 }
 
-// AddRaw stores one source line (already redacted) and returns its row id.
-func (b *Batch) AddRaw(src int64, line int, offset int64, json string) (int64, error) {
-	var id int64
-	err := b.queryRow(`INSERT INTO raw_records (source_id, line, offset, json) VALUES (?, ?, ?, ?)
-		ON CONFLICT (source_id, line) DO UPDATE SET offset = excluded.offset, json = excluded.json RETURNING id`,
-		src, line, offset, json).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("store raw line %d: %w", line, err)
-	}
-	return id, nil
-}
-
-// AddFindings records the redactions applied to one field of one row.
-// Identical findings (same rule and value) are counted in one row.
+// AddFindings records the redactions applied to one field of one row:
+// one row per rule, with how many values it redacted and the keyed hashes
+// of the distinct values (space-separated).
 func (b *Batch) AddFindings(src int64, ref Ref, field string, fs []FieldRedaction) error {
 	return b.addFindings(sql.NullInt64{Int64: src, Valid: true}, ref, field, fs)
 }
 
 // addFindings is AddFindings for a row whose source may be unknown.
 func (b *Batch) addFindings(src sql.NullInt64, ref Ref, field string, fs []FieldRedaction) error {
-	type key struct{ rule, fp, hash, actor string }
-	counts := map[key]int{}
+	type key struct{ rule, fp, actor string }
+	type agg struct {
+		hashes []string
+		count  int
+	}
+	aggs := map[key]*agg{}
 	var order []key
 	for _, f := range fs {
 		actor := f.Actor
 		if actor == "" {
 			actor = "rule"
 		}
-		k := key{f.RuleID, f.RuleFingerprint, f.ValueHash, actor}
-		if counts[k] == 0 {
+		k := key{f.RuleID, f.RuleFingerprint, actor}
+		a := aggs[k]
+		if a == nil {
+			a = &agg{}
+			aggs[k] = a
 			order = append(order, k)
 		}
-		counts[k]++
+		a.count += max(f.Count, 1)
+		if !slices.Contains(a.hashes, f.ValueHash) {
+			a.hashes = append(a.hashes, f.ValueHash)
+		}
 	}
 	for _, k := range order {
+		a := aggs[k]
 		_, err := b.exec(`INSERT INTO redactions (source_id, tbl, row_id, field, rule_id, rule_fingerprint, value_hash, count, actor, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, src, ref.Table, ref.ID, field, k.rule, k.fp, k.hash, counts[k], k.actor, b.now)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, src, ref.Table, ref.ID, field, k.rule, k.fp, strings.Join(a.hashes, " "), a.count, k.actor, b.now)
 		if err != nil {
 			return fmt.Errorf("record redaction: %w", err)
 		}

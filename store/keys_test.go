@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"reflect"
 	"sort"
 	"strings"
@@ -254,5 +255,72 @@ func TestCreditsAndReplacement(t *testing.T) {
 	save(CommitRecord{SHA: "c1"})
 	if got := counting(); !reflect.DeepEqual(got, []string{"c1", "c2", "n1"}) {
 		t.Errorf("commits that count: %v, want [c1 c2 n1]", got)
+	}
+}
+
+// TestPathKeyer checks that the keyer of many paths gives each path's
+// PathKey.
+func TestPathKeyer(t *testing.T) {
+	db, _ := open(t)
+	ctx := context.Background()
+	keyer, err := db.PathKeyer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/a/b.jsonl", "", "/home/ü/x", "/a/b.jsonl"} {
+		want, err := db.PathKey(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := keyer(p); got != want {
+			t.Errorf("keyer(%q) = %s, want %s", p, got, want)
+		}
+	}
+}
+
+// TestSources checks that the watermarks asked for are found, by a few
+// keys or by many (which reads them all).
+func TestSources(t *testing.T) {
+	db, _ := open(t)
+	ctx := context.Background()
+	b, err := db.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for i := range 1200 {
+		k := fmt.Sprintf("k%04d", i)
+		src, err := b.Source("test", k, "/log"+k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.Size, src.Offset = int64(i), int64(i/2)
+		if err := b.SaveSource(src); err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k)
+	}
+	if err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for _, ask := range [][]string{keys[:3], append(keys[:1100:1100], "missing")} {
+		got, err := db.Sources(ctx, ask)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range ask {
+			w, ok := got[k]
+			if k == "missing" {
+				if ok {
+					t.Errorf("%s found", k)
+				}
+				continue
+			}
+			var i int64
+			fmt.Sscanf(k, "k%d", &i)
+			if !ok || w.Size != i || w.Offset != i/2 {
+				t.Errorf("%s: %+v, %v; want size %d, offset %d", k, w, ok, i, i/2)
+			}
+		}
 	}
 }

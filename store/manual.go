@@ -175,66 +175,12 @@ func (b *Batch) CallPrompt(agent, session, callID string) (string, error) {
 	return key, nil
 }
 
-// Kinds of stored text.
-const (
-	TextContent = "content" // a field of a session's record
-	TextRaw     = "raw"     // a copy of a whole log record (raw_records.json)
-	TextKey     = "key"     // a log's shown path (sources.path)
-)
-
-// textTable describes the text columns of one table and how their rows
-// are located.
-type textTable struct {
-	table   string
-	columns []string
-	kind    string
-	join    string // joins that give s (sessions) and p (prompts)
-	agent   string // expressions of the row's location
-	session string
-	prompt  string
-	source  string // expression of the row's source id (may be NULL)
-}
-
-var textTables = []textTable{
-	{table: "sessions", columns: []string{"cwd", "git_remote", "git_branch", "title"}, kind: TextContent,
-		agent: "x.agent", session: "x.external_id", prompt: "''", source: "x.source_id"},
-	{table: "prompts", columns: []string{"text", "context", "cwd"}, kind: TextContent,
-		join: "JOIN sessions s ON s.id = x.session_id", agent: "s.agent", session: "s.external_id", prompt: "x.key", source: "x.source_id"},
-	{table: "messages", columns: []string{"text"}, kind: TextContent,
-		join:  "JOIN sessions s ON s.id = x.session_id LEFT JOIN prompts p ON p.id = x.prompt_id",
-		agent: "s.agent", session: "s.external_id", prompt: "COALESCE(p.key, '')", source: "x.source_id"},
-	{table: "tool_calls", columns: []string{"input", "output"}, kind: TextContent,
-		join:  "JOIN sessions s ON s.id = x.session_id LEFT JOIN prompts p ON p.id = x.prompt_id",
-		agent: "s.agent", session: "s.external_id", prompt: "COALESCE(p.key, '')", source: "x.source_id"},
-	{table: "file_edits", columns: []string{"path", "repo_root", "rel_path", "move_path", "diff"}, kind: TextContent,
-		join:  "JOIN sessions s ON s.id = x.session_id LEFT JOIN prompts p ON p.id = x.prompt_id",
-		agent: "s.agent", session: "s.external_id", prompt: "COALESCE(p.key, '')", source: "x.source_id"},
-	{table: "links", columns: []string{"url", "title"}, kind: TextContent,
-		join: "JOIN sessions s ON s.id = x.session_id", agent: "s.agent", session: "s.external_id", prompt: "''", source: "x.source_id"},
-	{table: "raw_records", columns: []string{"json"}, kind: TextRaw, agent: "''", session: "''", prompt: "''", source: "x.source_id"},
-	{table: "sources", columns: []string{"path"}, kind: TextKey, agent: "''", session: "''", prompt: "''", source: "x.id"},
-}
-
-// TextFields lists the stored text fields of sessions' records, as
-// table.column: the fields a manual redaction can be scoped to.
-func TextFields() []string {
-	var out []string
-	for _, t := range textTables {
-		if t.kind != TextContent {
-			continue
-		}
-		for _, c := range t.columns {
-			out = append(out, t.table+"."+c)
-		}
-	}
-	return out
-}
-
 // StoredText is one stored text field and where it is.
 type StoredText struct {
 	Table, Column string
-	Kind          string // TextContent, TextRaw or TextKey
-	Agent         string // TextContent: the session's agent and id,
+	Kind          string     // TextContent, TextRaw or TextKey
+	Class         FieldClass // how it is redacted (see Fields)
+	Agent         string     // TextContent: the session's agent and id,
 	Session       string
 	Prompt        string // and the key of the prompt it belongs to ("" when none)
 	Text          string
@@ -325,9 +271,9 @@ func (db *DB) AddManualRedaction(ctx context.Context, m ManualRedaction, f Rewri
 	if err != nil {
 		return 0, st, err
 	}
-	for _, t := range textTables {
+	for _, t := range textTables() {
 		for _, col := range t.columns {
-			field := t.table + "." + col
+			field := t.table + "." + col.name
 			if t.kind != TextRaw {
 				if f.Field != "" && f.Field != field {
 					continue
@@ -336,7 +282,11 @@ func (db *DB) AddManualRedaction(ctx context.Context, m ManualRedaction, f Rewri
 					continue // key fields take global redactions only
 				}
 			}
-			if err := b.rewriteColumn(t, col, f, fn, &st); err != nil {
+			rewrite := b.rewriteColumn
+			if t.kind == TextRaw {
+				rewrite = b.rewriteRaw
+			}
+			if err := rewrite(t, col, f, fn, &st); err != nil {
 				return 0, st, fmt.Errorf("rewrite %s: %w", field, err)
 			}
 		}
@@ -347,7 +297,8 @@ func (db *DB) AddManualRedaction(ctx context.Context, m ManualRedaction, f Rewri
 	return id, st, nil
 }
 
-func (b *Batch) rewriteColumn(t textTable, col string, f RewriteFilter, fn RewriteFunc, st *RewriteStats) error {
+func (b *Batch) rewriteColumn(t textTable, column textColumn, f RewriteFilter, fn RewriteFunc, st *RewriteStats) error {
+	col := column.name
 	var conds []string
 	var args []any
 	if f.Session != "" && t.kind == TextContent {
@@ -393,7 +344,7 @@ func (b *Batch) rewriteColumn(t textTable, col string, f RewriteFilter, fn Rewri
 		for rows.Next() {
 			n++
 			var c change
-			s := StoredText{Table: t.table, Column: col, Kind: t.kind}
+			s := StoredText{Table: t.table, Column: col, Kind: t.kind, Class: column.class}
 			if err := rows.Scan(&c.id, &c.src, &s.Agent, &s.Session, &s.Prompt, &s.Text); err != nil {
 				rows.Close()
 				return b.cause(err)

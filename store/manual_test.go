@@ -40,7 +40,7 @@ func seed(t *testing.T, db *DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.AddRaw(src.ID, 1, 0, `{"text":"write to `+secretValue+`"}`); err != nil {
+	if err := b.AddRaw(src.ID, 1, 0, []byte(`{"text":"write to `+secretValue+`"}`), nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.Commit(); err != nil {

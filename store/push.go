@@ -101,7 +101,7 @@ var pushTables = []pushTable{
 	{"commit_files", changeCommit, "commit_id", "x.*, c.committed_at", "commit_files x JOIN commits c ON c.id = x.commit_id", "x.commit_id"},
 	{"commit_charges", changeCommit, "commit_id", "x.*, c.committed_at", "commit_charges x JOIN commits c ON c.id = x.commit_id", "x.commit_id"},
 	{"sources", changeSource, "id", "x.*", "sources x", "x.id"},
-	{"raw_records", changeSource, "source_id", "x.*, s.ingested_at", "raw_records x JOIN sources s ON s.id = x.source_id", "x.source_id"},
+	{"raw_records", changeSource, "source_id", "x.id, x.source_id, x.count, x.lines, s.ingested_at", "raw_records x JOIN sources s ON s.id = x.source_id", "x.source_id"},
 }
 
 // query returns the local query of the table's rows: all of them, or with
@@ -441,8 +441,12 @@ func (s *pushState) replace(kind string, since int64) (int64, error) {
 func (s *pushState) send(p pushTable, since int64) (int64, error) {
 	q, args := p.query(since)
 	if s.tx == nil {
+		count := "COUNT(*)"
+		if p.table == "raw_records" {
+			count = "COALESCE(SUM(count), 0)" // lines, not pages
+		}
 		var n int64
-		err := s.local.QueryRowContext(s.ctx, `SELECT COUNT(*) FROM (`+q+`)`, args...).Scan(&n)
+		err := s.local.QueryRowContext(s.ctx, `SELECT `+count+` FROM (`+q+`)`, args...).Scan(&n)
 		return n, err
 	}
 	rows, err := s.local.QueryContext(s.ctx, q, args...)
@@ -450,6 +454,9 @@ func (s *pushState) send(p pushTable, since int64) (int64, error) {
 		return 0, err
 	}
 	defer rows.Close()
+	if p.table == "raw_records" {
+		return s.sendRaw(rows)
+	}
 	names, err := rows.Columns()
 	if err != nil {
 		return 0, err
@@ -469,6 +476,69 @@ func (s *pushState) send(p pushTable, since int64) (int64, error) {
 		cols = append(cols, name)
 	}
 	return s.tx.CopyFrom(s.ctx, pgx.Identifier{p.table}, cols, src)
+}
+
+// sendRaw sends the lines of pages of raw lines (rows of id, source_id,
+// count, lines, ingested_at), a row per line as a team database keeps
+// them.
+func (s *pushState) sendRaw(rows *sql.Rows) (int64, error) {
+	return s.tx.CopyFrom(s.ctx, pgx.Identifier{"raw_records"},
+		[]string{"member", "machine", "id", "source_id", "line", "offset", "json", "ingested_at"}, &rawCopySource{rows: rows, s: s})
+}
+
+// rawCopySource streams the lines of pages into COPY. A line's id is its
+// page's with its index in the page in the low 20 bits (a page holds at
+// most 1 MiB of lines, so fewer than 2^20 of them).
+type rawCopySource struct {
+	rows    *sql.Rows
+	s       *pushState
+	id, src int64
+	at      string
+	lines   []RawLine
+	i       int
+	out     []any
+	err     error
+}
+
+func (c *rawCopySource) Next() bool {
+	for c.err == nil && c.i >= len(c.lines) {
+		if !c.rows.Next() {
+			return false
+		}
+		var count int64
+		var data []byte
+		if c.err = c.rows.Scan(&c.id, &c.src, &count, &data, &c.at); c.err != nil {
+			return false
+		}
+		c.lines, c.err = DecodeRawPage(data)
+		c.i = 0
+	}
+	if c.err != nil {
+		return false
+	}
+	l := c.lines[c.i]
+	lid, err := teamID(c.s.no, c.id<<20|int64(c.i))
+	if err != nil {
+		c.err = err
+		return false
+	}
+	sid, err := teamID(c.s.no, c.src)
+	if err != nil {
+		c.err = err
+		return false
+	}
+	c.i++
+	c.out = []any{c.s.member, c.s.machine, lid, sid, int64(l.Line), l.Offset, pgText(l.Text), c.at}
+	return true
+}
+
+func (c *rawCopySource) Values() ([]any, error) { return c.out, nil }
+
+func (c *rawCopySource) Err() error {
+	if c.err != nil {
+		return c.err
+	}
+	return c.rows.Err()
 }
 
 // copySource streams local rows into COPY, in team form: member and

@@ -93,7 +93,7 @@ func fill(t *testing.T, db *DB, who string, n int) {
 				}
 			}
 		}
-		if _, err := b.AddRaw(src.ID, 1, 0, `{"line":1}`); err != nil {
+		if err := b.AddRaw(src.ID, 1, 0, []byte(`{"line":1}`), nil); err != nil {
 			t.Fatal(err)
 		}
 		if err := b.SaveSource(src); err != nil {

@@ -703,12 +703,17 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// Counts returns the number of rows of each table, for status reports.
+// Counts returns the number of rows of each table, for status reports;
+// for raw_records, the number of raw lines its pages hold.
 func (db *DB) Counts(ctx context.Context) (map[string]int64, error) {
 	out := map[string]int64{}
 	for _, t := range []string{"sources", "sessions", "prompts", "messages", "tool_calls", "file_edits", "token_usage", "raw_records", "redactions"} {
+		count := "COUNT(*)"
+		if t == "raw_records" {
+			count = "COALESCE(SUM(count), 0)"
+		}
 		var n int64
-		if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t).Scan(&n); err != nil {
+		if err := db.sql.QueryRowContext(ctx, `SELECT `+count+` FROM `+t).Scan(&n); err != nil {
 			return nil, fmt.Errorf("count %s: %w", t, err)
 		}
 		out[t] = n

@@ -1,5 +1,10 @@
 package store
 
+import (
+	"context"
+	"database/sql"
+)
+
 // migration is one schema change, in both databases' forms: sqlite for
 // the local database, postgres for a team database ("" where the change
 // does not concern it). A team database has the tables that aitrail push
@@ -10,7 +15,12 @@ package store
 //
 // Adding a column is one entry: its ALTER TABLE in both forms. Push then
 // sends it, and queries that name it run on both.
-type migration struct{ sqlite, postgres string }
+type migration struct {
+	sqlite, postgres string
+	// after, when set, completes the SQLite migration with what SQL cannot
+	// do, in the same transaction.
+	after func(ctx context.Context, tx *sql.Tx) error
+}
 
 // migrations lists the schema changes in order; migration i brings a
 // database from version i to i+1 (PRAGMA user_version on SQLite, the
@@ -350,4 +360,41 @@ CREATE INDEX commit_credits_edit ON commit_credits (edit);
 `, postgres: `
 ALTER TABLE commits ADD COLUMN replaced_by TEXT COLLATE "C" NOT NULL DEFAULT '';
 `},
+	// 8: raw lines kept in compressed pages (see raw.go): a page holds the
+	// lines of one log that one batch read, with the numbers of its first
+	// and last line, the offset of the last, how many lines and bytes it
+	// holds (uncompressed); the old rows move into
+	// pages (convertRawLines). A team database keeps a row per line: push
+	// sends the lines of the pages. Sources are indexed by agent and
+	// modification time, for the logs a hook looks at (RecentSources), and
+	// by what tells whether a log changed, which is read from the index
+	// alone (Sources) instead of rows that hold the decoders' states.
+	{sqlite: `
+DROP TRIGGER raw_records_changed_upd;
+DROP TRIGGER raw_records_changed_del;
+ALTER TABLE raw_records RENAME TO raw_lines_v6;
+CREATE TABLE raw_records (
+	id          INTEGER PRIMARY KEY,
+	source_id   INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+	first_line  INTEGER NOT NULL,
+	last_line   INTEGER NOT NULL,
+	last_offset INTEGER NOT NULL,
+	count       INTEGER NOT NULL,
+	size        INTEGER NOT NULL,
+	lines       BLOB    NOT NULL
+);
+CREATE INDEX raw_records_source ON raw_records (source_id, first_line);
+CREATE INDEX sources_recent ON sources (agent, mtime_ns);
+CREATE INDEX sources_watermark ON sources (path_key, size, mtime_ns, inode, offset);
+CREATE TRIGGER raw_records_changed_upd AFTER UPDATE ON raw_records BEGIN
+	INSERT INTO changes (kind, id, rev) VALUES ('source', OLD.source_id, (SELECT epoch FROM change_epoch))
+		ON CONFLICT (kind, id) DO UPDATE SET rev = excluded.rev WHERE rev != excluded.rev;
+	INSERT INTO changes (kind, id, rev) VALUES ('source', NEW.source_id, (SELECT epoch FROM change_epoch))
+		ON CONFLICT (kind, id) DO UPDATE SET rev = excluded.rev WHERE rev != excluded.rev;
+END;
+CREATE TRIGGER raw_records_changed_del AFTER DELETE ON raw_records BEGIN
+	INSERT INTO changes (kind, id, rev) VALUES ('source', OLD.source_id, (SELECT epoch FROM change_epoch))
+		ON CONFLICT (kind, id) DO UPDATE SET rev = excluded.rev WHERE rev != excluded.rev;
+END;
+`, after: convertRawLines},
 }

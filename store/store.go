@@ -28,6 +28,8 @@ type DB struct {
 	keyMu sync.Mutex
 	key   []byte // the redaction key, once read
 
+	raw rawEncoder // compresses pages of raw lines
+
 	// stmts caches the statements that batches run, prepared once per
 	// connection rather than once per batch (a batch per log file made
 	// preparing them a sixth of the cost of ingesting small logs).
@@ -172,6 +174,11 @@ func (db *DB) migrate(ctx context.Context) error {
 	for i := v; i < len(migrations); i++ {
 		if _, err := tx.ExecContext(ctx, migrations[i].sqlite); err != nil {
 			return fmt.Errorf("migrate to schema %d: %w", i+1, err)
+		}
+		if after := migrations[i].after; after != nil {
+			if err := after(ctx, tx); err != nil {
+				return fmt.Errorf("migrate to schema %d: %w", i+1, err)
+			}
 		}
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations))); err != nil {

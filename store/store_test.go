@@ -347,7 +347,7 @@ func TestBatchTimeUpIsSaid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.AddRaw(src.ID, 1, 0, `{}`); err != nil {
+	if err := b.AddRaw(src.ID, 1, 0, []byte(`{}`), nil); err != nil {
 		t.Fatal(err)
 	}
 	stop()
@@ -355,7 +355,7 @@ func TestBatchTimeUpIsSaid(t *testing.T) {
 	for b.tx.QueryRowContext(context.Background(), `SELECT 1`).Scan(new(int)) == nil {
 		time.Sleep(time.Millisecond)
 	}
-	_, err = b.AddRaw(src.ID, 2, 0, `{}`)
+	err = b.AddRaw(src.ID, 2, 0, []byte(`{}`), nil)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("AddRaw after the context ended: %v, want context.Canceled", err)
 	}

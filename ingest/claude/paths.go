@@ -1,9 +1,13 @@
 package claude
 
 import (
+	"os"
 	"path"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
+	"time"
 )
 
 // Dirs returns the directories holding Claude Code transcripts: projects/
@@ -52,6 +56,30 @@ func Dirs(getenv func(string) string, home string) []string {
 // given explicitly: root/projects.
 func HomeDirs(root string) []string {
 	return []string{filepath.Join(root, "projects")}
+}
+
+// ProjectDir returns the name Claude Code gives the directory of the
+// transcripts of sessions started in directory cwd (below projects/):
+// cwd with every character outside [A-Za-z0-9] written "-" (one per
+// UTF-16 unit, as JavaScript counts them). A name longer than 200 gets a
+// hash after its first 200, which ProjectDir does not compute: it returns
+// those 200 and a "-", the prefix of the name.
+func ProjectDir(cwd string) string {
+	var b strings.Builder
+	for _, r := range cwd {
+		switch {
+		case 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9':
+			b.WriteRune(r)
+		case r > 0xffff:
+			b.WriteString("--") // a surrogate pair
+		default:
+			b.WriteByte('-')
+		}
+	}
+	if s := b.String(); len(s) > 200 {
+		return s[:200] + "-"
+	}
+	return b.String()
 }
 
 // Match reports whether rel, a slash-separated path relative to a projects
@@ -111,4 +139,48 @@ func parsePath(p string) fileInfo {
 		f.session = stem
 	}
 	return f
+}
+
+// Near returns the project directories below dir (a projects directory)
+// of sessions started in the worktrees roots or below them, and those in
+// which a file was created in the last day. Claude Code names a session's
+// directory after the directory it started in (see ProjectDir), so those
+// of a worktree and its subdirectories start with the worktree's name. (A
+// sibling whose name extends the worktree's, such as app-old beside app,
+// comes along: reading it costs a little, and correlation keeps only the
+// worktree's sessions.) A session started elsewhere, in the directory
+// above the repository say, writes its transcript in a directory of
+// another name: creating the file changed that directory's time, which
+// costs a status per project to see.
+func Near(dir string, roots []string) []string {
+	out := []string{}
+	f, err := os.Open(dir)
+	if err != nil {
+		return out
+	}
+	entries, _ := f.ReadDir(-1)
+	f.Close()
+	dirs := make([]string, len(roots))
+	for i, root := range roots {
+		dirs[i] = strings.TrimSuffix(ProjectDir(root), "-")
+	}
+	since := time.Now().Add(-24 * time.Hour)
+	for _, e := range entries {
+		name := e.Name()
+		if !e.IsDir() {
+			continue
+		}
+		near := slices.ContainsFunc(dirs, func(d string) bool {
+			return strings.HasPrefix(name, d) && (len(name) == len(d) || name[len(d)] == '-')
+		})
+		if !near {
+			fi, err := e.Info()
+			near = err == nil && fi.ModTime().After(since)
+		}
+		if near {
+			out = append(out, filepath.Join(dir, name))
+		}
+	}
+	sort.Strings(out)
+	return out
 }

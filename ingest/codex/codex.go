@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -329,4 +332,24 @@ func (d *Decoder) whole(o obj) {
 		d.ln.key, d.ln.n = "I"+strconv.Itoa(i), 0
 		d.item(it)
 	}
+}
+
+// Near returns the day directories below dir (sessions/ of a Codex home)
+// where the rollouts of new sessions are: Codex keeps a rollout in the
+// directory of the day its session started (sessions/YYYY/MM/DD, local
+// time), whatever its working directory; today's and the day before's.
+// Archived sessions are over: none below archived_sessions/.
+func Near(dir string, _ []string) []string {
+	out := []string{}
+	if filepath.Base(dir) == "archived_sessions" {
+		return out
+	}
+	now := time.Now()
+	for _, t := range []time.Time{now, now.UTC(), now.AddDate(0, 0, -1), now.UTC().AddDate(0, 0, -1)} {
+		d := filepath.Join(dir, t.Format("2006"), t.Format("01"), t.Format("02"))
+		if _, err := os.Stat(d); err == nil && !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return out
 }

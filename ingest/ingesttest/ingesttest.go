@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver for Dump
 
@@ -129,12 +130,25 @@ func (c Corpus) Sources() []string {
 
 // Write writes copies of the templates below dst, round after round (copy
 // 1 of every template, then copy 2, …), until at least size bytes are
-// written; a size of 0 writes one round. Copy k of a template lives in a
-// directory of its own (the first element of its path gets a "-c<k>"
-// suffix) and has its ids rewritten (see Rewrite), so that copies are
-// distinct sessions with distinct API calls. Logs are written as the
-// agents write them: dst/codex/sessions/… and dst/claude/projects/….
+// written; a size of 0 writes one round. Copy k of a template is placed as
+// the agent would place it (see copyPath) and has its ids rewritten (see
+// Rewrite), so that copies are distinct sessions with distinct API calls.
+// Logs are written as the agents write them: dst/codex/sessions/… and
+// dst/claude/projects/….
 func Write(dst string, ts []Template, size int64) (Corpus, error) {
+	return write(dst, ts, func(c Corpus, round bool) bool {
+		return size > 0 && c.Bytes >= size || size <= 0 && round
+	})
+}
+
+// WriteFiles is Write that stops after n logs.
+func WriteFiles(dst string, ts []Template, n int) (Corpus, error) {
+	return write(dst, ts, func(c Corpus, _ bool) bool { return c.Files >= n })
+}
+
+// write writes copies until done, asked after each log (round: a round of
+// copies is complete), says to stop.
+func write(dst string, ts []Template, done func(c Corpus, round bool) bool) (Corpus, error) {
 	c := Corpus{Dir: dst}
 	if len(ts) == 0 {
 		return c, fmt.Errorf("no templates")
@@ -145,7 +159,7 @@ func Write(dst string, ts []Template, size int64) (Corpus, error) {
 	}
 	for k := 1; ; k++ {
 		for i, t := range ts {
-			rel := copyPath(Rewrite(t.Rel, k), k)
+			rel := copyPath(t.Agent, Rewrite(t.Rel, k), k)
 			p := filepath.Join(dst, t.Agent, agentDir(t.Agent), filepath.FromSlash(rel))
 			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 				return c, err
@@ -156,12 +170,9 @@ func Write(dst string, ts []Template, size int64) (Corpus, error) {
 			}
 			c.Files++
 			c.Bytes += int64(len(data))
-			if size > 0 && c.Bytes >= size {
+			if done(c, i == len(ts)-1) {
 				return c, nil
 			}
-		}
-		if size <= 0 {
-			return c, nil
 		}
 	}
 }
@@ -173,13 +184,28 @@ func agentDir(agent string) string {
 	return "sessions"
 }
 
-// copyPath puts copy k of a log in a directory of its own.
-func copyPath(rel string, k int) string {
+// projects is how many project directories the copies of one Claude Code
+// log are spread over.
+const projects = 32
+
+// copyPath places copy k of a log as the agent lays its logs out: a Codex
+// rollout in the day directory k-1 days before its own (a day of its
+// history), a Claude Code transcript in one of 32 copies of its project's
+// directory (a project worked on in many sessions).
+func copyPath(agent, rel string, k int) string {
+	if agent == "codex" {
+		if len(rel) > 11 && rel[10] == '/' {
+			if day, err := time.Parse("2006/01/02", rel[:10]); err == nil {
+				return day.AddDate(0, 0, 1-k).Format("2006/01/02") + rel[10:]
+			}
+		}
+	}
+	c := (k-1)%projects + 1
 	first, rest, ok := strings.Cut(rel, "/")
 	if !ok {
-		return fmt.Sprintf("c%d/%s", k, rel)
+		return fmt.Sprintf("c%d/%s", c, rel)
 	}
-	return fmt.Sprintf("%s-c%d/%s", first, k, rest)
+	return fmt.Sprintf("%s-c%d/%s", first, c, rest)
 }
 
 // idPattern finds the ids that name sessions, lines and API calls:
@@ -269,10 +295,19 @@ var dumpQueries = []string{
 		LEFT JOIN prompts p ON p.id = u.prompt_id`,
 	`SELECT 'link', s.agent, s.external_id, src.path, l.ts, l.kind, l.url, l.title
 		FROM links l JOIN sessions s ON s.id = l.session_id JOIN sources src ON src.id = l.source_id`,
-	`SELECT 'raw', src.path, r.line, r.offset, r.json FROM raw_records r JOIN sources src ON src.id = r.source_id`,
 	`SELECT 'redaction', COALESCE(src.path, ''), r.tbl, r.field, r.rule_id, r.rule_fingerprint, r.value_hash, r.count, r.actor
-		FROM redactions r LEFT JOIN sources src ON src.id = r.source_id`,
+		FROM redactions r LEFT JOIN sources src ON src.id = r.source_id WHERE r.tbl != 'raw_records'`,
 }
+
+// The raw lines are kept in pages, which depend on how the lines were
+// read (in how many batches, runs): Dump lists the lines, and the
+// redactions of the pages of each log by rule, with the values' hashes
+// and the counts summed.
+const (
+	rawQuery           = `SELECT src.path, r.lines FROM raw_records r JOIN sources src ON src.id = r.source_id`
+	rawRedactionsQuery = `SELECT COALESCE(src.path, ''), r.field, r.rule_id, r.rule_fingerprint, r.actor, r.value_hash, r.count
+		FROM redactions r LEFT JOIN sources src ON src.id = r.source_id WHERE r.tbl = 'raw_records'`
+)
 
 // Dump returns every row of the aitrail database at path, one line per
 // row, sorted: two databases that hold the same data give the same dump
@@ -320,8 +355,106 @@ func Dump(path string) ([]string, error) {
 			return nil, err
 		}
 	}
+	raw, err := dumpRaw(db)
+	if err != nil {
+		return nil, fmt.Errorf("dump %s: %w", path, err)
+	}
+	out = append(out, raw...)
 	sort.Strings(out)
 	return out, nil
+}
+
+// dumpRaw lists the raw lines and the redactions of their pages (see
+// rawQuery).
+func dumpRaw(db *sql.DB) ([]string, error) {
+	var out []string
+	rows, err := db.Query(rawQuery)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var path string
+		var data []byte
+		if err := rows.Scan(&path, &data); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		lines, err := store.DecodeRawPage(data)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		for _, l := range lines {
+			out = append(out, fmt.Sprintf("raw | %s | %d | %d | %s", path, l.Line, l.Offset, l.Text))
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	type key struct{ path, field, rule, fp, actor string }
+	hashes, counts := map[key]map[string]bool{}, map[key]int{}
+	rows, err = db.Query(rawRedactionsQuery)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k key
+		var hs string
+		var n int
+		if err := rows.Scan(&k.path, &k.field, &k.rule, &k.fp, &k.actor, &hs, &n); err != nil {
+			return nil, err
+		}
+		if hashes[k] == nil {
+			hashes[k] = map[string]bool{}
+		}
+		for _, h := range strings.Fields(hs) {
+			hashes[k][h] = true
+		}
+		counts[k] += n
+	}
+	for k, n := range counts {
+		hs := make([]string, 0, len(hashes[k]))
+		for h := range hashes[k] {
+			hs = append(hs, h)
+		}
+		sort.Strings(hs)
+		out = append(out, fmt.Sprintf("redaction | %s | raw_records | %s | %s | %s | %s | %d | %s", k.path, k.field, k.rule, k.fp, strings.Join(hs, " "), n, k.actor))
+	}
+	return out, rows.Err()
+}
+
+// RawText returns the raw lines kept in the aitrail database at path, one
+// per line: what a check for leaks reads, since the pages that hold them
+// are compressed.
+func RawText(path string) (string, error) {
+	db, err := sql.Open("sqlite", store.FileURI(path)+"?mode=ro&_pragma=busy_timeout(30000)")
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT lines FROM raw_records ORDER BY source_id, first_line`)
+	if err != nil {
+		return "", fmt.Errorf("raw lines of %s: %w", path, err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return "", err
+		}
+		lines, err := store.DecodeRawPage(data)
+		if err != nil {
+			return "", fmt.Errorf("raw lines of %s: %w", path, err)
+		}
+		for _, l := range lines {
+			b.WriteString(l.Text)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String(), rows.Err()
 }
 
 // Diff describes how dump got differs from dump want: how many lines each

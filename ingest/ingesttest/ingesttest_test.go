@@ -45,8 +45,8 @@ func TestWrite(t *testing.T) {
 		t.Fatalf("wrote %d files, %d bytes; want 4 files, at least 300 bytes", c.Files, c.Bytes)
 	}
 	for _, p := range []string{
-		"codex/sessions/2026-c1/01/02/rollout-2026-01-02T10-00-00-0199e0a0-5c3e-7d2a-9f10-6a1b2c3d4e5f.jsonl",
-		"codex/sessions/2026-c2/01/02/rollout-2026-01-02T10-00-00-0199e0a3-5c3e-7d2a-9f10-6a1b2c3d4e5f.jsonl",
+		"codex/sessions/2026/01/02/rollout-2026-01-02T10-00-00-0199e0a0-5c3e-7d2a-9f10-6a1b2c3d4e5f.jsonl",
+		"codex/sessions/2026/01/01/rollout-2026-01-02T10-00-00-0199e0a3-5c3e-7d2a-9f10-6a1b2c3d4e5f.jsonl",
 		"claude/projects/-home-dev-c1/5b7c9d2f-3f41-4a6b-8c9d-0e1f2a3b4c5d.jsonl",
 		"claude/projects/-home-dev-c2/5b7c9d2c-3f41-4a6b-8c9d-0e1f2a3b4c5d.jsonl",
 	} {
