@@ -66,7 +66,7 @@ func (o *annotateOptions) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	h, done, err := e.hookHandlers(repo, true, false)
+	h, done, err := e.hookHandlers(repo, false)
 	if err != nil {
 		return err
 	}

@@ -135,7 +135,7 @@ func (o *hookOptions) handle(e *env) error {
 		Deadline:    start.Add(budget),
 		Push:        f.Team.Push == "auto",
 		Handlers: func() (*hooks.Handlers, error) {
-			h, _, err := e.hookHandlers(repo, o.name != "pre-commit", o.name != "worker")
+			h, _, err := e.hookHandlers(repo, o.name != "worker")
 			return h, err
 		},
 		Spawn: func() error { return e.spawnWorker(repo.Root()) },

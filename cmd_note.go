@@ -75,7 +75,7 @@ func (o *noteOptions) run(e *env) error {
 	}
 	text := note.Text
 	if !written {
-		h, done, err := e.hookHandlers(repo, true, false)
+		h, done, err := e.hookHandlers(repo, false)
 		if err != nil {
 			return err
 		}

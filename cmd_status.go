@@ -91,7 +91,7 @@ func (o *statusOptions) run(e *env) error {
 	}
 	st.Pending = []store.Job{}
 	if repo != nil {
-		h, done, err := e.hookHandlers(repo, false, false)
+		h, done, err := e.hookHandlers(repo, false)
 		if err != nil {
 			return err
 		}

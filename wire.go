@@ -504,9 +504,10 @@ func syncNotes(repo *gitlog.Repo, remote, ref string, fetchOnly bool) (gitlog.Sy
 }
 
 // hookHandlers wires the handlers: database, redaction, logs, note options.
-// Only annotating needs the redaction engine up front; ingest builds it
-// when a log has new bytes (a pre-commit with nothing new never does).
-func (e *env) hookHandlers(repo *gitlog.Repo, annotating, hook bool) (*hooks.Handlers, func(), error) {
+// The redaction engine is built when a byte needs it: when a log has new
+// bytes, or the lines of a commit are weighed against an agent's edits (a
+// commit with nothing new and no agent near it never builds it).
+func (e *env) hookHandlers(repo *gitlog.Repo, hook bool) (*hooks.Handlers, func(), error) {
 	f, err := e.config()
 	if err != nil {
 		return nil, nil, err
@@ -517,16 +518,11 @@ func (e *env) hookHandlers(repo *gitlog.Repo, annotating, hook bool) (*hooks.Han
 	}
 	var eng *redact.Engine
 	engine := func() (*redact.Engine, error) {
+		var err error
 		if eng == nil {
 			eng, err = e.engine(db)
 		}
 		return eng, err
-	}
-	if annotating {
-		if _, err := engine(); err != nil {
-			db.Close()
-			return nil, nil, err
-		}
 	}
 	key, err := repoKey(e, db, repo.Root())
 	if err != nil {
@@ -560,8 +556,12 @@ func (e *env) hookHandlers(repo *gitlog.Repo, annotating, hook bool) (*hooks.Han
 			_, err = ingest.Run(ctx, db, eng, files, ingest.Options{Home: e.home, BatchBytes: 1 << 20, NoCounts: true, MaxLine: f.Ingest.MaxLine})
 			return err
 		},
-		Correlate: report.Options{Redact: func(s string) string {
-			return redactField(eng, repo.Root())(s) // eng is built above when annotating
+		Correlate: report.Options{Redact: func() (func(string) string, error) {
+			eng, err := engine()
+			if err != nil {
+				return nil, err
+			}
+			return redactField(eng, repo.Root()), nil
 		}, Price: price},
 		Note:    renderOptions(f),
 		Ref:     f.Notes.Ref,

@@ -267,7 +267,9 @@ func replay(t *testing.T, projects string, underHome bool) replayResult {
 		}
 		a, err := report.Correlate(ctx, db, repo, head, report.Options{
 			Lookback: 20 * 365 * 24 * time.Hour,
-			Redact:   func(s string) string { out, _ := eng.Text(redact.ScopeField, s); return out },
+			Redact: func() (func(string) string, error) {
+				return func(s string) string { out, _ := eng.Text(redact.ScopeField, s); return out }, nil
+			},
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/aitrail/aitrail/repofile"
 )
@@ -207,11 +209,52 @@ func (n *Near) recent(d Place, home string) []string {
 
 // walkPlace adds to found the logs below under (the place's directory, or
 // a directory or a log inside it), as the agent matches them by their path
-// relative to the place.
+// relative to the place. The directories directly below under are walked
+// concurrently: with thousands of logs, a run with nothing new spends most
+// of its time waiting on the kernel to list them.
 func walkPlace(d Place, under string, seen map[string]bool, found *[]string) error {
-	err := filepath.WalkDir(under, func(p string, e fs.DirEntry, err error) error {
+	var subdirs []string
+	err := walkDir(d, under, func(p string) error {
+		subdirs = append(subdirs, p)
+		return filepath.SkipDir
+	}, seen, found)
+	if err != nil {
+		return err
+	}
+	lists := make([][]string, len(subdirs))
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for range min(len(subdirs), 4) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(subdirs) {
+					return
+				}
+				local := map[string]bool{}
+				walkDir(d, subdirs[i], nil, local, &lists[i]) // errors below under are skipped
+			}
+		})
+	}
+	wg.Wait()
+	for _, l := range lists {
+		for _, p := range l {
+			if !seen[p] {
+				seen[p] = true
+				*found = append(*found, p)
+			}
+		}
+	}
+	return nil
+}
+
+// walkDir adds to found the logs below dir; sub, when not nil, is called
+// for each directory below dir that is not a log itself instead of
+// entering it.
+func walkDir(d Place, dir string, sub func(string) error, seen map[string]bool, found *[]string) error {
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
-			if p == under && os.IsNotExist(err) {
+			if p == dir && os.IsNotExist(err) {
 				return filepath.SkipDir
 			}
 			return nil // an unreadable subdirectory is skipped, not fatal
@@ -226,6 +269,9 @@ func walkPlace(d Place, under string, seen map[string]bool, found *[]string) err
 			}
 			return filepath.SkipDir
 		}
+		if e.IsDir() && p != dir && sub != nil {
+			return sub(p)
+		}
 		if e.Type().IsRegular() && (d.Agent.Match(rel) || d.Inside != "" && d.Agent.Match(d.Inside+"/"+rel)) && !seen[p] {
 			seen[p] = true
 			*found = append(*found, p)
@@ -233,7 +279,7 @@ func walkPlace(d Place, under string, seen map[string]bool, found *[]string) err
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("scan %s: %w", under, err)
+		return fmt.Errorf("scan %s: %w", dir, err)
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/aitrail/aitrail/redact"
@@ -41,8 +43,9 @@ func changed(ctx context.Context, db *store.DB, files []File, opt Options) (work
 	if err != nil {
 		return nil, 0, 0, err
 	}
+	stats := statAll(files)
 	for i, f := range files {
-		size, mtime, ino, err := statSource(f)
+		size, mtime, ino, err := stats[i].size, stats[i].mtime, stats[i].ino, stats[i].err
 		if err != nil {
 			skipped++
 			if opt.Warn != nil {
@@ -72,6 +75,36 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// status is what statSource returns.
+type status struct {
+	size, mtime, ino int64
+	err              error
+}
+
+// statAll takes the status of each of files (statSource), several at a
+// time: with thousands of logs, a run with nothing new spends most of its
+// time waiting on the kernel for them, and the walk of the directories
+// that found them.
+func statAll(files []File) []status {
+	out := make([]status, len(files))
+	var wg sync.WaitGroup
+	next := atomic.Int64{}
+	for range min(len(files)/64+1, 8) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(files) {
+					return
+				}
+				s := &out[i]
+				s.size, s.mtime, s.ino, s.err = statSource(files[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // statSource returns what a source's watermark compares: a log's size,

@@ -20,10 +20,13 @@ type Options struct {
 	// Skew tolerates clocks and git's one-second commit times: edits up to
 	// this long after the commit time count (default 2 s).
 	Skew time.Duration
-	// Redact redacts text the way stored rows were redacted, so that lines
-	// from git compare with the lines of stored diffs. Nil leaves text as
-	// is. (Paths are compared by their keys, never redacted.)
-	Redact func(string) string
+	// Redact returns the function that redacts text the way stored rows
+	// were redacted, so that lines from git compare with the lines of
+	// stored diffs. It is called only for a change that edits may have
+	// made (building a redaction engine costs a hook milliseconds); nil
+	// leaves text as is. (Paths are compared by their keys, never
+	// redacted.)
+	Redact func() (func(string) string, error)
 	// Repo names the repository in the database (as in commits), for
 	// charging API calls once (see store.Charge).
 	Repo string
@@ -197,7 +200,7 @@ func (opt Options) withDefaults() Options {
 		opt.Skew = 2 * time.Second
 	}
 	if opt.Redact == nil {
-		opt.Redact = func(s string) string { return s }
+		opt.Redact = func() (func(string) string, error) { return func(s string) string { return s }, nil }
 	}
 	return opt
 }
@@ -238,7 +241,6 @@ func intersect(a, b []gitlog.FileDiff) []gitlog.FileDiff {
 // sha names the commit ("" for staged changes).
 func attribute(ctx context.Context, db *store.DB, repo *gitlog.Repo, sha string, diffs []gitlog.FileDiff, w window, opt Options) (*Attribution, error) {
 	a := &Attribution{}
-	red := opt.Redact
 	windowStart, from, to := w.start, w.from, w.to
 	keys, err := db.PathKeys(ctx)
 	if err != nil {
@@ -268,7 +270,14 @@ func attribute(ctx context.Context, db *store.DB, repo *gitlog.Repo, sha string,
 		edits = append(edits, more...)
 	}
 	// The commit's files, by the keys of their paths in each worktree,
-	// and their added lines, redacted like stored diffs.
+	// and their added lines, redacted like stored diffs (without edits to
+	// compare them with, they are only counted).
+	red := func(s string) string { return s }
+	if len(edits) > 0 {
+		if red, err = opt.Redact(); err != nil {
+			return nil, err
+		}
+	}
 	files := map[string]*fileState{}
 	for _, d := range diffs {
 		f := &fileState{attr: FileAttr{Path: d.Path, Op: d.Op, Binary: d.Binary, TooLarge: d.TooLarge, LFS: d.LFS, Lines: map[int]string{}}}
