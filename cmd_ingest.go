@@ -3,12 +3,14 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/aitrail/aitrail/ingest"
 	"github.com/aitrail/aitrail/redact"
+	"github.com/aitrail/aitrail/report"
 )
 
 func ingestCommand() command {
@@ -111,9 +113,8 @@ func (o *ingestOptions) run(e *env) error {
 		fmt.Fprintln(e.io.out, "Name other places with --source AGENT:PATH or the config file's sources.")
 		return nil
 	}
-	fmt.Fprintf(e.io.out, "ingested %d of %d log files (%s) in %s: %d sessions, %d prompts, %d tool calls, %d file edits, %d token entries\n",
-		sum.FilesRead, sum.Files, humanBytes(sum.Bytes), e.now().Sub(start).Round(time.Millisecond),
-		sum.Sessions, sum.Prompts, sum.ToolCalls, sum.Edits, sum.Usage)
+	fmt.Fprintf(e.io.out, "ingested %d of %d log files (%s) in %s: %s\n",
+		sum.FilesRead, sum.Files, humanBytes(sum.Bytes), e.now().Sub(start).Round(time.Millisecond), newRecords(sum))
 	if sum.BadLines > 0 {
 		fmt.Fprintf(e.io.out, "malformed lines: %d (skipped, listed above)\n", sum.BadLines)
 	}
@@ -127,6 +128,32 @@ func (o *ingestOptions) run(e *env) error {
 		fmt.Fprintf(e.io.out, "redacted: %s\n", countList(sum.Redactions))
 	}
 	return nil
+}
+
+// newRecords says what a run added: the sessions that received records,
+// and the rows new to the database (a rebuild, which reads records stored
+// before, adds none).
+func newRecords(sum *ingest.Summary) string {
+	if sum.Sessions == 0 {
+		return "nothing new"
+	}
+	if sum.Prompts+sum.ToolCalls+sum.Edits+sum.Usage == 0 {
+		them := "them"
+		if sum.Sessions == 1 {
+			them = "it"
+		}
+		return report.Plural(sum.Sessions, "session") + ", nothing new in " + them + " (all stored before)"
+	}
+	return report.Plural(sum.Sessions, "session") + "; new: " + strings.Join([]string{
+		report.Plural(sum.Prompts, "prompt"), report.Plural(sum.ToolCalls, "tool call"),
+		report.Plural(sum.Edits, "file edit"), tokenEntries(sum.Usage)}, ", ")
+}
+
+func tokenEntries(n int) string {
+	if n == 1 {
+		return "1 token entry"
+	}
+	return report.Thousands(int64(n)) + " token entries"
 }
 
 // searched lists where discovery looked for logs, as "agent: place" with
