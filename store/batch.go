@@ -259,17 +259,20 @@ func (b *Batch) cause(err error) error {
 	return err
 }
 
+// stmt returns the batch's prepared statement for query.
 func (b *Batch) stmt(query string) (*sql.Stmt, error) {
 	if st, ok := b.stmts[query]; ok {
 		return st, nil
 	}
-	// The transaction reuses the statement prepared on its connection by
-	// an earlier batch.
-	ps, err := b.db.prepared(b.ctx, query)
+	// Prepared on the transaction's connection: a statement prepared on
+	// the database would take another connection while the transaction
+	// holds the only one (a second open, SQLite parsing the schema again,
+	// and the statement prepared twice), which a hook pays for at every
+	// commit; a large ingest prepares its statements once per transaction.
+	st, err := b.tx.PrepareContext(b.ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	st := b.tx.StmtContext(b.ctx, ps)
 	b.stmts[query] = st
 	return st, nil
 }

@@ -29,12 +29,6 @@ type DB struct {
 	key   []byte // the redaction key, once read
 
 	raw rawEncoder // compresses pages of raw lines
-
-	// stmts caches the statements that batches run, prepared once per
-	// connection rather than once per batch (a batch per log file made
-	// preparing them a sixth of the cost of ingesting small logs).
-	mu    sync.Mutex
-	stmts map[string]*sql.Stmt
 }
 
 // TimeFormat is how timestamps are stored: UTC with milliseconds, so that
@@ -104,33 +98,7 @@ func FileURI(path string) string {
 func (db *DB) Path() string { return db.path }
 
 // Close closes the database.
-func (db *DB) Close() error {
-	db.mu.Lock()
-	for _, st := range db.stmts {
-		st.Close()
-	}
-	db.stmts = nil
-	db.mu.Unlock()
-	return db.sql.Close()
-}
-
-// prepared returns the database-wide prepared statement for query.
-func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if st, ok := db.stmts[query]; ok {
-		return st, nil
-	}
-	st, err := db.sql.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if db.stmts == nil {
-		db.stmts = map[string]*sql.Stmt{}
-	}
-	db.stmts[query] = st
-	return st, nil
-}
+func (db *DB) Close() error { return db.sql.Close() }
 
 // SchemaVersion returns the schema version this binary writes.
 func SchemaVersion() int { return len(migrations) }
