@@ -68,11 +68,7 @@ func (o *blameOptions) args(args []string) error {
 }
 
 func (o *blameOptions) run(e *env) error {
-	repo, err := openRepo()
-	if err != nil {
-		return err
-	}
-	ref, err := e.notesRef()
+	repo, ref, err := e.repoNotes()
 	if err != nil {
 		return err
 	}

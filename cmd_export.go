@@ -162,11 +162,7 @@ func (o *exportOptions) filters(e *env, eng *redact.Engine) []report.Filter {
 // commitPrompts returns the prompts linked to the commits of rng: those
 // their notes name, and those the database recorded for them.
 func commitPrompts(e *env, db *store.DB, rng string) ([]store.PromptRef, error) {
-	repo, err := openRepo()
-	if err != nil {
-		return nil, err
-	}
-	ref, err := e.notesRef()
+	repo, ref, err := e.repoNotes()
 	if err != nil {
 		return nil, err
 	}

@@ -45,11 +45,7 @@ func (o *syncNotesOptions) args(args []string) error {
 }
 
 func (o *syncNotesOptions) run(e *env) error {
-	repo, err := openRepo()
-	if err != nil {
-		return err
-	}
-	ref, err := e.notesRef()
+	repo, ref, err := e.repoNotes()
 	if err != nil {
 		return err
 	}

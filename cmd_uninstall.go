@@ -33,11 +33,7 @@ func (o *uninstallOptions) args(args []string) error {
 }
 
 func (o *uninstallOptions) run(e *env) error {
-	repo, err := openRepo()
-	if err != nil {
-		return err
-	}
-	ref, err := e.notesRef()
+	repo, ref, err := e.repoNotes()
 	if err != nil {
 		return err
 	}

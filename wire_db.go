@@ -105,6 +105,17 @@ func repoKey(e *env, db *store.DB, root string) (string, error) {
 	return "repo:" + k, err
 }
 
+// repoNotes opens the repository of the working directory and names the
+// notes ref the config chooses.
+func (e *env) repoNotes() (*gitlog.Repo, string, error) {
+	repo, err := openRepo()
+	if err != nil {
+		return nil, "", err
+	}
+	ref, err := e.notesRef()
+	return repo, ref, err
+}
+
 // openRepo opens the repository of the working directory.
 func openRepo() (*gitlog.Repo, error) {
 	repo, err := gitlog.Open(".")
