@@ -207,6 +207,36 @@ func TestSmallBatchesEqualOneShot(t *testing.T) {
 	}
 }
 
+// A run stopped between two batches of a log (a hook's budget, an
+// interrupt) leaves the rest of it to the next run, although the log has
+// not changed since.
+func TestStoppedRunGoesOn(t *testing.T) {
+	all := lines(25, "a")
+	want := oneShot(t, all)
+	db := openDB(t)
+	p := filepath.Join(t.TempDir(), "log.jsonl")
+	write(t, p, all)
+	a := lineAgent()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := Run(ctx, db, nopRedactor{}, []File{{&a, p}}, Options{BatchBytes: 100, Progress: func(done, total int64) {
+		cancel() // after the first batch's commit
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("stopped run: err = %v, want context.Canceled", err)
+	}
+	if got := dump(t, db); got == want || got == oneShot(t, "") {
+		t.Fatalf("the stopped run stored all of the log or none of it; the test needs a part:\n%s", got)
+	}
+	sum := ingestFile(t, db, p, Options{})
+	if sum.FilesRead != 1 {
+		t.Errorf("next run read %d logs, want 1 (the rest of the log)", sum.FilesRead)
+	}
+	if got := dump(t, db); got != want {
+		t.Errorf("after the next run:\n%s\nwant\n%s", got, want)
+	}
+}
+
 func TestPartialLastLineWaits(t *testing.T) {
 	db := openDB(t)
 	p := filepath.Join(t.TempDir(), "log.jsonl")

@@ -111,10 +111,11 @@ func (r *run) batch(ctx context.Context, b *store.Batch, f File, key string, fir
 	if err := r.flush(b, &o.src, f.Path, o.dec); err != nil {
 		return batchResult{}, err
 	}
-	if err := r.close(b, o, res.n); err != nil {
+	more := !o.whole && !o.replay && res.n >= r.opt.BatchBytes
+	if err := r.close(b, o, res.n, more); err != nil {
 		return batchResult{}, err
 	}
-	return batchResult{read: res.n, more: !o.whole && !o.replay && res.n >= r.opt.BatchBytes}, nil
+	return batchResult{read: res.n, more: more}, nil
 }
 
 // readWhole reads a log rewritten whole (Agent.Whole) as one line, up to

@@ -231,8 +231,12 @@ func (r *run) open(b *store.Batch, f File, key string, first bool) (*opened, err
 }
 
 // close saves the watermark of a batch that read n bytes of the log, in
-// the batch's transaction.
-func (r *run) close(b *store.Batch, o *opened, n int64) error {
+// the batch's transaction. more says that the batch stopped before the
+// log's end: the watermark's size is then unknown (-1), so that a run
+// stopped before the next batch (a hook's budget, an interrupt) leaves the
+// log for the next run to go on with, instead of a status that says it
+// was read.
+func (r *run) close(b *store.Batch, o *opened, n int64, more bool) error {
 	defer o.fh.Close()
 	o.src.Offset += n
 	state, err := o.dec.State()
@@ -241,6 +245,9 @@ func (r *run) close(b *store.Batch, o *opened, n int64) error {
 	}
 	o.src.State = r.redactState(state)
 	o.src.Size, o.src.MtimeNS, o.src.Inode = o.fi.Size(), o.fi.ModTime().UnixNano(), inode(o.fi)
+	if more {
+		o.src.Size = -1
+	}
 	if o.src.HeadLen < 1024 {
 		n := int(min(o.src.Offset, 1024))
 		if o.src.HeadHash, o.src.HeadLen, err = headHash(o.fh, n); err != nil {
