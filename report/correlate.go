@@ -77,6 +77,10 @@ type Attribution struct {
 	Added         int           // added lines (non-blank, text files) in the commit
 	AI            int           // of those, lines an agent wrote
 	Carried       []gitlog.Hash // the replaced commits whose notes this one carries (Carry)
+	// Replays are the commits a rebase or cherry-pick replays (its
+	// Options.Origins when it does no new work): its lines and tokens are
+	// theirs.
+	Replays []gitlog.Hash
 }
 
 // Involved reports whether any agent took part in the commit.
@@ -168,6 +172,9 @@ func Correlate(ctx context.Context, db *store.DB, repo *gitlog.Repo, commit gitl
 		return nil, err
 	}
 	a.Commit, a.Parent = c, parent
+	if !opt.Until.IsZero() { // a replay (see Since and Until)
+		a.Replays = opt.Origins
+	}
 	return a, nil
 }
 

@@ -62,6 +62,9 @@ func Fragments(root string, r *Release, o FragmentOptions) ([]Fragment, error) {
 	if o.PerCommit {
 		for i := range r.Entries {
 			e := &r.Entries[i]
+			if e.Replays != nil {
+				continue // the commit it replays has the fragment
+			}
 			items = append(items, fragmentItem{id: short7(e.SHA), text: commitFragmentText(e), when: e.Time, seed: e.SHA})
 		}
 	} else if r.AICommits > 0 {

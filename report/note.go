@@ -313,6 +313,10 @@ type Meta struct {
 	// CarriedFrom names the replaced commits whose notes a squash or merge
 	// commit's note carries (aitrail carry).
 	CarriedFrom []string `json:"carriedFrom,omitempty"`
+	// Replays names the commits a rebase or cherry-pick replays: its lines,
+	// tokens and cost are theirs, so a sum over a range that holds them
+	// counts them there (a cherry-pick whose branch is merged later).
+	Replays []string `json:"replays,omitempty"`
 }
 
 // MetaPrompt names a linked prompt durably: agent, session and key.
@@ -385,6 +389,9 @@ func agentTrace(a *Attribution, o NoteOptions, total store.Tokens, cost float64,
 	}
 	for _, h := range a.Carried {
 		m.CarriedFrom = append(m.CarriedFrom, h.String())
+	}
+	for _, h := range a.Replays {
+		m.Replays = append(m.Replays, h.String())
 	}
 	if priced {
 		c := float64(int64(cost*10000+0.5)) / 10000

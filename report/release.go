@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -92,6 +93,10 @@ type ReleaseCommit struct {
 	CostUSD  *float64        `json:"costUSD,omitempty"`
 	Prompts  []ReleasePrompt `json:"prompts"`
 	Sessions []ReleaseSess   `json:"sessions,omitempty"` // from the database
+	// Replays names the commits of the range this one replays (a
+	// cherry-pick of a commit that is in the range too): its lines, tokens
+	// and cost are counted there, not again here.
+	Replays []string `json:"replays,omitempty"`
 }
 
 // ReleasePrompt is a prompt linked to a commit, as its note shows it.
@@ -130,6 +135,10 @@ func BuildRelease(in ReleaseInput) *Release {
 		}
 		return agents[a]
 	}
+	noted := map[string]bool{} // the range's commits with a note
+	for _, c := range in.Commits {
+		noted[c.SHA] = c.Note != ""
+	}
 	for i, c := range in.Commits {
 		if i == 0 {
 			r.first = c.SHA
@@ -167,6 +176,16 @@ func BuildRelease(in ReleaseInput) *Release {
 				lineRecs = []NoteRecord{rec}
 			}
 		}
+		// A replay of commits the range holds with their notes (a
+		// cherry-pick whose branch was merged too) repeats their figures.
+		var replays []string
+		for _, rec := range lineRecs {
+			replays = append(replays, rec.Meta().Replays...)
+		}
+		if len(replays) > 0 && !slices.ContainsFunc(replays, func(sha string) bool { return !noted[sha] }) {
+			e.Replays = replays
+			lineRecs = nil
+		}
 		for _, rec := range lineRecs {
 			m := rec.Meta()
 			e.Added += m.AddedLines
@@ -184,10 +203,12 @@ func BuildRelease(in ReleaseInput) *Release {
 		for _, rec := range involved {
 			m := rec.Meta()
 			e.Context += m.Context
-			e.Tokens.Add(m.Tokens)
-			if m.CostUSD != nil {
-				cost += *m.CostUSD
-				priced = true
+			if e.Replays == nil {
+				e.Tokens.Add(m.Tokens)
+				if m.CostUSD != nil {
+					cost += *m.CostUSD
+					priced = true
+				}
 			}
 			for _, l := range rec.Agents {
 				if !contains(e.Agents, l) {
@@ -275,7 +296,9 @@ func BuildRelease(in ReleaseInput) *Release {
 		}
 		r.Added += e.Added
 		r.AI += e.AI
-		r.Prompts += len(e.Prompts)
+		if e.Replays == nil {
+			r.Prompts += len(e.Prompts)
+		}
 		r.Tokens.Add(e.Tokens)
 		r.Entries = append(r.Entries, e)
 	}
@@ -414,11 +437,19 @@ func RenderRelease(r *Release) string {
 	}
 	b.WriteString("\n### Commits\n")
 	for _, e := range r.Entries {
-		fmt.Fprintf(&b, "\n- **%s** (`%s`): %s; %s of %s by AI (%s); %s tokens", mdText(e.Subject), short7(e.SHA),
-			mdText(strings.Join(e.Agents, "; ")), Thousands(int64(e.AI)), Plural(e.Added, "added line"), percent(e.AI, e.Added),
-			Thousands(e.Tokens.Total))
-		if e.CostUSD != nil {
-			fmt.Fprintf(&b, ", %s", USD(*e.CostUSD))
+		fmt.Fprintf(&b, "\n- **%s** (`%s`): %s; ", mdText(e.Subject), short7(e.SHA), mdText(strings.Join(e.Agents, "; ")))
+		if e.Replays != nil {
+			var shas []string
+			for _, sha := range e.Replays {
+				shas = append(shas, "`"+short7(sha)+"`")
+			}
+			fmt.Fprintf(&b, "replays %s, whose lines and tokens are counted there", strings.Join(shas, ", "))
+		} else {
+			fmt.Fprintf(&b, "%s of %s by AI (%s); %s tokens", Thousands(int64(e.AI)), Plural(e.Added, "added line"),
+				percent(e.AI, e.Added), Thousands(e.Tokens.Total))
+			if e.CostUSD != nil {
+				fmt.Fprintf(&b, ", %s", USD(*e.CostUSD))
+			}
 		}
 		b.WriteString("\n")
 		for _, s := range e.Sessions {
