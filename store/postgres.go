@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -71,7 +72,15 @@ func teamError(rawURL string, err error) error {
 	if errors.As(err, &ce) {
 		err = ce.Unwrap()
 	}
-	msg := strings.Join(strings.Fields(err.Error()), " ")
+	// pgx tries each address (and TLS, then not) and joins their errors
+	// one per line, often the same: each is said once.
+	var parts []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		if l = strings.Join(strings.Fields(l), " "); l != "" && !slices.Contains(parts, l) {
+			parts = append(parts, l)
+		}
+	}
+	msg := strings.Join(parts, "; ")
 	if strings.Contains(msg, "connection refused") {
 		msg += " (is the server running, and is the host and port right?)"
 	}
