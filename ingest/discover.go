@@ -8,8 +8,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/aitrail/aitrail/repofile"
 )
@@ -222,21 +220,9 @@ func walkPlace(d Place, under string, seen map[string]bool, found *[]string) err
 		return err
 	}
 	lists := make([][]string, len(subdirs))
-	var wg sync.WaitGroup
-	var next atomic.Int64
-	for range min(len(subdirs), 4) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(subdirs) {
-					return
-				}
-				local := map[string]bool{}
-				walkDir(d, subdirs[i], nil, local, &lists[i]) // errors below under are skipped
-			}
-		})
-	}
-	wg.Wait()
+	concurrently(len(subdirs), min(len(subdirs), 4), func(i int) {
+		walkDir(d, subdirs[i], nil, map[string]bool{}, &lists[i]) // errors below under are skipped
+	})
 	for _, l := range lists {
 		for _, p := range l {
 			if !seen[p] {

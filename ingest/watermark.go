@@ -89,22 +89,26 @@ type status struct {
 // that found them.
 func statAll(files []File) []status {
 	out := make([]status, len(files))
+	concurrently(len(files), min(len(files)/64+1, 8), func(i int) {
+		s := &out[i]
+		s.size, s.mtime, s.ino, s.err = statSource(files[i])
+	})
+	return out
+}
+
+// concurrently calls fn(i) for each i below n, in at most workers
+// goroutines at a time, and returns when all calls have.
+func concurrently(n, workers int, fn func(i int)) {
 	var wg sync.WaitGroup
-	next := atomic.Int64{}
-	for range min(len(files)/64+1, 8) {
+	var next atomic.Int64
+	for range workers {
 		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(files) {
-					return
-				}
-				s := &out[i]
-				s.size, s.mtime, s.ino, s.err = statSource(files[i])
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				fn(i)
 			}
 		})
 	}
 	wg.Wait()
-	return out
 }
 
 // statSource returns what a source's watermark compares: a log's size,
