@@ -193,7 +193,7 @@ func Parse(data []byte, name string, c Checks) (*File, error) {
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("%s", rewrite(name, err.Error()))
 	}
-	p := &problems{name: name, lines: map[string]int{}}
+	p := &problems{name: name, lines: map[string]int{}, aliased: map[aliased]bool{}}
 	if len(doc.Content) > 0 {
 		p.walk(doc.Content[0], reflect.TypeOf(File{}), "")
 	}
@@ -226,6 +226,13 @@ type problems struct {
 	lines  map[string]int // dotted key → line of its value
 	list   []problem
 	broken []string // keys with a problem already
+	// aliased are the anchored values an alias led the walk to.
+	aliased map[aliased]bool
+}
+
+type aliased struct {
+	n *yaml.Node
+	t reflect.Type
 }
 
 type problem struct {
@@ -285,11 +292,19 @@ func (p *problems) err() error {
 // value for the checks that follow the decoding.
 func (p *problems) walk(n *yaml.Node, t reflect.Type, key string) {
 	line := n.Line // of an alias, where it is used rather than defined
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
 	if _, ok := p.lines[key]; !ok {
 		p.lines[key] = line
+	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		// A value is checked once as each type, its problems reported
+		// where it is first used: aliases of aliases cannot make the
+		// walk grow exponentially.
+		a := aliased{n.Alias, t}
+		if p.aliased[a] {
+			return
+		}
+		p.aliased[a] = true
+		n = n.Alias
 	}
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()

@@ -136,6 +136,27 @@ func TestParseAliasesAndMerges(t *testing.T) {
 	}
 }
 
+// TestParseAliasBomb checks that aliases of aliases do not make Parse
+// check the same values an exponential number of times.
+func TestParseAliasBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("notes:\n  m0: &m0 {prompts: all}\n")
+	for i := 1; i < 40; i++ {
+		fmt.Fprintf(&b, "  m%d: &m%d {<<: [*m%d, *m%d, *m%d, *m%d]}\n", i, i, i-1, i-1, i-1, i-1)
+	}
+	b.WriteString("hooks:\n  <<: *m39\n")
+	done := make(chan error, 1)
+	go func() { _, err := Parse([]byte(b.String()), "c.yml", checks); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), `unknown key "hooks.prompts"`) {
+			t.Errorf("Parse = %v, want an unknown key hooks.prompts", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Parse of an alias bomb did not return in 10 s")
+	}
+}
+
 func TestLoadAndPaths(t *testing.T) {
 	dir := t.TempDir()
 	env := Paths{Getenv: func(k string) string {
@@ -212,4 +233,32 @@ func TestSourceWhere(t *testing.T) {
 	if _, err := Parse([]byte("\"-\": x\n"), "c.yml", checks); err == nil || !strings.Contains(err.Error(), `unknown key "-"`) {
 		t.Errorf(`Parse("-": x) = %v, want an unknown key`, err)
 	}
+}
+
+// FuzzParse checks that no config file makes Parse panic or loop, and that
+// every problem it reports names the file.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		"db: x\nsources:\n  - agent: codex\n    path: /a\n",
+		"redaction:\n  emails: yes please\n",
+		"hooks: &h\n  budget: 2s\nnotes:\n  <<: *h\n",
+		"notes: &n {max_prompt: *n}\n",
+		"sources: &s [*s]\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		cfg, err := Parse([]byte(in), "c.yml", checks)
+		if err == nil {
+			if cfg == nil {
+				t.Fatal("no config and no error")
+			}
+			return
+		}
+		for _, line := range strings.Split(err.Error(), "\n") {
+			if !strings.HasPrefix(line, "c.yml") {
+				t.Errorf("problem %q does not name the file", line)
+			}
+		}
+	})
 }
