@@ -296,3 +296,30 @@ func unbounded(src string) bool {
 	}
 	return walk(re)
 }
+
+// FuzzParseRules checks that no rule file makes ParseRules panic, that
+// each problem is one line naming the file, and that every rule returned
+// has an id.
+func FuzzParseRules(f *testing.F) {
+	for _, s := range []string{
+		"rules:\n  - id: x\n    pattern: 'ORD-\\d{5}'\n    samples:\n      positive: ['ORD-12345']\n",
+		"- id: star\n  pattern: a*\n- pattern: foo\n- id: d\n  pattern: abc\n- id: d\n  word: maybe\n",
+		"rules: 3\nversion: 1\nother: x\n",
+		"- {id: email, enabled: false}\n- &r {id: y, pattern: abc}\n- *r\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		rules, err := ParseRules([]byte(in), "r.yml", OriginUser)
+		for _, p := range Problems(err) {
+			if msg := p.Error(); !strings.HasPrefix(msg, "r.yml") || strings.Contains(msg, "\n") {
+				t.Errorf("problem %q is not one line naming the file", msg)
+			}
+		}
+		for _, r := range rules {
+			if r.ID == "" {
+				t.Errorf("rule without an id returned: %+v", r)
+			}
+		}
+	})
+}
