@@ -18,8 +18,9 @@ func rulesValidateCommand() command {
 		long: `Checks rule files (by default the user's and the repository's that exist):
 each must parse, each rule must compile, and each positive sample of a rule
 must be caught by it and no negative one. Every problem of a file is
-reported, one a line, as file:line: rule "id": key: problem. A file in a .aitrail directory is
-checked as a repository file (which cannot disable built-in rules).
+reported, one a line, as file:line: rule "id": key: problem. A file in a
+.aitrail directory is checked as a repository file (which cannot disable
+built-in rules).
 Exits with status 1 when there is a problem, so that CI can run it.`,
 		new: func() options { return &rulesValidateOptions{} },
 	}

@@ -397,7 +397,8 @@ func fieldType(t reflect.Type, key string) (reflect.Type, bool) {
 	return nil, false
 }
 
-// check validates the decoded values.
+// check validates the decoded values, and records where each source
+// entry is in the file.
 func (p *problems) check(f *File, c Checks) {
 	for i, s := range f.Sources {
 		key := fmt.Sprintf("sources[%d]", i)

@@ -391,11 +391,14 @@ func benignHits(r Rule) (hit, total int) {
 // decodeScalar decodes a single value into out, which is what (in words)
 // when the value is wrong.
 func decodeScalar(v *yaml.Node, out any, what string) error {
+	if v.Kind == yaml.AliasNode && v.Alias != nil {
+		v = v.Alias
+	}
+	if v.Kind != yaml.ScalarNode {
+		return fmt.Errorf("want %s", what)
+	}
 	_, isInt := out.(*int)
-	if v.Kind != yaml.ScalarNode || v.Decode(out) != nil || isInt && v.ShortTag() != "!!int" { // yaml.v3 cuts 1.5 to 1
-		if v.Kind != yaml.ScalarNode {
-			return fmt.Errorf("want %s", what)
-		}
+	if v.Decode(out) != nil || isInt && v.ShortTag() != "!!int" { // yaml.v3 cuts 1.5 to 1
 		return fmt.Errorf("%q is not %s", v.Value, what)
 	}
 	return nil

@@ -84,6 +84,7 @@ func TestParseRulesErrors(t *testing.T) {
 		{"not a list", "user", "rules: 3\n", `redactions.yml:1: want a list of rules`},
 		{"bad bool", "user", "- id: x\n  pattern: abc\n  word: yes please\n", `redactions.yml:1: rule "x": word: "yes please" is not true or false`},
 		{"bad int", "user", "- id: x\n  pattern: abc\n  window: 1.5\n", `redactions.yml:1: rule "x": window: "1.5" is not a whole number`},
+		{"bad alias", "user", "- id: x\n  pattern: &p abc\n  word: *p\n", `redactions.yml:1: rule "x": word: "abc" is not true or false`},
 		{"bad number", "user", "- id: x\n  pattern: abc\n  entropy: [3]\n", `redactions.yml:1: rule "x": entropy: want a number`},
 		{"syntax", "user", "- id: x\n  pattern: [abc\n", `redactions.yml:1: did not find expected`},
 	}
