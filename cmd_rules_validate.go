@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/aitrail/aitrail/redact"
+	"github.com/aitrail/aitrail/report"
 )
 
 func rulesValidateCommand() command {
@@ -16,9 +17,10 @@ func rulesValidateCommand() command {
 		summary: "check rule files and run their rules' samples",
 		long: `Checks rule files (by default the user's and the repository's that exist):
 each must parse, each rule must compile, and each positive sample of a rule
-must be caught by it and no negative one. Problems are reported as
-file:line: rule "id": key: problem. A file in a .aitrail directory is
-checked as a repository file (which cannot disable built-in rules).
+must be caught by it and no negative one. Every problem of a file is
+reported, one a line, as file:line: rule "id": key: problem. A file in a
+.aitrail directory is checked as a repository file (which cannot disable
+built-in rules).
 Exits with status 1 when there is a problem, so that CI can run it.`,
 		new: func() options { return &rulesValidateOptions{} },
 	}
@@ -73,11 +75,13 @@ func (o *rulesValidateOptions) run(e *env) error {
 		data, err := readRuleFile(t.path, t.origin)
 		if err != nil {
 			rep.Problems = append(rep.Problems, fmt.Sprintf("%s: %v", t.path, err))
-		} else if rules, err := redact.ParseRules(data, t.path, t.origin); err != nil {
-			rep.Problems = append(rep.Problems, err.Error())
 		} else {
+			rules, err := redact.ParseRules(data, t.path, t.origin)
+			for _, p := range redact.Problems(err) {
+				rep.Problems = append(rep.Problems, p.Error())
+			}
 			rep.Rules = len(rules)
-			if len(rules) > 0 {
+			if len(rules) > 0 { // the samples of the rules without a problem
 				for _, err := range redact.VerifySamples(rules, base) {
 					rep.Problems = append(rep.Problems, err.Error())
 				}
@@ -108,7 +112,7 @@ func (o *rulesValidateOptions) run(e *env) error {
 		}
 		for _, r := range reports {
 			if len(r.Problems) == 0 {
-				fmt.Fprintf(e.io.out, "%s: ok (%d rules)\n", r.Path, r.Rules)
+				fmt.Fprintf(e.io.out, "%s: ok (%s)\n", r.Path, report.Plural(r.Rules, "rule"))
 			}
 			for _, p := range r.Problems {
 				fmt.Fprintln(e.io.out, p)
@@ -119,7 +123,7 @@ func (o *rulesValidateOptions) run(e *env) error {
 		}
 	}
 	if problems > 0 {
-		return fmt.Errorf("%d problems in the rule files", problems)
+		return fmt.Errorf("%s in the rule files", report.Plural(problems, "problem"))
 	}
 	return nil
 }

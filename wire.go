@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/aitrail/aitrail/config"
+	"github.com/aitrail/aitrail/gitlog"
+	"github.com/aitrail/aitrail/ingest"
 )
 
 // The wire*.go files connect the commands to the packages, one concern
@@ -55,7 +57,16 @@ func (e *env) config() (*config.File, error) {
 		return e.cfg, nil
 	}
 	path, explicit := e.cfgPaths().Path(e.configFlag)
-	f, err := config.Load(path, explicit)
+	f, err := config.Load(path, explicit, config.Checks{
+		Agent: func(name string) error {
+			_, err := ingest.Find(ingest.Agents(), name)
+			return err
+		},
+		NotesRef: func(ref string) error {
+			_, err := gitlog.ExpandNotesRef(ref)
+			return err
+		},
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -34,9 +34,7 @@ func (e *env) notesRef() (string, error) {
 		return "", err
 	}
 	if f.Notes.Ref != "" {
-		if r, err := gitlog.ExpandNotesRef(f.Notes.Ref); err == nil {
-			return r, nil
-		}
+		return gitlog.ExpandNotesRef(f.Notes.Ref) // checked when the config was loaded
 	}
 	return hooks.NotesRef, nil
 }

@@ -29,7 +29,7 @@ func (e *env) sourceList() ([]ingest.AgentPath, error) {
 	}
 	if len(srcs) == 0 {
 		for _, s := range f.Sources {
-			srcs = append(srcs, ingest.AgentPath{Agent: s.Agent, Path: e.cfgPaths().Expand(s.Path)})
+			srcs = append(srcs, ingest.AgentPath{Agent: s.Agent, Path: e.cfgPaths().Expand(s.Path), From: s.Where})
 		}
 	}
 	return srcs, nil

@@ -8,7 +8,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -78,6 +80,9 @@ type Hooks struct {
 type SourceEntry struct {
 	Agent string `yaml:"agent"`
 	Path  string `yaml:"path"`
+	// Where is the entry's place in the file, "file:line: sources[i]",
+	// for the messages of what reads its logs.
+	Where string `yaml:"-"`
 }
 
 // Redaction holds the policy switches of the built-in personal-data rules.
@@ -155,9 +160,19 @@ func (e Paths) Expand(p string) string {
 	return p
 }
 
+// Checks are the rules of the values whose meaning other packages own;
+// the wiring gives them, so that this package knows nothing of agents or
+// git. A nil check accepts every value.
+type Checks struct {
+	// Agent checks a sources[].agent; its error lists the known agents.
+	Agent func(name string) error
+	// NotesRef checks notes.ref (git's rules for a notes ref name).
+	NotesRef func(ref string) error
+}
+
 // Load reads the config file at path. A missing file is an empty
 // configuration unless mustExist.
-func Load(path string, mustExist bool) (*File, error) {
+func Load(path string, mustExist bool, c Checks) (*File, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) && !mustExist {
 		return &File{}, nil
@@ -165,114 +180,282 @@ func Load(path string, mustExist bool) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	return Parse(data, path)
+	return Parse(data, path, c)
 }
 
 var lineRe = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-var unknownRe = regexp.MustCompile(`field (\S+) not found in type`)
 
-// Parse decodes a config file's content; name is used in errors, which read
-// "name:line: problem".
-func Parse(data []byte, name string) (*File, error) {
+// Parse decodes a config file's content. Every problem is reported, one a
+// line, as "name:line: key: problem" (key is the dotted path, such as
+// sources[0].agent).
+func Parse(data []byte, name string, c Checks) (*File, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s", rewrite(name, err.Error()))
+	}
+	p := &problems{name: name, lines: map[string]int{}, aliased: map[aliased]bool{}}
+	if len(doc.Content) > 0 {
+		p.walk(doc.Content[0], reflect.TypeOf(File{}), "")
+	}
+	walked := len(p.list)
 	var f File
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil && err != io.EOF {
-		return nil, yamlError(name, err)
-	}
-	var doc yaml.Node
-	_ = yaml.Unmarshal(data, &doc) // it decoded above: only for the lines of values
-	bad := func(key, format string, args ...any) error {
-		where := name
-		if line := lineOf(&doc, strings.Split(key, ".")); line > 0 {
-			where = fmt.Sprintf("%s:%d", name, line)
+	if err := dec.Decode(&f); err != nil && err != io.EOF && walked == 0 {
+		// The walk finds what the decoder would; this is a safety net.
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return nil, fmt.Errorf("%s", rewrite(name, err.Error()))
 		}
-		return fmt.Errorf("%s: %s: %s", where, key, fmt.Sprintf(format, args...))
+		for _, m := range te.Errors {
+			p.list = append(p.list, problem{0, rewrite(name, m)})
+		}
 	}
+	// The values are checked even after problems of type, so that all
+	// are reported at once (a value that did not decode is not checked).
+	p.check(&f, c)
+	if len(p.list) > 0 {
+		return nil, p.err()
+	}
+	return &f, nil
+}
+
+// problems gathers the problems of one config file.
+type problems struct {
+	name   string
+	lines  map[string]int // dotted key → line of its value
+	list   []problem
+	broken []string // keys with a problem already
+	// aliased are the anchored values an alias led the walk to.
+	aliased map[aliased]bool
+}
+
+type aliased struct {
+	n *yaml.Node
+	t reflect.Type
+}
+
+type problem struct {
+	line int
+	msg  string // the whole message, "name:line: key: reason"
+}
+
+// add records a problem of the value at key (a problem of the file as a
+// whole when key is empty) found on line.
+func (p *problems) add(line int, key, format string, args ...any) {
+	where := p.name
+	if line > 0 {
+		where = fmt.Sprintf("%s:%d", p.name, line)
+	}
+	if key != "" {
+		where += ": " + key
+		p.broken = append(p.broken, key)
+	}
+	p.list = append(p.list, problem{line, where + ": " + fmt.Sprintf(format, args...)})
+}
+
+// bad records a problem of the decoded value at key, unless the value,
+// a part of it or what holds it has one already (a value that did not
+// decode is the zero value, and its check would blame the wrong thing).
+func (p *problems) bad(key, format string, args ...any) {
+	for _, b := range p.broken {
+		if within(key, b) || within(b, key) {
+			return
+		}
+	}
+	p.add(p.lines[key], key, format, args...)
+}
+
+// within reports whether key is inner or a value inside it.
+func within(key, outer string) bool {
+	rest, ok := strings.CutPrefix(key, outer)
+	return ok && (rest == "" || rest[0] == '.' || rest[0] == '[')
+}
+
+// err returns the problems in the order of the file's lines, nil when
+// there are none.
+func (p *problems) err() error {
+	if len(p.list) == 0 {
+		return nil
+	}
+	sort.SliceStable(p.list, func(i, j int) bool { return p.list[i].line < p.list[j].line })
+	msgs := make([]string, len(p.list))
+	for i, pr := range p.list {
+		msgs[i] = pr.msg
+	}
+	return errors.New(strings.Join(msgs, "\n"))
+}
+
+// walk checks the YAML value n against t, the Go type it decodes into,
+// before decoding: an unknown or repeated key, or a value of the wrong
+// type, is reported with its dotted key. It records the line of every
+// value for the checks that follow the decoding.
+func (p *problems) walk(n *yaml.Node, t reflect.Type, key string) {
+	line := n.Line // of an alias, where it is used rather than defined
+	if _, ok := p.lines[key]; !ok {
+		p.lines[key] = line
+	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		// A value is checked once as each type, its problems reported
+		// where it is first used: aliases of aliases cannot make the
+		// walk grow exponentially.
+		a := aliased{n.Alias, t}
+		if p.aliased[a] {
+			return
+		}
+		p.aliased[a] = true
+		n = n.Alias
+	}
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return // no value: the default
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			p.add(line, key, "%s is not a mapping of keys", describe(n))
+			return
+		}
+		seen := map[string]int{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Tag == "!!merge" { // <<: *defaults
+				if v.Kind == yaml.SequenceNode {
+					for _, m := range v.Content {
+						p.walk(m, t, key)
+					}
+				} else {
+					p.walk(v, t, key)
+				}
+				continue
+			}
+			sub := k.Value
+			if key != "" {
+				sub = key + "." + k.Value
+			}
+			if first, ok := seen[k.Value]; ok {
+				p.add(k.Line, sub, "given twice (first on line %d)", first)
+				continue
+			}
+			seen[k.Value] = k.Line
+			ft, ok := fieldType(t, k.Value)
+			if !ok {
+				p.add(k.Line, "", "unknown key %q (see docs/cli.md for the keys)", sub)
+				continue
+			}
+			p.walk(v, ft, sub)
+		}
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			p.add(line, key, "%s is not a list", describe(n))
+			return
+		}
+		for i, c := range n.Content {
+			p.walk(c, t.Elem(), fmt.Sprintf("%s[%d]", key, i))
+		}
+	default:
+		if n.Kind != yaml.ScalarNode {
+			p.add(line, key, "%s is not a single value", describe(n))
+			return
+		}
+		// yaml.v3 cuts 1.5 to 1 for an int: a whole number must be one.
+		wrongInt := t.Kind() == reflect.Int && n.ShortTag() != "!!int"
+		if err := n.Decode(reflect.New(t).Interface()); err != nil || wrongInt {
+			p.add(line, key, "%s is not %s", describe(n), kindNames[t.Kind()])
+		}
+	}
+}
+
+// kindNames say in words what a value of a typed key must be.
+var kindNames = map[reflect.Kind]string{
+	reflect.Bool:   "true or false",
+	reflect.Int:    "a whole number",
+	reflect.String: "a text",
+}
+
+// describe shows a YAML value in a message.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	return strconv.Quote(n.Value)
+}
+
+// fieldType returns the type of the field of struct t that key decodes
+// into.
+func fieldType(t reflect.Type, key string) (reflect.Type, bool) {
+	for i := 0; i < t.NumField(); i++ {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); name == key && name != "-" {
+			return t.Field(i).Type, true
+		}
+	}
+	return nil, false
+}
+
+// check validates the decoded values, and records where each source
+// entry is in the file.
+func (p *problems) check(f *File, c Checks) {
 	for i, s := range f.Sources {
-		if s.Agent == "" || s.Path == "" {
-			return nil, fmt.Errorf("%s: sources[%d]: both agent and path are required", name, i)
+		key := fmt.Sprintf("sources[%d]", i)
+		f.Sources[i].Where = fmt.Sprintf("%s:%d: %s", p.name, p.lines[key], key)
+		switch {
+		case s.Agent == "" || s.Path == "":
+			p.bad(key, "both agent and path are required")
+		case c.Agent != nil:
+			if err := c.Agent(s.Agent); err != nil {
+				p.bad(key+".agent", "%v", err)
+			}
 		}
+	}
+	if f.Notes.Ref != "" && c.NotesRef != nil && c.NotesRef(f.Notes.Ref) != nil {
+		p.bad("notes.ref", "%q is not a valid ref name (no spaces, '..', or any of ~^:?*[\\; for example aitrail or refs/notes/ai)", f.Notes.Ref)
 	}
 	switch f.Notes.Prompts {
 	case "", "full", "first-line", "none":
 	default:
-		return nil, bad("notes.prompts", "%q is not one of full, first-line, none", f.Notes.Prompts)
+		p.bad("notes.prompts", "%q is not one of full, first-line, none", f.Notes.Prompts)
 	}
 	if f.Ingest.MaxLine < 0 || f.Ingest.MaxLine > 0 && f.Ingest.MaxLine < 1024 {
-		return nil, bad("ingest.max_line", "%d is not a number of bytes (1024 or more; 0 is the default, 16 MiB)", f.Ingest.MaxLine)
+		p.bad("ingest.max_line", "%d is not a number of bytes (1024 or more; 0 is the default, 16 MiB)", f.Ingest.MaxLine)
 	}
 	if f.Notes.MaxPrompt < 0 {
-		return nil, bad("notes.max_prompt", "%d is not a number of characters (0 or more; 0 is the default, 1000)", f.Notes.MaxPrompt)
+		p.bad("notes.max_prompt", "%d is not a number of characters (0 or more; 0 is the default, 1000)", f.Notes.MaxPrompt)
 	}
-	for key, v := range map[string]string{"notes.lookback": f.Notes.Lookback, "hooks.budget": f.Hooks.Budget} {
-		if v == "" {
+	for _, d := range []struct{ key, v string }{{"notes.lookback", f.Notes.Lookback}, {"hooks.budget", f.Hooks.Budget}} {
+		if d.v == "" {
 			continue
 		}
-		if d, err := ParseDuration(v); err != nil || d <= 0 {
-			return nil, bad(key, "%q is not a positive duration such as 500ms, 2h or 7d", v)
+		if dur, err := ParseDuration(d.v); err != nil || dur <= 0 {
+			p.bad(d.key, "%q is not a positive duration such as 500ms, 2h or 7d", d.v)
 		}
 	}
 	switch f.Team.Push {
 	case "", "manual", "auto":
 	default:
-		return nil, bad("team.push", "%q is not one of manual, auto", f.Team.Push)
+		p.bad("team.push", "%q is not one of manual, auto", f.Team.Push)
 	}
 	if f.Team.URL != "" && !strings.HasPrefix(f.Team.URL, "postgres://") && !strings.HasPrefix(f.Team.URL, "postgresql://") {
-		return nil, bad("team.url", "not a postgres:// URL (see docs/team.md)")
+		p.bad("team.url", "not a postgres:// URL (see docs/team.md)")
 	}
 	switch f.Redaction.IP {
 	case "", "public", "all", "off":
 	default:
-		return nil, bad("redaction.ip", "%q is not one of public, all, off", f.Redaction.IP)
+		p.bad("redaction.ip", "%q is not one of public, all, off", f.Redaction.IP)
 	}
-	return &f, nil
 }
 
-// lineOf returns the line of the value at path in a YAML document, 0 when
-// it has none.
-func lineOf(n *yaml.Node, path []string) int {
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	if len(path) == 0 {
-		return n.Line
-	}
-	if n.Kind != yaml.MappingNode {
-		return 0
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == path[0] {
-			return lineOf(n.Content[i+1], path[1:])
-		}
-	}
-	return 0
-}
-
-// yamlError rewrites yaml.v3's messages as name:line: problem, naming the
-// unknown key when that is the problem.
-func yamlError(name string, err error) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		var msgs []string
-		for _, m := range te.Errors {
-			msgs = append(msgs, rewrite(name, m))
-		}
-		return fmt.Errorf("%s", strings.Join(msgs, "\n"))
-	}
-	return fmt.Errorf("%s", rewrite(name, err.Error()))
-}
-
+// rewrite turns a yaml.v3 message into name:line: problem.
 func rewrite(name, msg string) string {
 	m := lineRe.FindStringSubmatch(msg)
 	if m == nil {
-		return name + ": " + msg
+		return name + ": " + strings.TrimPrefix(msg, "yaml: ")
 	}
-	line, problem := m[1], m[2]
-	if u := unknownRe.FindStringSubmatch(problem); u != nil {
-		problem = fmt.Sprintf("unknown key %q (see docs/cli.md for the keys)", u[1])
-	}
-	return name + ":" + line + ": " + problem
+	return name + ":" + m[1] + ": " + m[2]
 }
 
 // ParseDuration parses a duration with an extra unit d (days), as used by

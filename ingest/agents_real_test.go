@@ -15,11 +15,11 @@ import (
 func moreFiles(t *testing.T, root string) []File {
 	t.Helper()
 	srcs := []AgentPath{
-		{"gemini", filepath.Join(root, "gemini")},
-		{"gemini", filepath.Join(root, "synthetic", "gemini")},
-		{"copilot", filepath.Join(root, "copilot")},
-		{"copilot", filepath.Join(root, "synthetic", "copilot")},
-		{"vscode", filepath.Join(root, "vscode")},
+		{Agent: "gemini", Path: filepath.Join(root, "gemini")},
+		{Agent: "gemini", Path: filepath.Join(root, "synthetic", "gemini")},
+		{Agent: "copilot", Path: filepath.Join(root, "copilot")},
+		{Agent: "copilot", Path: filepath.Join(root, "synthetic", "copilot")},
+		{Agent: "vscode", Path: filepath.Join(root, "vscode")},
 	}
 	files, err := Discover(Agents(), srcs, func(string) string { return "" }, "/nonexistent")
 	if err != nil {

@@ -45,7 +45,7 @@ func exec(t *testing.T, db *sql.DB, q string, args ...any) {
 
 func discoverOne(t *testing.T, agent, path string) []File {
 	t.Helper()
-	files, err := Discover(Agents(), []AgentPath{{agent, path}}, func(string) string { return "" }, "/nonexistent")
+	files, err := Discover(Agents(), []AgentPath{{Agent: agent, Path: path}}, func(string) string { return "" }, "/nonexistent")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +308,7 @@ func TestRealAiderAndCursor(t *testing.T) {
 	root := needShared(t)
 	t.Setenv("TZ", "UTC")
 	var files []File
-	for _, src := range []AgentPath{{"aider", filepath.Join(root, "aider")}, {"cursor", filepath.Join(root, "cursor")}} {
+	for _, src := range []AgentPath{{Agent: "aider", Path: filepath.Join(root, "aider")}, {Agent: "cursor", Path: filepath.Join(root, "cursor")}} {
 		files = append(files, discoverOne(t, src.Agent, src.Path)...)
 	}
 	if len(files) != 2 {

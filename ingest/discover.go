@@ -24,6 +24,17 @@ type File struct {
 type AgentPath struct {
 	Agent string
 	Path  string
+	// From says where it was named, to begin error messages (such as
+	// "config.yml:3: sources[0]"); empty means --source AGENT:PATH.
+	From string
+}
+
+// from is where s was named.
+func (s AgentPath) from() string {
+	if s.From != "" {
+		return s.From
+	}
+	return fmt.Sprintf("--source %s:%s", s.Agent, s.Path)
 }
 
 // ParseSource parses a --source value of the form AGENT:PATH.
@@ -79,7 +90,7 @@ func Places(agents []Agent, sources []AgentPath, getenv func(string) string, hom
 	for _, s := range sources {
 		a, err := Find(agents, s.Agent)
 		if err != nil {
-			return nil, fmt.Errorf("--source %s:%s: %w", s.Agent, s.Path, err)
+			return nil, fmt.Errorf("%s: %w", s.from(), err)
 		}
 		p := expandHome(s.Path, home)
 		if abs, err := filepath.Abs(p); err == nil {
@@ -87,7 +98,7 @@ func Places(agents []Agent, sources []AgentPath, getenv func(string) string, hom
 		}
 		fi, err := os.Stat(p)
 		if err != nil {
-			return nil, fmt.Errorf("--source %s:%s: %w", s.Agent, s.Path, err)
+			return nil, fmt.Errorf("%s: %w", s.from(), err)
 		}
 		if !fi.IsDir() || a.Match(filepath.Base(p)+"/") {
 			out = append(out, Place{Agent: a, Path: p, File: true}) // a log, or a tree of records

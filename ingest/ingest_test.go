@@ -412,7 +412,7 @@ func TestDiscover(t *testing.T) {
 	if want := []string{"/a/b/y.jsonl", "/a/x.jsonl"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("default discovery = %q, want %q", got, want)
 	}
-	files, err = Discover(agents, []AgentPath{{"test", filepath.Join(dir, "c.jsonl")}, {"test", "~/a/b"}}, func(string) string { return "" }, dir)
+	files, err = Discover(agents, []AgentPath{{Agent: "test", Path: filepath.Join(dir, "c.jsonl")}, {Agent: "test", Path: "~/a/b"}}, func(string) string { return "" }, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,10 +423,19 @@ func TestDiscover(t *testing.T) {
 	if want := []string{"/c.jsonl", "/a/b/y.jsonl"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("--source discovery = %q, want %q", got, want)
 	}
-	if _, err := Discover(agents, []AgentPath{{"nope", dir}}, nil, dir); err == nil || !strings.Contains(err.Error(), `unknown agent "nope"`) {
+	if _, err := Discover(agents, []AgentPath{{Agent: "nope", Path: dir}}, nil, dir); err == nil || !strings.Contains(err.Error(), `unknown agent "nope"`) {
 		t.Errorf("unknown agent error = %v", err)
 	}
 	if _, err := ParseSource("codex"); err == nil {
 		t.Error("ParseSource without a path succeeded")
+	}
+	// A missing place is blamed on where it was named: --source, or the
+	// config file's entry.
+	missing := filepath.Join(dir, "missing")
+	for from, want := range map[string]string{"": "--source test:" + missing + ": stat ", "c.yml:4: sources[1]": "c.yml:4: sources[1]: stat "} {
+		_, err := Discover(agents, []AgentPath{{Agent: "test", Path: missing, From: from}}, nil, dir)
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("missing source named by %q: error = %v, want it to begin %q", from, err, want)
+		}
 	}
 }

@@ -39,10 +39,10 @@ func needShared(t *testing.T) string {
 func realFiles(t *testing.T, root string) []File {
 	t.Helper()
 	srcs := []AgentPath{
-		{"codex", filepath.Join(root, "codex")},
-		{"codex", filepath.Join(root, "synthetic", "codex")},
-		{"claude", filepath.Join(root, "claude")},
-		{"claude", filepath.Join(root, "synthetic", "claude")},
+		{Agent: "codex", Path: filepath.Join(root, "codex")},
+		{Agent: "codex", Path: filepath.Join(root, "synthetic", "codex")},
+		{Agent: "claude", Path: filepath.Join(root, "claude")},
+		{Agent: "claude", Path: filepath.Join(root, "synthetic", "claude")},
 	}
 	files, err := Discover(Agents(), srcs, func(string) string { return "" }, "/nonexistent")
 	if err != nil {

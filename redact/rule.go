@@ -127,6 +127,10 @@ func LoadRules(path string, origin Origin) ([]Rule, error) {
 // redefine a built-in rule: a cloned repository must not weaken the user's
 // protection. A user file may disable a built-in with {id: <id>, enabled:
 // false}.
+//
+// Every problem of the file is reported, each as "name:line: rule "id":
+// key: problem", in an error that unwraps to one error per problem
+// (Problems splits it). The rules without a problem are returned with it.
 func ParseRules(data []byte, name string, origin Origin) ([]Rule, error) {
 	builtins := map[string]bool{}
 	if origin != OriginBuiltin {
@@ -135,14 +139,32 @@ func ParseRules(data []byte, name string, origin Origin) ([]Rule, error) {
 	return parseRules(data, name, origin, builtins)
 }
 
+// Problems splits an error of ParseRules into its problems, one per line
+// of the message.
+func Problems(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+
 func parseRules(data []byte, name string, origin Origin, builtins map[string]bool) ([]Rule, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
+		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+			return nil, fmt.Errorf("%s:%s: %s", name, m[1], strings.TrimPrefix(err.Error(), m[0]))
+		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, nil // empty file
 	}
+	var problems []error
 	root := doc.Content[0]
 	list := root
 	if root.Kind == yaml.MappingNode {
@@ -155,57 +177,68 @@ func parseRules(data []byte, name string, origin Origin, builtins map[string]boo
 			case "version":
 				// accepted and ignored: there is one format so far
 			default:
-				return nil, fmt.Errorf("%s:%d: unknown key %q (want rules)", name, k.Line, k.Value)
+				problems = append(problems, fmt.Errorf("%s:%d: unknown key %q (want rules)", name, k.Line, k.Value))
 			}
 		}
 		if list == nil || (list.Kind == yaml.ScalarNode && list.Tag == "!!null") {
-			return nil, nil
+			return nil, errors.Join(problems...)
 		}
 	}
 	if list.Kind != yaml.SequenceNode {
-		return nil, fmt.Errorf("%s:%d: want a list of rules", name, list.Line)
+		return nil, errors.Join(append(problems, fmt.Errorf("%s:%d: want a list of rules", name, list.Line))...)
 	}
 	if origin == OriginRepo && len(list.Content) > maxRepoRules {
-		return nil, fmt.Errorf("%s:%d: %d rules: a repository rule file holds at most %d", name, list.Line, len(list.Content), maxRepoRules)
+		return nil, errors.Join(append(problems, fmt.Errorf("%s:%d: %d rules: a repository rule file holds at most %d", name, list.Line, len(list.Content), maxRepoRules))...)
 	}
 	deadline := time.Now().Add(repoCheckBudget)
 	var rules []Rule
 	seen := map[string]int{}
 	for i, n := range list.Content {
 		if origin == OriginRepo && time.Now().After(deadline) {
-			return nil, fmt.Errorf("%s:%d: checking the rules took longer than %v (%d of %d checked): make them fewer or simpler",
-				name, n.Line, repoCheckBudget, i, len(list.Content))
+			problems = append(problems, fmt.Errorf("%s:%d: checking the rules took longer than %v (%d of %d checked): make them fewer or simpler",
+				name, n.Line, repoCheckBudget, i, len(list.Content)))
+			break
 		}
-		r, err := parseRule(n, name, origin, i)
-		if err != nil {
-			return nil, err
+		r, errs := parseRule(n, name, origin, i)
+		if r.ID != "" {
+			if prev, ok := seen[r.ID]; ok {
+				errs = append(errs, fmt.Errorf("%s:%d: rule %q: id: duplicate of the rule on line %d", name, n.Line, r.ID, prev))
+			} else {
+				seen[r.ID] = n.Line
+			}
 		}
-		if prev, ok := seen[r.ID]; ok {
-			return nil, fmt.Errorf("%s:%d: rule %q: id: duplicate of the rule on line %d", name, n.Line, r.ID, prev)
-		}
-		seen[r.ID] = n.Line
-		if origin == OriginRepo && builtins[r.ID] {
+		if len(errs) == 0 && origin == OriginRepo && builtins[r.ID] {
 			if r.Disabled {
-				return nil, fmt.Errorf("%s:%d: rule %q: enabled: a repository rule file cannot disable built-in rule %q", name, n.Line, r.ID, r.ID)
+				errs = append(errs, fmt.Errorf("%s:%d: rule %q: enabled: a repository rule file cannot disable built-in rule %q", name, n.Line, r.ID, r.ID))
+			} else {
+				errs = append(errs, fmt.Errorf("%s:%d: rule %q: id: a repository rule file cannot redefine built-in rule %q", name, n.Line, r.ID, r.ID))
 			}
-			return nil, fmt.Errorf("%s:%d: rule %q: id: a repository rule file cannot redefine built-in rule %q", name, n.Line, r.ID, r.ID)
 		}
-		if origin != OriginBuiltin {
+		// A rule is compiled and tried only when it was read whole: a
+		// key that did not parse would make it look like another rule.
+		if len(errs) == 0 && origin != OriginBuiltin {
 			if err := checkRule(&r, builtins[r.ID]); err != nil {
-				return nil, err
+				errs = append(errs, err)
 			}
+		}
+		if len(errs) > 0 {
+			problems = append(problems, errs...)
+			continue
 		}
 		rules = append(rules, r)
 	}
-	return rules, nil
+	return rules, errors.Join(problems...)
 }
 
-func parseRule(n *yaml.Node, file string, origin Origin, index int) (Rule, error) {
+// parseRule reads one rule, the index-th of file, and returns every
+// problem of its keys.
+func parseRule(n *yaml.Node, file string, origin Origin, index int) (Rule, []error) {
 	r := Rule{IgnoreCase: true, Origin: origin, Source: fmt.Sprintf("%s:%d", file, n.Line)}
 	where := fmt.Sprintf("%s:%d: rule %d", file, n.Line, index+1)
 	if n.Kind != yaml.MappingNode {
-		return r, fmt.Errorf("%s: want a mapping", where)
+		return r, []error{fmt.Errorf("%s: want a mapping", where)}
 	}
+	var errs []error
 	// Find the id first so that every later message can name the rule.
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == "id" {
@@ -213,16 +246,16 @@ func parseRule(n *yaml.Node, file string, origin Origin, index int) (Rule, error
 			where = fmt.Sprintf("%s:%d: rule %q", file, n.Line, r.ID)
 		}
 	}
-	if r.ID == "" {
-		return r, fmt.Errorf("%s: id: missing", where)
-	}
-	if !idPattern.MatchString(r.ID) {
-		return r, fmt.Errorf("%s: id: want letters, digits, '_', '.' or '-' (at most 64)", where)
+	switch {
+	case r.ID == "":
+		errs = append(errs, fmt.Errorf("%s: id: missing", where))
+	case !idPattern.MatchString(r.ID):
+		errs = append(errs, fmt.Errorf("%s: id: want letters, digits, '_', '.' or '-' (at most 64)", where))
+		r.ID = "" // not one to compare with the others
 	}
 	typeSet := false
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		bad := func(err error) error { return fmt.Errorf("%s: %s: %w", where, k.Value, err) }
 		var err error
 		switch k.Value {
 		case "id":
@@ -236,7 +269,7 @@ func parseRule(n *yaml.Node, file string, origin Origin, index int) (Rule, error
 		case "keywords":
 			r.Keywords, err = stringList(v)
 		case "entropy":
-			err = v.Decode(&r.Entropy)
+			err = decodeScalar(v, &r.Entropy, "a number")
 		case "allowlist":
 			r.Allowlist, err = parseAllowlist(v)
 		case "group":
@@ -247,7 +280,7 @@ func parseRule(n *yaml.Node, file string, origin Origin, index int) (Rule, error
 			r.Replacement, err = scalarString(v)
 		case "enabled":
 			var on bool
-			err = v.Decode(&on)
+			err = decodeScalar(v, &on, "true or false")
 			r.Disabled = !on
 		case "reason":
 			r.Reason, err = scalarString(v)
@@ -256,13 +289,13 @@ func parseRule(n *yaml.Node, file string, origin Origin, index int) (Rule, error
 		case "actor":
 			r.Actor, err = scalarString(v)
 		case "ignore_case":
-			err = v.Decode(&r.IgnoreCase)
+			err = decodeScalar(v, &r.IgnoreCase, "true or false")
 		case "dotall":
-			err = v.Decode(&r.DotAll)
+			err = decodeScalar(v, &r.DotAll, "true or false")
 		case "word":
-			err = v.Decode(&r.Word)
+			err = decodeScalar(v, &r.Word, "true or false")
 		case "window":
-			err = v.Decode(&r.Window)
+			err = decodeScalar(v, &r.Window, "a whole number")
 		case "extend":
 			r.Extend, err = scalarString(v)
 		case "samples":
@@ -273,7 +306,7 @@ func parseRule(n *yaml.Node, file string, origin Origin, index int) (Rule, error
 			err = errors.New("unknown key")
 		}
 		if err != nil {
-			return r, bad(err)
+			errs = append(errs, fmt.Errorf("%s: %s: %w", where, k.Value, err))
 		}
 	}
 	if !typeSet && r.Pattern == "" && r.Detector == "" {
@@ -282,9 +315,9 @@ func parseRule(n *yaml.Node, file string, origin Origin, index int) (Rule, error
 		r.Type = TypeRegex
 	}
 	if r.Type == TypeDetector && origin != OriginBuiltin {
-		return r, fmt.Errorf("%s: type: %q is reserved for the built-in pack", where, TypeDetector)
+		errs = append(errs, fmt.Errorf("%s: type: %q is reserved for the built-in pack", where, TypeDetector))
 	}
-	return r, nil
+	return r, errs
 }
 
 // Limits of a repository rule file, which anyone who can push to the
@@ -353,6 +386,22 @@ func benignHits(r Rule) (hit, total int) {
 		}
 	}
 	return hit, len(lines)
+}
+
+// decodeScalar decodes a single value into out, which is what (in words)
+// when the value is wrong.
+func decodeScalar(v *yaml.Node, out any, what string) error {
+	if v.Kind == yaml.AliasNode && v.Alias != nil {
+		v = v.Alias
+	}
+	if v.Kind != yaml.ScalarNode {
+		return fmt.Errorf("want %s", what)
+	}
+	_, isInt := out.(*int)
+	if v.Decode(out) != nil || isInt && v.ShortTag() != "!!int" { // yaml.v3 cuts 1.5 to 1
+		return fmt.Errorf("%q is not %s", v.Value, what)
+	}
+	return nil
 }
 
 func scalarString(v *yaml.Node) (string, error) {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -81,6 +82,11 @@ func TestParseRulesErrors(t *testing.T) {
 		{"short literal", "user", "- id: x\n  type: literal\n  pattern: a\n", `rule "x": pattern: a literal needs 2 bytes`},
 		{"bad extend", "user", "- id: x\n  pattern: abc\n  extend: abc\n", `rule "x": extend: want a bracketed`},
 		{"not a list", "user", "rules: 3\n", `redactions.yml:1: want a list of rules`},
+		{"bad bool", "user", "- id: x\n  pattern: abc\n  word: yes please\n", `redactions.yml:1: rule "x": word: "yes please" is not true or false`},
+		{"bad int", "user", "- id: x\n  pattern: abc\n  window: 1.5\n", `redactions.yml:1: rule "x": window: "1.5" is not a whole number`},
+		{"bad alias", "user", "- id: x\n  pattern: &p abc\n  word: *p\n", `redactions.yml:1: rule "x": word: "abc" is not true or false`},
+		{"bad number", "user", "- id: x\n  pattern: abc\n  entropy: [3]\n", `redactions.yml:1: rule "x": entropy: want a number`},
+		{"syntax", "user", "- id: x\n  pattern: [abc\n", `redactions.yml:1: did not find expected`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,6 +95,57 @@ func TestParseRulesErrors(t *testing.T) {
 				t.Errorf("got error %v, want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestParseRulesEveryProblem checks that every problem of a file is
+// reported, one error each, and that the rules without one are kept.
+func TestParseRulesEveryProblem(t *testing.T) {
+	src := `rules:
+  - id: star
+    pattern: a*
+  - pattern: foo
+  - id: dup
+    pattern: secretvalue1
+  - id: dup
+    pattern: secretvalue2
+  - id: odd
+    pattern: secretvalue3
+    colour: red
+    word: maybe
+  - id: fine
+    pattern: secretvalue4
+  - id: "bad id!"
+    pattern: [x]
+colour: blue
+`
+	rules, err := ParseRules([]byte(src), "r.yml", OriginUser)
+	var got []string
+	for _, p := range Problems(err) {
+		got = append(got, p.Error())
+	}
+	want := []string{
+		`r.yml:17: unknown key "colour" (want rules)`,
+		`r.yml:2: rule "star": pattern: matches the empty text, so it would match everywhere; make it match at least one byte`,
+		`r.yml:4: rule 2: id: missing`,
+		`r.yml:7: rule "dup": id: duplicate of the rule on line 5`,
+		`r.yml:9: rule "odd": colour: unknown key`,
+		`r.yml:9: rule "odd": word: "maybe" is not true or false`,
+		`r.yml:15: rule "bad id!": id: want letters, digits, '_', '.' or '-' (at most 64)`,
+		`r.yml:15: rule "bad id!": pattern: want a string`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	var ids []string
+	for _, r := range rules {
+		ids = append(ids, r.ID)
+	}
+	if want := []string{"dup", "fine"}; !slices.Equal(ids, want) {
+		t.Errorf("rules kept = %q, want %q", ids, want)
+	}
+	if got := Problems(nil); got != nil {
+		t.Errorf("Problems(nil) = %v", got)
 	}
 }
 
@@ -239,4 +296,31 @@ func unbounded(src string) bool {
 		return false
 	}
 	return walk(re)
+}
+
+// FuzzParseRules checks that no rule file makes ParseRules panic, that
+// each problem is one line naming the file, and that every rule returned
+// has an id.
+func FuzzParseRules(f *testing.F) {
+	for _, s := range []string{
+		"rules:\n  - id: x\n    pattern: 'ORD-\\d{5}'\n    samples:\n      positive: ['ORD-12345']\n",
+		"- id: star\n  pattern: a*\n- pattern: foo\n- id: d\n  pattern: abc\n- id: d\n  word: maybe\n",
+		"rules: 3\nversion: 1\nother: x\n",
+		"- {id: email, enabled: false}\n- &r {id: y, pattern: abc}\n- *r\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		rules, err := ParseRules([]byte(in), "r.yml", OriginUser)
+		for _, p := range Problems(err) {
+			if msg := p.Error(); !strings.HasPrefix(msg, "r.yml") || strings.Contains(msg, "\n") {
+				t.Errorf("problem %q is not one line naming the file", msg)
+			}
+		}
+		for _, r := range rules {
+			if r.ID == "" {
+				t.Errorf("rule without an id returned: %+v", r)
+			}
+		}
+	})
 }
