@@ -121,7 +121,7 @@ func printSession(w io.Writer, d *store.SessionDetail, full bool) {
 	for _, l := range d.Links {
 		fmt.Fprintf(w, "  link     %s %s %s\n", l.Kind, l.URL, l.Title)
 	}
-	if len(d.Preamble.Messages)+len(d.Preamble.ToolCalls)+len(d.Preamble.Edits) > 0 {
+	if len(d.Preamble.Messages)+len(d.Preamble.ToolCalls)+len(d.Preamble.Edits) > 0 || d.Preamble.Tokens.Total > 0 {
 		fmt.Fprintf(w, "\n── before the first prompt\n")
 		printActivity(w, &d.Preamble, full)
 	}
