@@ -23,13 +23,15 @@ func exportCommand() command {
 text was redacted when it was stored, and is redacted again on its way out
 with the current rules (rules added since then apply too). There is no way
 to export unredacted text. Every export ends with a summary of the
-redactions per rule.
+redactions per rule. What an agent did before a session's first prompt
+(its preamble) is exported with the session, so that the tokens of an
+export add up to those of 'aitrail stats'.
 
 Formats (docs/reports.md describes each):
   md     the grouped prompt view: each session, each prompt with the agent's
          replies, tools, edits (diffs) and tokens
-  csv    one row per prompt in stable, documented columns, then one row per
-         redaction rule
+  csv    one row per prompt (and per session's preamble) in stable,
+         documented columns, then one row per redaction rule
   json   the normalized records in one document (schema aitrail.export/v1)
   jsonl  the same records one per line, each with its type and keys
   html   a self-contained audit report: charts of tokens and cost over time

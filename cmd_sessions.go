@@ -23,7 +23,9 @@ func sessionsCommand() command {
 		name: "sessions", usage: "[options]",
 		summary: "list ingested sessions",
 		long: `Lists the sessions in the database, most recent first, with their prompts,
-tool calls, file edits and tokens. Run 'aitrail ingest' first to read new logs.`,
+tool calls, file edits and tokens. Start times are local, as --since and
+--until read dates; --json gives them in UTC (RFC 3339). Run 'aitrail
+ingest' first to read new logs.`,
 		new: func() options { return &sessionsOptions{} },
 	}
 }

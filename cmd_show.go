@@ -18,7 +18,8 @@ func showCommand() command {
 		name: "show", usage: "SESSION | REV [options]",
 		summary: "show a session grouped by prompt, or a commit's AI involvement",
 		long: `Shows one session: each prompt with what the agent did for it (its messages,
-tool calls, edited files and tokens), then the session's sub-agents.
+tool calls, edited files and tokens), then the session's sub-agents. Times
+are local; --json gives them in UTC (RFC 3339).
 
 SESSION is a session id, a unique prefix of one, or AGENT:ID; 'aitrail
 sessions' lists them. When the argument names no session but a commit of the
@@ -120,7 +121,7 @@ func printSession(w io.Writer, d *store.SessionDetail, full bool) {
 	for _, l := range d.Links {
 		fmt.Fprintf(w, "  link     %s %s %s\n", l.Kind, l.URL, l.Title)
 	}
-	if len(d.Preamble.Messages)+len(d.Preamble.ToolCalls)+len(d.Preamble.Edits) > 0 {
+	if len(d.Preamble.Messages)+len(d.Preamble.ToolCalls)+len(d.Preamble.Edits) > 0 || d.Preamble.Tokens.Total > 0 {
 		fmt.Fprintf(w, "\n── before the first prompt\n")
 		printActivity(w, &d.Preamble, full)
 	}

@@ -123,7 +123,7 @@ func (o *statsOptions) run(e *env) error {
 				key = short(r.Commit, 10) + " " + r.CommittedAt.In(time.Local).Format("2006-01-02 15:04")
 			}
 		}
-		table = append(table, []string{key, strings.Join(r.Models, ", "), report.Thousands(r.Input), report.Thousands(r.Output),
+		table = append(table, []string{key, report.ShortList(r.Models, statsModelsWidth), report.Thousands(r.Input), report.Thousands(r.Output),
 			report.Thousands(r.CacheWrite), report.Thousands(r.CacheRead), report.Thousands(r.Total), dollars(r.Cost, r.Unpriced)})
 	}
 	table = append(table, []string{"TOTAL", "", report.Thousands(total.Input), report.Thousands(total.Output),
@@ -138,6 +138,11 @@ func (o *statsOptions) run(e *env) error {
 	report.Table(e.io.out, table, left)
 	return nil
 }
+
+// statsModelsWidth caps the MODELS cell of stats' table: a row summing
+// many sessions (by commit, "(not committed)") may have used many models;
+// --json lists them all.
+const statsModelsWidth = 50
 
 // printUnrecorded names the sessions whose logs hold no token counts (VS
 // Code Copilot Chat's never do): not recorded, which is not zero.

@@ -134,6 +134,7 @@ func scriptParams(files []string, pg *lazyServer, conds map[string]bool, setup f
 				"GIT_COMMITTER_EMAIL":     "ada@example.com",
 				"GIT_COMMITTER_DATE":      "2026-01-02T10:00:00Z",
 				"NO_COLOR":                "1",
+				"TZ":                      "UTC", // scripts that test another zone set theirs
 				"SHARED":                  shared,
 			} {
 				e.Setenv(k, v)
@@ -218,6 +219,13 @@ func scriptParams(files []string, pg *lazyServer, conds map[string]bool, setup f
 				return haveShared, nil
 			case "git254":
 				return gitAtLeast(2, 54), nil
+			}
+			if zone, ok := strings.CutPrefix(cond, "tz:"); ok {
+				// The binary finds zones where this test does.
+				_, err := time.LoadLocation(zone)
+				return err == nil, nil
+			}
+			switch cond {
 			case "pg":
 				// Under CI a missing server fails the script (pgdb) rather
 				// than skipping it.

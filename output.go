@@ -41,11 +41,14 @@ func countList(m map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
+// shortTime writes t for the terminal: in the local time zone, as --since
+// and --until read dates and stats --by day counts them (docs/cli.md,
+// "Times").
 func shortTime(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.UTC().Format("2006-01-02 15:04")
+	return t.Local().Format("2006-01-02 15:04")
 }
 
 // clip keeps the first max lines of s unless full.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -390,5 +391,123 @@ func mustContain(t *testing.T, path string, wants ...string) {
 		if !strings.Contains(string(b), w) {
 			t.Errorf("%s lacks %q:\n%s", path, w, b)
 		}
+	}
+}
+
+// resumedClaudeSession is a resumed Claude Code session in CWD: the reply
+// that ended the session it resumes (naming EMAIL) comes before its first
+// prompt, with the 3,053 tokens it cost; the prompt's reply cost 3,125.
+const resumedClaudeSession = `{"parentUuid":null,"isSidechain":false,"userType":"external","cwd":"CWD","sessionId":"7c0ffee0-1111-4222-8333-444455556666","version":"2.0.14","gitBranch":"main","type":"assistant","uuid":"b1000000-0000-4000-8000-000000000001","timestamp":"2026-01-02T09:30:00.000Z","message":{"id":"msg_pre","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"Resumed: the helper doubles numbers; ask EMAIL."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":3,"cache_creation_input_tokens":1000,"cache_read_input_tokens":2000,"output_tokens":50,"service_tier":"standard"}},"requestId":"req_pre"}
+{"parentUuid":"b1000000-0000-4000-8000-000000000001","isSidechain":false,"userType":"external","cwd":"CWD","sessionId":"7c0ffee0-1111-4222-8333-444455556666","version":"2.0.14","gitBranch":"main","type":"user","uuid":"b1000000-0000-4000-8000-000000000002","timestamp":"2026-01-02T09:31:00.000Z","message":{"role":"user","content":"Add a test for double."}}
+{"parentUuid":"b1000000-0000-4000-8000-000000000002","isSidechain":false,"userType":"external","cwd":"CWD","sessionId":"7c0ffee0-1111-4222-8333-444455556666","version":"2.0.14","gitBranch":"main","type":"assistant","uuid":"b1000000-0000-4000-8000-000000000003","timestamp":"2026-01-02T09:32:00.000Z","message":{"id":"msg_2","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"Added a test."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":5,"cache_creation_input_tokens":0,"cache_read_input_tokens":3000,"output_tokens":120,"service_tier":"standard"}},"requestId":"req_2"}
+`
+
+// TestExportAddsUpToStats checks that every export format carries what a
+// session spent before its first prompt, so that the tokens of its rows
+// add up to stats' total; that the preamble's text is redacted like the
+// rest, when stored and at export; and that a commit range, which the
+// preamble is linked to none of, leaves it out.
+func TestExportAddsUpToStats(t *testing.T) {
+	r := newReportRepo(t)
+	email := "grace" + "@" + "hopper-labs.io" // built here, so that no address is in the source
+	log := filepath.Join(r.home, ".claude", "projects", "-src-app", "7c0ffee0-1111-4222-8333-444455556666.jsonl")
+	r.write(log, strings.NewReplacer("CWD", r.root, "EMAIL", email).Replace(resumedClaudeSession))
+	r.cmd(r.root, nil, "aitrail", "ingest")
+	// A rule added after ingest redacts at export, the preamble too.
+	r.cmd(r.root, nil, "aitrail", "rules", "add", "helper-word", "--pattern", "doubles", "--type", "literal")
+	var stats struct {
+		Totals store.Tokens `json:"totals"`
+	}
+	if err := json.Unmarshal([]byte(r.cmd(r.root, nil, "aitrail", "stats", "--json")), &stats); err != nil {
+		t.Fatal(err)
+	}
+	want := stats.Totals.Total
+	if want != 5300+3053+3125 {
+		t.Fatalf("stats total %d, want the Codex session's 5,300 + the Claude session's 3,053 + 3,125", want)
+	}
+	export := func(format string, args ...string) string {
+		out := r.cmd(r.root, nil, "aitrail", append([]string{"export", "--format", format}, args...)...)
+		if strings.Contains(out, email) || strings.Contains(out, "doubles") {
+			t.Errorf("the %s export has text a rule matches:\n%s", format, out)
+		}
+		return out
+	}
+
+	rows, err := csv.NewReader(strings.NewReader(export("csv"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := slices.Index(rows[0], "total_tokens")
+	var sum int64
+	var preambles []string
+	for _, row := range rows[1:] {
+		if row[0] == "preamble" {
+			preambles = append(preambles, row[total])
+		}
+		if row[0] == "prompt" || row[0] == "preamble" {
+			n, _ := strconv.ParseInt(row[total], 10, 64)
+			sum += n
+		}
+	}
+	if sum != want || strings.Join(preambles, " ") != "3053" {
+		t.Errorf("CSV: prompt and preamble rows add up to %d tokens, want %d; preamble rows %v, want one of 3053", sum, want, preambles)
+	}
+
+	var doc struct {
+		Totals struct {
+			Tokens store.Tokens `json:"tokens"`
+		} `json:"totals"`
+		Sessions []store.ExportSession `json:"sessions"`
+	}
+	if err := json.Unmarshal([]byte(export("json")), &doc); err != nil {
+		t.Fatal(err)
+	}
+	sum = 0
+	for _, s := range doc.Sessions {
+		ps := s.Prompts
+		if s.Preamble != nil {
+			ps = append(ps, *s.Preamble)
+		}
+		for _, p := range ps {
+			for _, u := range p.Usage {
+				sum += u.Total
+			}
+		}
+	}
+	if sum != want || doc.Totals.Tokens.Total != want {
+		t.Errorf("JSON: the usage of prompts and preambles adds up to %d tokens, totals say %d, want %d", sum, doc.Totals.Tokens.Total, want)
+	}
+
+	sum = 0
+	out := export("jsonl")
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var rec struct {
+			Type  string `json:"type"`
+			Total int64  `json:"totalTokens"`
+		}
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Type == "usage" {
+			sum += rec.Total
+		}
+	}
+	if sum != want || strings.Count(out, `"type":"preamble"`) != 1 {
+		t.Errorf("JSONL: usage records add up to %d tokens, want %d, and one preamble record:\n%s", sum, want, out)
+	}
+
+	// The documents list the preamble with its tokens, and total them.
+	if out := export("md"); !strings.Contains(out, "### Before the first prompt, 2026-01-02 09:30 UTC") ||
+		!strings.Contains(out, "**Tokens:** 3,053 (") || !strings.Contains(out, "11,478 tokens") {
+		t.Errorf("the Markdown export lacks the preamble or the total:\n%s", out)
+	}
+	if out := export("html"); !strings.Contains(out, ">Before the first prompt</a>") || !strings.Contains(out, "3,053 tokens") ||
+		!strings.Contains(out, "11,478") {
+		t.Errorf("the HTML export lacks the preamble or the total")
+	}
+
+	// The preamble is linked to no commit.
+	if out := export("jsonl", "--commit", "HEAD~1"); strings.Contains(out, `"preamble"`) || strings.Contains(out, "7c0ffee0") {
+		t.Errorf("--commit HEAD~1 exported the Claude session's preamble:\n%s", out)
 	}
 }

@@ -11,7 +11,8 @@ import (
 
 // RenderBlame writes lines as git blame does, the author column naming the
 // agent and model of AI lines (marked "AI", with the number of their prompt
-// in the legend below) and marking unknown ones "?".
+// in the legend below) and marking unknown ones "?"; dates are the
+// authors', in the local time zone.
 func RenderBlame(w io.Writer, path string, lines []BlamedLine) {
 	type legendKey struct{ commit, agent, session, prompt string }
 	numbers := map[legendKey]int{}
@@ -52,7 +53,7 @@ func RenderBlame(w io.Writer, path string, lines []BlamedLine) {
 				gaps = append(gaps, l.Gaps...)
 			}
 		}
-		row := []string{l.Commit[:10], mark, who, ref, l.Time.Format("2006-01-02")}
+		row := []string{l.Commit[:10], mark, who, ref, l.Time.Local().Format("2006-01-02")}
 		if showPath {
 			row = append(row, l.Path)
 		}
@@ -195,7 +196,7 @@ func RenderBlameSummary(w io.Writer, revName string, s *Summary) {
 				fmt.Fprintf(w, "  … and %d more (--json lists them all)\n", len(s.Unknown)-show)
 				break
 			}
-			fmt.Fprintf(w, "  %s  %s  %s  %s: %s (%s)\n", u.Commit[:10], u.Time.Format("2006-01-02"), u.Author,
+			fmt.Fprintf(w, "  %s  %s  %s  %s: %s (%s)\n", u.Commit[:10], u.Time.Local().Format("2006-01-02"), u.Author,
 				OneLine(u.Summary, 60), Plural(u.Lines, "line"), u.Why)
 		}
 		var gaps []gitlog.NotesGap

@@ -81,13 +81,44 @@ func totals(x *store.Export) exportTotals {
 	var t exportTotals
 	t.Sessions = len(x.Sessions)
 	for _, s := range x.Sessions {
-		for _, p := range s.Prompts {
-			t.Prompts++
-			for _, u := range p.Usage {
-				t.Tokens.Add(u.Tokens)
+		for _, p := range turns(s) {
+			if !p.Preamble {
+				t.Prompts++
 			}
+			t.Tokens.Add(p.tokens())
 			t.Cost += p.Cost
 		}
+	}
+	return t
+}
+
+// turn is what an export shows for one prompt of a session, or for the
+// session's preamble: what the agent did before the first prompt.
+type turn struct {
+	*store.ExportPrompt
+	Preamble bool
+}
+
+// turns lists what every export format shows of a session, in order: the
+// preamble when there is one, then the prompts. Each format renders a
+// session through it, so that the rows of every format add up to the
+// session's usage, as stats counts it.
+func turns(s store.ExportSession) []turn {
+	out := make([]turn, 0, len(s.Prompts)+1)
+	if s.Preamble != nil {
+		out = append(out, turn{s.Preamble, true})
+	}
+	for i := range s.Prompts {
+		out = append(out, turn{&s.Prompts[i], false})
+	}
+	return out
+}
+
+// tokens sums the turn's usage over its models.
+func (p turn) tokens() store.Tokens {
+	var t store.Tokens
+	for _, u := range p.Usage {
+		t.Add(u.Tokens)
 	}
 	return t
 }
@@ -193,22 +224,33 @@ func writeExportJSONL(w io.Writer, x *store.Export, m ExportMeta) error {
 		}{"session", s.SessionInfo, s.Links, s.Cost}); err != nil {
 			return err
 		}
-		for _, p := range s.Prompts {
+		for _, p := range turns(s) {
 			r := ref{Agent: s.Agent, Session: s.SessionID, Prompt: p.Key}
-			r.Type = "prompt"
 			// The prompt's own fields; its messages, tool calls, edits
-			// and usage follow as records of their own.
-			err := line(r, struct {
-				store.PromptDetail
-				// Shallower fields of the same JSON names hide the
-				// embedded ones; zero, they are left out.
-				Key       struct{} `json:"key,omitzero"`
-				Messages  struct{} `json:"messages,omitzero"`
-				ToolCalls struct{} `json:"toolCalls,omitzero"`
-				Edits     struct{} `json:"fileEdits,omitzero"`
-				Cost      float64  `json:"costUSD"`
-				Commits   []string `json:"commits"`
-			}{PromptDetail: p.PromptDetail, Cost: p.Cost, Commits: p.Commits})
+			// and usage follow as records of their own. The preamble's
+			// records have no prompt key.
+			var err error
+			if p.Preamble {
+				r.Type = "preamble"
+				err = line(r, struct {
+					Time   time.Time    `json:"time"`
+					Tokens store.Tokens `json:"tokens"`
+					Cost   float64      `json:"costUSD"`
+				}{p.Time, p.Tokens, p.Cost})
+			} else {
+				r.Type = "prompt"
+				err = line(r, struct {
+					store.PromptDetail
+					// Shallower fields of the same JSON names hide the
+					// embedded ones; zero, they are left out.
+					Key       struct{} `json:"key,omitzero"`
+					Messages  struct{} `json:"messages,omitzero"`
+					ToolCalls struct{} `json:"toolCalls,omitzero"`
+					Edits     struct{} `json:"fileEdits,omitzero"`
+					Cost      float64  `json:"costUSD"`
+					Commits   []string `json:"commits"`
+				}{PromptDetail: p.PromptDetail, Cost: p.Cost, Commits: p.Commits})
+			}
 			if err != nil {
 				return err
 			}
@@ -269,8 +311,8 @@ var CSVColumns = []string{"record", "agent", "session", "session_title", "prompt
 	"text", "files", "lines_added", "lines_removed", "tool_calls", "input_tokens", "output_tokens", "cache_write_tokens",
 	"cache_read_tokens", "reasoning_tokens", "total_tokens", "cost_usd", "commits", "rule", "redacted_stored", "redacted_at_export"}
 
-// writeExportCSV writes one "prompt" row per prompt, then one "redaction"
-// row per rule.
+// writeExportCSV writes a session's "preamble" row, when it has one, and
+// one "prompt" row per prompt, then one "redaction" row per rule.
 func writeExportCSV(w io.Writer, x *store.Export, m ExportMeta) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVColumns); err != nil {
@@ -278,7 +320,7 @@ func writeExportCSV(w io.Writer, x *store.Export, m ExportMeta) error {
 	}
 	itoa := func(n int64) string { return strconv.FormatInt(n, 10) }
 	for _, s := range x.Sessions {
-		for _, p := range s.Prompts {
+		for _, p := range turns(s) {
 			var files []string
 			added, removed := 0, 0
 			for _, e := range p.Edits {
@@ -292,11 +334,12 @@ func writeExportCSV(w io.Writer, x *store.Export, m ExportMeta) error {
 				added += e.Added
 				removed += e.Removed
 			}
-			var t store.Tokens
-			for _, u := range p.Usage {
-				t.Add(u.Tokens)
+			t := p.tokens()
+			record, seq := "prompt", strconv.Itoa(p.Seq)
+			if p.Preamble {
+				record, seq = "preamble", ""
 			}
-			row := []string{"prompt", s.Agent, s.SessionID, s.Title, strconv.Itoa(p.Seq), p.Key, csvTime(p.Time), p.Model, p.Cwd,
+			row := []string{record, s.Agent, s.SessionID, s.Title, seq, p.Key, csvTime(p.Time), p.Model, p.Cwd,
 				p.Text, strings.Join(files, ";"), strconv.Itoa(added), strconv.Itoa(removed), strconv.Itoa(len(p.ToolCalls)),
 				itoa(t.Input), itoa(t.Output), itoa(t.CacheWrite), itoa(t.CacheRead), itoa(t.Reasoning), itoa(t.Total),
 				strconv.FormatFloat(p.Cost, 'f', 6, 64), strings.Join(p.Commits, ";"), "", "", ""}

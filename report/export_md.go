@@ -54,13 +54,17 @@ func writeExportMarkdown(w io.Writer, x *store.Export, m ExportMeta) error {
 		for _, l := range s.Links {
 			fmt.Fprintf(&b, "- **Link (%s):** %s %s\n", l.Kind, mdText(l.URL), mdText(l.Title))
 		}
-		for _, p := range s.Prompts {
-			fmt.Fprintf(&b, "\n### Prompt %d, %s", p.Seq, mdTime(p.Time))
-			if p.Model != "" {
-				fmt.Fprintf(&b, " (%s)", p.Model)
+		for _, p := range turns(s) {
+			if p.Preamble {
+				fmt.Fprintf(&b, "\n### Before the first prompt, %s\n", mdTime(p.Time))
+			} else {
+				fmt.Fprintf(&b, "\n### Prompt %d, %s", p.Seq, mdTime(p.Time))
+				if p.Model != "" {
+					fmt.Fprintf(&b, " (%s)", p.Model)
+				}
+				b.WriteString("\n\n")
+				b.WriteString(quote(p.Text))
 			}
-			b.WriteString("\n\n")
-			b.WriteString(quote(p.Text))
 			for _, msg := range p.Messages {
 				label := map[string]string{"assistant": "Assistant", "reasoning": "Reasoning", "system": "System"}[msg.Kind]
 				if label == "" {
@@ -101,11 +105,7 @@ func writeExportMarkdown(w io.Writer, x *store.Export, m ExportMeta) error {
 					}
 				}
 			}
-			var tok store.Tokens
-			for _, u := range p.Usage {
-				tok.Add(u.Tokens)
-			}
-			if tok.Total > 0 {
+			if tok := p.tokens(); tok.Total > 0 {
 				fmt.Fprintf(&b, "\n**Tokens:** %s, estimated cost %s\n", TokenBreakdown(tok), USD(p.Cost))
 			}
 			if len(p.Commits) > 0 {

@@ -5,6 +5,8 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -39,10 +41,22 @@ func sampleExport() (*store.Export, ExportMeta) {
 		}},
 	}
 	t1 := t0.Add(26 * time.Hour)
+	// A resumed Claude Code session: the reply that ended the session it
+	// resumes comes before its first prompt, with the tokens it cost.
+	preambleTokens := store.Tokens{Output: 100, CacheRead: 900, Total: 1000}
 	claude := store.ExportSession{
 		SessionInfo: store.SessionInfo{Agent: "claude", SessionID: "5b7c9d2e-3f41-4a6b-8c9d-0e1f2a3b4c5d", Cwd: "~/src/app", Title: "Sort todos",
-			AgentVersion: "2.0.14", Started: t1, Ended: t1.Add(time.Minute), Prompts: 1, Tokens: store.Tokens{Input: 18, Output: 340, CacheWrite: 3790, CacheRead: 51290, Total: 55438}},
-		Cost: 0.0409,
+			AgentVersion: "2.0.14", Started: t1.Add(-time.Minute), Ended: t1.Add(time.Minute), Prompts: 1,
+			Tokens: store.Tokens{Input: 18, Output: 440, CacheWrite: 3790, CacheRead: 52190, Total: 56438}},
+		Cost: 0.04267,
+		Preamble: &store.ExportPrompt{
+			PromptDetail: store.PromptDetail{Time: t1.Add(-time.Minute),
+				Messages: []store.MessageInfo{{Time: t1.Add(-time.Minute), Kind: "assistant", Text: "The todos are listed; next, sorting."}},
+				Tokens:   preambleTokens},
+			Usage:   []store.ModelTokens{{Model: "claude-sonnet-4-5-20250929", Tokens: preambleTokens, Cost: 0.00177, Priced: true}},
+			Cost:    0.00177,
+			Commits: []string{},
+		},
 		Prompts: []store.ExportPrompt{{
 			PromptDetail: store.PromptDetail{Key: "u1", Seq: 1, Time: t1, Text: "Sort them ```by time```, \"oldest\" first", Model: "claude-sonnet-4-5-20250929",
 				Tokens: store.Tokens{Input: 18, Output: 340, CacheWrite: 3790, CacheRead: 51290, Total: 55438}},
@@ -85,7 +99,7 @@ func TestExportParsesBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(rows[0], ",") != strings.Join(CSVColumns, ",") || len(rows) != 1+2+2 {
+	if strings.Join(rows[0], ",") != strings.Join(CSVColumns, ",") || len(rows) != 1+2+1+2 {
 		t.Fatalf("CSV header %v, %d rows", rows[0], len(rows))
 	}
 	col := func(row []string, name string) string {
@@ -100,7 +114,11 @@ func TestExportParsesBack(t *testing.T) {
 	if r := rows[1]; col(r, "text") != x.Sessions[0].Prompts[0].Text || col(r, "cost_usd") != "0.008125" || col(r, "files") != "health.go" || col(r, "total_tokens") != "5300" {
 		t.Errorf("first prompt row %q", r)
 	}
-	if r := rows[4]; col(r, "record") != "redaction" || col(r, "rule") != "url-password" || col(r, "redacted_stored") != "1" {
+	if r := rows[2]; col(r, "record") != "preamble" || col(r, "prompt_seq") != "" || col(r, "text") != "" || col(r, "total_tokens") != "1000" ||
+		col(r, "session") != x.Sessions[1].SessionID || col(r, "time") != "2026-01-03T10:59:00Z" {
+		t.Errorf("preamble row %q", r)
+	}
+	if r := rows[5]; col(r, "record") != "redaction" || col(r, "rule") != "url-password" || col(r, "redacted_stored") != "1" {
 		t.Errorf("last row %q", r)
 	}
 
@@ -117,7 +135,8 @@ func TestExportParsesBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	if doc.Schema != ExportSchema || len(doc.Sessions) != 2 || doc.Sessions[0].Prompts[0].Text != x.Sessions[0].Prompts[0].Text ||
-		len(doc.Redactions) != 2 || doc.Redactions[0] != (RedactionCount{Rule: "email", AtExport: 2}) {
+		len(doc.Redactions) != 2 || doc.Redactions[0] != (RedactionCount{Rule: "email", AtExport: 2}) ||
+		doc.Sessions[0].Preamble != nil || doc.Sessions[1].Preamble == nil || doc.Sessions[1].Preamble.Tokens.Total != 1000 {
 		t.Errorf("JSON read back: %+v", doc)
 	}
 	if !strings.HasSuffix(strings.TrimSpace(b.String()), "]\n}") {
@@ -138,9 +157,112 @@ func TestExportParsesBack(t *testing.T) {
 		}
 		types = append(types, rec["type"].(string))
 	}
-	want := "export session prompt message tool_call file_edit usage session prompt usage commit redactions"
+	want := "export session prompt message tool_call file_edit usage session preamble message usage prompt usage commit redactions"
 	if got := strings.Join(types, " "); got != want {
 		t.Errorf("JSONL record types:\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestExportRowsAddUp checks that in every format the tokens listed per
+// prompt and preamble add up to the sessions' totals (what stats counts),
+// so that an auditor can reconcile an export with stats.
+func TestExportRowsAddUp(t *testing.T) {
+	x, m := sampleExport()
+	var want int64
+	for _, s := range x.Sessions {
+		want += s.Tokens.Total
+	}
+	number := func(s string) int64 {
+		n, err := strconv.ParseInt(strings.ReplaceAll(s, ",", ""), 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// The tokens of each prompt and preamble, as each format lists them.
+	rows := map[string]func(out string) (sum int64, n int){
+		"csv": func(out string) (int64, int) {
+			recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sum int64
+			n := 0
+			for _, r := range recs[1:] {
+				if r[0] == "prompt" || r[0] == "preamble" {
+					sum += number(r[slices.Index(CSVColumns, "total_tokens")])
+					n++
+				}
+			}
+			return sum, n
+		},
+		"jsonl": func(out string) (int64, int) {
+			var sum int64
+			n := 0
+			for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+				var rec struct {
+					Type  string `json:"type"`
+					Total int64  `json:"totalTokens"`
+				}
+				if err := json.Unmarshal([]byte(l), &rec); err != nil {
+					t.Fatal(err)
+				}
+				if rec.Type == "usage" {
+					sum += rec.Total
+					n++
+				}
+			}
+			return sum, n
+		},
+		"json": func(out string) (int64, int) {
+			var doc struct {
+				Sessions []store.ExportSession `json:"sessions"`
+			}
+			if err := json.Unmarshal([]byte(out), &doc); err != nil {
+				t.Fatal(err)
+			}
+			var sum int64
+			n := 0
+			for _, s := range doc.Sessions {
+				ps := s.Prompts
+				if s.Preamble != nil {
+					ps = append(ps, *s.Preamble)
+				}
+				for _, p := range ps {
+					for _, u := range p.Usage {
+						sum += u.Total
+					}
+					n++
+				}
+			}
+			return sum, n
+		},
+		"md": func(out string) (sum int64, n int) {
+			for _, g := range regexp.MustCompile(`(?m)^\*\*Tokens:\*\* ([\d,]+)`).FindAllStringSubmatch(out, -1) {
+				sum += number(g[1])
+				n++
+			}
+			return sum, n
+		},
+		"html": func(out string) (sum int64, n int) {
+			for _, g := range regexp.MustCompile(`<span class="when">[^<]* · ([\d,]+) tokens · `).FindAllStringSubmatch(out, -1) {
+				sum += number(g[1])
+				n++
+			}
+			return sum, n
+		},
+	}
+	for _, format := range ExportFormats {
+		t.Run(format, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := WriteExport(&b, format, x, m); err != nil {
+				t.Fatal(err)
+			}
+			// Three rows: two prompts and a preamble (JSONL: three usage records).
+			if got, n := rows[format](b.String()); got != want || n != 3 {
+				t.Errorf("%d rows add up to %d tokens, want 3 rows and %d", n, got, want)
+			}
+		})
 	}
 }
 

@@ -63,6 +63,30 @@ func OneLine(s string, max int) string {
 	return s
 }
 
+// ShortList joins items with ", " in at most max runes (no limit when max
+// <= 0), saying how many it left out: "a, b +3 more". The first item is
+// always shown whole, so that a cell names at least one (and may then be
+// longer than max).
+func ShortList(items []string, max int) string {
+	all := strings.Join(items, ", ")
+	if max <= 0 || utf8.RuneCountInString(all) <= max {
+		return all
+	}
+	out := items[0]
+	for i := 1; i < len(items); i++ {
+		next := out + ", " + items[i]
+		more := ""
+		if left := len(items) - i - 1; left > 0 {
+			more = fmt.Sprintf(" +%d more", left)
+		}
+		if utf8.RuneCountInString(next+more) > max {
+			return fmt.Sprintf("%s +%d more", out, len(items)-i)
+		}
+		out = next
+	}
+	return out
+}
+
 // Table writes rows in columns for a terminal: the first left columns
 // aligned left, the others (numbers) aligned right.
 func Table(w io.Writer, rows [][]string, left int) {

@@ -40,3 +40,29 @@ func TestMoneyAndTokensOneForm(t *testing.T) {
 		t.Errorf("TokenBreakdown and USD: %q, want %q", got, want)
 	}
 }
+
+func TestShortList(t *testing.T) {
+	models := []string{"claude-sonnet-4-20250514", "claude-opus-4-20250514", "claude-haiku-4-5-20251001"}
+	for _, tt := range []struct {
+		name  string
+		items []string
+		max   int
+		want  string
+	}{
+		{"none", nil, 10, ""},
+		{"fits", []string{"aa", "bb", "cc"}, 20, "aa, bb, cc"},
+		{"no limit", models, 0, strings.Join(models, ", ")},
+		{"two fit with the count", models, 56, "claude-sonnet-4-20250514, claude-opus-4-20250514 +1 more"},
+		{"one fits with the count", models, 55, "claude-sonnet-4-20250514 +2 more"},
+		{"the first is too long", []string{"abcdefghij", "k"}, 5, "abcdefghij +1 more"},
+		{"exactly max", []string{"aa", "bb", "cc"}, 10, "aa, bb, cc"},
+		{"one short of it", []string{"aa", "bb", "cc"}, 9, "aa +2 more"},
+		{"runes, not bytes", []string{"äää", "ööö", "üüü"}, 13, "äää, ööö, üüü"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ShortList(tt.items, tt.max); got != tt.want {
+				t.Errorf("ShortList(%q, %d) = %q, want %q", tt.items, tt.max, got, tt.want)
+			}
+		})
+	}
+}

@@ -78,6 +78,7 @@ type htmlSession struct {
 type htmlPrompt struct {
 	Anchor, Time, Model string
 	Seq                 int
+	Preamble            bool // what the agent did before the first prompt
 	Text                template.HTML
 	Messages            []htmlMessage
 	Tools               string
@@ -130,9 +131,14 @@ func WriteHTML(w io.Writer, x *store.Export, m ExportMeta) error {
 		}
 		agents[agentName(s.Agent)] = true
 		sessModels := map[string]bool{}
-		for _, p := range s.Prompts {
+		for _, p := range turns(s) {
 			hp := htmlPrompt{Anchor: fmt.Sprintf("%s-%s-%d", s.Agent, s.SessionID, p.Seq), Seq: p.Seq, Time: mdTime(p.Time),
-				Model: p.Model, Text: md.render(p.Text), Cost: USD(p.Cost), Commits: p.Commits}
+				Model: p.Model, Cost: USD(p.Cost), Commits: p.Commits, Preamble: p.Preamble}
+			if p.Preamble {
+				hp.Anchor = fmt.Sprintf("%s-%s-preamble", s.Agent, s.SessionID)
+			} else {
+				hp.Text = md.render(p.Text)
+			}
 			day := p.Time.UTC().Format("2006-01-02")
 			var tok store.Tokens
 			for _, u := range p.Usage {

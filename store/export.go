@@ -33,9 +33,14 @@ type Export struct {
 // whole session's, whichever of its prompts the filters keep.
 type ExportSession struct {
 	SessionInfo
-	Links   []LinkInfo     `json:"links,omitempty"`
-	Prompts []ExportPrompt `json:"prompts"`
-	Cost    float64        `json:"costUSD"`
+	Links []LinkInfo `json:"links,omitempty"`
+	// Preamble is what the agent did before the first prompt (or what could
+	// not be tied to a prompt): messages, tool calls, edits and token usage,
+	// as a prompt without key or text, its Time that of its first record.
+	// Nil when there was none, or when the filters leave it out.
+	Preamble *ExportPrompt  `json:"preamble,omitempty"`
+	Prompts  []ExportPrompt `json:"prompts"`
+	Cost     float64        `json:"costUSD"`
 }
 
 // ExportPrompt is a prompt in an export, with its token usage per model and
@@ -106,20 +111,21 @@ func (db *DB) Export(ctx context.Context, f ExportFilter, price Pricer) (*Export
 				es.Cost += u.Cost
 			}
 		}
+		inTime := func(t time.Time) bool {
+			return (f.Since.IsZero() || !t.Before(f.Since)) && (f.Until.IsZero() || !t.After(f.Until))
+		}
+		// The preamble is linked to no commit: a commit range leaves it out.
+		if pre := exportPreamble(d, usage[0]); pre != nil && want == nil && inTime(pre.Time) {
+			es.Preamble = pre
+		}
 		for _, p := range d.Prompts {
 			if want != nil && !want[s.Agent+"\x00"+s.SessionID+"\x00"+p.Key] {
 				continue
 			}
-			if !f.Since.IsZero() && p.Time.Before(f.Since) || !f.Until.IsZero() && p.Time.After(f.Until) {
+			if !inTime(p.Time) {
 				continue
 			}
-			ep := ExportPrompt{PromptDetail: p, Usage: usage[p.ID], Commits: []string{}}
-			if ep.Usage == nil {
-				ep.Usage = []ModelTokens{}
-			}
-			for _, u := range ep.Usage {
-				ep.Cost += u.Cost
-			}
+			ep := newExportPrompt(p, usage[p.ID])
 			for _, c := range linked[p.Key] {
 				ep.Commits = append(ep.Commits, c.SHA)
 				if commits[c.SHA] == nil {
@@ -130,7 +136,7 @@ func (db *DB) Export(ctx context.Context, f ExportFilter, price Pricer) (*Export
 			}
 			es.Prompts = append(es.Prompts, ep)
 		}
-		if len(es.Prompts) == 0 && (want != nil || !f.Since.IsZero() || !f.Until.IsZero()) {
+		if len(es.Prompts) == 0 && es.Preamble == nil && (want != nil || !f.Since.IsZero() || !f.Until.IsZero()) {
 			continue
 		}
 		x.Sessions = append(x.Sessions, es)
@@ -147,6 +153,46 @@ func (db *DB) Export(ctx context.Context, f ExportFilter, price Pricer) (*Export
 	return x, nil
 }
 
+func newExportPrompt(p PromptDetail, usage []ModelTokens) ExportPrompt {
+	ep := ExportPrompt{PromptDetail: p, Usage: usage, Commits: []string{}}
+	if ep.Usage == nil {
+		ep.Usage = []ModelTokens{}
+	}
+	for _, u := range ep.Usage {
+		ep.Cost += u.Cost
+	}
+	return ep
+}
+
+// exportPreamble is d's preamble with its usage (the calls of no prompt),
+// or nil when the agent did nothing before the first prompt. Its time is
+// that of its first message, tool call or edit, else the session's start.
+func exportPreamble(d *SessionDetail, usage []ModelTokens) *ExportPrompt {
+	p := d.Preamble
+	if len(p.Messages)+len(p.ToolCalls)+len(p.Edits)+len(usage) == 0 {
+		return nil
+	}
+	first := func(t time.Time) {
+		if !t.IsZero() && (p.Time.IsZero() || t.Before(p.Time)) {
+			p.Time = t
+		}
+	}
+	for _, m := range p.Messages {
+		first(m.Time)
+	}
+	for _, c := range p.ToolCalls {
+		first(c.Time)
+	}
+	for _, e := range p.Edits {
+		first(e.Time)
+	}
+	if p.Time.IsZero() {
+		p.Time = d.Started
+	}
+	ep := newExportPrompt(p, usage)
+	return &ep
+}
+
 // EachText calls fn with every text field of the export that came from an
 // agent's log, and whether it is a prompt (prompts are redacted with the
 // prompt rules too), so that an export can be redacted again on its way out.
@@ -160,8 +206,14 @@ func (x *Export) EachText(fn func(prompt bool, s *string)) {
 			fn(false, &s.Links[j].URL)
 			fn(false, &s.Links[j].Title)
 		}
+		var prompts []*ExportPrompt
+		if s.Preamble != nil {
+			prompts = append(prompts, s.Preamble)
+		}
 		for j := range s.Prompts {
-			p := &s.Prompts[j]
+			prompts = append(prompts, &s.Prompts[j])
+		}
+		for _, p := range prompts {
 			fn(true, &p.Text)
 			fn(true, &p.Context)
 			fn(false, &p.Cwd)

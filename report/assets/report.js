@@ -10,10 +10,13 @@
   var sessions = Array.prototype.slice.call(document.querySelectorAll(".session"));
   var total = 0;
   sessions.forEach(function (s) {
-    s._prompts = Array.prototype.slice.call(s.querySelectorAll(".prompt"));
+    // A session's preamble (what the agent did before the first prompt)
+    // is searched and filtered like a prompt, and not counted as one.
+    s._prompts = Array.prototype.slice.call(s.querySelectorAll(".prompt, .preamble"));
     s._prompts.forEach(function (p) {
       p._text = ((s.dataset.title || "") + " " + p.textContent).toLowerCase();
-      total++;
+      p._counts = p.classList.contains("prompt") ? 1 : 0;
+      total += p._counts;
     });
   });
   function apply() {
@@ -27,7 +30,7 @@
         var show = ok && (!edits.checked || p.dataset.edits !== "0") &&
           terms.every(function (t) { return p._text.indexOf(t) >= 0; });
         p.hidden = !show;
-        if (show) { any = true; shown++; }
+        if (show) { any = true; shown += p._counts; }
       });
       s.hidden = s._prompts.length ? !any : !(ok && !terms.length && !edits.checked);
     });
