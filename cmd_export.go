@@ -137,7 +137,7 @@ func (o *exportOptions) run(e *env) error {
 	if len(rules) > 0 {
 		red = strings.Join(rules, ", ")
 	}
-	fmt.Fprintf(e.io.err, "wrote %s (%s): %d sessions, %d prompts; redactions: %s\n", o.output, o.format, len(x.Sessions), prompts, red)
+	fmt.Fprintf(e.io.err, "wrote %s (%s): %s, %s; redactions: %s\n", o.output, o.format, report.Plural(len(x.Sessions), "session"), report.Plural(prompts, "prompt"), red)
 	return nil
 }
 

@@ -169,7 +169,7 @@ func (o *scanOptions) scan(e *env, eng *redact.Engine) error {
 		return errors.New("some files could not be read")
 	}
 	if !asJSON {
-		fmt.Fprintf(e.io.err, "no findings in %d files\n", rep.Files)
+		fmt.Fprintf(e.io.err, "no findings in %s\n", report.Plural(rep.Files, "file"))
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aitrail/aitrail/hooks"
 	"github.com/aitrail/aitrail/redact"
+	"github.com/aitrail/aitrail/report"
 	"github.com/aitrail/aitrail/store"
 )
 
@@ -129,12 +130,12 @@ func (o *statusOptions) run(e *env) error {
 		case st.RepoRulesError != "":
 			fmt.Fprintf(w, "  %-19s %s\n", "redaction rules", st.RepoRulesError)
 		case st.RepoRules > 0:
-			fmt.Fprintf(w, "  %-19s %s: %d rules\n", "redaction rules", redact.RepoRuleFile, st.RepoRules)
+			fmt.Fprintf(w, "  %-19s %s: %s\n", "redaction rules", redact.RepoRuleFile, report.Plural(st.RepoRules, "rule"))
 		}
 	}
 	fmt.Fprintf(w, "database:   %s\n", st.DB)
-	fmt.Fprintf(w, "  %d sessions, %d prompts, %d file edits, %d log files\n",
-		st.Counts["sessions"], st.Counts["prompts"], st.Counts["file_edits"], st.Counts["sources"])
+	fmt.Fprintf(w, "  %s, %s, %s, %s\n", report.Plural(st.Counts["sessions"], "session"), report.Plural(st.Counts["prompts"], "prompt"),
+		report.Plural(st.Counts["file_edits"], "file edit"), report.Plural(st.Counts["sources"], "log file"))
 	if st.Integrity != "" {
 		fmt.Fprintf(w, "  integrity: %s\n", st.Integrity)
 	}
