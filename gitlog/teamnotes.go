@@ -451,6 +451,23 @@ func (nr *NoteReader) Read(commit Hash) (n Note, ok bool, gaps []NotesGap, err e
 	return Note{}, false, gaps, nil
 }
 
+// Noted reports whether commit has a note here or in a remote's fetched
+// notes (without Read's search for remotes that may have one).
+func (nr *NoteReader) Noted(commit Hash) (bool, error) {
+	if _, ok, err := nr.repo.ReadNote(nr.ref, commit); err != nil || ok {
+		return ok, err
+	}
+	for _, rm := range nr.remotes {
+		if rm.tip.IsZero() {
+			continue
+		}
+		if _, ok, err := nr.repo.ReadNote(rm.tracking, commit); err != nil || ok {
+			return ok, err
+		}
+	}
+	return false, nil
+}
+
 // gap says whether this remote's notes in this clone may lack the note of
 // a commit (of its branches) made at when.
 func (rm remoteNotes) gap(when time.Time) (NotesGap, bool) {

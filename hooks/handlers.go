@@ -553,9 +553,10 @@ func (e *Handlers) annotateMissing(ctx context.Context) error {
 }
 
 // Missing returns up to limit recent commits of HEAD that have neither a
-// record nor a note, oldest first. A commit with a note but no record was
-// annotated elsewhere (a teammate's clone, a CI job that ran 'aitrail
-// carry'): its note is not replaced.
+// record nor a note, oldest first. A commit with a note but no record, here
+// or in a remote's fetched notes not merged yet, was annotated elsewhere (a
+// teammate's clone, a CI job that ran 'aitrail carry'): its note is not
+// replaced.
 func (e *Handlers) Missing(ctx context.Context, limit int) ([]gitlog.Hash, error) {
 	head, err := e.Repo.Head()
 	if errors.Is(err, gitlog.ErrNoCommits) {
@@ -577,17 +578,23 @@ func (e *Handlers) Missing(ctx context.Context, limit int) ([]gitlog.Hash, error
 		return nil, err
 	}
 	var out []gitlog.Hash
+	var notes *gitlog.NoteReader
 	for _, h := range list {
 		if known[h.String()] {
 			continue
 		}
-		if _, noted, err := e.Repo.ReadNote(e.ref(), h); err != nil || noted {
-			if err != nil {
+		if notes == nil {
+			if notes, err = e.Repo.NoteReader(e.ref()); err != nil {
 				return nil, err
 			}
-			continue
 		}
-		out = append(out, h)
+		noted, err := notes.Noted(h)
+		if err != nil {
+			return nil, err
+		}
+		if !noted {
+			out = append(out, h)
+		}
 	}
 	return out, nil
 }
