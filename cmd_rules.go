@@ -105,13 +105,13 @@ func (o *rulesListOptions) run(e *env) error {
 // editRules opens the rule file 'rules add' and 'rules remove' edit: the
 // user's, or with repo the repository's.
 func (e *env) editRules(repo bool) (*redact.RuleFileEdit, ruleFile, error) {
-	rf := ruleFile{e.userRuleFile(), redact.OriginUser}
+	rf := ruleFile{path: e.userRuleFile(), origin: redact.OriginUser}
 	if repo {
 		root, err := gitlog.Root(".")
 		if err != nil {
 			return nil, rf, fmt.Errorf("--repo: %w", err)
 		}
-		rf = ruleFile{repoRuleFile(root), redact.OriginRepo}
+		rf = ruleFile{path: repoRuleFile(root), origin: redact.OriginRepo}
 	}
 	data, err := readRuleFile(rf.path, rf.origin)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {

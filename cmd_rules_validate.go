@@ -50,7 +50,7 @@ type ruleFileReport struct {
 func (o *rulesValidateOptions) run(e *env) error {
 	var targets []ruleFile
 	for _, a := range o.files {
-		targets = append(targets, ruleFile{a, originOf(a)})
+		targets = append(targets, ruleFile{path: a, origin: originOf(a)})
 	}
 	cross := len(o.files) == 0
 	if cross {
@@ -59,7 +59,7 @@ func (o *rulesValidateOptions) run(e *env) error {
 			return err
 		}
 		for _, rf := range files {
-			if _, err := os.Lstat(rf.path); err == nil {
+			if _, err := os.Lstat(rf.path); err == nil || rf.where != "" { // the config's must exist
 				targets = append(targets, rf)
 			}
 		}
@@ -74,7 +74,11 @@ func (o *rulesValidateOptions) run(e *env) error {
 		rep := ruleFileReport{Path: t.path, Problems: []string{}}
 		data, err := readRuleFile(t.path, t.origin)
 		if err != nil {
-			rep.Problems = append(rep.Problems, fmt.Sprintf("%s: %v", t.path, err))
+			msg := fmt.Sprintf("%s: %v", t.path, err)
+			if t.where != "" {
+				msg = t.where + ": " + msg
+			}
+			rep.Problems = append(rep.Problems, msg)
 		} else {
 			rules, err := redact.ParseRules(data, t.path, t.origin)
 			for _, p := range redact.Problems(err) {

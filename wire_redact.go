@@ -16,10 +16,12 @@ import (
 	"github.com/aitrail/aitrail/store"
 )
 
-// ruleFile is a rule file the engine reads, whether it exists or not.
+// ruleFile is a rule file the engine reads. One the config names (where
+// says where) must exist; the others are read when they do.
 type ruleFile struct {
 	path   string
 	origin redact.Origin
+	where  string
 }
 
 // ruleFiles lists the rule files in the order they apply: the user's, the
@@ -29,12 +31,12 @@ func (e *env) ruleFiles() ([]ruleFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	files := []ruleFile{{e.userRuleFile(), redact.OriginUser}}
+	files := []ruleFile{{e.userRuleFile(), redact.OriginUser, ""}}
 	if f.Redaction.Rules != "" {
-		files = append(files, ruleFile{e.cfgPaths().Expand(f.Redaction.Rules), redact.OriginUser})
+		files = append(files, ruleFile{e.cfgPaths().Expand(f.Redaction.Rules), redact.OriginUser, f.Redaction.RulesWhere})
 	}
 	if root, err := gitlog.Root("."); err == nil {
-		files = append(files, ruleFile{repoRuleFile(root), redact.OriginRepo})
+		files = append(files, ruleFile{repoRuleFile(root), redact.OriginRepo, ""})
 	}
 	return files, nil
 }
@@ -93,6 +95,9 @@ func (e *env) redactConfig(db *store.DB, skip string) (redact.Config, error) {
 			continue
 		}
 		if _, err := os.Stat(rf.path); errors.Is(err, fs.ErrNotExist) {
+			if rf.where != "" {
+				return cfg, fmt.Errorf("%s: %s does not exist: its rules cannot apply, so nothing is stored until the path is fixed", rf.where, rf.path)
+			}
 			continue
 		}
 		rules, err := redact.LoadRules(rf.path, rf.origin)

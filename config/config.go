@@ -93,8 +93,11 @@ type Redaction struct {
 	Cards  *bool  `yaml:"cards"`  // default true
 	IBANs  *bool  `yaml:"ibans"`  // default true
 	// Rules is an extra rule file (the user's redactions.yml is read
-	// anyway).
+	// anyway). It must exist: rules meant to apply must not be skipped.
 	Rules string `yaml:"rules"`
+	// RulesWhere is the key's place in the file, "file:line:
+	// redaction.rules", for the messages of what reads the rule file.
+	RulesWhere string `yaml:"-"`
 }
 
 // Paths finds aitrail's files from the process environment: the config
@@ -411,6 +414,9 @@ func (p *problems) check(f *File, c Checks) {
 				p.bad(key+".agent", "%v", err)
 			}
 		}
+	}
+	if f.Redaction.Rules != "" {
+		f.Redaction.RulesWhere = fmt.Sprintf("%s:%d: redaction.rules", p.name, p.lines["redaction.rules"])
 	}
 	if f.Notes.Ref != "" && c.NotesRef != nil && c.NotesRef(f.Notes.Ref) != nil {
 		p.bad("notes.ref", "%q is not a valid ref name (no spaces, '..', or any of ~^:?*[\\; for example aitrail or refs/notes/ai)", f.Notes.Ref)
