@@ -139,9 +139,16 @@ func (o *statusOptions) run(e *env) error {
 	if st.Integrity != "" {
 		fmt.Fprintf(w, "  integrity: %s\n", st.Integrity)
 	}
-	fmt.Fprintf(w, "pending:    %d queued jobs\n", len(st.Pending))
+	fmt.Fprintf(w, "pending:    %s\n", report.Plural(len(st.Pending), "queued job"))
 	for _, j := range st.Pending {
-		fmt.Fprintf(w, "  %s %s (attempts %d) %s\n", j.Kind, j.Arg, j.Attempts, j.LastErr)
+		line := strings.TrimSpace(j.Kind + " " + j.Arg)
+		switch {
+		case j.Attempts >= store.MaxAttempts:
+			line += fmt.Sprintf(": failed %d times, not tried again until it is queued again (a push: by the next commit): %s", j.Attempts, j.LastErr)
+		case j.LastErr != "":
+			line += fmt.Sprintf(": tried %s, the next worker tries again; last error: %s", report.Plural(j.Attempts, "time"), j.LastErr)
+		}
+		fmt.Fprintf(w, "  %s\n", line)
 	}
 	if st.Last != nil {
 		fmt.Fprintf(w, "newest annotated: %s (%s, %d of %d added lines by AI)\n", st.Last.SHA[:10], st.Last.Status, st.Last.AI, st.Last.Added)

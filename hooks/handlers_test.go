@@ -362,3 +362,48 @@ func TestOneWorkerPerDatabase(t *testing.T) {
 		t.Errorf("the waiting worker did not do the job once the lock was free:\n%s", n)
 	}
 }
+
+// A job that fails is tried once by each worker (not again at once), and
+// after store.MaxAttempts stays queued with its error for status to show;
+// queued again (a push after the next commit), it is tried anew.
+func TestFailingPushKeptWithItsError(t *testing.T) {
+	f := newHandlerFixture(t)
+	f.commit("10:00", map[string]string{"a.go": "func A() {}\n"})
+	e := f.handlers(nil)
+	pushes := 0
+	e.Push = func(context.Context) error {
+		pushes++
+		return errors.New("team database: password authentication failed")
+	}
+	ctx := context.Background()
+	spool := NewSpool(e.Repo.GitDir())
+	queue := func() {
+		t.Helper()
+		if err := f.db.Enqueue(ctx, e.RepoKey, jobPush, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queue()
+	for run := 1; run <= store.MaxAttempts+1; run++ {
+		if err := e.Work(ctx, spool); err != nil {
+			t.Fatal(err)
+		}
+		if want := min(run, store.MaxAttempts); pushes != want {
+			t.Fatalf("after %d workers: %d pushes, want %d (one per worker, at most %d)", run, pushes, want, store.MaxAttempts)
+		}
+	}
+	jobs, err := f.db.Jobs(ctx, e.RepoKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 1 || jobs[0].Attempts != store.MaxAttempts || !strings.Contains(jobs[0].LastErr, "password authentication failed") {
+		t.Fatalf("the failed push is not kept with its error: %+v", jobs)
+	}
+	queue()
+	if err := e.Work(ctx, spool); err != nil {
+		t.Fatal(err)
+	}
+	if pushes != store.MaxAttempts+1 {
+		t.Errorf("a push queued again was not tried: %d pushes", pushes)
+	}
+}

@@ -57,14 +57,16 @@ func (e *Handlers) workOnce(ctx context.Context, spool *Spool) (worked bool, err
 	if err := e.Ingest(ctx); err != nil {
 		return true, err
 	}
+	var last int64 // each job once: one that fails waits for the next worker
 	for {
-		j, ok, err := e.DB.Claim(ctx, e.RepoKey, 10*time.Minute)
+		j, ok, err := e.DB.Claim(ctx, e.RepoKey, last, 10*time.Minute)
 		if err != nil {
 			return true, err
 		}
 		if !ok {
 			return true, e.annotateMissing(ctx)
 		}
+		last = j.ID
 		var jerr error
 		switch j.Kind {
 		case jobAnnotate, fromAmend, fromRebase:
@@ -85,9 +87,6 @@ func (e *Handlers) workOnce(ctx context.Context, spool *Spool) (worked bool, err
 			jerr = e.Push(ctx)
 		default:
 			jerr = fmt.Errorf("unknown job kind %q", j.Kind)
-		}
-		if jerr != nil && j.Attempts >= 3 {
-			jerr = nil // give up: status shows it was attempted
 		}
 		if err := e.DB.Finish(ctx, j.ID, jerr); err != nil {
 			return true, err

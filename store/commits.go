@@ -511,17 +511,27 @@ func (db *DB) Enqueue(ctx context.Context, repo, kind, arg string) error {
 	if err := db.local("queue " + kind); err != nil {
 		return err
 	}
-	_, err := db.sql.ExecContext(ctx, `INSERT INTO jobs (repo, kind, arg, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		repo, kind, arg, FormatTime(time.Now()))
+	// A job queued again (a push after each commit) is tried anew, even
+	// when it had failed MaxAttempts times.
+	_, err := db.sql.ExecContext(ctx, `INSERT INTO jobs (repo, kind, arg, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (repo, kind, arg) DO UPDATE SET attempts = 0 WHERE attempts >= ?`,
+		repo, kind, arg, FormatTime(time.Now()), MaxAttempts)
 	if err != nil {
 		return fmt.Errorf("queue %s: %w", kind, err)
 	}
 	return nil
 }
 
-// Claim takes the oldest job of repo not claimed in the last stale
-// duration, marking it claimed; ok is false when there is none.
-func (db *DB) Claim(ctx context.Context, repo string, stale time.Duration) (Job, bool, error) {
+// MaxAttempts is how many times a job is tried: one that failed as often
+// stays queued with its error, for status to show, and is not tried again
+// unless it is queued again.
+const MaxAttempts = 3
+
+// Claim takes the oldest job of repo after the job numbered after (0: any)
+// not claimed in the last stale duration and not failed MaxAttempts times,
+// marking it claimed; ok is false when there is none. A worker passes the
+// last job it claimed, so that it tries each job once.
+func (db *DB) Claim(ctx context.Context, repo string, after int64, stale time.Duration) (Job, bool, error) {
 	if err := db.local("claim job"); err != nil {
 		return Job{}, false, err
 	}
@@ -529,9 +539,10 @@ func (db *DB) Claim(ctx context.Context, repo string, stale time.Duration) (Job,
 	var j Job
 	var created string
 	err := db.sql.QueryRowContext(ctx, `UPDATE jobs SET claimed_at = ?, attempts = attempts + 1
-		WHERE id = (SELECT id FROM jobs WHERE repo = ? AND (claimed_at = '' OR claimed_at < ?) ORDER BY id LIMIT 1)
+		WHERE id = (SELECT id FROM jobs WHERE repo = ? AND id > ? AND attempts < ? AND (claimed_at = '' OR claimed_at < ?)
+			ORDER BY id LIMIT 1)
 		RETURNING id, repo, kind, arg, created_at, attempts, last_error`,
-		FormatTime(now), repo, FormatTime(now.Add(-stale))).Scan(&j.ID, &j.Repo, &j.Kind, &j.Arg, &created, &j.Attempts, &j.LastErr)
+		FormatTime(now), repo, after, MaxAttempts, FormatTime(now.Add(-stale))).Scan(&j.ID, &j.Repo, &j.Kind, &j.Arg, &created, &j.Attempts, &j.LastErr)
 	if errors.Is(err, sql.ErrNoRows) {
 		return j, false, nil
 	}
