@@ -309,7 +309,8 @@ func usageView(u store.ModelTokens) usageJSON {
 // CSVColumns are the export's CSV columns, in order (docs/reports.md).
 var CSVColumns = []string{"record", "agent", "session", "session_title", "prompt_seq", "prompt_key", "time", "model", "cwd",
 	"text", "files", "lines_added", "lines_removed", "tool_calls", "input_tokens", "output_tokens", "cache_write_tokens",
-	"cache_read_tokens", "reasoning_tokens", "total_tokens", "cost_usd", "commits", "rule", "redacted_stored", "redacted_at_export"}
+	"cache_read_tokens", "reasoning_tokens", "total_tokens", "cost_usd", "commits", "rule", "redacted_stored", "redacted_at_export",
+	"member"}
 
 // writeExportCSV writes a session's "preamble" row, when it has one, and
 // one "prompt" row per prompt, then one "redaction" row per rule.
@@ -342,7 +343,7 @@ func writeExportCSV(w io.Writer, x *store.Export, m ExportMeta) error {
 			row := []string{record, s.Agent, s.SessionID, s.Title, seq, p.Key, csvTime(p.Time), p.Model, p.Cwd,
 				p.Text, strings.Join(files, ";"), strconv.Itoa(added), strconv.Itoa(removed), strconv.Itoa(len(p.ToolCalls)),
 				itoa(t.Input), itoa(t.Output), itoa(t.CacheWrite), itoa(t.CacheRead), itoa(t.Reasoning), itoa(t.Total),
-				strconv.FormatFloat(p.Cost, 'f', 6, 64), strings.Join(p.Commits, ";"), "", "", ""}
+				strconv.FormatFloat(p.Cost, 'f', 6, 64), strings.Join(p.Commits, ";"), "", "", "", s.Member}
 			if err := cw.Write(row); err != nil {
 				return err
 			}
@@ -351,7 +352,7 @@ func writeExportCSV(w io.Writer, x *store.Export, m ExportMeta) error {
 	for _, r := range RedactionSummary(m) {
 		row := make([]string, len(CSVColumns))
 		row[0] = "redaction"
-		row[len(row)-3], row[len(row)-2], row[len(row)-1] = r.Rule, strconv.Itoa(r.Stored), strconv.Itoa(r.AtExport)
+		row[len(row)-4], row[len(row)-3], row[len(row)-2] = r.Rule, strconv.Itoa(r.Stored), strconv.Itoa(r.AtExport)
 		if err := cw.Write(row); err != nil {
 			return err
 		}

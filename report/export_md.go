@@ -38,6 +38,9 @@ func writeExportMarkdown(w io.Writer, x *store.Export, m ExportMeta) error {
 		if s.AgentVersion != "" {
 			agent += " " + s.AgentVersion
 		}
+		if s.Member != "" {
+			fmt.Fprintf(&b, "- **Member:** %s\n", mdText(s.Member))
+		}
 		fmt.Fprintf(&b, "- **Agent:** %s", agent)
 		if s.Model != "" {
 			fmt.Fprintf(&b, " (%s)", s.Model)

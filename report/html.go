@@ -67,6 +67,7 @@ type htmlCommit struct {
 
 type htmlSession struct {
 	ID, Agent, AgentName, Title, Version, Model, Cwd, Git string
+	Member                                                string // who pushed it, on a team database
 	Started, Ended                                        string
 	Models                                                string // space-separated, for the filter
 	Tokens                                                string
@@ -123,7 +124,7 @@ func WriteHTML(w io.Writer, x *store.Export, m ExportMeta) error {
 	costByModel := map[string]map[string]float64{}
 	agents, models := map[string]bool{}, map[string]bool{}
 	for _, s := range x.Sessions {
-		hs := htmlSession{ID: s.SessionID, Agent: s.Agent, AgentName: agentName(s.Agent), Title: oneLineOf(s.Title),
+		hs := htmlSession{ID: s.SessionID, Member: s.Member, Agent: s.Agent, AgentName: agentName(s.Agent), Title: oneLineOf(s.Title),
 			Version: s.AgentVersion, Model: s.Model, Cwd: s.Cwd, Started: mdTime(s.Started), Ended: mdTime(s.Ended),
 			Tokens: Thousands(s.Tokens.Total), Cost: USD(s.Cost), Links: s.Links}
 		if s.GitBranch != "" || s.GitCommit != "" {
