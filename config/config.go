@@ -429,6 +429,9 @@ func (p *problems) check(f *File, c Checks) {
 	if f.Ingest.MaxLine < 0 || f.Ingest.MaxLine > 0 && f.Ingest.MaxLine < 1024 {
 		p.bad("ingest.max_line", "%d is not a number of bytes (1024 or more; 0 is the default, 16 MiB)", f.Ingest.MaxLine)
 	}
+	if f.Hooks.CatchUp < -1 {
+		p.bad("hooks.catch_up", "%d is not a number of commits (0 or more, or -1 to turn catch-up off)", f.Hooks.CatchUp)
+	}
 	if f.Notes.MaxPrompt < 0 {
 		p.bad("notes.max_prompt", "%d is not a number of characters (0 or more; 0 is the default, 1000)", f.Notes.MaxPrompt)
 	}
