@@ -268,10 +268,29 @@ func Install(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 	return rep, err
 }
 
+// addedKey lists the settings install added (key=value), so that
+// uninstall removes those and not the same settings made by hand;
+// recordedKey says that install records them (an older aitrail did not).
+const (
+	addedKey    = "aitrail.added"
+	recordedKey = "aitrail.recorded"
+)
+
+// fetchSetting is the addedKey entry of remote's notes fetch refspec.
+func fetchSetting(remote, ref string) string {
+	return "remote." + remote + ".fetch=" + gitlog.NotesRefspec(remote, ref)
+}
+
 // configure makes git carry the notes through amend and rebase, show them
-// in git log, and fetch every remote's notes into its tracking ref.
+// in git log, and fetch every remote's notes into its tracking ref; it
+// records what it added (addedKey).
 func configure(repo *gitlog.Repo, ref string) ([]string, error) {
 	var out []string
+	if vals, err := repo.ConfigAll(recordedKey); err != nil || len(vals) == 0 {
+		if err := repo.AddConfig(recordedKey, "true"); err != nil {
+			return out, err
+		}
+	}
 	for _, key := range []string{"notes.rewriteRef", "notes.displayRef"} {
 		vals, err := repo.ConfigAll(key)
 		if err != nil {
@@ -281,6 +300,9 @@ func configure(repo *gitlog.Repo, ref string) ([]string, error) {
 			continue
 		}
 		if err := repo.AddConfig(key, ref); err != nil {
+			return out, err
+		}
+		if err := repo.AddConfig(addedKey, key+"="+ref); err != nil {
 			return out, err
 		}
 		out = append(out, key+"="+ref)
@@ -295,6 +317,9 @@ func configure(repo *gitlog.Repo, ref string) ([]string, error) {
 			return out, err
 		}
 		if added {
+			if err := repo.AddConfig(addedKey, fetchSetting(rm, ref)); err != nil {
+				return out, err
+			}
 			out = append(out, fmt.Sprintf("remote.%s.fetch=%s ('git fetch' brings %s's notes into %s; aitrail merges them)",
 				rm, gitlog.NotesRefspec(rm, ref), rm, gitlog.TrackingRef(rm, ref)))
 		}
@@ -362,7 +387,18 @@ func Uninstall(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 			rep.Config = append(rep.Config, "removed "+sec)
 		}
 	}
-	if vals, err := repo.ConfigAll("notes.displayRef"); err == nil && contains(vals, o.Ref) {
+	// What install added (an install of an older aitrail recorded
+	// nothing: then its settings are recognised by their values).
+	added, err := repo.ConfigAll(addedKey)
+	if err != nil {
+		return rep, err
+	}
+	recorded, err := repo.ConfigAll(recordedKey)
+	if err != nil {
+		return rep, err
+	}
+	ours := func(setting string) bool { return len(recorded) == 0 || contains(added, setting) }
+	if vals, err := repo.ConfigAll("notes.displayRef"); err == nil && contains(vals, o.Ref) && ours("notes.displayRef="+o.Ref) {
 		if err := repo.UnsetConfig("notes.displayRef", o.Ref); err != nil {
 			return rep, err
 		}
@@ -373,12 +409,20 @@ func Uninstall(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 		return rep, err
 	}
 	for _, rm := range remotes {
+		if !ours(fetchSetting(rm, o.Ref)) {
+			continue
+		}
 		removed, err := repo.RemoveNotesFetch(rm, o.Ref)
 		if err != nil {
 			return rep, err
 		}
 		if removed {
 			rep.Config = append(rep.Config, "removed remote."+rm+".fetch="+gitlog.NotesRefspec(rm, o.Ref))
+		}
+	}
+	if len(recorded) > 0 {
+		if err := repo.RemoveConfigSection("aitrail"); err != nil { // addedKey's and recordedKey's only
+			return rep, err
 		}
 	}
 	for _, m := range ms {
