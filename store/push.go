@@ -80,8 +80,8 @@ type pushTable struct {
 }
 
 // pushTables lists what push sends, in order. Redaction findings are sent
-// for the session tables' rows (which rule redacted which field: never the
-// value or its keyed hash).
+// for the session tables' rows and the raw lines (which rule redacted which
+// field, how often: never the value or its keyed hash).
 var pushTables = []pushTable{
 	{"sessions", changeSession, "id", "x.*", "sessions x", "x.id"},
 	{"prompts", changeSession, "session_id", "x.*", "prompts x", "x.session_id"},
@@ -96,6 +96,10 @@ var pushTables = []pushTable{
 	{"redactions", changeSession, "session_id", "r.*, x.session_id", "redactions r JOIN tool_calls x ON r.tbl = 'tool_calls' AND x.id = r.row_id", "x.session_id"},
 	{"redactions", changeSession, "session_id", "r.*, x.session_id", "redactions r JOIN file_edits x ON r.tbl = 'file_edits' AND x.id = r.row_id", "x.session_id"},
 	{"redactions", changeSession, "session_id", "r.*, x.session_id", "redactions r JOIN links x ON r.tbl = 'links' AND x.id = r.row_id", "x.session_id"},
+	// The findings of raw lines (a line is redacted once, as a whole: the
+	// fields decoded from it record none of their own), under the first
+	// session of their log, with or without --raw: provenance, not lines.
+	{"redactions", changeSession, "session_id", "r.*, x.session_id", "redactions r JOIN (SELECT source_id, MIN(id) AS session_id FROM sessions WHERE source_id IS NOT NULL GROUP BY source_id) x ON r.tbl = 'raw_records' AND x.source_id = r.source_id", "x.session_id"},
 	{"commits", changeCommit, "id", "x.*", "commits x", "x.id"},
 	{"commit_prompts", changeCommit, "commit_id", "x.*, c.committed_at", "commit_prompts x JOIN commits c ON c.id = x.commit_id", "x.commit_id"},
 	{"commit_files", changeCommit, "commit_id", "x.*, c.committed_at", "commit_files x JOIN commits c ON c.id = x.commit_id", "x.commit_id"},

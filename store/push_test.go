@@ -93,7 +93,7 @@ func fill(t *testing.T, db *DB, who string, n int) {
 				}
 			}
 		}
-		if err := b.AddRaw(src.ID, 1, 0, []byte(`{"line":1}`), nil); err != nil {
+		if err := b.AddRaw(src.ID, 1, 0, []byte(`{"line":1}`), []FieldRedaction{{RuleID: "aws-access-key", RuleFingerprint: "k", ValueHash: "secret-hash", Count: 2}}); err != nil {
 			t.Fatal(err)
 		}
 		if err := b.SaveSource(src); err != nil {
@@ -304,6 +304,15 @@ func TestTeamDatabase(t *testing.T) {
 		}
 		if after := teamRows(t, url); fmt.Sprint(after) != fmt.Sprint(before) {
 			t.Errorf("rows after a second push %v, before %v", after, before)
+		}
+
+		// The raw lines' findings arrive as provenance (rule, count), one
+		// per log, under its first session, without --raw too.
+		var raw, rawCount int
+		pgtest.QueryRow(t, url, `SELECT COUNT(*), COALESCE(SUM(count), 0) FROM redactions
+			WHERE tbl = 'raw_records' AND rule_id = 'aws-access-key' AND member = 'alice'`, &raw, &rawCount)
+		if raw != 3 || rawCount != 6 {
+			t.Errorf("team provenance of raw lines: %d rows, count %d; want 3 rows (one per log), count 6", raw, rawCount)
 		}
 
 		// What the team database keeps of a redaction: never the value's hash.
