@@ -460,6 +460,9 @@ func (p *problems) check(f *File, c Checks) {
 
 // rewrite turns a yaml.v3 message into name:line: problem.
 func rewrite(name, msg string) string {
+	if strings.Contains(msg, "found character that cannot start any token") {
+		msg += " (a tab? YAML indents with spaces only)"
+	}
 	m := lineRe.FindStringSubmatch(msg)
 	if m == nil {
 		return name + ": " + strings.TrimPrefix(msg, "yaml: ")

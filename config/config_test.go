@@ -44,6 +44,7 @@ func TestParse(t *testing.T) {
 		{"db: x\nsources:\n  - agent: claude\n    path: /a\n  - path: /b\n    agent: bar\n", `c.yml:6: sources[1].agent: unknown agent "bar"`},
 		{"redaction:\n  emails: yes please\n", `c.yml:2: redaction.emails: "yes please" is not true or false`},
 		{"notes:\n  max_prompt: many\n", `c.yml:2: notes.max_prompt: "many" is not a whole number`},
+		{"notes:\n\tref: x\n", "c.yml:2: found character that cannot start any token (a tab? YAML indents with spaces only)"},
 		{"hooks:\n  catch_up: -5\n", `c.yml:2: hooks.catch_up: -5 is not a number of commits (0 or more, or -1 to turn catch-up off)`},
 		{"notes:\n  max_prompt: 1.5\n", `c.yml:2: notes.max_prompt: "1.5" is not a whole number`},
 		{"hooks:\n  catch_up: [1]\n", `c.yml:2: hooks.catch_up: a list is not a single value`},
