@@ -153,6 +153,12 @@ func huskyBlock(name string) string {
 	return fmt.Sprintf("# >>> %s\n[ \"${AITRAIL:-1}\" = 0 ] || { command -v aitrail >/dev/null 2>&1 && aitrail hook %s \"$@\" || true; }\n# <<< %s\n", Marker, name, Marker)
 }
 
+// huskyBlockAfter is huskyBlock after a last line that had no newline: it
+// brings the newline, which uninstall takes away with it.
+func huskyBlockAfter(name string) string {
+	return "\n" + strings.Replace(huskyBlock(name), Marker, Marker+" (the newline above is aitrail's)", 1)
+}
+
 // Install installs aitrail's hooks into repo, and configures git to keep,
 // show and fetch the notes.
 func Install(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
@@ -175,11 +181,11 @@ func Install(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 			if callsAitrail(old, h) {
 				continue
 			}
-			content := string(old)
-			if content != "" && !strings.HasSuffix(content, "\n") {
-				content += "\n"
+			content := string(old) + huskyBlock(h)
+			if len(old) > 0 && !bytes.HasSuffix(old, []byte("\n")) {
+				content = string(old) + huskyBlockAfter(h)
 			}
-			if err := os.WriteFile(path, []byte(content+huskyBlock(h)), 0o755); err != nil {
+			if err := os.WriteFile(path, []byte(content), 0o755); err != nil {
 				return nil, fmt.Errorf("write %s: %w", path, err)
 			}
 			if len(old) > 0 {
@@ -347,11 +353,19 @@ func Uninstall(repo *gitlog.Repo, o InstallOptions) (*Report, error) {
 		for _, h := range allHookNames() {
 			path := filepath.Join(husky, h)
 			old, err := readHook(root, path)
-			block := []byte(huskyBlock(h))
-			if err != nil || !bytes.Contains(old, block) {
+			if err != nil {
 				continue
 			}
-			rest := bytes.Replace(old, block, nil, 1)
+			var rest []byte
+			for _, block := range []string{huskyBlockAfter(h), huskyBlock(h)} {
+				if bytes.Contains(old, []byte(block)) {
+					rest = bytes.Replace(old, []byte(block), nil, 1)
+					break
+				}
+			}
+			if rest == nil {
+				continue
+			}
 			if len(bytes.TrimSpace(rest)) == 0 {
 				// aitrail created it (install writes only its block to a new file).
 				if err := os.Remove(path); err != nil {
