@@ -114,6 +114,9 @@ func refKey(p store.PromptRef) string { return p.Agent + "\x00" + p.SessionID + 
 type Session struct {
 	Agent, ID, Version string
 	Models             []string
+	// Untokened: its agent's log recorded no token counts (see
+	// UntokenedAgents), so its usage is not known rather than zero.
+	Untokened bool
 }
 
 func sessionKey(agent, id string) string { return agent + "\x00" + id }
@@ -397,6 +400,21 @@ func attribute(ctx context.Context, db *store.DB, repo *gitlog.Repo, sha string,
 	sort.SliceStable(a.Sessions, func(i, j int) bool {
 		return sessionKey(a.Sessions[i].Agent, a.Sessions[i].ID) < sessionKey(a.Sessions[j].Agent, a.Sessions[j].ID)
 	})
+	var maybe []store.SessionRef
+	for _, s := range a.Sessions {
+		if untokened(s.Agent) {
+			maybe = append(maybe, store.SessionRef{Agent: s.Agent, ID: s.ID})
+		}
+	}
+	if len(maybe) > 0 {
+		without, err := db.WithoutUsage(ctx, maybe)
+		if err != nil {
+			return nil, err
+		}
+		for i, s := range a.Sessions {
+			a.Sessions[i].Untokened = without[store.SessionRef{Agent: s.Agent, ID: s.ID}.Key()]
+		}
+	}
 	for _, f := range uniqueFiles(files) {
 		a.Files = append(a.Files, f.attr)
 		a.Added += f.attr.Added

@@ -61,12 +61,13 @@ func agentName(a string) string {
 	return a
 }
 
-// UntokenedAgents lists the agents whose logs record no token counts (VS
-// Code Copilot Chat's chat files): their usage is not recorded, which notes
-// and stats say rather than count it as zero. A session of another agent
-// without usage spent none, or had it counted in another session (a
-// resumed transcript's copies are de-duplicated).
-func UntokenedAgents() []string { return []string{"vscode"} }
+// UntokenedAgents lists the agents some of whose logs record no token
+// counts (VS Code Copilot Chat's chat files, Cursor's agent transcripts,
+// Copilot CLI's legacy history): a session of theirs without any usage is
+// not recorded, which notes and stats say rather than count it as zero. A
+// session of another agent without usage spent none, or had it counted in
+// another session (a resumed transcript's copies are de-duplicated).
+func UntokenedAgents() []string { return []string{"vscode", "cursor", "copilot"} }
 
 func untokened(agent string) bool { return slices.Contains(UntokenedAgents(), agent) }
 
@@ -135,7 +136,7 @@ func Render(a *Attribution, o NoteOptions) (note string, ok bool) {
 	}
 	var unrecorded []string
 	for _, s := range a.Sessions {
-		if name := agentName(s.Agent); untokened(s.Agent) && !contains(unrecorded, name) {
+		if name := agentName(s.Agent); s.Untokened && !contains(unrecorded, name) {
 			unrecorded = append(unrecorded, name)
 		}
 	}

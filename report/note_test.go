@@ -125,11 +125,12 @@ func TestLineHelpers(t *testing.T) {
 	}
 }
 
-// TestRenderUnrecordedTokens: an agent whose logs hold no token counts
-// (VS Code Copilot Chat) gets "not recorded", never a zero taken for a
-// measurement.
+// TestRenderUnrecordedTokens: a session whose log holds no token counts
+// (VS Code Copilot Chat, a Cursor transcript) gets "not recorded", never a
+// zero taken for a measurement; one of the same agent whose log has them
+// (Cursor's database) is counted.
 func TestRenderUnrecordedTokens(t *testing.T) {
-	vs := Session{Agent: "vscode", ID: "331fed7f-cfd6-409c-8502-06a56322b636", Version: "0.31.5", Models: []string{"claude-sonnet-4"}}
+	vs := Session{Agent: "vscode", ID: "331fed7f-cfd6-409c-8502-06a56322b636", Version: "0.31.5", Models: []string{"claude-sonnet-4"}, Untokened: true}
 	only := sample()
 	only.Sessions, only.Tokens = []Session{vs}, nil
 	got, _ := Render(only, NoteOptions{})
@@ -144,6 +145,11 @@ func TestRenderUnrecordedTokens(t *testing.T) {
 	got, _ = Render(mixed, NoteOptions{})
 	if !strings.Contains(got, "- **Tokens:** 5,300 (input 4,000, output 300, cache write 0, cache read 1,000), estimated cost $0.01; not recorded for VS Code Copilot Chat\n") {
 		t.Errorf("mixed note:\n%s", got)
+	}
+	tokened := sample()
+	tokened.Sessions = append(tokened.Sessions, Session{Agent: "cursor", ID: "c1"})
+	if got, _ = Render(tokened, NoteOptions{}); strings.Contains(got, "not recorded") {
+		t.Errorf("a Cursor session with token counts is said not recorded:\n%s", got)
 	}
 }
 

@@ -15,6 +15,24 @@ type SessionRef struct {
 // Key is the map key the lookups below return sessions by.
 func (r SessionRef) Key() string { return r.Agent + "\x00" + r.ID }
 
+// WithoutUsage returns, keyed by SessionRef.Key, the stored sessions among
+// refs that hold no token usage at all (their agent's log recorded none).
+func (db *DB) WithoutUsage(ctx context.Context, refs []SessionRef) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, ref := range refs {
+		var n int
+		err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions s WHERE s.agent = ? AND s.external_id = ?
+			AND NOT EXISTS (SELECT 1 FROM token_usage u WHERE u.session_id = s.id)`, ref.Agent, ref.ID).Scan(&n)
+		if err != nil {
+			return nil, fmt.Errorf("sessions without token usage: %w", err)
+		}
+		if n > 0 {
+			out[ref.Key()] = true
+		}
+	}
+	return out, nil
+}
+
 // SessionsByRef returns the stored sessions among refs, with their links
 // (pull requests the agent opened), both keyed by SessionRef.Key. Sessions
 // the database does not hold are left out.
