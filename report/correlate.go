@@ -422,7 +422,12 @@ func attribute(ctx context.Context, db *store.DB, repo *gitlog.Repo, sha string,
 	}
 	// Prompts of the worktree's sessions in the window that edited none of
 	// the commit's files are context, and so are the context prompts of
-	// the commits it came from.
+	// the commits it came from. (One that edited them without its lines
+	// being in the commit is neither.)
+	edited := map[string]bool{}
+	for _, c := range cands {
+		edited[refKey(store.PromptRef{Agent: c.edit.Agent, SessionID: c.edit.SessionID, Key: c.edit.PromptKey})] = true
+	}
 	if len(a.Prompts) > 0 {
 		ctxFrom := windowStart
 		if ctxFrom.IsZero() {
@@ -442,7 +447,7 @@ func attribute(ctx context.Context, db *store.DB, repo *gitlog.Repo, sha string,
 		seen := map[string]bool{}
 		for _, p := range prompts {
 			k := refKey(p)
-			if _, ok := linked[k]; !ok && !seen[k] && sessions[sessionKey(p.Agent, p.SessionID)] != nil {
+			if _, ok := linked[k]; !ok && !seen[k] && !edited[k] && sessions[sessionKey(p.Agent, p.SessionID)] != nil {
 				seen[k] = true
 				a.Context = append(a.Context, p)
 			}

@@ -225,7 +225,8 @@ func TestCorrelateLookback(t *testing.T) {
 
 // TestCorrelateContext checks context prompts: prompts in the window of a
 // session that contributed to the commit, that edited none of its files.
-// Prompts of other sessions, and prompts before the window, are not
+// Prompts of other sessions, prompts before the window, and prompts that
+// edited the commit's files without their lines being in it, are not
 // context.
 func TestCorrelateContext(t *testing.T) {
 	f := newCorrFixture(t)
@@ -235,6 +236,9 @@ func TestCorrelateContext(t *testing.T) {
 	f.prompt("s1", "asked", "10:20:00")
 	f.edit("s1", "elsewhere", "10:30:00", "notes.txt", "an edit of a file the commit leaves alone")
 	f.prompt("s2", "other-session", "10:40:00")
+	// It edited the commit's file, but the commit has none of its lines:
+	// neither an author nor context (context prompts edited none of them).
+	f.edit("s1", "overwritten", "10:45:00", "a.go", "func gone() {}")
 	c := f.commit("11:00:00", map[string]string{"a.go": "func a() {}\n"})
 	a := f.correlate(c, Options{})
 	if got := promptKeys(a); !slices.Equal(got, []string{"author"}) {
