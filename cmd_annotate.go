@@ -8,6 +8,7 @@ import (
 	"github.com/aitrail/aitrail/gitlog"
 	"github.com/aitrail/aitrail/hooks"
 	"github.com/aitrail/aitrail/report"
+	"github.com/aitrail/aitrail/store"
 )
 
 func annotateCommand() command {
@@ -17,7 +18,9 @@ func annotateCommand() command {
 		long: `Ingests new agent logs, then correlates commits with the prompts and edits
 that shaped them and writes their notes (refs/notes/aitrail). Without an
 argument, annotates the recent commits that have no record yet (commits made
-with --no-verify, by tools that bypass hooks, or before 'aitrail install').
+with --no-verify, by tools that bypass hooks, or before 'aitrail install'),
+and looks again at those recorded without AI involvement and without a note
+(an agent's log written after the commit may link them now).
 With REV or A..B, (re-)annotates exactly those commits. --dry-run prints the
 notes instead of writing them. --rewrite re-renders the notes of the
 commits whose prompts a manual redaction ('aitrail redact add') changed
@@ -84,12 +87,22 @@ func (o *annotateOptions) run(e *env) error {
 			return nil
 		}
 	case o.rev == "":
-		shas, err = h.Missing(e.ctx, o.limit)
+		shas, err = h.Missing(e.ctx, o.limit, true)
 	default:
 		shas, err = repo.ResolveRange(o.rev, o.limit)
 	}
 	if err != nil {
 		return err
+	}
+	recorded := map[string]string{} // the commits' records before: which were looked at again
+	if o.rev == "" && !o.rewrite {
+		var ids []string
+		for _, sha := range shas {
+			ids = append(ids, sha.String())
+		}
+		if recorded, err = h.DB.CommitStatuses(e.ctx, h.RepoKey, ids); err != nil {
+			return err
+		}
 	}
 	results, err := h.Annotate(e.ctx, shas, o.dryRun)
 	if err != nil {
@@ -104,11 +117,11 @@ func (o *annotateOptions) run(e *env) error {
 	if o.quiet && !o.dryRun {
 		return nil
 	}
-	if len(results) == 0 {
-		fmt.Fprintln(e.io.out, "nothing to annotate: every recent commit has a record (name a commit or range to redo one)")
-	}
+	still := 0 // recorded without AI involvement before, and still
 	for _, r := range results {
 		switch {
+		case recorded[r.SHA] == store.CommitNoAI && !r.Wrote && r.Prompts == 0 && r.AI == 0:
+			still++
 		case o.dryRun && r.Note != "":
 			fmt.Fprintf(e.io.out, "commit %s\n%s\n", r.SHA, r.Note)
 		case r.Wrote && r.Prompts == 0 && r.AI == 0:
@@ -118,6 +131,12 @@ func (o *annotateOptions) run(e *env) error {
 		default:
 			fmt.Fprintf(e.io.out, "%s  %s\n", r.SHA[:10], r.Skipped)
 		}
+	}
+	switch {
+	case len(results) == still && o.rev == "" && !o.rewrite:
+		fmt.Fprintln(e.io.out, "nothing to annotate: every recent commit has a record, and no agent edit links those without AI involvement (name a commit or range to redo one)")
+	case len(results) == 0:
+		fmt.Fprintln(e.io.out, "nothing to annotate (name a commit or range to redo one)")
 	}
 	return nil
 }

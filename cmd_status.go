@@ -111,7 +111,7 @@ func (o *statusOptions) run(e *env) error {
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		missing, err := h.Missing(e.ctx, 50)
+		missing, err := h.Missing(e.ctx, 50, false)
 		if err != nil {
 			return err
 		}

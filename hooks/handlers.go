@@ -540,7 +540,7 @@ func (e *Handlers) annotateMissing(ctx context.Context) error {
 	if n < 0 {
 		return nil
 	}
-	missing, err := e.Missing(ctx, n)
+	missing, err := e.Missing(ctx, n, false)
 	if err != nil {
 		return err
 	}
@@ -553,11 +553,13 @@ func (e *Handlers) annotateMissing(ctx context.Context) error {
 }
 
 // Missing returns up to limit recent commits of HEAD that have neither a
-// record nor a note, oldest first. A commit with a note but no record, here
-// or in a remote's fetched notes not merged yet, was annotated elsewhere (a
+// record nor a note, oldest first; with noAI, also those recorded without
+// AI involvement that have no note (an agent's log written after the
+// commit may link them now). A commit with a note but no record, here or
+// in a remote's fetched notes not merged yet, was annotated elsewhere (a
 // teammate's clone, a CI job that ran 'aitrail carry'): its note is not
 // replaced.
-func (e *Handlers) Missing(ctx context.Context, limit int) ([]gitlog.Hash, error) {
+func (e *Handlers) Missing(ctx context.Context, limit int, noAI bool) ([]gitlog.Hash, error) {
 	head, err := e.Repo.Head()
 	if errors.Is(err, gitlog.ErrNoCommits) {
 		return nil, nil
@@ -573,14 +575,14 @@ func (e *Handlers) Missing(ctx context.Context, limit int) ([]gitlog.Hash, error
 	for i, h := range list {
 		shas[i] = h.String()
 	}
-	known, err := e.DB.KnownCommits(ctx, e.RepoKey, shas)
+	status, err := e.DB.CommitStatuses(ctx, e.RepoKey, shas)
 	if err != nil {
 		return nil, err
 	}
 	var out []gitlog.Hash
 	var notes *gitlog.NoteReader
 	for _, h := range list {
-		if known[h.String()] {
+		if st := status[h.String()]; st != "" && !(noAI && st == store.CommitNoAI) {
 			continue
 		}
 		if notes == nil {
