@@ -132,17 +132,15 @@ func (o *ingestOptions) run(e *env) error {
 
 // newRecords says what a run added: the sessions that received records,
 // and the rows new to the database (a rebuild, which reads records stored
-// before, adds none).
+// before, adds none; a log that restates its totals updates them).
 func newRecords(sum *ingest.Summary) string {
 	if sum.Sessions == 0 {
 		return "nothing new"
 	}
 	if sum.Prompts+sum.ToolCalls+sum.Edits+sum.Usage == 0 {
-		them := "them"
-		if sum.Sessions == 1 {
-			them = "it"
-		}
-		return report.Plural(sum.Sessions, "session") + ", nothing new in " + them + " (all stored before)"
+		// Records stored before, read again (a rebuild), or updated in
+		// place (a log that restates its totals).
+		return report.Plural(sum.Sessions, "session") + ", no new records"
 	}
 	return report.Plural(sum.Sessions, "session") + "; new: " + strings.Join([]string{
 		report.Plural(sum.Prompts, "prompt"), report.Plural(sum.ToolCalls, "tool call"),
