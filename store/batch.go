@@ -212,7 +212,8 @@ func (b *Batch) Commit() error {
 	return nil
 }
 
-// writeSessions writes the merged session fields.
+// writeSessions writes the merged session fields, and the working
+// directory a sub-agent takes from its parent.
 func (b *Batch) writeSessions() error {
 	ids := make([]int64, 0, len(b.pending))
 	for id := range b.pending {
@@ -240,6 +241,25 @@ func (b *Batch) writeSessions() error {
 			s.Originator, s.Title, s.Model, FormatTime(s.Started), FormatTime(s.Ended), id, s.CwdKey)
 		if err != nil {
 			return fmt.Errorf("update session: %w", err)
+		}
+	}
+	// A sub-agent whose log tells no working directory (a Gemini CLI chat
+	// in a project directory named by a hash) works where its parent
+	// does: it takes the parent's, whichever of the two was read first.
+	for _, id := range ids {
+		for _, q := range []string{
+			// this session from its parent
+			`UPDATE sessions SET cwd = p.cwd, cwd_key = p.cwd_key FROM sessions p
+				WHERE sessions.id = ? AND sessions.cwd = '' AND sessions.parent_id != ''
+				AND p.agent = sessions.agent AND p.external_id = sessions.parent_id AND p.cwd != ''`,
+			// its sub-agents from it (those without a directory: the cwd index finds them)
+			`UPDATE sessions SET cwd = p.cwd, cwd_key = p.cwd_key FROM sessions p
+				WHERE p.id = ? AND p.cwd != '' AND sessions.cwd = ''
+				AND sessions.agent = p.agent AND sessions.parent_id = p.external_id`,
+		} {
+			if _, err := b.exec(q, id); err != nil {
+				return fmt.Errorf("update session: %w", err)
+			}
 		}
 	}
 	b.pending = map[int64]*Session{}

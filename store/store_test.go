@@ -180,6 +180,33 @@ func TestSessionMergeAndReset(t *testing.T) {
 	}
 }
 
+// TestSubagentTakesParentCwd: a sub-agent session whose log tells no
+// working directory takes its parent's, whether the parent is read before
+// it or after; one with a directory of its own keeps it.
+func TestSubagentTakesParentCwd(t *testing.T) {
+	db, _ := open(t)
+	ctx := context.Background()
+	at := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
+	add(t, db, "p1", Session{ID: "parent1", Cwd: "~/src/app", CwdKey: "k1", Started: at, Ended: at})
+	add(t, db, "c1", Session{ID: "child1", ParentID: "parent1", Relation: "subagent", Started: at, Ended: at},
+		Session{ID: "own", ParentID: "parent1", Relation: "subagent", Cwd: "~/elsewhere", CwdKey: "k9", Started: at, Ended: at})
+	add(t, db, "c2", Session{ID: "child2", ParentID: "parent2", Relation: "subagent", Started: at, Ended: at})
+	add(t, db, "p2", Session{ID: "parent2", Cwd: "~/src/api", CwdKey: "k2", Started: at, Ended: at})
+	for id, want := range map[string]string{"child1": "~/src/app", "own": "~/elsewhere", "child2": "~/src/api"} {
+		s, err := db.FindSession(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Cwd != want {
+			t.Errorf("%s: cwd %q, want %q", id, s.Cwd, want)
+		}
+	}
+	var keys int
+	if err := db.sql.QueryRow(`SELECT COUNT(*) FROM sessions WHERE external_id IN ('child1', 'child2') AND cwd_key IN ('k1', 'k2')`).Scan(&keys); err != nil || keys != 2 {
+		t.Errorf("sub-agents with their parent's cwd key: %d (%v), want 2", keys, err)
+	}
+}
+
 // TestPromptCompleted: a later record of a prompt replaces the fields it
 // carries and keeps the others, in the store as in MergePrompt: a record
 // of its key and model (a Claude Code prompt, once the agent answers)
