@@ -41,7 +41,14 @@ func (e *env) openRedacting(create bool) (*store.DB, *redact.Engine, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	eng, err := e.engine(db)
+	return e.withEngine(db, db)
+}
+
+// withEngine returns db with the redaction engine of keys (the local
+// database whose key and manual redactions apply; nil for none); db is
+// closed when the engine cannot be built.
+func (e *env) withEngine(db, keys *store.DB) (*store.DB, *redact.Engine, error) {
+	eng, err := e.engine(keys)
 	if err != nil {
 		db.Close()
 		return nil, nil, err
@@ -67,12 +74,7 @@ func (e *env) openReader() (*store.DB, *redact.Engine, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	eng, err := e.engine(nil)
-	if err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	return db, eng, nil
+	return e.withEngine(db, nil)
 }
 
 // openExisting opens the database when there is one (nil when it was never
